@@ -1,0 +1,29 @@
+import type { StoredObject } from '../store.js';
+
+/** Stripe's per-object redaction marker (newer API versions). */
+export interface RedactionMarker {
+  status: 'processing' | 'validated' | 'redacted';
+}
+
+/**
+ * A customer as the emulator stores it (collection `customers`).
+ * Keys starting with `_` are internal: the server strips them from every response.
+ */
+export interface Customer extends StoredObject {
+  object: 'customer';
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  description: string | null;
+  address: Record<string, unknown> | null;
+  shipping: Record<string, unknown> | null;
+  metadata: Record<string, string> | string;
+  invoice_settings: { default_payment_method: string | null };
+  /** Set once the customer is deleted or redacted: retrieve then answers `{id, object, deleted: true}`. */
+  deleted?: true;
+  redaction?: RedactionMarker | null;
+  /** ms timestamp from which search sees this version of the customer (search lag). */
+  _searchableAtMs: number;
+}
+
+export const CUSTOMERS = 'customers';

@@ -1,0 +1,44 @@
+import type { EmulatorStore } from './store.js';
+
+/** A parsed form or query value: Stripe's bracket encoding (`a[b][0]=x`, `a[b][]=x`) becomes nested objects and arrays. */
+export type FormValue = string | FormValue[] | { [key: string]: FormValue };
+export type FormObject = { [key: string]: FormValue };
+
+/** Emulator settings a handler may need (timings, caps). */
+export interface EmulatorSettings {
+  /** How long a redaction job stays `validating`. @default 200 (ms) */
+  validationMs: number;
+  /** How long a redaction job stays `redacting`. @default 300 (ms) */
+  redactionMs: number;
+  /** How long a new or changed customer stays invisible to search. @default 0 (ms) */
+  searchLagMs: number;
+  /** Cascade size above which validation fails with `too_many_objects`. @default 1000 */
+  maxJobObjects: number;
+}
+
+export interface RequestContext {
+  method: string;
+  path: string;
+  /** Path parameters named in the route pattern (`/v1/customers/:id` → `{id}`). */
+  params: Record<string, string>;
+  /** Parsed query string (GET and DELETE). */
+  query: FormObject;
+  /** Parsed form body (POST). */
+  body: FormObject;
+  /** `true` for `sk_live_`/`rk_live_` keys. */
+  livemode: boolean;
+  store: EmulatorStore;
+  settings: EmulatorSettings;
+}
+
+/** Which rate limit a route counts against: Stripe limits search separately. */
+export type RouteKind = 'read' | 'write' | 'search';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path pattern with `:name` segments, e.g. `/v1/privacy/redaction_jobs/:id/run`. */
+  path: string;
+  kind?: RouteKind;
+  /** Returns the JSON body of a 200 response, or throws an `ApiError`. */
+  handler: (ctx: RequestContext) => unknown | Promise<unknown>;
+}
