@@ -1,0 +1,179 @@
+/**
+ * Step "classify" of the flow (design.md): what one cell of the identifier column names. Pure.
+ */
+
+/** The Stripe object kinds a redaction job accepts as roots. */
+export type ObjectType =
+  | 'customer'
+  | 'payment_intent'
+  | 'charge'
+  | 'invoice'
+  | 'setup_intent'
+  | 'checkout_session'
+  | 'identity_verification_session'
+  | 'issuing_cardholder'
+  | 'issuing_card'
+  | 'radar_value_list_item';
+
+/** The `identifier_type` column of the result CSV. */
+export type IdentifierType = 'email' | ObjectType | 'unknown';
+
+/** A key of a redaction job's `objects` hash (https://docs.stripe.com/api/privacy/redaction-job/create). */
+export type JobObjectKey =
+  | 'customers'
+  | 'payment_intents'
+  | 'charges'
+  | 'invoices'
+  | 'setup_intents'
+  | 'checkout_sessions'
+  | 'identity_verification_sessions'
+  | 'issuing_cardholders'
+  | 'issuing_cards'
+  | 'radar_value_list_items';
+
+/** The `objects` key of a redaction job for each type, and its id prefix. */
+export const OBJECT_KINDS: Readonly<Record<ObjectType, { readonly prefix: string; readonly jobKey: JobObjectKey }>> = {
+  customer: { prefix: 'cus_', jobKey: 'customers' },
+  payment_intent: { prefix: 'pi_', jobKey: 'payment_intents' },
+  charge: { prefix: 'ch_', jobKey: 'charges' },
+  invoice: { prefix: 'in_', jobKey: 'invoices' },
+  setup_intent: { prefix: 'seti_', jobKey: 'setup_intents' },
+  checkout_session: { prefix: 'cs_', jobKey: 'checkout_sessions' },
+  identity_verification_session: { prefix: 'vs_', jobKey: 'identity_verification_sessions' },
+  issuing_cardholder: { prefix: 'ich_', jobKey: 'issuing_cardholders' },
+  issuing_card: { prefix: 'ic_', jobKey: 'issuing_cards' },
+  radar_value_list_item: { prefix: 'rsli_', jobKey: 'radar_value_list_items' },
+};
+
+/** What a cell names: an email to resolve, a Stripe object to redact, or nothing usable. */
+export type Classified =
+  | {
+      kind: 'email';
+      type: 'email';
+      /** The cell as given, for the report. */
+      raw: string;
+      /** Trimmed and lower-cased: the matching key. */
+      email: string;
+    }
+  | { kind: 'object'; type: ObjectType; id: string }
+  | {
+      kind: 'invalid';
+      type: 'unknown';
+      raw: string;
+      /** Why, in words fit for the `messages` column; never repeats the value itself. */
+      reason: string;
+    };
+
+/** RFC 5321's limit on a forward path, which bounds what Stripe can have stored. */
+const MAX_EMAIL_LENGTH = 254;
+/** RFC 5321's limit on a local part. */
+const MAX_LOCAL_PART_LENGTH = 64;
+
+// Longest prefix first, so no prefix can claim an id that a longer one names. (Today none is a
+// prefix of another — `ic_` and `ich_` differ at their third character — but the order keeps that
+// true if a kind is added.)
+const PREFIXES_LONGEST_FIRST: readonly (readonly [string, ObjectType])[] = (
+  Object.entries(OBJECT_KINDS) as [ObjectType, { prefix: string }][]
+)
+  .map(([type, { prefix }]) => [prefix, type] as const)
+  .sort(([a], [b]) => b.length - a.length);
+
+const ID_BODY = /^[A-Za-z0-9_]+$/;
+/** Something shaped like a Stripe id (`sub_…`, `acct_…`), to say "not redactable" rather than "not an id". */
+const ID_LIKE = /^[a-z]+_[A-Za-z0-9_]*$/;
+
+const REDACTABLE_KINDS = PREFIXES_LONGEST_FIRST.map(([prefix]) => prefix)
+  .reverse()
+  .join(', ');
+
+/**
+ * Characters that could act as a wildcard or end a quoted search value. Stripe's search
+ * (https://docs.stripe.com/search) matches quoted values exactly, but a request must never be able
+ * to broaden a search, so these are refused before any query is built.
+ */
+const SEARCH_HAZARDS = new Map<string, string>([
+  ['*', 'a wildcard'],
+  ['%', 'a wildcard'],
+  ['?', 'a wildcard'],
+  ['"', 'a quote'],
+  ['\\', 'an escape character'],
+  ['`', 'a quote'],
+]);
+
+/** RFC 5322 specials, which no unquoted address contains (quoted local parts are not accepted). */
+const ADDRESS_SPECIALS = new Set(['(', ')', '<', '>', '[', ']', ',', ';', ':']);
+
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const WHITESPACE = /\s/u;
+const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
+
+/** Classifies one cell of the identifier column. */
+export function classifyIdentifier(raw: string): Classified {
+  const value = raw.trim();
+  if (value === '') return invalid(raw, 'empty identifier');
+
+  if (value.includes('@')) {
+    const problem = emailProblem(value);
+    return problem === undefined
+      ? { kind: 'email', type: 'email', raw, email: value.toLowerCase() }
+      : invalid(raw, problem);
+  }
+
+  const prefix = PREFIXES_LONGEST_FIRST.find(([p]) => value.startsWith(p));
+  if (prefix !== undefined) {
+    const [p, type] = prefix;
+    const body = value.slice(p.length);
+    if (body === '') return invalid(raw, `'${p}' has no id after its prefix`);
+    if (!ID_BODY.test(body)) {
+      return invalid(raw, `a Stripe id starting '${p}' may hold only letters, digits and '_'`);
+    }
+    return { kind: 'object', type, id: value };
+  }
+
+  if (ID_LIKE.test(value)) {
+    const unknownPrefix = value.slice(0, value.indexOf('_') + 1);
+    return invalid(
+      raw,
+      `'${unknownPrefix}' objects cannot be redacted; redactable ids start with ${REDACTABLE_KINDS}`,
+    );
+  }
+  return invalid(raw, `neither an email nor a Stripe id; expected an email or an id starting with ${REDACTABLE_KINDS}`);
+}
+
+/** The object type an id's prefix names, or `undefined`. Checks the prefix only. */
+export function objectTypeOfId(id: string): ObjectType | undefined {
+  return PREFIXES_LONGEST_FIRST.find(([prefix]) => id.startsWith(prefix))?.[1];
+}
+
+function invalid(raw: string, reason: string): Classified {
+  return { kind: 'invalid', type: 'unknown', raw, reason };
+}
+
+/** Why a trimmed value containing `@` is not an acceptable email, or `undefined` when it is. */
+function emailProblem(value: string): string | undefined {
+  if (value.length > MAX_EMAIL_LENGTH) return `email longer than ${MAX_EMAIL_LENGTH} characters`;
+  if (INVISIBLE.test(value)) return 'email contains a control or invisible character';
+  if (WHITESPACE.test(value)) return 'email contains whitespace';
+  for (const char of value) {
+    const hazard = SEARCH_HAZARDS.get(char);
+    if (hazard !== undefined) {
+      return `email contains '${char}', ${hazard} in a customer search; refused so that no request can match other customers`;
+    }
+    if (ADDRESS_SPECIALS.has(char)) return `email contains '${char}', which no plain address holds`;
+  }
+
+  const at = value.indexOf('@');
+  if (at !== value.lastIndexOf('@')) return "email contains more than one '@'";
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  if (local === '') return "email has nothing before '@'";
+  if (local.length > MAX_LOCAL_PART_LENGTH) return `email has more than ${MAX_LOCAL_PART_LENGTH} characters before '@'`;
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+    return "email has a misplaced '.' before '@'";
+  }
+  const labels = domain.split('.');
+  if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) {
+    return "email has no valid domain after '@' (expected a dotted name such as example.com)";
+  }
+  return undefined;
+}
