@@ -29,6 +29,11 @@ export interface RequestContext {
   livemode: boolean;
   store: EmulatorStore;
   settings: EmulatorSettings;
+  /**
+   * `true` for in-process calls through `RunningEmulator.dispatch` (the seed): no HTTP, auth or rate
+   * limit. Handlers may then honour an `id` in a create body, so seeds can fix ids, and skip search lag.
+   */
+  internal: boolean;
 }
 
 /** Which rate limit a route counts against: Stripe limits search separately. */

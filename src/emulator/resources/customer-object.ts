@@ -24,6 +24,19 @@ export interface Customer extends StoredObject {
   redaction?: RedactionMarker | null;
   /** ms timestamp from which search sees this version of the customer (search lag). */
   _searchableAtMs: number;
+  /**
+   * The searchable fields as search last saw them, kept while a newer version waits out the search lag
+   * (`clockMs() < _searchableAtMs`); `null` when no version was searchable yet (a new customer).
+   */
+  _searchPrevious?: CustomerSearchFields | null;
+}
+
+/** The fields customer search indexes (`created` never changes, so it is read from the customer). */
+export interface CustomerSearchFields {
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  metadata: Record<string, string> | string;
 }
 
 export const CUSTOMERS = 'customers';

@@ -1,0 +1,87 @@
+import type { EmulatorLogger } from './request-log.js';
+import type { SeedDocument } from './seed.js';
+
+/** How to start an emulator. Every field is optional in `startEmulator`; defaults are Stripe's test mode. */
+export interface EmulatorOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host: string;
+  /** TCP port; `0` picks a free one (read it from `RunningEmulator.port`). @default 0 */
+  port: number;
+  /** Objects to create before listening: a path to a JSON seed file, or the parsed document. @default none */
+  seed: string | SeedDocument | undefined;
+  /** Added to every response, in ms. @default 0 */
+  latencyMs: number;
+  /** How long a redaction job stays `validating`, in ms. @default 200 */
+  validationMs: number;
+  /** How long a redaction job stays `redacting`, in ms. @default 300 */
+  redactionMs: number;
+  /** Requests per second (sliding 1 s window) before 429 `rate_limit`. @default 25 (Stripe test mode) */
+  rateLimit: number;
+  /** Search requests per second, counted on top of `rateLimit`. @default 20 (Stripe's search limit) */
+  searchRateLimit: number;
+  /** How long a customer created or changed over the API stays invisible (or stale) to search, in ms. @default 0 */
+  searchLagMs: number;
+  /** Cascade size above which a redaction job fails validation with `too_many_objects`. @default 1000 */
+  maxJobObjects: number;
+  /** Receives one entry per request. @default silent */
+  logger: EmulatorLogger;
+}
+
+export const DEFAULT_EMULATOR_OPTIONS = {
+  host: '127.0.0.1',
+  port: 0,
+  seed: undefined,
+  latencyMs: 0,
+  validationMs: 200,
+  redactionMs: 300,
+  rateLimit: 25,
+  searchRateLimit: 20,
+  searchLagMs: 0,
+  maxJobObjects: 1000,
+  logger: () => {},
+} satisfies EmulatorOptions;
+
+/** Bounds of the numeric options: `[min, max]`, integers only. */
+const NUMERIC_BOUNDS = {
+  port: [0, 65_535],
+  latencyMs: [0, 600_000],
+  validationMs: [0, 3_600_000],
+  redactionMs: [0, 3_600_000],
+  rateLimit: [1, 1_000_000],
+  searchRateLimit: [1, 1_000_000],
+  searchLagMs: [0, 86_400_000],
+  maxJobObjects: [1, 1_000_000_000],
+} as const satisfies Partial<Record<keyof EmulatorOptions, readonly [number, number]>>;
+
+/**
+ * Fill in defaults and check every option. Throws a `TypeError` whose message names the option,
+ * what was expected and what arrived: ``Expected `rateLimit` to be an integer from 1 to 1000000, got `0` (number)``.
+ */
+export function resolveEmulatorOptions(options: Partial<EmulatorOptions>): EmulatorOptions {
+  const resolved: EmulatorOptions = { ...DEFAULT_EMULATOR_OPTIONS };
+  for (const [key, value] of Object.entries(options) as [keyof EmulatorOptions, unknown][]) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(DEFAULT_EMULATOR_OPTIONS, key)) throw new TypeError(`Unknown emulator option \`${String(key)}\``);
+    (resolved as unknown as Record<string, unknown>)[key] = value;
+  }
+  for (const [key, [min, max]] of Object.entries(NUMERIC_BOUNDS) as [keyof typeof NUMERIC_BOUNDS, readonly [number, number]][]) {
+    const value: unknown = resolved[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new TypeError(`Expected \`${key}\` to be an integer from ${min} to ${max}, got ${describe(value)}`);
+    }
+  }
+  if (typeof resolved.host !== 'string' || resolved.host.trim() === '') {
+    throw new TypeError(`Expected \`host\` to be a non-empty string, got ${describe(resolved.host)}`);
+  }
+  if (resolved.seed !== undefined && typeof resolved.seed !== 'string' && (typeof resolved.seed !== 'object' || resolved.seed === null)) {
+    throw new TypeError(`Expected \`seed\` to be a file path or a seed object, got ${describe(resolved.seed)}`);
+  }
+  if (typeof resolved.logger !== 'function') {
+    throw new TypeError(`Expected \`logger\` to be a function, got ${describe(resolved.logger)}`);
+  }
+  return resolved;
+}
+
+function describe(value: unknown): string {
+  return `\`${typeof value === 'string' ? value : String(value)}\` (${value === null ? 'null' : typeof value})`;
+}

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import { ApiError } from '../api-error.js';
+import type { FormObject, RequestContext, Route } from '../route.js';
+import { matchesSearchQuery, parseSearchQuery, SearchQuerySyntaxError, type SearchableFields, type SearchQuery } from '../search-query.js';
+import { CUSTOMERS, type Customer, type CustomerSearchFields } from './customer-object.js';
+import { parseLimit, paginate } from './list-helpers.js';
+import { expandParam, metadataParam, optionalHash, optionalString } from './params.js';
+import { findRecord, listRecords, newRecordId } from './records.js';
+
+/** Parameters a customer create or update accepts; anything else is a 400 `parameter_unknown`, as in Stripe. */
+const WRITABLE = new Set(['email', 'name', 'phone', 'description', 'address', 'shipping', 'metadata', 'invoice_settings', 'expand']);
+
+function rejectUnknown(ctx: RequestContext, allowed: ReadonlySet<string>): void {
+  for (const key of Object.keys(ctx.body)) {
+    if (allowed.has(key) || (key === 'id' && ctx.internal)) continue;
+    throw new ApiError(400, 'invalid_request_error', 'parameter_unknown', `Received unknown parameter: ${key}`, key);
+  }
+}
+
+/** A nullable text field: absent → keep `previous`, `''` → null (Stripe's unset idiom). */
+function textParam(body: FormObject, key: string, previous: string | null): string | null {
+  if (body[key] === '') return null;
+  return optionalString(body, key) ?? previous;
+}
+
+function hashParam(body: FormObject, key: string, previous: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (body[key] === undefined) return previous;
+  return optionalHash(body, key);
+}
+
+function defaultPaymentMethodParam(body: FormObject, previous: string | null): string | null {
+  const settings = optionalHash(body, 'invoice_settings');
+  if (settings === null || settings.default_payment_method === undefined) return previous;
+  const value = settings.default_payment_method;
+  if (typeof value !== 'string') {
+    throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid string: invoice_settings[default_payment_method]', 'invoice_settings[default_payment_method]');
+  }
+  return value === '' ? null : value;
+}
+
+/** `metadata=` (empty) clears every key; `metadata[k]=` removes one. */
+function mergedMetadata(body: FormObject, previous: Customer['metadata']): Record<string, string> {
+  if (body.metadata === '') return {};
+  return metadataParam(body, typeof previous === 'object' ? previous : {});
+}
+
+function searchFields(customer: Customer): CustomerSearchFields {
+  const metadata = typeof customer.metadata === 'object' ? { ...customer.metadata } : customer.metadata;
+  return { email: customer.email, name: customer.name, phone: customer.phone, metadata };
+}
+
+function create(ctx: RequestContext): Customer {
+  rejectUnknown(ctx, WRITABLE);
+  const { body, store } = ctx;
+  const nowMs = store.clockMs();
+  return store.collection<Customer>(CUSTOMERS).insert({
+    id: newRecordId(ctx, CUSTOMERS, 'cus'),
+    object: 'customer',
+    created: store.nowSeconds(),
+    livemode: ctx.livemode,
+    email: textParam(body, 'email', null),
+    name: textParam(body, 'name', null),
+    phone: textParam(body, 'phone', null),
+    description: textParam(body, 'description', null),
+    address: hashParam(body, 'address', null),
+    shipping: hashParam(body, 'shipping', null),
+    metadata: mergedMetadata(body, {}),
+    invoice_settings: { default_payment_method: defaultPaymentMethodParam(body, null) },
+    redaction: null,
+    // Seeds are indexed at once; API writes wait out the search lag.
+    _searchableAtMs: ctx.internal ? nowMs : nowMs + ctx.settings.searchLagMs,
+    _searchPrevious: null,
+  });
+}
+
+/** The stored customer, deleted or not; 404 for an id the caller's mode does not hold. */
+function stored(ctx: RequestContext): Customer {
+  return findRecord<Customer>(ctx, CUSTOMERS, ctx.params.id ?? '', 'customer');
+}
+
+/** A live customer: a deleted one answers 404 to writes, as Stripe does. */
+function live(ctx: RequestContext): Customer {
+  const customer = stored(ctx);
+  if (customer.deleted) {
+    throw new ApiError(404, 'invalid_request_error', 'resource_missing', `No such customer: '${customer.id}'`, 'id');
+  }
+  return customer;
+}
+
+function deletedStub(customer: Customer): { id: string; object: 'customer'; deleted: true } {
+  return { id: customer.id, object: 'customer', deleted: true };
+}
+
+function retrieve(ctx: RequestContext): Customer | ReturnType<typeof deletedStub> {
+  const customer = stored(ctx);
+  return customer.deleted ? deletedStub(customer) : customer;
+}
+
+function update(ctx: RequestContext): Customer {
+  rejectUnknown(ctx, WRITABLE);
+  const customer = live(ctx);
+  const { body, store } = ctx;
+  const nowMs = store.clockMs();
+  // While a newer version still waits out the lag, search keeps the version it last indexed.
+  if (nowMs >= customer._searchableAtMs) customer._searchPrevious = searchFields(customer);
+  customer.email = textParam(body, 'email', customer.email);
+  customer.name = textParam(body, 'name', customer.name);
+  customer.phone = textParam(body, 'phone', customer.phone);
+  customer.description = textParam(body, 'description', customer.description);
+  customer.address = hashParam(body, 'address', customer.address);
+  customer.shipping = hashParam(body, 'shipping', customer.shipping);
+  customer.metadata = mergedMetadata(body, customer.metadata);
+  customer.invoice_settings = { default_payment_method: defaultPaymentMethodParam(body, customer.invoice_settings.default_payment_method) };
+  customer._searchableAtMs = ctx.internal ? nowMs : nowMs + ctx.settings.searchLagMs;
+  return customer;
+}
+
+function remove(ctx: RequestContext): ReturnType<typeof deletedStub> {
+  const customer = live(ctx);
+  // The record stays: retrieve answers the deleted stub, and jobs naming it get `resource_missing`.
+  customer.deleted = true;
+  return deletedStub(customer);
+}
+
+function list(ctx: RequestContext) {
+  const email = optionalString(ctx.query, 'email');
+  // Strongly consistent and case-sensitive, unlike search (stripe-api.md §3).
+  const customers = listRecords<Customer>(ctx, CUSTOMERS, (c) => !c.deleted && (email === undefined || c.email === email));
+  return paginate(customers, ctx.query, '/v1/customers');
+}
+
+/**
+ * What search sees of a customer now, or `undefined` if it is invisible to search.
+ * Rule: the current fields once `clockMs() >= _searchableAtMs`; before that, the version search last
+ * indexed (`_searchPrevious`), or nothing for a customer search has never indexed. Deleted or redacted
+ * customers are never visible.
+ */
+export function searchView(customer: Customer, nowMs: number): SearchableFields | undefined {
+  if (customer.deleted) return undefined;
+  const fields = nowMs >= customer._searchableAtMs ? searchFields(customer) : customer._searchPrevious;
+  if (!fields) return undefined;
+  return { ...fields, created: customer.created };
+}
+
+/** Opaque `page` token: an offset, bound to a hash of the query it belongs to. */
+function pageToken(query: string, offset: number): string {
+  return `page_${Buffer.from(JSON.stringify({ o: offset, q: queryHash(query) })).toString('base64url')}`;
+}
+
+function queryHash(query: string): string {
+  return createHash('sha256').update(query).digest('base64url').slice(0, 16);
+}
+
+function pageOffset(query: string, page: string | undefined): number {
+  if (page === undefined) return 0;
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(page.replace(/^page_/, ''), 'base64url').toString('utf8'));
+    if (typeof decoded === 'object' && decoded !== null && 'o' in decoded && 'q' in decoded) {
+      const { o, q } = decoded as { o: unknown; q: unknown };
+      if (Number.isInteger(o) && (o as number) >= 0 && q === queryHash(query)) return o as number;
+    }
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid page: use the next_page of a previous search with the same query.', 'page');
+}
+
+function parseQueryParam(ctx: RequestContext): { text: string; query: SearchQuery } {
+  const text = optionalString(ctx.query, 'query');
+  if (text === undefined) {
+    throw new ApiError(400, 'invalid_request_error', 'parameter_missing', 'Missing required param: query.', 'query');
+  }
+  try {
+    return { text, query: parseSearchQuery(text) };
+  } catch (error) {
+    if (error instanceof SearchQuerySyntaxError) throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', error.message, 'query');
+    throw error;
+  }
+}
+
+function search(ctx: RequestContext) {
+  const { text, query } = parseQueryParam(ctx);
+  const limit = parseLimit(ctx.query);
+  const offset = pageOffset(text, optionalString(ctx.query, 'page'));
+  const nowMs = ctx.store.clockMs();
+  const matches = listRecords<Customer>(ctx, CUSTOMERS, (customer) => {
+    const view = searchView(customer, nowMs);
+    return view !== undefined && matchesSearchQuery(query, view);
+  });
+  const data = matches.slice(offset, offset + limit);
+  const hasMore = offset + limit < matches.length;
+  const result: Record<string, unknown> = {
+    object: 'search_result',
+    data,
+    has_more: hasMore,
+    next_page: hasMore ? pageToken(text, offset + limit) : null,
+    url: '/v1/customers/search',
+  };
+  if (expandParam(ctx.query).includes('total_count')) result.total_count = matches.length;
+  return result;
+}
+
+/** Customers: create, retrieve, update, delete, list and search (`kind: 'search'`). */
+export const customerRoutes: Route[] = [
+  { method: 'POST', path: '/v1/customers', kind: 'write', handler: create },
+  { method: 'GET', path: '/v1/customers', kind: 'read', handler: list },
+  { method: 'GET', path: '/v1/customers/search', kind: 'search', handler: search },
+  { method: 'GET', path: '/v1/customers/:id', kind: 'read', handler: retrieve },
+  { method: 'POST', path: '/v1/customers/:id', kind: 'write', handler: update },
+  { method: 'DELETE', path: '/v1/customers/:id', kind: 'write', handler: remove },
+];

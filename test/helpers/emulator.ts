@@ -1,0 +1,50 @@
+/**
+ * Start an emulator for a test and talk to it with the real Stripe SDK.
+ *
+ * ```ts
+ * const emulator = await startTestEmulator({ searchLagMs: 300 });
+ * afterAll(() => emulator.close());
+ * const customer = await emulator.stripe.customers.create({ email: 'a@example.com' });
+ * const impatient = emulator.client({ maxNetworkRetries: 0 });
+ * ```
+ */
+import Stripe from 'stripe';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+
+/** A test-mode key the emulator accepts. */
+export const TEST_API_KEY = 'sk_test_emulator';
+
+/** Options for `client()`. */
+export interface TestClientOptions {
+  /** @default TEST_API_KEY */
+  apiKey?: string;
+  /** The SDK's transport retries. @default 0, so a test sees every error unless it asks for retries */
+  maxNetworkRetries?: number;
+}
+
+export interface TestEmulator extends RunningEmulator {
+  /** A client with `TEST_API_KEY` and no retries. */
+  stripe: Stripe;
+  /** Another client for this emulator (other key, retries). */
+  client(options?: TestClientOptions): Stripe;
+}
+
+/** An SDK client for any running emulator. `telemetry: false`, as the project always sets. */
+export function stripeFor(emulator: Pick<RunningEmulator, 'port'>, options: TestClientOptions = {}): Stripe {
+  return new Stripe(options.apiKey ?? TEST_API_KEY, {
+    host: '127.0.0.1',
+    port: emulator.port,
+    protocol: 'http',
+    telemetry: false,
+    maxNetworkRetries: options.maxNetworkRetries ?? 0,
+  });
+}
+
+/** Start an emulator on 127.0.0.1 and a free port; rate limits default high so parallel tests never trip them. */
+export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
+  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, ...options, host: '127.0.0.1', port: 0 });
+  return Object.assign(emulator, {
+    stripe: stripeFor(emulator),
+    client: (clientOptions?: TestClientOptions) => stripeFor(emulator, clientOptions),
+  });
+}
