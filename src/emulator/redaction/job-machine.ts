@@ -1,0 +1,147 @@
+import { ApiError } from '../api-error.js';
+import type { EmulatorSettings } from '../route.js';
+import type { EmulatorStore } from '../store.js';
+import { applyFix, redactObjects } from './apply-redaction.js';
+import { recordEvent } from './events.js';
+import { REDACTION_JOBS, presentJob, type RedactionJobStatus, type StoredRedactionJob } from './job-object.js';
+import { cascadeOf, readObjectGraph, type GraphNode, type ObjectGraph } from './object-graph.js';
+import { isFixable, validateJob, type LockHolder, type ObjectRef } from './validate-job.js';
+
+/**
+ * The redaction job status machine (stripe-api.md §2):
+ * `created → validating → ready | failed`; `failed --validate--> validating`;
+ * `ready --run--> redacting → succeeded`; `ready | failed --cancel--> canceling → canceled`.
+ *
+ * Timed statuses end by themselves: each start sets `_dueAtMs` and an unref'd timer, and every
+ * redaction route also settles due jobs first, so a stalled timer never leaves a job stale.
+ */
+
+/** A client-requested transition and the statuses it may start from. */
+export type JobAction = 'validate' | 'run' | 'cancel' | 'update';
+
+const ALLOWED_FROM: Record<JobAction, readonly RedactionJobStatus[]> = {
+  validate: ['failed'],
+  run: ['ready'],
+  cancel: ['ready', 'failed'],
+  // Stripe: a job can be updated "without running or canceling" it; once it redacts or ends, it is fixed.
+  update: ['created', 'validating', 'ready', 'failed'],
+};
+
+/** Jobs in these statuses no longer hold their objects. */
+export const TERMINAL_STATUSES: readonly RedactionJobStatus[] = ['succeeded', 'canceled'];
+
+/** How long `canceling` lasts: "shortly", and never longer than a validation. */
+const MAX_CANCEL_MS = 50;
+
+/** 400 `status_transition_invalid` unless `action` is legal from the job's current status. */
+export function assertTransition(job: StoredRedactionJob, action: JobAction): void {
+  if (ALLOWED_FROM[action].includes(job.status)) return;
+  throw new ApiError(
+    400,
+    'invalid_request_error',
+    'status_transition_invalid',
+    `You cannot ${action} redaction job ${job.id} because its status is ${job.status}; ${action} is allowed only from ${ALLOWED_FROM[action].join(' or ')}.`,
+  );
+}
+
+function enter(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob, status: RedactionJobStatus, durationMs: number): void {
+  job.status = status;
+  job._dueAtMs = store.clockMs() + durationMs;
+  // unref: a pending job must not keep a finished test or CLI process alive.
+  setTimeout(() => settleDueJobs(store, settings), Math.max(0, durationMs)).unref();
+}
+
+/** Starts a validation attempt; the attempt's errors replace the previous one's when it ends. */
+export function startValidation(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
+  job._errors = [];
+  enter(store, settings, job, 'validating', settings.validationMs);
+}
+
+export function startRedaction(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
+  enter(store, settings, job, 'redacting', settings.redactionMs);
+}
+
+export function startCancel(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
+  enter(store, settings, job, 'canceling', Math.min(settings.validationMs, MAX_CANCEL_MS));
+}
+
+/**
+ * Ends every timed status whose time has passed, oldest job first: an older job's outcome (a
+ * lock released, objects redacted) is what a younger one's validation must see.
+ */
+export function settleDueJobs(store: EmulatorStore, settings: EmulatorSettings): void {
+  const now = store.clockMs();
+  for (const job of store.collection<StoredRedactionJob>(REDACTION_JOBS).all()) {
+    if (job._dueAtMs === null || job._dueAtMs > now) continue;
+    job._dueAtMs = null;
+    if (job.status === 'validating') finishValidation(store, settings, job);
+    else if (job.status === 'redacting') finishRedaction(store, job);
+    else if (job.status === 'canceling') finish(store, job, 'canceled', 'privacy.redaction_job.canceled');
+  }
+}
+
+function finish(
+  store: EmulatorStore,
+  job: StoredRedactionJob,
+  status: RedactionJobStatus,
+  event: Parameters<typeof recordEvent>[1],
+): void {
+  job.status = status;
+  recordEvent(store, event, presentJob(job), job.livemode);
+}
+
+function rootRefs(job: StoredRedactionJob): ObjectRef[] {
+  return job._roots.map((r) => ({ id: r.id, object_type: r.objectType }));
+}
+
+function cascadeIds(graph: ObjectGraph, job: StoredRedactionJob): Set<string> {
+  return new Set(rootRefs(job).flatMap((root) => cascadeOf(graph, root.id, root.object_type).map((n) => n.id)));
+}
+
+/** Older jobs of the same mode that still hold their objects. */
+function lockHoldersFor(store: EmulatorStore, graph: ObjectGraph, job: StoredRedactionJob): LockHolder[] {
+  const holders: LockHolder[] = [];
+  for (const other of store.collection<StoredRedactionJob>(REDACTION_JOBS).all()) {
+    if (other.id === job.id) break; // insertion order: only jobs created before this one
+    if (other.livemode !== job.livemode || TERMINAL_STATUSES.includes(other.status)) continue;
+    holders.push({ jobId: other.id, status: other.status, objectIds: cascadeIds(graph, other) });
+  }
+  return holders;
+}
+
+function finishValidation(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
+  const graph = readObjectGraph(store, job.livemode);
+  const findings = validateJob({
+    roots: rootRefs(job),
+    graph,
+    lockHolders: lockHoldersFor(store, graph, job),
+    maxJobObjects: settings.maxJobObjects,
+  });
+  job._errors = findings.map((f) => ({
+    id: store.newId('prjve'),
+    object: 'privacy.redaction_job_validation_error',
+    code: f.code,
+    message: f.message,
+    erroring_object: f.erroringObject,
+    root: f.root,
+  }));
+  // In `fix` mode fixable errors stay listed (they say what the run will change) but do not fail the job.
+  const ready = findings.length === 0 || (job.validation_behavior === 'fix' && isFixable(findings));
+  if (ready) finish(store, job, 'ready', 'privacy.redaction_job.ready');
+  else finish(store, job, 'failed', 'privacy.redaction_job.validation_error');
+}
+
+/**
+ * Applies the fixes (in `fix` mode) against the objects as they are now — a client may have fixed
+ * some itself since validation — and then redacts the whole cascade.
+ */
+function finishRedaction(store: EmulatorStore, job: StoredRedactionJob): void {
+  const graph = readObjectGraph(store, job.livemode);
+  if (job.validation_behavior === 'fix') {
+    const findings = validateJob({ roots: rootRefs(job), graph, lockHolders: [], maxJobObjects: Number.POSITIVE_INFINITY });
+    for (const f of findings) if (f.fix !== null && f.erroringObject) applyFix(store, f.erroringObject.id, f.fix);
+  }
+  const nodes: GraphNode[] = [...cascadeIds(graph, job)].map((id) => graph.get(id)).filter((n): n is GraphNode => n !== undefined);
+  redactObjects(store, nodes);
+  finish(store, job, 'succeeded', 'privacy.redaction_job.succeeded');
+}

@@ -1,0 +1,80 @@
+import type { StoredObject } from '../store.js';
+import { presentRootObjects, type RootRef } from './root-objects.js';
+import type { ObjectRef, ValidationCode } from './validate-job.js';
+
+/** Collection of redaction jobs in the `EmulatorStore`. */
+export const REDACTION_JOBS = 'redaction_jobs';
+
+export type RedactionJobStatus = 'created' | 'validating' | 'ready' | 'failed' | 'redacting' | 'succeeded' | 'canceling' | 'canceled';
+
+export const REDACTION_JOB_STATUSES: readonly RedactionJobStatus[] = [
+  'created',
+  'validating',
+  'ready',
+  'failed',
+  'redacting',
+  'succeeded',
+  'canceling',
+  'canceled',
+];
+
+export type ValidationBehavior = 'error' | 'fix';
+
+/**
+ * A `privacy.redaction_job_validation_error`. `root` is an emulator extension: the job identifier
+ * whose cascade holds the erroring object (`null` for a job-wide `too_many_objects`). Real Stripe
+ * omits it, so clients must treat it as optional.
+ */
+export interface RedactionJobValidationError {
+  id: string;
+  object: 'privacy.redaction_job_validation_error';
+  code: ValidationCode;
+  message: string;
+  erroring_object: ObjectRef | null;
+  root: ObjectRef | null;
+}
+
+/** A redaction job as stored. Fields starting with `_` never reach a response (see `presentJob`). */
+export interface StoredRedactionJob extends StoredObject {
+  object: 'privacy.redaction_job';
+  status: RedactionJobStatus;
+  validation_behavior: ValidationBehavior;
+  _roots: RootRef[];
+  /** The current validation attempt's errors, in the order validation found them. */
+  _errors: RedactionJobValidationError[];
+  /** ms timestamp at which the current timed status (`validating`, `redacting`, `canceling`) ends; `null` otherwise. */
+  _dueAtMs: number | null;
+}
+
+/** How many validation errors an expanded job embeds (Stripe: "the first 10"). */
+const EMBEDDED_ERRORS = 10;
+
+/** The path of the job's validation errors list. */
+export function validationErrorsUrl(jobId: string): string {
+  return `/v1/privacy/redaction_jobs/${jobId}/validation_errors`;
+}
+
+/**
+ * The job as the API returns it. `objects` and `validation_errors` appear only when expanded: the
+ * spec marks them expandable, and omitting them otherwise keeps clients honest about asking.
+ */
+export function presentJob(job: StoredRedactionJob, expand: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: job.id,
+    object: job.object,
+    created: job.created,
+    livemode: job.livemode,
+    status: job.status,
+    validation_behavior: job.validation_behavior,
+  };
+  if (expand.includes('objects')) out.objects = presentRootObjects(job._roots);
+  if (expand.includes('validation_errors')) {
+    out.validation_errors = {
+      object: 'list',
+      data: job._errors.slice(0, EMBEDDED_ERRORS),
+      has_more: job._errors.length > EMBEDDED_ERRORS,
+      url: validationErrorsUrl(job.id),
+    };
+  }
+  return out;
+}

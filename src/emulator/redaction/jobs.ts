@@ -1,0 +1,120 @@
+import { ApiError } from '../api-error.js';
+import type { RequestContext, Route } from '../route.js';
+import type { RedactionMarker } from '../resources/customer-object.js';
+import { paginate } from '../resources/list-helpers.js';
+import { expandParam, optionalEnum } from '../resources/params.js';
+import { findRecord, listRecords } from '../resources/records.js';
+import type { StoredObject } from '../store.js';
+import { REDACTION_JOBS, REDACTION_JOB_STATUSES, presentJob, validationErrorsUrl, type StoredRedactionJob } from './job-object.js';
+import { assertTransition, settleDueJobs, startCancel, startRedaction, startValidation, type JobAction } from './job-machine.js';
+import { recordEvent } from './events.js';
+import { ROOT_KINDS, parseRootObjects, type RootRef } from './root-objects.js';
+
+/** Routes of `stripe.privacy.redactionJobs` (stripe-api.md §2). */
+
+const EXPANDABLE = ['objects', 'validation_errors'];
+const BEHAVIORS = ['error', 'fix'] as const;
+const BASE = '/v1/privacy/redaction_jobs';
+
+/** `expand[]` paths, checked as Stripe does; on lists each path starts with `data.`. */
+function expansions(paths: string[], prefix: '' | 'data.'): string[] {
+  return paths.map((path) => {
+    const field = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+    if (!EXPANDABLE.includes(field)) {
+      throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', `This property cannot be expanded (${path}).`, 'expand');
+    }
+    return field;
+  });
+}
+
+/** Every handler first ends the timed statuses that are due, so no read sees a stale job. */
+function settled<T>(handler: (ctx: RequestContext) => T): (ctx: RequestContext) => T {
+  return (ctx) => {
+    settleDueJobs(ctx.store, ctx.settings);
+    return handler(ctx);
+  };
+}
+
+function loadJob(ctx: RequestContext): StoredRedactionJob {
+  return findRecord<StoredRedactionJob>(ctx, REDACTION_JOBS, ctx.params.id!, 'privacy.redaction_job');
+}
+
+/** A root must exist in the caller's mode and not be deleted or redacted already. */
+function assertRootExists(ctx: RequestContext, root: RootRef): void {
+  const object = ctx.store.collection<StoredObject & { deleted?: boolean; redaction?: RedactionMarker | null }>(ROOT_KINDS[root.key].collection).get(root.id);
+  if (!object || object.livemode !== ctx.livemode || object.deleted === true || object.redaction?.status === 'redacted') {
+    throw new ApiError(400, 'invalid_request_error', 'resource_missing', `No such ${root.objectType}: '${root.id}'`, `objects[${root.key}][${root.index}]`);
+  }
+}
+
+function create(ctx: RequestContext): unknown {
+  const roots = parseRootObjects(ctx.body);
+  const behavior = optionalEnum(ctx.body, 'validation_behavior', BEHAVIORS) ?? 'error';
+  const expand = expansions(expandParam(ctx.body), '');
+  for (const root of roots) assertRootExists(ctx, root);
+  const job = ctx.store.collection<StoredRedactionJob>(REDACTION_JOBS).insert({
+    id: ctx.store.newId('prj'),
+    object: 'privacy.redaction_job',
+    created: ctx.store.nowSeconds(),
+    livemode: ctx.livemode,
+    status: 'created',
+    validation_behavior: behavior,
+    _roots: roots,
+    _errors: [],
+    _dueAtMs: null,
+  });
+  recordEvent(ctx.store, 'privacy.redaction_job.created', presentJob(job), job.livemode);
+  // "When a job is created, it will start to validate" — at once.
+  startValidation(ctx.store, ctx.settings, job);
+  return presentJob(job, expand);
+}
+
+function retrieve(ctx: RequestContext): unknown {
+  return presentJob(loadJob(ctx), expansions(expandParam(ctx.query), ''));
+}
+
+function update(ctx: RequestContext): unknown {
+  const job = loadJob(ctx);
+  const expand = expansions(expandParam(ctx.body), '');
+  assertTransition(job, 'update');
+  // A failed job does not re-validate by itself: the client calls validate when it has changed everything.
+  job.validation_behavior = optionalEnum(ctx.body, 'validation_behavior', BEHAVIORS) ?? job.validation_behavior;
+  return presentJob(job, expand);
+}
+
+function list(ctx: RequestContext): unknown {
+  const status = optionalEnum(ctx.query, 'status', REDACTION_JOB_STATUSES);
+  const expand = expansions(expandParam(ctx.query), 'data.');
+  const jobs = listRecords<StoredRedactionJob>(ctx, REDACTION_JOBS, (job) => status === undefined || job.status === status);
+  const page = paginate(jobs, ctx.query, BASE);
+  return { ...page, data: page.data.map((job) => presentJob(job, expand)) };
+}
+
+/** validate, run and cancel: check the transition, then start the timed status it leads to. */
+function transition(action: Exclude<JobAction, 'update'>): (ctx: RequestContext) => unknown {
+  const start = { validate: startValidation, run: startRedaction, cancel: startCancel }[action];
+  return (ctx) => {
+    const job = loadJob(ctx);
+    const expand = expansions(expandParam(ctx.body), '');
+    assertTransition(job, action);
+    start(ctx.store, ctx.settings, job);
+    return presentJob(job, expand);
+  };
+}
+
+function listValidationErrors(ctx: RequestContext): unknown {
+  const job = loadJob(ctx);
+  return paginate(job._errors, ctx.query, validationErrorsUrl(job.id));
+}
+
+export const redactionJobRoutes: Route[] = [
+  { method: 'POST', path: BASE, kind: 'write', handler: settled(create) },
+  { method: 'GET', path: BASE, kind: 'read', handler: settled(list) },
+  { method: 'GET', path: `${BASE}/:id`, kind: 'read', handler: settled(retrieve) },
+  { method: 'POST', path: `${BASE}/:id`, kind: 'write', handler: settled(update) },
+  { method: 'POST', path: `${BASE}/:id/validate`, kind: 'write', handler: settled(transition('validate')) },
+  { method: 'POST', path: `${BASE}/:id/run`, kind: 'write', handler: settled(transition('run')) },
+  { method: 'POST', path: `${BASE}/:id/cancel`, kind: 'write', handler: settled(transition('cancel')) },
+  { method: 'GET', path: `${BASE}/:id/validation_errors`, kind: 'read', handler: settled(listValidationErrors) },
+];
+
