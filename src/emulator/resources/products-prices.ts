@@ -1,4 +1,4 @@
-import type { RequestContext, Route } from '../route.js';
+import type { FormObject, RequestContext, Route } from '../route.js';
 import { PRICES, PRODUCTS, type Price, type Product } from './graph-objects.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalEnum, optionalHash, optionalInteger, optionalString, requiredString } from './params.js';
@@ -24,31 +24,36 @@ function createProduct(ctx: RequestContext): Product {
 }
 
 /** `product` names an existing product; `product_data[name]` makes one inline, as Stripe allows. */
-function productFor(ctx: RequestContext): Product {
-  const productId = optionalString(ctx.body, 'product');
-  if (productId !== undefined) return referencedRecord<Product>(ctx, PRODUCTS, productId, 'product', 'product');
-  const data = optionalHash(ctx.body, 'product_data');
-  const name = typeof data?.name === 'string' ? data.name : requiredString(ctx.body, 'product');
+function productFor(ctx: RequestContext, form: FormObject, param: string): Product {
+  const productId = optionalString(form, 'product');
+  if (productId !== undefined) return referencedRecord<Product>(ctx, PRODUCTS, productId, 'product', `${param}product`);
+  const data = optionalHash(form, 'product_data');
+  const name = typeof data?.name === 'string' ? data.name : 'Emulator product';
   return insertProduct(ctx, ctx.store.newId('prod'), name, null);
 }
 
-function createPrice(ctx: RequestContext): Price {
-  const product = productFor(ctx);
-  const recurring = optionalHash(ctx.body, 'recurring');
+/**
+ * A price from create-price fields in `form`: `ctx.body` for `POST /v1/prices`, or an inline
+ * `price_data` hash (`param` is then its prefix, e.g. `items[0][price_data]`). Inline prices may
+ * omit `product`; the emulator then makes one, which saves a seed the product round-trip.
+ */
+export function insertPrice(ctx: RequestContext, form: FormObject, id: string, param = ''): Price {
+  const product = productFor(ctx, form, param);
+  const recurring = optionalHash(form, 'recurring');
   const interval = recurring === null ? undefined : optionalEnum(recurring, 'interval', INTERVALS);
   const intervalCount = recurring === null ? undefined : optionalInteger(recurring, 'interval_count');
   return ctx.store.collection<Price>(PRICES).insert({
-    id: newRecordId(ctx, PRICES, 'price'),
+    id,
     object: 'price',
     created: ctx.store.nowSeconds(),
     livemode: ctx.livemode,
     product: product.id,
-    currency: requiredString(ctx.body, 'currency').toLowerCase(),
-    unit_amount: optionalInteger(ctx.body, 'unit_amount') ?? 0,
+    currency: requiredString(form, 'currency').toLowerCase(),
+    unit_amount: optionalInteger(form, 'unit_amount') ?? 0,
     type: interval === undefined ? 'one_time' : 'recurring',
     recurring: interval === undefined ? null : { interval, interval_count: intervalCount ?? 1 },
     active: true,
-    metadata: metadataParam(ctx.body),
+    metadata: metadataParam(form),
   });
 }
 
@@ -56,7 +61,7 @@ export const productPriceRoutes: Route[] = [
   { method: 'POST', path: '/v1/products', kind: 'write', handler: createProduct },
   { method: 'GET', path: '/v1/products', kind: 'read', handler: (ctx) => paginate(listRecords(ctx, PRODUCTS), ctx.query, '/v1/products') },
   { method: 'GET', path: '/v1/products/:id', kind: 'read', handler: (ctx) => findRecord(ctx, PRODUCTS, ctx.params.id!, 'product') },
-  { method: 'POST', path: '/v1/prices', kind: 'write', handler: createPrice },
+  { method: 'POST', path: '/v1/prices', kind: 'write', handler: (ctx) => insertPrice(ctx, ctx.body, newRecordId(ctx, PRICES, 'price')) },
   { method: 'GET', path: '/v1/prices', kind: 'read', handler: (ctx) => paginate(listRecords(ctx, PRICES), ctx.query, '/v1/prices') },
   { method: 'GET', path: '/v1/prices/:id', kind: 'read', handler: (ctx) => findRecord(ctx, PRICES, ctx.params.id!, 'price') },
 ];

@@ -8,9 +8,6 @@ import { CUSTOMERS, type Customer } from './customer-object.js';
  * Stripe: an object is visible only to keys of its own mode.
  */
 
-/** The request context, with the flag the server sets for in-process seed calls. */
-type SeedAwareContext = RequestContext & { internal?: boolean };
-
 /** The object with this id in the caller's mode, or a 404 `resource_missing` naming `kind`. */
 export function findRecord<T extends StoredObject>(ctx: RequestContext, collection: string, id: string, kind: string): T {
   const item = ctx.store.collection<T>(collection).get(id);
@@ -32,7 +29,7 @@ export function listRecords<T extends StoredObject>(ctx: RequestContext, collect
  */
 export function newRecordId(ctx: RequestContext, collection: string, prefix: string): string {
   const given = ctx.body.id;
-  if ((ctx as SeedAwareContext).internal === true && typeof given === 'string' && given !== '') {
+  if (ctx.internal && typeof given === 'string' && given !== '') {
     if (ctx.store.collection(collection).has(given)) {
       throw new ApiError(400, 'invalid_request_error', 'resource_already_exists', `An object with id '${given}' already exists.`, 'id');
     }

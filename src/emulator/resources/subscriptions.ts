@@ -2,7 +2,8 @@ import { ApiError } from '../api-error.js';
 import type { FormValue, RequestContext, Route } from '../route.js';
 import { PRICES, SUBSCRIPTIONS, type Price, type Subscription, type SubscriptionItem } from './graph-objects.js';
 import { paginate } from './list-helpers.js';
-import { metadataParam, optionalEnum, optionalInteger, optionalString, requiredString } from './params.js';
+import { metadataParam, optionalEnum, optionalHash, optionalInteger, optionalString, requiredString } from './params.js';
+import { insertPrice } from './products-prices.js';
 import { findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord, unexpectedState } from './records.js';
 
 /** Subscription statuses that still bill or may bill: they block redaction (stripe-api.md §2). */
@@ -17,29 +18,35 @@ export const LIVE_SUBSCRIPTION_STATUSES: readonly Subscription['status'][] = [
 
 const DAY_SECONDS = 86_400;
 
-/** `items[0][price]=…` or `items[][price]=…`: the server hands both over as an array. */
-function itemParams(ctx: RequestContext): { price: string; quantity: number }[] {
+/**
+ * `items[0][price]=…` or `items[][price]=…` (the server hands both over as an array), each with a
+ * `price` id or an inline `price_data`.
+ */
+function itemPrices(ctx: RequestContext): { price: Price; quantity: number }[] {
   const raw: FormValue | undefined = ctx.body.items;
   const list = raw === undefined || typeof raw === 'string' ? [] : Array.isArray(raw) ? raw : Object.values(raw);
   if (list.length === 0) throw new ApiError(400, 'invalid_request_error', 'parameter_missing', 'Missing required param: items.', 'items');
   return list.map((item, i) => {
-    if (typeof item !== 'object' || Array.isArray(item) || typeof item.price !== 'string') {
-      throw new ApiError(400, 'invalid_request_error', 'parameter_missing', `Missing required param: items[${i}][price].`, `items[${i}][price]`);
+    const param = `items[${i}]`;
+    if (typeof item !== 'object' || Array.isArray(item)) {
+      throw new ApiError(400, 'invalid_request_error', 'parameter_missing', `Missing required param: ${param}[price].`, `${param}[price]`);
     }
     const quantity = optionalInteger(item, 'quantity') ?? 1;
-    return { price: item.price, quantity };
+    const priceData = optionalHash(item, 'price_data');
+    if (priceData !== null) return { price: insertPrice(ctx, priceData, ctx.store.newId('price'), `${param}[price_data]`), quantity };
+    const price = referencedRecord<Price>(ctx, PRICES, requiredString(item, 'price'), 'price', `${param}[price]`);
+    return { price, quantity };
   });
 }
 
 function create(ctx: RequestContext): Subscription {
   const customer = referencedCustomer(ctx, requiredString(ctx.body, 'customer'));
   const id = newRecordId(ctx, SUBSCRIPTIONS, 'sub');
-  const items: SubscriptionItem[] = itemParams(ctx).map((item, i) => {
-    const price = referencedRecord<Price>(ctx, PRICES, item.price, 'price', `items[${i}][price]`);
+  const items: SubscriptionItem[] = itemPrices(ctx).map(({ price, quantity }, i) => {
     if (price.recurring === null) {
       throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', `The price specified (${price.id}) is not recurring.`, `items[${i}][price]`);
     }
-    return { id: ctx.store.newId('si'), object: 'subscription_item', price, quantity: item.quantity, subscription: id };
+    return { id: ctx.store.newId('si'), object: 'subscription_item', price, quantity, subscription: id };
   });
   const now = ctx.store.nowSeconds();
   const trialDays = optionalInteger(ctx.body, 'trial_period_days');
