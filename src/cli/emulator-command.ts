@@ -1,0 +1,94 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { formatRequestLog, SeedError, startEmulator, type EmulatorOptions } from '../emulator/index.js';
+import { DEFAULT_EMULATOR_OPTIONS } from '../emulator/options.js';
+
+/** Flags of `stripe-redact emulator` (design.md "Commands") and the option each one sets. */
+const INTEGER_FLAGS = [
+  ['--port <n>', 'port', 'TCP port; 0 picks a free one', 0],
+  ['--latency-ms <n>', 'latencyMs', 'added to every response, in ms', 0],
+  ['--validation-ms <n>', 'validationMs', 'how long a redaction job stays validating, in ms', 0],
+  ['--redaction-ms <n>', 'redactionMs', 'how long a redaction job stays redacting, in ms', 0],
+  ['--rate-limit <n>', 'rateLimit', 'requests per second before 429 (Stripe test mode: 25)', 1],
+  ['--search-rate-limit <n>', 'searchRateLimit', 'search requests per second before 429 (Stripe: 20)', 1],
+  ['--search-lag-ms <n>', 'searchLagMs', 'how long a new or changed customer stays invisible to search, in ms', 0],
+  ['--max-job-objects <n>', 'maxJobObjects', 'cascade size above which validation fails with too_many_objects', 1],
+] as const satisfies readonly (readonly [string, keyof EmulatorOptions, string, number])[];
+
+/** commander parser for a whole number of at least `min`; the error names what was expected. */
+function integerAtLeast(min: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+      throw new InvalidArgumentError(`Expected an integer from ${min} and up, got '${value}'.`);
+    }
+    return Number(value);
+  };
+}
+
+function buildCommand(): Command {
+  const command = new Command('stripe-redact emulator')
+    .description('A Stripe-compatible server for try-outs and tests. Prints its base URL on the first stdout line.')
+    .helpOption('-h, --help', 'show this help')
+    .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+    .addOption(new Option('--seed <file>', 'JSON file of objects to create at start'))
+    .addHelpText('after', '\nGET /_emulator/health answers 200 when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.')
+    .allowExcessArguments(false)
+    .exitOverride();
+  for (const [flags, key, description, min] of INTEGER_FLAGS) {
+    command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).argParser(integerAtLeast(min)));
+  }
+  return command;
+}
+
+/** Options from parsed flags: only those given, so `startEmulator` applies its own defaults. */
+function toEmulatorOptions(parsed: Record<string, unknown>): Partial<EmulatorOptions> {
+  const options: Partial<EmulatorOptions> = { host: parsed.host as string };
+  if (typeof parsed.seed === 'string') options.seed = parsed.seed;
+  for (const [, key] of INTEGER_FLAGS) {
+    if (typeof parsed[key] === 'number') (options as Record<string, unknown>)[key] = parsed[key];
+  }
+  return options;
+}
+
+/**
+ * `stripe-redact emulator [options]`: start, print the base URL, log each request to stderr, and
+ * stop on SIGINT/SIGTERM. Resolves to the exit code: 0 after a clean stop, 2 for bad flags or a bad
+ * seed file, 1 when the server cannot start (e.g. the port is taken).
+ */
+export async function emulatorCommand(argv: string[]): Promise<number> {
+  const command = buildCommand();
+  try {
+    command.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
+    throw error;
+  }
+
+  let emulator;
+  try {
+    emulator = await startEmulator({
+      ...toEmulatorOptions(command.opts()),
+      logger: (entry) => process.stderr.write(`${formatRequestLog(entry)}\n`),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`stripe-redact emulator: ${message}\n`);
+    return error instanceof TypeError || error instanceof SeedError ? 2 : 1;
+  }
+
+  process.stdout.write(`${emulator.url}\n`);
+  const { customers, objects, requests } = emulator.seeded;
+  process.stderr.write(`stripe-redact emulator: listening on ${emulator.url} (seeded ${customers} customers, ${objects} objects, ${requests} requests)\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (name: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(name);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await emulator.close();
+  process.stderr.write(`stripe-redact emulator: stopped (${signal})\n`);
+  return 0;
+}
