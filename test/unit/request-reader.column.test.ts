@@ -1,0 +1,130 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputFileError } from '../../src/errors.js';
+import { inspectRequestFile } from '../../src/io/request-reader.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'request-reader-column-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let fileCount = 0;
+async function fixture(content: string): Promise<string> {
+  fileCount += 1;
+  const path = join(dir, `requests-${fileCount}.csv`);
+  await writeFile(path, content);
+  return path;
+}
+
+async function inspectionError(path: string, column?: string): Promise<InputFileError> {
+  const error = await inspectRequestFile(path, column === undefined ? {} : { column }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(InputFileError);
+  return error as InputFileError;
+}
+
+describe('request reader: header detection', () => {
+  it.each(['email', 'E-Mail', ' Email_Address ', 'customer', 'Customer_ID', 'ID', 'stripe_id', 'identifier'])(
+    'recognises %j as an identifier header',
+    async (name) => {
+      const path = await fixture(`request,${name}\nR1,a@x.com\n`);
+      const info = await inspectRequestFile(path, {});
+      expect(info.header).toEqual(['request', name]);
+      expect(info.identifierColumn).toBe(1);
+      expect(info.identifierColumnName).toBe(name);
+    },
+  );
+
+  it('finds a header with unknown names when later rows hold identifiers and the first does not', async () => {
+    const path = await fixture('Mail Address\na@x.com\ncus_123\n');
+    const info = await inspectRequestFile(path, {});
+    expect(info.header).toEqual(['Mail Address']);
+    expect(info.identifierColumn).toBe(0);
+  });
+
+  it('reads a first row of identifiers as data', async () => {
+    const path = await fixture('a@x.com,R1\nb@y.com,R2\n');
+    const info = await inspectRequestFile(path, { column: '1' });
+    expect(info.header).toBeNull();
+  });
+
+  it('keeps a mistyped request in the first row as data rather than taking it for a header', async () => {
+    for (const first of ['jane@@x.com', 'jane@localhost', 'sub_1MowQVLkdIw']) {
+      const path = await fixture(`${first}\na@x.com\n`);
+      expect((await inspectRequestFile(path, {})).header).toBeNull();
+    }
+  });
+
+  it('reads a single row that names no identifier as data', async () => {
+    const path = await fixture('not an identifier\n');
+    expect((await inspectRequestFile(path, {})).header).toBeNull();
+  });
+
+  it('accepts a header-only file', async () => {
+    const path = await fixture('email,request\n');
+    expect(await inspectRequestFile(path, {})).toMatchObject({ header: ['email', 'request'], identifierColumn: 0, columnCount: 2 });
+  });
+});
+
+describe('request reader: identifier column', () => {
+  it('prefers, among recognised headers, the column that holds identifiers', async () => {
+    const path = await fixture('id,email\nREQ-1,a@x.com\nREQ-2,b@y.com\n');
+    expect((await inspectRequestFile(path, {})).identifierColumnName).toBe('email');
+  });
+
+  it('breaks a tie between recognised headers by the more specific name', async () => {
+    const path = await fixture('id,email\n');
+    expect((await inspectRequestFile(path, {})).identifierColumnName).toBe('email');
+  });
+
+  it('takes --column by header name, case-insensitively', async () => {
+    const path = await fixture('Request,Contact Mail,Email\nR1,a@x.com,other@x.com\n');
+    const info = await inspectRequestFile(path, { column: 'contact mail' });
+    expect(info).toMatchObject({ identifierColumn: 1, identifierColumnName: 'Contact Mail' });
+  });
+
+  it('takes --column as a 1-based number without a header', async () => {
+    const path = await fixture('R1,a@x.com\nR2,b@y.com\n');
+    expect(await inspectRequestFile(path, { column: '2' })).toMatchObject({
+      header: null,
+      identifierColumn: 1,
+      identifierColumnName: 'column_2',
+      columnCount: 2,
+    });
+  });
+
+  it('rejects a --column name the header does not hold, listing the header', async () => {
+    const path = await fixture('request,email\nR1,a@x.com\n');
+    const error = await inspectionError(path, 'mail');
+    expect(error.code).toBe('INPUT_NO_COLUMN');
+    expect(error.path).toBe(path);
+    expect(error.message).toMatch(/"request", "email"/);
+  });
+
+  it('rejects a --column number out of range', async () => {
+    const path = await fixture('R1,a@x.com\n');
+    const error = await inspectionError(path, '3');
+    expect(error.code).toBe('INPUT_NO_COLUMN');
+    expect(error.message).toMatch(/from 1 to 2/);
+  });
+
+  it('rejects several columns with no recognisable header, listing it and asking for --column', async () => {
+    const path = await fixture('Ticket,Contact\nT1,a@x.com\nT2,b@y.com\n');
+    const error = await inspectionError(path);
+    expect(error.code).toBe('INPUT_NO_COLUMN');
+    expect(error.message).toMatch(/"Ticket", "Contact"/);
+    expect(error.message).toMatch(/--column/);
+    expect(error.message).toMatch(/"Contact" looks like it holds identifiers/);
+  });
+
+  it('rejects several columns without a header, asking for a column number', async () => {
+    const path = await fixture('T1,a@x.com\nT2,b@y.com\n');
+    const error = await inspectionError(path);
+    expect(error.code).toBe('INPUT_NO_COLUMN');
+    expect(error.message).toMatch(/--column with its 1-based number/);
+  });
+});
