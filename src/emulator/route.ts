@@ -14,6 +14,8 @@ export interface EmulatorSettings {
   searchLagMs: number;
   /** Cascade size above which validation fails with `too_many_objects`. @default 1000 */
   maxJobObjects: number;
+  /** How long a redaction job stays `canceling`. @default min(validationMs, 50) (ms) */
+  cancelingMs?: number;
 }
 
 export interface RequestContext {

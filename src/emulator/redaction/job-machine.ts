@@ -30,8 +30,8 @@ const ALLOWED_FROM: Record<JobAction, readonly RedactionJobStatus[]> = {
 /** Jobs in these statuses no longer hold their objects. */
 export const TERMINAL_STATUSES: readonly RedactionJobStatus[] = ['succeeded', 'canceled'];
 
-/** How long `canceling` lasts: "shortly", and never longer than a validation. */
-const MAX_CANCEL_MS = 50;
+/** How long `canceling` lasts by default: "shortly", and never longer than a validation. */
+const DEFAULT_MAX_CANCELING_MS = 50;
 
 /** 400 `status_transition_invalid` unless `action` is legal from the job's current status. */
 export function assertTransition(job: StoredRedactionJob, action: JobAction): void {
@@ -62,7 +62,7 @@ export function startRedaction(store: EmulatorStore, settings: EmulatorSettings,
 }
 
 export function startCancel(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
-  enter(store, settings, job, 'canceling', Math.min(settings.validationMs, MAX_CANCEL_MS));
+  enter(store, settings, job, 'canceling', settings.cancelingMs ?? Math.min(settings.validationMs, DEFAULT_MAX_CANCELING_MS));
 }
 
 /**
