@@ -12,7 +12,7 @@ import { isFixable, validateJob, type LockHolder, type ObjectRef } from './valid
  * `created → validating → ready | failed`; `failed --validate--> validating`;
  * `ready --run--> redacting → succeeded`; `ready | failed --cancel--> canceling → canceled`.
  *
- * Timed statuses end by themselves: each start sets `_dueAtMs` and an unref'd timer, and every
+ * Timed statuses end by themselves: each start stamps `_phaseStartedAtMs` and arms an unref'd timer, and every
  * redaction route also settles due jobs first, so a stalled timer never leaves a job stale.
  */
 
@@ -44,25 +44,58 @@ export function assertTransition(job: StoredRedactionJob, action: JobAction): vo
   );
 }
 
-function enter(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob, status: RedactionJobStatus, durationMs: number): void {
+/** How long a timed status lasts under the current settings; `null` for the others. */
+function phaseDurationMs(settings: EmulatorSettings, status: RedactionJobStatus): number | null {
+  switch (status) {
+    case 'validating':
+      return settings.validationMs;
+    case 'redacting':
+      return settings.redactionMs;
+    case 'canceling':
+      return settings.cancelingMs ?? Math.min(settings.validationMs, DEFAULT_MAX_CANCELING_MS);
+    default:
+      return null;
+  }
+}
+
+/** When the job's timed status ends, or `null` when it is in no timed status. */
+function dueAtMs(settings: EmulatorSettings, job: StoredRedactionJob): number | null {
+  const duration = phaseDurationMs(settings, job.status);
+  return job._phaseStartedAtMs === null || duration === null ? null : job._phaseStartedAtMs + duration;
+}
+
+function enter(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob, status: RedactionJobStatus): void {
   job.status = status;
-  job._dueAtMs = store.clockMs() + durationMs;
-  // unref: a pending job must not keep a finished test or CLI process alive.
-  setTimeout(() => settleDueJobs(store, settings), Math.max(0, durationMs)).unref();
+  const startedAtMs = store.clockMs();
+  job._phaseStartedAtMs = startedAtMs;
+  arm(store, settings, job, startedAtMs);
+}
+
+/**
+ * A timer for the end of the job's current phase. If the settings were lengthened meanwhile, the
+ * timer finds the phase not yet due and arms itself again; unref'd so that a pending job never keeps
+ * a finished test or CLI process alive.
+ */
+function arm(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob, startedAtMs: number): void {
+  const delay = Math.max(0, (dueAtMs(settings, job) ?? store.clockMs()) - store.clockMs());
+  setTimeout(() => {
+    settleDueJobs(store, settings);
+    if (job._phaseStartedAtMs === startedAtMs) arm(store, settings, job, startedAtMs);
+  }, delay).unref();
 }
 
 /** Starts a validation attempt; the attempt's errors replace the previous one's when it ends. */
 export function startValidation(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
   job._errors = [];
-  enter(store, settings, job, 'validating', settings.validationMs);
+  enter(store, settings, job, 'validating');
 }
 
 export function startRedaction(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
-  enter(store, settings, job, 'redacting', settings.redactionMs);
+  enter(store, settings, job, 'redacting');
 }
 
 export function startCancel(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
-  enter(store, settings, job, 'canceling', settings.cancelingMs ?? Math.min(settings.validationMs, DEFAULT_MAX_CANCELING_MS));
+  enter(store, settings, job, 'canceling');
 }
 
 /**
@@ -72,11 +105,12 @@ export function startCancel(store: EmulatorStore, settings: EmulatorSettings, jo
 export function settleDueJobs(store: EmulatorStore, settings: EmulatorSettings): void {
   const now = store.clockMs();
   for (const job of store.collection<StoredRedactionJob>(REDACTION_JOBS).all()) {
-    if (job._dueAtMs === null || job._dueAtMs > now) continue;
-    job._dueAtMs = null;
+    const due = dueAtMs(settings, job);
+    if (due === null || due > now) continue;
+    job._phaseStartedAtMs = null;
     if (job.status === 'validating') finishValidation(store, settings, job);
     else if (job.status === 'redacting') finishRedaction(store, job);
-    else if (job.status === 'canceling') finish(store, job, 'canceled', 'privacy.redaction_job.canceled');
+    else finish(store, job, 'canceled', 'privacy.redaction_job.canceled');
   }
 }
 

@@ -42,8 +42,11 @@ export interface StoredRedactionJob extends StoredObject {
   _roots: RootRef[];
   /** The current validation attempt's errors, in the order validation found them. */
   _errors: RedactionJobValidationError[];
-  /** ms timestamp at which the current timed status (`validating`, `redacting`, `canceling`) ends; `null` otherwise. */
-  _dueAtMs: number | null;
+  /**
+   * ms timestamp at which the current timed status (`validating`, `redacting`, `canceling`) began;
+   * `null` in the others. Its end is computed from the live settings, so a test may shorten it.
+   */
+  _phaseStartedAtMs: number | null;
 }
 
 /** How many validation errors an expanded job embeds (Stripe: "the first 10"). */

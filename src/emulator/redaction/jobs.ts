@@ -61,7 +61,7 @@ function create(ctx: RequestContext): unknown {
     validation_behavior: behavior,
     _roots: roots,
     _errors: [],
-    _dueAtMs: null,
+    _phaseStartedAtMs: null,
   });
   recordEvent(ctx.store, 'privacy.redaction_job.created', presentJob(job), job.livemode);
   // "When a job is created, it will start to validate" — at once.
