@@ -1,0 +1,150 @@
+/**
+ * Step "report" of the flow, on disk: `results.csv` (design.md "Result CSV") and JSON files such
+ * as `summary.json`. Each file is written whole or not at all: into a temporary file in the same
+ * directory, flushed to disk, then renamed over the target, so legal never files half a report.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import { neutraliseCell } from './spreadsheet-safe.js';
+
+/** The columns appended after the input's own, in this order (a stable contract). */
+export const RESULT_COLUMNS = [
+  'row',
+  'identifier_type',
+  'status',
+  'customer_ids',
+  'job_ids',
+  'error_codes',
+  'messages',
+  'updated_at',
+] as const;
+
+/** One output row: the input record's cells and what became of it. */
+export interface ResultRow {
+  /** The input record's cells, unchanged. */
+  fields: string[];
+  /** 1-based data row number in the input. */
+  row: number;
+  identifierType: string;
+  status: string;
+  customerIds: string[];
+  jobIds: string[];
+  errorCodes: string[];
+  messages: string[];
+  /** ISO-8601. */
+  updatedAt: string;
+}
+
+/** Owner read/write only: the report repeats the emails of the requests. */
+const FILE_MODE = 0o600;
+
+/**
+ * Writes the result CSV atomically, streaming `rows` through csv-stringify with back-pressure.
+ * Columns: the input's (named by `inputHeader`, else `column_1…column_N`), short records padded to
+ * `columnCount`, then {@link RESULT_COLUMNS}. List values are `;`-joined; every cell, header
+ * included, goes through {@link neutraliseCell}.
+ *
+ * A record wider than `columnCount` keeps its first `columnCount` cells, and a message saying how
+ * many were left out, so that the result columns stay under their headers.
+ *
+ * Creates the directory. If `rows` throws, the error propagates and no file is left behind.
+ */
+export async function writeResultsFile(
+  path: string,
+  inputHeader: string[] | null,
+  columnCount: number,
+  rows: AsyncIterable<ResultRow>,
+): Promise<{ rowsWritten: number }> {
+  const width = Math.max(columnCount, inputHeader?.length ?? 0);
+  const inputColumns = Array.from({ length: width }, (_, index) => inputHeader?.[index] ?? `column_${index + 1}`);
+  let rowsWritten = 0;
+
+  async function* records(): AsyncGenerator<string[]> {
+    yield [...inputColumns, ...RESULT_COLUMNS].map(neutraliseCell);
+    for await (const result of rows) {
+      yield toRecord(result, width);
+      rowsWritten += 1;
+    }
+  }
+
+  await writeAtomically(path, (out) => pipeline(Readable.from(records()), stringify(), out));
+  return { rowsWritten };
+}
+
+/** Writes `value` as indented JSON with a final newline, atomically; creates the directory. */
+export async function writeJsonFileAtomic(path: string, value: unknown): Promise<void> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  await writeAtomically(path, (out) => pipeline(Readable.from([text]), out));
+}
+
+function toRecord(result: ResultRow, width: number): string[] {
+  const inputCells = result.fields.slice(0, width);
+  while (inputCells.length < width) inputCells.push('');
+  const surplus = result.fields.length - width;
+  const messages =
+    surplus > 0
+      ? [...result.messages, `the input row has ${surplus} more cell(s) than the header; they are left out here`]
+      : result.messages;
+  return [
+    ...inputCells,
+    String(result.row),
+    result.identifierType,
+    result.status,
+    result.customerIds.join(';'),
+    result.jobIds.join(';'),
+    result.errorCodes.join(';'),
+    messages.join(';'),
+    result.updatedAt,
+  ].map(neutraliseCell);
+}
+
+/**
+ * Runs `write` against a temporary file next to `path`, then fsyncs and renames it over `path`.
+ * On any failure the temporary file is removed and the error rethrown; `path` is untouched.
+ */
+async function writeAtomically(path: string, write: (out: Writable) => Promise<void>): Promise<void> {
+  const target = resolve(path);
+  const directory = dirname(target);
+  await mkdir(directory, { recursive: true });
+  const temporary = join(directory, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+
+  // `flush`: fsync before the descriptor closes, so the rename never exposes unwritten data.
+  const out = createWriteStream(temporary, { flags: 'wx', mode: FILE_MODE, flush: true });
+  try {
+    await write(out);
+    await rename(temporary, target);
+  } catch (error) {
+    // Close before unlinking: some platforms (Windows) refuse to remove an open file.
+    if (!out.closed) {
+      // Not `events.once`: it would reject on the 'error' the destroyed stream may still emit.
+      const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
+      out.destroy();
+      await closed;
+    }
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await syncDirectory(directory);
+}
+
+/**
+ * Makes the rename itself durable. Best effort: some platforms (Windows) cannot open a directory,
+ * and the file is complete either way.
+ */
+async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // The report is already in place; only its survival of a power cut is less certain.
+  }
+}

@@ -1,0 +1,193 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { neutraliseCell } from '../../src/io/spreadsheet-safe.js';
+import { RESULT_COLUMNS, writeJsonFileAtomic, writeResultsFile, type ResultRow } from '../../src/io/result-writer.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'result-writer-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function result(overrides: Partial<ResultRow> = {}): ResultRow {
+  return {
+    fields: ['a@x.com'],
+    row: 1,
+    identifierType: 'email',
+    status: 'redacted',
+    customerIds: ['cus_1'],
+    jobIds: ['rdj_1'],
+    errorCodes: [],
+    messages: [],
+    updatedAt: '2025-01-31T22:04:05.000Z',
+    ...overrides,
+  };
+}
+
+async function* from<T>(items: T[]): AsyncGenerator<T> {
+  for (const item of items) yield item;
+}
+
+async function readCsv(path: string): Promise<string[][]> {
+  return parse(await readFile(path), { relax_column_count: true }) as string[][];
+}
+
+describe('neutraliseCell', () => {
+  it.each(['=1+1', '+44 20', '-5', '@SUM(A1)', '\tx', '\rx'])('prefixes %j with a quote', (value) => {
+    expect(neutraliseCell(value)).toBe(`'${value}`);
+  });
+
+  it.each(['', 'a@x.com', 'cus_1', "'quoted", ' =not first', '1-2'])('leaves %j alone', (value) => {
+    expect(neutraliseCell(value)).toBe(value);
+  });
+});
+
+describe('writeResultsFile', () => {
+  it('writes the input columns in order, then the result columns', async () => {
+    const path = join(dir, 'order', 'results.csv');
+    const { rowsWritten } = await writeResultsFile(
+      path,
+      ['request', 'email', 'date'],
+      3,
+      from([
+        result({ fields: ['R1', 'a@x.com', '2025-01-01'], customerIds: ['cus_1', 'cus_2'], jobIds: ['rdj_1', 'rdj_2'] }),
+        result({
+          fields: ['R2', 'nope', '2025-01-02'],
+          row: 3,
+          identifierType: 'unknown',
+          status: 'invalid',
+          customerIds: [],
+          jobIds: [],
+          errorCodes: ['code_a', 'code_b'],
+          messages: ['first, with a comma', 'second "quoted"'],
+        }),
+      ]),
+    );
+    expect(rowsWritten).toBe(2);
+    expect(await readCsv(path)).toEqual([
+      ['request', 'email', 'date', ...RESULT_COLUMNS],
+      ['R1', 'a@x.com', '2025-01-01', '1', 'email', 'redacted', 'cus_1;cus_2', 'rdj_1;rdj_2', '', '', '2025-01-31T22:04:05.000Z'],
+      ['R2', 'nope', '2025-01-02', '3', 'unknown', 'invalid', '', '', 'code_a;code_b', 'first, with a comma;second "quoted"', '2025-01-31T22:04:05.000Z'],
+    ]);
+  });
+
+  it('keeps the result columns in their contracted order', () => {
+    expect(RESULT_COLUMNS).toEqual(['row', 'identifier_type', 'status', 'customer_ids', 'job_ids', 'error_codes', 'messages', 'updated_at']);
+  });
+
+  it('names the columns column_1…column_N without an input header, padding short rows', async () => {
+    const path = join(dir, 'no-header.csv');
+    await writeResultsFile(path, null, 3, from([result({ fields: ['a@x.com'] }), result({ fields: ['b@y.com', 'x', 'y'], row: 2 })]));
+    const [header, first, second] = await readCsv(path);
+    expect(header).toEqual(['column_1', 'column_2', 'column_3', ...RESULT_COLUMNS]);
+    expect(first?.slice(0, 4)).toEqual(['a@x.com', '', '', '1']);
+    expect(second?.slice(0, 4)).toEqual(['b@y.com', 'x', 'y', '2']);
+  });
+
+  it('keeps the result columns aligned when a row is wider than the header, and says so', async () => {
+    const path = join(dir, 'wide.csv');
+    await writeResultsFile(path, ['email'], 1, from([result({ fields: ['a@x.com', 'extra', 'more'] })]));
+    const [, row] = await readCsv(path);
+    expect(row).toHaveLength(1 + RESULT_COLUMNS.length);
+    expect(row?.slice(0, 3)).toEqual(['a@x.com', '1', 'email']);
+    expect(row?.[7]).toMatch(/2 more cell\(s\)/);
+  });
+
+  it('neutralises every cell that a spreadsheet would run as a formula, header included', async () => {
+    const path = join(dir, 'formula.csv');
+    await writeResultsFile(
+      path,
+      ['=HEADER()', 'email'],
+      2,
+      from([result({ fields: ['=HYPERLINK("http://evil")', '+a@x.com'], messages: ['-starts with minus'], errorCodes: ['@code'] })]),
+    );
+    const [header, row] = await readCsv(path);
+    expect(header?.[0]).toBe("'=HEADER()");
+    expect(row?.slice(0, 2)).toEqual(['\'=HYPERLINK("http://evil")', "'+a@x.com"]);
+    expect(row?.[7]).toBe("'@code");
+    expect(row?.[8]).toBe("'-starts with minus");
+  });
+
+  it('round-trips cells with quotes, commas and newlines', async () => {
+    const path = join(dir, 'quoting.csv');
+    const fields = ['a "b", c', 'line\nbreak', 'semi;colon'];
+    await writeResultsFile(path, ['x', 'y', 'z'], 3, from([result({ fields })]));
+    expect((await readCsv(path))[1]?.slice(0, 3)).toEqual(fields);
+  });
+
+  it('writes just the header for no rows', async () => {
+    const path = join(dir, 'empty.csv');
+    expect(await writeResultsFile(path, ['email'], 1, from([]))).toEqual({ rowsWritten: 0 });
+    expect(await readCsv(path)).toEqual([['email', ...RESULT_COLUMNS]]);
+  });
+
+  it('creates missing directories', async () => {
+    const path = join(dir, 'a', 'b', 'c', 'results.csv');
+    await writeResultsFile(path, ['email'], 1, from([result()]));
+    expect((await stat(path)).isFile()).toBe(true);
+  });
+
+  it('leaves no file, and no temporary file, when the rows throw mid-way', async () => {
+    const out = join(dir, 'atomic-new');
+    const path = join(out, 'results.csv');
+    async function* failing(): AsyncGenerator<ResultRow> {
+      for (let row = 1; row <= 5000; row += 1) yield result({ row });
+      throw new Error('state store went away');
+    }
+    await expect(writeResultsFile(path, ['email'], 1, failing())).rejects.toThrow('state store went away');
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('keeps the previous file intact when a rewrite fails', async () => {
+    const out = join(dir, 'atomic-existing');
+    const path = join(out, 'results.csv');
+    await writeResultsFile(path, ['email'], 1, from([result()]));
+    const before = await readFile(path, 'utf8');
+    async function* failing(): AsyncGenerator<ResultRow> {
+      yield result({ status: 'pending' });
+      throw new Error('boom');
+    }
+    await expect(writeResultsFile(path, ['email'], 1, failing())).rejects.toThrow('boom');
+    expect(await readFile(path, 'utf8')).toBe(before);
+    expect(await readdir(out)).toEqual(['results.csv']);
+  });
+
+  it('replaces an existing file whole on success', async () => {
+    const path = join(dir, 'replace.csv');
+    await writeFile(path, 'old content\n');
+    await writeResultsFile(path, ['email'], 1, from([result()]));
+    expect(await readFile(path, 'utf8')).not.toContain('old content');
+  });
+
+  it('streams many rows', async () => {
+    const path = join(dir, 'many.csv');
+    async function* many(): AsyncGenerator<ResultRow> {
+      for (let row = 1; row <= 50_000; row += 1) yield result({ row, fields: [`u${row}@x.com`] });
+    }
+    expect(await writeResultsFile(path, ['email'], 1, many())).toEqual({ rowsWritten: 50_000 });
+    const text = await readFile(path, 'utf8');
+    expect(text.trimEnd().split('\n')).toHaveLength(50_001);
+  });
+});
+
+describe('writeJsonFileAtomic', () => {
+  it('writes indented JSON with a final newline, creating the directory', async () => {
+    const path = join(dir, 'json', 'summary.json');
+    await writeJsonFileAtomic(path, { counts: { redacted: 2 }, mode: 'redact' });
+    const text = await readFile(path, 'utf8');
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(text)).toEqual({ counts: { redacted: 2 }, mode: 'redact' });
+    expect(await readdir(join(dir, 'json'))).toEqual(['summary.json']);
+  });
+
+  it('leaves nothing behind when the value cannot be serialised', async () => {
+    const out = join(dir, 'json-bad');
+    await expect(writeJsonFileAtomic(join(out, 'summary.json'), { big: 1n })).rejects.toThrow(TypeError);
+    expect(await readdir(out).catch(() => [])).toEqual([]);
+  });
+});
