@@ -250,6 +250,30 @@ describe('seed', () => {
     }
   });
 
+  it('builds a customer graph: payment methods attached, intents confirmed, invoices finalized', async () => {
+    const seeded = await startTestEmulator({
+      seed: {
+        customers: [
+          {
+            id: 'cus_graph',
+            email: 'graph@example.com',
+            payment_methods: [{ id: 'pm_graph', card: { token: 'tok_visa' } }],
+            payment_intents: [{ id: 'pi_graph', amount: 500, currency: 'eur', payment_method: 'pm_graph', _then: ['confirm'] }],
+            invoices: [{ id: 'in_graph', _then: [{ action: 'finalize' }] }],
+          },
+        ],
+      },
+    });
+    try {
+      expect(seeded.seeded).toEqual({ customers: 1, objects: 3, requests: 0 });
+      await expect(seeded.stripe.paymentMethods.retrieve('pm_graph')).resolves.toMatchObject({ customer: 'cus_graph' });
+      await expect(seeded.stripe.paymentIntents.retrieve('pi_graph')).resolves.toMatchObject({ customer: 'cus_graph', status: 'succeeded' });
+      await expect(seeded.stripe.invoices.retrieve('in_graph')).resolves.toMatchObject({ customer: 'cus_graph', status: 'open' });
+    } finally {
+      await seeded.close();
+    }
+  });
+
   it('reads a seed file and names the failing entry', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'emulator-seed-'));
     const file = join(dir, 'seed.json');
@@ -257,6 +281,9 @@ describe('seed', () => {
     await expect(startEmulator({ seed: file })).rejects.toThrow(/Seed customers\[1\]: Received unknown parameter: bogus/);
     await expect(startEmulator({ seed: { customers: [{ id: 5 }], extra: [] } as never })).rejects.toThrow(SeedError);
     await expect(startEmulator({ seed: { customers: [{ id: 5 }] } as never })).rejects.toThrow(/customers\[0\]\.id must be a string/);
+    await expect(
+      startEmulator({ seed: { customers: [{ id: 'cus_bad_graph', payment_intents: [{ amount: 1, currency: 'eur', _then: ['nonsense'] }] }] } }),
+    ).rejects.toThrow(/Seed customers\[0\] \(cus_bad_graph\)\.payment_intents\[0\] nonsense: Unrecognized request URL/);
     await writeFile(file, '{not json');
     await expect(startEmulator({ seed: file })).rejects.toThrow(/not valid JSON/);
   });
