@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { classifyIdentifier } from '../domain/identifier.js';
-import { InputFileError } from '../errors.js';
+import { ConfigError, InputFileError } from '../errors.js';
 
 /** One data record of the requests file. */
 export interface RequestRow {
@@ -64,8 +64,15 @@ const MAX_RECORD_CHARS = 1 << 20;
  *
  * @param options.column `--column`: a header name (case-insensitive) or a 1-based column number.
  * @throws {InputFileError} `INPUT_UNREADABLE`, `INPUT_EMPTY`, `INPUT_PARSE` or `INPUT_NO_COLUMN`.
+ * @throws {ConfigError} `CONFIG_COLUMN` for an empty `column`.
  */
 export async function inspectRequestFile(path: string, options: { column?: string }): Promise<RequestFileInfo> {
+  if (options.column !== undefined && options.column.trim() === '') {
+    throw new ConfigError('Expected `--column` to be a header name or a 1-based column number, got an empty string', {
+      code: 'CONFIG_COLUMN',
+      option: '--column',
+    });
+  }
   const delimiter = detectDelimiter(await readFirstRecordText(path));
 
   const sample: string[][] = [];
@@ -79,7 +86,10 @@ export async function inspectRequestFile(path: string, options: { column?: strin
     throw new InputFileError(`${path}: the file holds no records`, { code: 'INPUT_EMPTY', path });
   }
 
-  const header = looksLikeHeader(first, rest) ? first : null;
+  // `--column NAME` matching a first-row cell settles the question: the user named a header.
+  const isNamedByColumnOption =
+    options.column !== undefined && first.some((cell) => normaliseHeaderCell(cell) === normaliseHeaderCell(options.column ?? ''));
+  const header = isNamedByColumnOption || looksLikeHeader(first, rest) ? first : null;
   const dataSample = header === null ? sample : rest;
   const columnCount = Math.max(header?.length ?? 0, ...dataSample.map((fields) => fields.length));
   const identifierColumn = findIdentifierColumn(path, header, dataSample, columnCount, options.column);

@@ -87,6 +87,20 @@ describe('request reader: identifier column', () => {
     expect(info).toMatchObject({ identifierColumn: 1, identifierColumnName: 'Contact Mail' });
   });
 
+  it('takes the first row as the header when --column names one of its cells', async () => {
+    const path = await fixture('Ticket,Contact\nT1,not-an-email\n');
+    expect(await inspectRequestFile(path, { column: 'CONTACT' })).toMatchObject({
+      header: ['Ticket', 'Contact'],
+      identifierColumn: 1,
+      identifierColumnName: 'Contact',
+    });
+  });
+
+  it('rejects an empty --column as a configuration error', async () => {
+    const path = await fixture('email\na@x.com\n');
+    await expect(inspectRequestFile(path, { column: ' ' })).rejects.toMatchObject({ code: 'CONFIG_COLUMN', option: '--column' });
+  });
+
   it('takes --column as a 1-based number without a header', async () => {
     const path = await fixture('R1,a@x.com\nR2,b@y.com\n');
     expect(await inspectRequestFile(path, { column: '2' })).toMatchObject({
