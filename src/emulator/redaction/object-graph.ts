@@ -19,6 +19,7 @@ import {
   type Subscription,
 } from '../resources/graph-objects.js';
 import type { EmulatorStore, StoredObject } from '../store.js';
+import { childrenOf } from '../resources/graph-edges.js';
 
 /**
  * A read-only snapshot of the account's objects as redaction sees them: each object's type and
@@ -37,7 +38,10 @@ export interface GraphNode {
   children: string[];
 }
 
-export type ObjectGraph = ReadonlyMap<string, GraphNode>;
+/** Read access to the graph: the node of an id, or `undefined` for an object the graph does not hold. */
+export interface ObjectGraph {
+  get(id: string): GraphNode | undefined;
+}
 
 /** Which store collection holds each graph object type. */
 export const COLLECTION_OF_TYPE: Readonly<Record<string, string>> = {
@@ -51,64 +55,85 @@ export const COLLECTION_OF_TYPE: Readonly<Record<string, string>> = {
   'checkout.session': CHECKOUT_SESSIONS,
 };
 
-/** Groups ids by a foreign key, skipping nulls. */
-function indexBy<T extends { id: string }>(items: readonly T[], key: (item: T) => string | null): Map<string, string[]> {
-  const index = new Map<string, string[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (k === null) continue;
-    const list = index.get(k) ?? [];
-    list.push(item.id);
-    index.set(k, list);
-  }
-  return index;
-}
+const TYPES = Object.keys(COLLECTION_OF_TYPE);
 
 /**
- * Builds the graph of one mode's objects. Cascade edges, per Stripe's redaction guide: a customer →
- * its PaymentIntents, Charges, Subscriptions, Invoices, PaymentMethods, SetupIntents and Checkout
- * Sessions; a PaymentIntent → its Charges and a PaymentMethod attached to no customer (a guest's card
- * details); a Subscription → its Invoices; an Invoice or Checkout Session → its PaymentIntent.
+ * The graph of one mode's objects, read from the store. Cascade edges, per Stripe's redaction guide:
+ * a customer → its PaymentIntents, Charges, Subscriptions, Invoices, PaymentMethods, SetupIntents and
+ * Checkout Sessions; a PaymentIntent → its Charges and a PaymentMethod attached to no customer (a
+ * guest's card details); a Subscription → its Invoices; an Invoice or Checkout Session → its
+ * PaymentIntent (and a session → its SetupIntent).
+ *
+ * Nodes are built on demand from the edges recorded at creation (`graph-edges.ts`), each checked
+ * against the child's current foreign key, so a cascade costs the size of the cascade, not of the
+ * account. Statuses are read when a node is first asked for: use a graph for one validation or run.
  */
 export function readObjectGraph(store: EmulatorStore, livemode: boolean): ObjectGraph {
-  const read = <T extends StoredObject>(name: string): T[] => store.collection<T>(name).all().filter((o) => o.livemode === livemode);
-  const customers = read<Customer>(CUSTOMERS);
-  const intents = read<PaymentIntent>(PAYMENT_INTENTS);
-  const charges = read<Charge>(CHARGES);
-  const methods = read<PaymentMethod>(PAYMENT_METHODS);
-  const setups = read<SetupIntent>(SETUP_INTENTS);
-  const subscriptions = read<Subscription>(SUBSCRIPTIONS);
-  const invoices = read<Invoice>(INVOICES);
-  const sessions = read<CheckoutSession>(CHECKOUT_SESSIONS);
-  const openDisputes = new Map(
-    read<Dispute>(DISPUTES)
-      .filter((d) => OPEN_DISPUTE_STATUSES.includes(d.status))
-      .map((d) => [d.charge, d.id] as const),
-  );
-  const guestMethods = new Set(methods.filter((pm) => pm.customer === null).map((pm) => pm.id));
-
-  const byCustomer = [intents, charges, subscriptions, invoices, methods, setups, sessions].map((list) =>
-    indexBy<{ id: string; customer: string | null }>(list, (o) => o.customer),
-  );
-  const chargesByIntent = indexBy(charges, (ch) => ch.payment_intent);
-  const invoicesBySubscription = indexBy(invoices, (inv) => inv.subscription);
-
-  const graph = new Map<string, GraphNode>();
-  const add = (id: string, objectType: string, status: string | null, children: (string | null)[], openDisputeId: string | null = null): void => {
-    graph.set(id, { id, objectType, status, openDisputeId, children: children.filter((c): c is string => c !== null) });
+  const find = <T extends StoredObject>(collection: string, id: string): T | undefined => {
+    const object = store.collection<T>(collection).get(id);
+    return object && object.livemode === livemode ? object : undefined;
   };
-  for (const c of customers) add(c.id, 'customer', null, byCustomer.flatMap((index) => index.get(c.id) ?? []));
-  for (const pi of intents) {
-    const guestMethod = pi.payment_method !== null && guestMethods.has(pi.payment_method) ? pi.payment_method : null;
-    add(pi.id, 'payment_intent', pi.status, [...(chargesByIntent.get(pi.id) ?? []), guestMethod]);
-  }
-  for (const ch of charges) add(ch.id, 'charge', ch.status, [], openDisputes.get(ch.id) ?? null);
-  for (const pm of methods) add(pm.id, 'payment_method', null, []);
-  for (const si of setups) add(si.id, 'setup_intent', si.status, []);
-  for (const sub of subscriptions) add(sub.id, 'subscription', sub.status, invoicesBySubscription.get(sub.id) ?? []);
-  for (const inv of invoices) add(inv.id, 'invoice', inv.status, [inv.payment_intent]);
-  for (const cs of sessions) add(cs.id, 'checkout.session', cs.status, [cs.payment_intent, cs.setup_intent]);
-  return graph;
+  /** The type of the object with this id, by the collection that holds it (seed ids need no prefix). */
+  const typeOf = (id: string): string | undefined => TYPES.find((type) => store.collection(COLLECTION_OF_TYPE[type]!).has(id));
+  /** Recorded children of `parentId` whose `key` field still names the parent. */
+  const linked = (parentId: string, key: string): string[] =>
+    childrenOf(store, parentId).filter((childId) => {
+      const collection = COLLECTION_OF_TYPE[typeOf(childId) ?? ''];
+      const child = collection === undefined ? undefined : find<StoredObject & Record<string, unknown>>(collection, childId);
+      return child !== undefined && child[key] === parentId;
+    });
+  const node = (id: string, objectType: string, status: string | null, children: (string | null)[], openDisputeId: string | null = null): GraphNode => ({
+    id,
+    objectType,
+    status,
+    openDisputeId,
+    children: children.filter((c): c is string => c !== null),
+  });
+
+  /** Each type's node from its stored object; `undefined` when the store holds no such object. */
+  const builders: Record<string, (id: string) => GraphNode | undefined> = {
+    customer: (id) => (find<Customer>(CUSTOMERS, id) ? node(id, 'customer', null, linked(id, 'customer')) : undefined),
+    payment_intent: (id) => {
+      const pi = find<PaymentIntent>(PAYMENT_INTENTS, id);
+      if (!pi) return undefined;
+      const method = pi.payment_method === null ? undefined : find<PaymentMethod>(PAYMENT_METHODS, pi.payment_method);
+      return node(id, 'payment_intent', pi.status, [...linked(id, 'payment_intent'), method && method.customer === null ? method.id : null]);
+    },
+    charge: (id) => {
+      const ch = find<Charge>(CHARGES, id);
+      const openDispute = childrenOf(store, id)
+        .map((dp) => find<Dispute>(DISPUTES, dp))
+        .find((dp) => dp !== undefined && dp.charge === id && OPEN_DISPUTE_STATUSES.includes(dp.status));
+      return ch && node(id, 'charge', ch.status, [], openDispute?.id ?? null);
+    },
+    payment_method: (id) => (find<PaymentMethod>(PAYMENT_METHODS, id) ? node(id, 'payment_method', null, []) : undefined),
+    setup_intent: (id) => {
+      const si = find<SetupIntent>(SETUP_INTENTS, id);
+      return si && node(id, 'setup_intent', si.status, []);
+    },
+    subscription: (id) => {
+      const sub = find<Subscription>(SUBSCRIPTIONS, id);
+      return sub && node(id, 'subscription', sub.status, linked(id, 'subscription'));
+    },
+    invoice: (id) => {
+      const inv = find<Invoice>(INVOICES, id);
+      return inv && node(id, 'invoice', inv.status, [inv.payment_intent]);
+    },
+    'checkout.session': (id) => {
+      const cs = find<CheckoutSession>(CHECKOUT_SESSIONS, id);
+      return cs && node(id, 'checkout.session', cs.status, [cs.payment_intent, cs.setup_intent]);
+    },
+  };
+  const cache = new Map<string, GraphNode | undefined>();
+  return {
+    get(id) {
+      if (!cache.has(id)) {
+        const type = typeOf(id);
+        cache.set(id, type === undefined ? undefined : builders[type]?.(id));
+      }
+      return cache.get(id);
+    },
+  };
 }
 
 /**

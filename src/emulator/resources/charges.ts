@@ -2,6 +2,7 @@ import { ApiError } from '../api-error.js';
 import type { RequestContext, Route } from '../route.js';
 import { CHARGES, DISPUTES, type Charge, type Dispute, type PaymentIntent, type PaymentMethod } from './graph-objects.js';
 import { paginate } from './list-helpers.js';
+import { linkChild } from './graph-edges.js';
 import { optionalString } from './params.js';
 import { findRecord, listRecords } from './records.js';
 
@@ -41,6 +42,8 @@ export function createCharge(ctx: RequestContext, pi: PaymentIntent, pm: Payment
     metadata: { ...pi.metadata },
     redaction: null,
   });
+  linkChild(ctx.store, ctx.livemode, charge.customer, charge.id);
+  linkChild(ctx.store, ctx.livemode, charge.payment_intent, charge.id);
   if (pm._behavior === 'dispute' && captured) openDispute(ctx, charge);
   return charge;
 }
@@ -48,7 +51,7 @@ export function createCharge(ctx: RequestContext, pi: PaymentIntent, pm: Payment
 /** Opens a `needs_response` dispute on the charge, as a disputing test card does once charged. */
 export function openDispute(ctx: RequestContext, charge: Charge): Dispute {
   charge.disputed = true;
-  return ctx.store.collection<Dispute>(DISPUTES).insert({
+  const dispute = ctx.store.collection<Dispute>(DISPUTES).insert({
     id: ctx.store.newId('dp'),
     object: 'dispute',
     created: ctx.store.nowSeconds(),
@@ -61,6 +64,8 @@ export function openDispute(ctx: RequestContext, charge: Charge): Dispute {
     status: 'needs_response',
     metadata: {},
   });
+  linkChild(ctx.store, ctx.livemode, charge.id, dispute.id);
+  return dispute;
 }
 
 /** `POST /v1/disputes/:id/close`: accept the dispute, which then counts as lost. */

@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js';
 import type { FormValue, RequestContext, Route } from '../route.js';
 import { CHECKOUT_SESSIONS, PRICES, type CheckoutSession, type Price } from './graph-objects.js';
+import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalEnum, optionalInteger, optionalString } from './params.js';
 import { findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord, unexpectedState } from './records.js';
@@ -32,6 +33,7 @@ function create(ctx: RequestContext): CheckoutSession {
   const id = newRecordId(ctx, CHECKOUT_SESSIONS, ctx.livemode ? 'cs_live' : 'cs_test');
   const total = lineItemsTotal(ctx);
   const now = ctx.store.nowSeconds();
+  linkChild(ctx.store, ctx.livemode, customer?.id ?? null, id);
   return ctx.store.collection<CheckoutSession>(CHECKOUT_SESSIONS).insert({
     id,
     object: 'checkout.session',

@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js';
 import type { RequestContext, Route } from '../route.js';
 import { INVOICES, SUBSCRIPTIONS, type Invoice, type Subscription } from './graph-objects.js';
+import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalBoolean, optionalEnum, optionalInteger, optionalString, requiredString } from './params.js';
 import { findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord } from './records.js';
@@ -50,6 +51,8 @@ function create(ctx: RequestContext): Invoice {
     metadata: metadataParam(ctx.body),
     redaction: null,
   });
+  linkChild(ctx.store, ctx.livemode, customer.id, invoice.id);
+  linkChild(ctx.store, ctx.livemode, invoice.subscription, invoice.id);
   if (subscription) subscription.latest_invoice = invoice.id;
   return invoice;
 }

@@ -14,6 +14,7 @@ import {
 } from './params.js';
 import { findRecord, listRecords, newRecordId, referencedCustomer, unexpectedState } from './records.js';
 import { resolvePaymentMethod } from './payment-methods.js';
+import { linkChild } from './graph-edges.js';
 
 /** PaymentIntent statuses that redaction treats as unfinished (stripe-api.md §2). */
 export const UNFINISHED_PAYMENT_INTENT_STATUSES: readonly PaymentIntent['status'][] = [
@@ -79,6 +80,7 @@ function create(ctx: RequestContext): PaymentIntent {
     metadata: metadataParam(ctx.body),
     redaction: null,
   });
+  linkChild(ctx.store, ctx.livemode, pi.customer, pi.id);
   applyPaymentMethodParam(ctx, pi);
   return optionalBoolean(ctx.body, 'confirm') === true ? confirm(ctx, pi) : pi;
 }

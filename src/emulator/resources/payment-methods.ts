@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js';
 import type { RequestContext, Route } from '../route.js';
 import { PAYMENT_METHODS, type BillingDetails, type PaymentMethod, type TestCardBehavior } from './graph-objects.js';
+import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalHash, optionalString, requiredString } from './params.js';
 import { findRecord, listRecords, newRecordId, referencedCustomer } from './records.js';
@@ -79,6 +80,7 @@ function attach(ctx: RequestContext): PaymentMethod {
     throw new ApiError(400, 'invalid_request_error', 'payment_method_unexpected_state', 'The payment method you provided has already been attached to a customer.');
   }
   pm.customer = customer.id;
+  linkChild(ctx.store, ctx.livemode, customer.id, pm.id);
   return pm;
 }
 

@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js';
 import type { RequestContext, Route } from '../route.js';
 import { SETUP_INTENTS, type SetupIntent } from './graph-objects.js';
+import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalBoolean, optionalEnum, optionalString } from './params.js';
 import { findRecord, listRecords, newRecordId, referencedCustomer, unexpectedState } from './records.js';
@@ -24,7 +25,10 @@ function confirm(ctx: RequestContext, si: SetupIntent): SetupIntent {
     throw new ApiError(400, 'invalid_request_error', 'setup_intent_unexpected_state', `You cannot confirm this SetupIntent (${si.id}) because it's missing a payment method.`, 'payment_method');
   }
   const pm = resolvePaymentMethod(ctx, si.payment_method);
-  if (si.customer !== null && pm.customer === null) pm.customer = si.customer;
+  if (si.customer !== null && pm.customer === null) {
+    pm.customer = si.customer;
+    linkChild(ctx.store, ctx.livemode, si.customer, pm.id);
+  }
   si.status = 'succeeded';
   return si;
 }
@@ -45,6 +49,7 @@ function create(ctx: RequestContext): SetupIntent {
     metadata: metadataParam(ctx.body),
     redaction: null,
   });
+  linkChild(ctx.store, ctx.livemode, si.customer, si.id);
   applyPaymentMethodParam(ctx, si);
   return optionalBoolean(ctx.body, 'confirm') === true ? confirm(ctx, si) : si;
 }

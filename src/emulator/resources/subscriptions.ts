@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js';
 import type { FormValue, RequestContext, Route } from '../route.js';
 import { PRICES, SUBSCRIPTIONS, type Price, type Subscription, type SubscriptionItem } from './graph-objects.js';
+import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalEnum, optionalHash, optionalInteger, optionalString, requiredString } from './params.js';
 import { insertPrice } from './products-prices.js';
@@ -53,6 +54,7 @@ function create(ctx: RequestContext): Subscription {
   // `default_incomplete` leaves the first payment to the client, as Stripe's flow for SCA does.
   const incomplete = optionalEnum(ctx.body, 'payment_behavior', ['allow_incomplete', 'default_incomplete', 'error_if_incomplete'] as const) === 'default_incomplete';
   const status: Subscription['status'] = trialDays !== undefined && trialDays > 0 ? 'trialing' : incomplete ? 'incomplete' : 'active';
+  linkChild(ctx.store, ctx.livemode, customer.id, id);
   return ctx.store.collection<Subscription>(SUBSCRIPTIONS).insert({
     id,
     object: 'subscription',
