@@ -10,7 +10,18 @@ import { assertTransition, settleDueJobs, startCancel, startRedaction, startVali
 import { recordEvent } from './events.js';
 import { ROOT_KINDS, parseRootObjects, type RootRef } from './root-objects.js';
 
-/** Routes of `stripe.privacy.redactionJobs` (stripe-api.md §2). */
+/**
+ * Routes of `stripe.privacy.redactionJobs` (stripe-api.md §2).
+ *
+ * Emulator extensions and choices where Stripe documents nothing — clients must not depend on them:
+ * - each validation error carries `root: {id, object_type}`, the job identifier whose cascade holds
+ *   `erroring_object` (`null` for a job-wide `too_many_objects`); an object reached from two roots
+ *   yields one error per root;
+ * - in `fix` mode a job whose errors are all fixable validates to `ready` and still lists those
+ *   errors (they say what the run will change); the fixes apply at the end of `redacting`;
+ * - `locked_by_other_job` goes to the younger job: the oldest live job holds an object;
+ * - `too_many_objects` counts a root's cascade, root included, against `settings.maxJobObjects`.
+ */
 
 const EXPANDABLE = ['objects', 'validation_errors'];
 const BEHAVIORS = ['error', 'fix'] as const;
