@@ -1,4 +1,5 @@
 import { ApiError } from '../api-error.js';
+import { CUSTOMERS, type Customer } from './customer-object.js';
 import type { RequestContext, Route } from '../route.js';
 import { PAYMENT_METHODS, type BillingDetails, type PaymentMethod, type TestCardBehavior } from './graph-objects.js';
 import { linkChild } from './graph-edges.js';
@@ -107,7 +108,7 @@ function list(ctx: RequestContext, customerId: string | undefined): unknown {
 export const paymentMethodRoutes: Route[] = [
   { method: 'POST', path: '/v1/payment_methods', kind: 'write', handler: create },
   { method: 'GET', path: '/v1/payment_methods', kind: 'read', handler: (ctx) => list(ctx, optionalString(ctx.query, 'customer')) },
-  { method: 'GET', path: '/v1/customers/:id/payment_methods', kind: 'read', handler: (ctx) => list(ctx, referencedCustomer(ctx, ctx.params.id!, 'id').id) },
+  { method: 'GET', path: '/v1/customers/:id/payment_methods', kind: 'read', handler: (ctx) => list(ctx, findRecord<Customer>(ctx, CUSTOMERS, ctx.params.id!, 'customer').id) },
   { method: 'GET', path: '/v1/payment_methods/:id', kind: 'read', handler: (ctx) => findRecord(ctx, PAYMENT_METHODS, ctx.params.id!, 'PaymentMethod') },
   { method: 'POST', path: '/v1/payment_methods/:id/attach', kind: 'write', handler: attach },
   { method: 'POST', path: '/v1/payment_methods/:id/detach', kind: 'write', handler: detach },
