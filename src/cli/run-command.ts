@@ -1,0 +1,186 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, GatewayError, InputFileError, StripeRedactError } from '../errors.js';
+import { isSettled, type RowStatus } from '../domain/row-status.js';
+import { createLogger, type Logger } from '../io/logger.js';
+import { createProgress } from '../io/progress.js';
+import { writeJsonFileAtomic } from '../io/result-writer.js';
+import { acquireStateLock } from '../io/state-lock.js';
+import { StateStore } from '../io/state-store.js';
+import { RateBudget } from '../pipeline/rate-budget.js';
+import { DEFAULT_RETRY_POLICY, withRetry } from '../pipeline/retry.js';
+import { runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
+import { createStripeGateway } from '../stripe/stripe-gateway.js';
+import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
+
+/** Exit codes of the contract (design.md "Exit codes"). */
+export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
+
+/** The sample data `--emulator` seeds from, shipped with the package. */
+const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
+
+function buildCommand(): Command {
+  return new Command('run')
+    .description('carry out the deletion requests of a CSV through Stripe redaction jobs')
+    .argument('<requests.csv>', 'CSV of deletion requests: emails or Stripe ids')
+    .option('--out <dir>', 'where results.csv, summary.json and the log go', 'output')
+    .option('--state <file>', 'durable state shared by runs (default: <out>/state.db)')
+    .addOption(new Option('--mode <mode>', 'plan: resolve only; validate: create, validate, then cancel jobs; redact: the full job').default('redact'))
+    .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
+    .option('--column <name>', 'the identifier column, by header name or 1-based number')
+    .addOption(new Option('--lookup <how>', 'emails → customers: search, list (exact filter), or auto (search, misses confirmed by list)').default('auto'))
+    .option('--emulator', 'run against a built-in emulator seeded with samples/')
+    .option('--api-base <url>', 'another Stripe-compatible base URL (e.g. a running emulator)')
+    .option('--live', 'required to use a live-mode key (sk_live_, rk_live_)')
+    .option('--max-rps <n>', 'request budget per second (default: 50 live, 20 test)')
+    .option('--max-search-rps <n>', 'search budget per second (default: 10 live, 15 test)')
+    .option('--concurrency <n>', 'jobs driven at once (default: 50)')
+    .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
+    .addOption(new Option('--log-format <format>', 'text or json (default: text on a TTY, json otherwise)'))
+    .option('--no-progress', 'no progress bar, even on a TTY')
+    .addHelpText(
+      'after',
+      `
+The key comes from STRIPE_API_KEY. Exit codes: 0 every row settled; 1 the run aborted;
+2 usage, configuration or input-file error (nothing sent); 3 some rows need action, are pending,
+failed or invalid.`,
+    )
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+}
+
+/** `stripe-redact run`: argv → config → one pipeline call → exit code. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const command = buildCommand();
+  try {
+    command.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
+    throw error;
+  }
+  const parsed = parseRunConfig(command.args[0] as string, command.opts<RawRunOptions>(), process.env, Boolean(process.stderr.isTTY));
+  if ('problems' in parsed) {
+    for (const problem of parsed.problems) process.stderr.write(`stripe-redact: ${problem.message}\n`);
+    process.stderr.write("Run 'stripe-redact run --help' for the options.\n");
+    return EXIT.usage;
+  }
+  return execute(parsed.config);
+}
+
+async function execute(config: RunConfig): Promise<number> {
+  let logger: Logger | undefined;
+  let store: StateStore | undefined;
+  let releaseLock: (() => void) | undefined;
+  let stopEmulator: (() => Promise<void>) | undefined;
+  let budget: RateBudget | undefined;
+  try {
+    logger = createLogger({ format: config.logFormat, logFile: join(config.outDir, 'stripe-redact.log') });
+    for (const warning of config.warnings) logger.warn(warning);
+    if (config.statePath !== ':memory:') releaseLock = acquireStateLock(config.statePath);
+    store = StateStore.open({ path: config.statePath, ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}) });
+
+    let apiBase: string | undefined;
+    if (config.target.kind === 'emulator') {
+      const { startEmulator } = await import('../emulator/index.js');
+      const emulator = await startEmulator({ port: 0, seed: join(SAMPLES_DIR, 'emulator-seed.json'), validationMs: 150, redactionMs: 200 });
+      stopEmulator = () => emulator.close();
+      apiBase = emulator.url;
+      logger.info('built-in emulator started', { url: emulator.url });
+    } else if (config.target.kind === 'url') {
+      apiBase = config.target.url;
+    }
+
+    const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps });
+    budget = activeBudget;
+    const log = logger;
+    const gateway = createStripeGateway({
+      apiKey: config.apiKey,
+      ...(apiBase ? { apiBase } : {}),
+      send: (requestClass, label, request) =>
+        withRetry(() => activeBudget.schedule(requestClass, label, request), DEFAULT_RETRY_POLICY, (error, delayMs, attempt) => {
+          // A 429 slows the whole run, not just this request.
+          if (error.kind === 'rate_limited') activeBudget.slowDown(delayMs);
+          log.debug('retrying a Stripe request', { operation: label, kind: error.kind, attempt, delayMs });
+        }),
+      onResponse: (event) => log.debug('stripe response', event),
+    });
+
+    const progress = createProgress(process.stderr, { enabled: config.progress });
+    let summary: RunSummary;
+    try {
+      summary = await runPipeline(
+        {
+          inputPath: config.inputPath,
+          ...(config.column !== undefined ? { column: config.column } : {}),
+          outDir: config.outDir,
+          mode: config.mode,
+          validationBehavior: config.validationBehavior,
+          lookup: config.lookup,
+          jobConcurrency: config.concurrency,
+          pollIntervalMs: config.pollIntervalMs,
+        },
+        {
+          gateway,
+          budget: activeBudget,
+          store,
+          logger,
+          onProgress: (p) =>
+            progress.update({
+              done: p.rows,
+              total: p.totalRows,
+              label: p.phase === 'report' ? 'writing the report' : `rows read · jobs ${p.jobsDone}/${p.jobsStarted}`,
+            }),
+        },
+      );
+    } finally {
+      progress.stop();
+    }
+    await writeJsonFileAtomic(join(config.outDir, 'summary.json'), summary);
+    printSummary(summary, config);
+    const unsettled = (Object.entries(summary.statuses) as [RowStatus, number][]).some(([status, n]) => n > 0 && !isSettled(status));
+    return unsettled ? EXIT.unsettled : EXIT.settled;
+  } catch (error) {
+    return reportFailure(error, logger);
+  } finally {
+    budget?.close();
+    await stopEmulator?.().catch(() => {});
+    store?.close();
+    releaseLock?.();
+    await logger?.close();
+  }
+}
+
+function reportFailure(error: unknown, logger: Logger | undefined): number {
+  const usage = error instanceof ConfigError || error instanceof InputFileError;
+  let message = error instanceof Error ? error.message : String(error);
+  if (error instanceof InputFileError && error.line !== undefined && !message.includes(`line ${error.line}`)) {
+    message = `${message} (line ${error.line})`;
+  }
+  if (error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission')) {
+    message = `Stripe refused the API key (${error.kind}): ${message}`;
+  }
+  const code = error instanceof StripeRedactError ? error.code : 'INTERNAL';
+  logger?.error('run aborted', { code, error: message });
+  process.stderr.write(`stripe-redact: ${message}\n`);
+  if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  return usage ? EXIT.usage : EXIT.aborted;
+}
+
+function printSummary(summary: RunSummary, config: RunConfig): void {
+  const counts = Object.entries(summary.statuses)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
+  process.stderr.write(
+    [
+      `stripe-redact ${summary.mode} run ${summary.runId}: ${summary.rows} rows — ${counts || 'none'}`,
+      `  jobs: ${summary.jobs.created} driven; API calls: ${summary.apiCalls.total}`,
+      `  results: ${resolve(summary.resultsPath)}`,
+      `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
+      '',
+    ].join('\n'),
+  );
+}

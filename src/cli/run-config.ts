@@ -1,0 +1,164 @@
+import { join } from 'node:path';
+import type { ValidationBehavior } from '../domain/job.js';
+import type { RunMode } from '../domain/row-status.js';
+import type { LookupMode } from '../pipeline/resolve-identifiers.js';
+
+/** The `run` command's options as commander hands them over (strings, unchecked). */
+export interface RawRunOptions {
+  out?: string;
+  state?: string;
+  mode?: string;
+  validationBehavior?: string;
+  column?: string;
+  lookup?: string;
+  emulator?: boolean;
+  apiBase?: string;
+  live?: boolean;
+  maxRps?: string;
+  maxSearchRps?: string;
+  concurrency?: string;
+  pollIntervalMs?: string;
+  logFormat?: string;
+  progress?: boolean;
+}
+
+/** Everything a run needs, checked. */
+export interface RunConfig {
+  inputPath: string;
+  outDir: string;
+  statePath: string;
+  mode: RunMode;
+  validationBehavior: ValidationBehavior;
+  column?: string;
+  lookup: LookupMode;
+  /** `emulator`: start the built-in one; `url`: a Stripe-compatible base URL; `stripe`: Stripe itself. */
+  target: { kind: 'emulator' } | { kind: 'url'; url: string } | { kind: 'stripe' };
+  apiKey: string;
+  livemode: boolean;
+  maxRps: number;
+  maxSearchRps: number;
+  concurrency: number;
+  pollIntervalMs: number;
+  logFormat: 'text' | 'json';
+  progress: boolean;
+  /** Notes for the log: defaults above Stripe's documented limits, and the like. */
+  warnings: string[];
+}
+
+export interface ConfigProblem {
+  option: string;
+  message: string;
+}
+
+/** The key the built-in emulator is driven with: a real key is never handed to it. */
+export const EMULATOR_API_KEY = 'sk_test_stripe_redact_emulator';
+
+/** Stripe's documented limits (https://docs.stripe.com/rate-limits) and our defaults below them. */
+const LIMITS = {
+  live: { rps: 100, searchRps: 20, defaultRps: 50, defaultSearchRps: 10 },
+  test: { rps: 25, searchRps: 20, defaultRps: 20, defaultSearchRps: 15 },
+} as const;
+
+const KEY_PATTERN = /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/;
+
+/**
+ * Checks the options and environment of `run`. Returns every problem at once (each naming its
+ * option), not the first: a person fixing a cron line wants the whole list.
+ */
+export function parseRunConfig(
+  inputPath: string,
+  raw: RawRunOptions,
+  env: NodeJS.ProcessEnv,
+  isTTY: boolean,
+): { config: RunConfig } | { problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+  const oneOf = <T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push({ option, message: `${option} must be one of ${allowed.join(', ')}; got '${value}'` });
+    return fallback;
+  };
+  const positive = (option: string, value: string | undefined, fallback: number, { integer = true } = {}): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      problems.push({ option, message: `${option} must be a ${integer ? 'whole ' : ''}number above 0; got '${value}'` });
+      return fallback;
+    }
+    return n;
+  };
+
+  const mode = oneOf('--mode', raw.mode, ['plan', 'validate', 'redact'] as const, 'redact');
+  const validationBehavior = oneOf('--validation-behavior', raw.validationBehavior, ['error', 'fix'] as const, 'error');
+  const lookup = oneOf('--lookup', raw.lookup, ['search', 'list', 'auto'] as const, 'auto');
+  const logFormat = oneOf('--log-format', raw.logFormat, ['text', 'json'] as const, isTTY ? 'text' : 'json');
+  if (raw.column !== undefined && raw.column.trim() === '') problems.push({ option: '--column', message: '--column must name a column' });
+
+  let target: RunConfig['target'] = { kind: 'stripe' };
+  if (raw.emulator && raw.apiBase !== undefined) {
+    problems.push({ option: '--emulator', message: '--emulator and --api-base exclude each other: pick one target' });
+  } else if (raw.emulator) {
+    target = { kind: 'emulator' };
+  } else if (raw.apiBase !== undefined) {
+    try {
+      const url = new URL(raw.apiBase);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+      target = { kind: 'url', url: url.origin };
+    } catch {
+      problems.push({ option: '--api-base', message: `--api-base must be an http(s) URL such as http://127.0.0.1:12111; got '${raw.apiBase}'` });
+    }
+  }
+
+  const envKey = env.STRIPE_API_KEY?.trim() || undefined;
+  let apiKey = envKey ?? '';
+  if (target.kind === 'emulator') {
+    apiKey = EMULATOR_API_KEY;
+  } else if (!envKey) {
+    if (target.kind === 'url') apiKey = EMULATOR_API_KEY;
+    else
+      problems.push({
+        option: 'STRIPE_API_KEY',
+        message: 'STRIPE_API_KEY is not set: set it to a secret or restricted key, or pass --emulator to try the tool on the built-in emulator',
+      });
+  } else if (!KEY_PATTERN.test(envKey)) {
+    problems.push({ option: 'STRIPE_API_KEY', message: 'STRIPE_API_KEY is not a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_…, rk_live_…)' });
+  }
+  const livemode = /^(sk|rk)_live_/.test(apiKey);
+  if (livemode && !raw.live) {
+    problems.push({ option: '--live', message: 'STRIPE_API_KEY is a live-mode key: redaction cannot be undone, so pass --live to confirm you mean live data' });
+  }
+
+  const limits = livemode ? LIMITS.live : LIMITS.test;
+  const maxRps = positive('--max-rps', raw.maxRps, limits.defaultRps, { integer: false });
+  const maxSearchRps = positive('--max-search-rps', raw.maxSearchRps, Math.min(limits.defaultSearchRps, maxRps), { integer: false });
+  if (maxRps > limits.rps) warnings.push(`--max-rps ${maxRps} is above Stripe's ${livemode ? 'live' : 'test'}-mode limit of ${limits.rps}/s; expect 429s`);
+  if (maxSearchRps > limits.searchRps) warnings.push(`--max-search-rps ${maxSearchRps} is above Stripe's search limit of ${limits.searchRps}/s; expect 429s`);
+  const concurrency = positive('--concurrency', raw.concurrency, 50);
+  const pollIntervalMs = positive('--poll-interval-ms', raw.pollIntervalMs, target.kind === 'emulator' ? 100 : 1000);
+
+  if (problems.length > 0) return { problems };
+  const outDir = raw.out ?? 'output';
+  return {
+    config: {
+      inputPath,
+      outDir,
+      // The built-in emulator forgets everything when the run ends, so by default its state does too.
+      statePath: raw.state ?? (target.kind === 'emulator' ? ':memory:' : join(outDir, 'state.db')),
+      mode,
+      validationBehavior,
+      ...(raw.column !== undefined ? { column: raw.column } : {}),
+      lookup,
+      target,
+      apiKey,
+      livemode,
+      maxRps,
+      maxSearchRps: Math.min(maxSearchRps, maxRps),
+      concurrency,
+      pollIntervalMs,
+      logFormat,
+      progress: raw.progress !== false && isTTY,
+      warnings,
+    },
+  };
+}

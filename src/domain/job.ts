@@ -1,0 +1,64 @@
+/** Redaction job statuses, as Stripe names them (https://docs.stripe.com/api/privacy/redaction-job). */
+export const JOB_STATUSES = [
+  'created',
+  'validating',
+  'ready',
+  'failed',
+  'redacting',
+  'succeeded',
+  'canceling',
+  'canceled',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export type ValidationBehavior = 'error' | 'fix';
+
+/** The `objects` hash of a redaction job: at most {@link MAX_JOB_IDENTIFIERS} ids in all. */
+export type JobObjects = Partial<Record<import('./identifier.js').JobObjectKey, string[]>>;
+
+/** Stripe's documented cap on identifiers per job (https://docs.stripe.com/privacy/redaction). */
+export const MAX_JOB_IDENTIFIERS = 10;
+
+/** The project's view of a redaction job; the gateway maps Stripe's shape into it. */
+export interface RedactionJobView {
+  id: string;
+  status: JobStatus;
+  validationBehavior: ValidationBehavior;
+  /** Unix seconds. */
+  created: number;
+  livemode: boolean;
+}
+
+/** One validation error of a job's current attempt. */
+export interface JobValidationError {
+  id: string;
+  code: string;
+  message: string;
+  erroringObject: { id: string; objectType: string } | null;
+  /**
+   * The root identifier the error belongs to, where the server says so (our emulator's `root`
+   * extension). On real Stripe it is absent and attribution falls back to `erroringObject`.
+   */
+  rootId?: string;
+}
+
+/** Statuses after which a job never changes again. */
+export function isTerminalJobStatus(status: JobStatus): boolean {
+  return status === 'succeeded' || status === 'canceled';
+}
+
+/** Statuses the job leaves by itself (Stripe is working); a client only waits. */
+export function isTransientJobStatus(status: JobStatus): boolean {
+  return status === 'created' || status === 'validating' || status === 'redacting' || status === 'canceling';
+}
+
+export function isJobStatus(value: string): value is JobStatus {
+  return (JOB_STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * Codes that `validation_behavior=fix` can never clear (stripe-api.md §2): a lock held by another
+ * job, a cascade too large. A disputed charge is `invalid_state` like fixable ones, so the fix
+ * attempt itself is the only reliable test of fixability.
+ */
+export const NEVER_FIXABLE_CODES: ReadonlySet<string> = new Set(['locked_by_other_job', 'too_many_objects']);

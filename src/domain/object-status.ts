@@ -1,0 +1,27 @@
+/**
+ * Where one Stripe object (a root identifier of a job) stands in the state.
+ * - `queued`: needs a job; not in a live one.
+ * - `in_job`: in a live job of this state.
+ * - `deferred`: locked by another live job of this state; queued again when that job ends.
+ * - `needs_action`: validation failed and this run may not fix it; its failed job is kept for re-validation.
+ * - `ready`: a `validate` run found it clean (its job was then canceled).
+ * - `redacted`, `already_redacted`, `not_found`: settled.
+ * - `failed`: an error no retry resolved; the next run tries again.
+ */
+export const OBJECT_STATUSES = [
+  'queued',
+  'in_job',
+  'deferred',
+  'needs_action',
+  'ready',
+  'redacted',
+  'already_redacted',
+  'not_found',
+  'failed',
+] as const;
+export type ObjectStatus = (typeof OBJECT_STATUSES)[number];
+
+/** Objects no run needs to touch again. */
+export function isObjectDone(status: ObjectStatus): boolean {
+  return status === 'redacted' || status === 'already_redacted' || status === 'not_found';
+}

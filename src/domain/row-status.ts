@@ -1,0 +1,22 @@
+/** Result statuses of the contract (design.md "Result CSV"). */
+export const ROW_STATUSES = [
+  'redacted',
+  'already_redacted',
+  'not_found',
+  'invalid',
+  'needs_action',
+  'ready',
+  'planned',
+  'pending',
+  'failed',
+] as const;
+export type RowStatus = (typeof ROW_STATUSES)[number];
+
+/** Statuses that leave nothing to do: exit code 0 when every row has one. */
+const SETTLED: ReadonlySet<RowStatus> = new Set(['redacted', 'already_redacted', 'not_found', 'ready', 'planned']);
+
+export function isSettled(status: RowStatus): boolean {
+  return SETTLED.has(status);
+}
+
+export type RunMode = 'plan' | 'validate' | 'redact';

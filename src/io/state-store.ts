@@ -1,0 +1,437 @@
+/**
+ * The durable state shared by runs: the only importer of better-sqlite3.
+ *
+ * Invariant: every step is written here before the next one acts on it. A job row and its objects
+ * exist before the create request is sent (its idempotency key derives from the row), a Stripe job
+ * id is written as soon as Stripe answers, and each status change is recorded as it is seen. So a
+ * run killed at any moment and started again resumes every job instead of creating it twice.
+ *
+ * Emails are never stored: identifiers of kind email are kept as an HMAC-SHA256 of the lower-cased
+ * address under a key held in the state (or given by `STRIPE_REDACT_HASH_KEY`).
+ */
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StateStoreError } from '../errors.js';
+import type { JobStatus, ValidationBehavior } from '../domain/job.js';
+import type { ObjectStatus } from '../domain/object-status.js';
+import type { IdentifierOutcome, ObjectOutcome } from '../domain/row-outcome.js';
+import type { RunMode } from '../domain/row-status.js';
+
+const SCHEMA_VERSION = '1';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, mode TEXT NOT NULL, input_path TEXT NOT NULL,
+  started_at TEXT NOT NULL, ended_at TEXT, summary TEXT
+);
+-- key: 'email:<hmac hex>' or 'id:<stripe id>'
+CREATE TABLE IF NOT EXISTS identifiers (
+  key TEXT PRIMARY KEY, type TEXT NOT NULL,
+  resolved_at TEXT, messages TEXT NOT NULL DEFAULT '[]',
+  seen_run TEXT, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resolutions (
+  identifier_key TEXT NOT NULL, object_id TEXT NOT NULL, PRIMARY KEY (identifier_key, object_id)
+);
+CREATE TABLE IF NOT EXISTS objects (
+  id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL,
+  job_id INTEGER, deferred_on INTEGER,
+  error_codes TEXT NOT NULL DEFAULT '[]', messages TEXT NOT NULL DEFAULT '[]',
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS objects_by_status ON objects (status);
+CREATE TABLE IF NOT EXISTS jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  stripe_id TEXT UNIQUE,
+  status TEXT NOT NULL,
+  validation_behavior TEXT NOT NULL,
+  actions INTEGER NOT NULL DEFAULT 0,
+  run_id TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
+CREATE TABLE IF NOT EXISTS job_objects (
+  job_id INTEGER NOT NULL, object_id TEXT NOT NULL, PRIMARY KEY (job_id, object_id)
+);
+CREATE INDEX IF NOT EXISTS job_objects_by_object ON job_objects (object_id);
+CREATE TABLE IF NOT EXISTS job_events (
+  job_id INTEGER NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL, detail TEXT
+);
+`;
+
+/** A job as the state holds it. `status` is `unsent` until Stripe answered the create. */
+export interface StoredJob {
+  localId: number;
+  stripeId: string | null;
+  status: JobStatus | 'unsent';
+  validationBehavior: ValidationBehavior;
+  objectIds: string[];
+  /** Unix seconds, when this process saw the create answer (helps the job list poller stop early). */
+  created?: number;
+}
+
+export interface ObjectStatusChange {
+  status: ObjectStatus;
+  errorCodes?: string[];
+  messages?: string[];
+  /** The live job holding the object, or the job that settled it. */
+  jobLocalId?: number | null;
+  deferredOn?: number | null;
+}
+
+export interface StateStoreOptions {
+  /** `:memory:` for tests. */
+  path: string;
+  /** Overrides the stored hashing key (e.g. from a secret store). */
+  hashKey?: string;
+  clock?: () => Date;
+}
+
+export class StateStore {
+  readonly #db: Database.Database;
+  readonly #hashKey: Buffer;
+  readonly #clock: () => Date;
+  /** Random per state file: idempotency keys of two state files never collide. */
+  readonly stateId: string;
+
+  private constructor(db: Database.Database, hashKey: Buffer, stateId: string, clock: () => Date) {
+    this.#db = db;
+    this.#hashKey = hashKey;
+    this.stateId = stateId;
+    this.#clock = clock;
+  }
+
+  static open(options: StateStoreOptions): StateStore {
+    let db: Database.Database;
+    try {
+      if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+      db = new Database(options.path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.exec(SCHEMA);
+    } catch (error) {
+      throw new StateStoreError(`cannot open the state file ${options.path}: ${(error as Error).message}`);
+    }
+    const meta = (key: string): string | undefined =>
+      (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    const version = meta('schema_version');
+    if (version !== undefined && version !== SCHEMA_VERSION) {
+      db.close();
+      throw new StateStoreError(`the state file ${options.path} has schema version ${version}; this version reads ${SCHEMA_VERSION}`);
+    }
+    const init = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
+    db.transaction(() => {
+      init.run('schema_version', SCHEMA_VERSION);
+      init.run('state_id', randomUUID());
+      init.run('hash_key', randomBytes(32).toString('hex'));
+    })();
+    const hashKey = Buffer.from(options.hashKey ?? (meta('hash_key') as string), options.hashKey ? 'utf8' : 'hex');
+    return new StateStore(db, hashKey, meta('state_id') as string, options.clock ?? (() => new Date()));
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  now(): string {
+    return this.#clock().toISOString();
+  }
+
+  /** Runs `fn` in one transaction: all of its writes land together or none do. */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  // ---- identifiers -------------------------------------------------------------------------
+
+  /** The state's key for an email: a keyed hash, so the state never holds the address. */
+  emailKey(normalizedEmail: string): string {
+    return `email:${createHmac('sha256', this.#hashKey).update(normalizedEmail).digest('hex')}`;
+  }
+
+  idKey(stripeId: string): string {
+    return `id:${stripeId}`;
+  }
+
+  /**
+   * Marks an identifier as read by `runId`. Returns `first` when this run sees it for the first
+   * time (so it is planned once however many rows repeat it) along with whether it still needs a
+   * lookup: never resolved, found nothing before, or resolved to objects not all settled.
+   */
+  noteIdentifier(key: string, type: string, runId: string): { first: boolean; needsLookup: boolean } {
+    const row = this.#db.prepare('SELECT seen_run, resolved_at FROM identifiers WHERE key = ?').get(key) as
+      | { seen_run: string | null; resolved_at: string | null }
+      | undefined;
+    if (row?.seen_run === runId) return { first: false, needsLookup: false };
+    const now = this.now();
+    if (!row) {
+      this.#db
+        .prepare('INSERT INTO identifiers (key, type, seen_run, updated_at) VALUES (?, ?, ?, ?)')
+        .run(key, type, runId, now);
+      return { first: true, needsLookup: true };
+    }
+    this.#db.prepare('UPDATE identifiers SET seen_run = ? WHERE key = ?').run(runId, key);
+    if (row.resolved_at === null) return { first: true, needsLookup: true };
+    const open = this.#db
+      .prepare(
+        `SELECT COUNT(*) AS total,
+                SUM(CASE WHEN o.status IN ('redacted','already_redacted','not_found') THEN 1 ELSE 0 END) AS done
+         FROM resolutions r JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ?`,
+      )
+      .get(key) as { total: number; done: number | null };
+    return { first: true, needsLookup: open.total === 0 || (open.done ?? 0) < open.total };
+  }
+
+  /**
+   * Records what a lookup found for an identifier: the objects (added to those found before, never
+   * dropped — a customer once found stays that person's data) and a message on how it was found.
+   * New objects start `queued`; known ones keep their status.
+   */
+  recordResolution(key: string, objects: ReadonlyArray<{ id: string; type: string }>, messages: string[] = []): void {
+    const now = this.now();
+    this.transaction(() => {
+      this.#db
+        .prepare('UPDATE identifiers SET resolved_at = ?, messages = ?, updated_at = ? WHERE key = ?')
+        .run(now, JSON.stringify(messages), now, key);
+      const link = this.#db.prepare('INSERT OR IGNORE INTO resolutions (identifier_key, object_id) VALUES (?, ?)');
+      const add = this.#db.prepare(
+        `INSERT OR IGNORE INTO objects (id, type, status, updated_at) VALUES (?, ?, 'queued', ?)`,
+      );
+      for (const o of objects) {
+        add.run(o.id, o.type, now);
+        link.run(key, o.id);
+      }
+    });
+  }
+
+  /**
+   * The objects an identifier resolved to that need a new job: queued ones, ones a validate run or
+   * an error left without a job, and ones whose job or awaited job is over without settling them.
+   * Objects in a live job of this state are that job's business, not a new one's.
+   */
+  objectsNeedingJobOf(key: string): string[] {
+    return (
+      this.#db
+        .prepare(
+          `SELECT o.id FROM resolutions r JOIN objects o ON o.id = r.object_id
+           LEFT JOIN jobs j ON j.id = CASE WHEN o.status = 'deferred' THEN o.deferred_on ELSE o.job_id END
+           WHERE r.identifier_key = ? AND (
+             o.status IN ('queued','ready','failed')
+             OR (o.status IN ('needs_action','in_job','deferred')
+                 AND (j.id IS NULL OR j.status IN ('succeeded','canceled','abandoned'))))
+           ORDER BY o.id`,
+        )
+        .all(key) as { id: string }[]
+    ).map((r) => r.id);
+  }
+
+  /** Objects waiting on another job of this state. */
+  objectsDeferredOn(jobLocalId: number): string[] {
+    return (
+      this.#db.prepare(`SELECT id FROM objects WHERE status = 'deferred' AND deferred_on = ?`).all(jobLocalId) as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
+  }
+
+  objectStatus(id: string): ObjectStatus | undefined {
+    return (this.#db.prepare('SELECT status FROM objects WHERE id = ?').get(id) as { status: ObjectStatus } | undefined)
+      ?.status;
+  }
+
+  setObjectStatus(ids: readonly string[], change: ObjectStatusChange): void {
+    const now = this.now();
+    const sets = ['status = @status', 'updated_at = @now'];
+    if (change.errorCodes !== undefined) sets.push('error_codes = @codes');
+    if (change.messages !== undefined) sets.push('messages = @messages');
+    if (change.jobLocalId !== undefined) sets.push('job_id = @job');
+    if (change.deferredOn !== undefined) sets.push('deferred_on = @deferred');
+    const statement = this.#db.prepare(`UPDATE objects SET ${sets.join(', ')} WHERE id = @id`);
+    this.transaction(() => {
+      for (const id of ids) {
+        statement.run({
+          id,
+          now,
+          status: change.status,
+          codes: JSON.stringify(change.errorCodes ?? []),
+          messages: JSON.stringify(change.messages ?? []),
+          job: change.jobLocalId ?? null,
+          deferred: change.deferredOn ?? null,
+        });
+      }
+    });
+  }
+
+  /** Adds messages (and codes) to an object without changing its status. */
+  appendObjectNotes(id: string, messages: readonly string[], errorCodes: readonly string[] = []): void {
+    const row = this.#db.prepare('SELECT messages, error_codes FROM objects WHERE id = ?').get(id) as
+      | { messages: string; error_codes: string }
+      | undefined;
+    if (!row) return;
+    const merged = (existing: string, extra: readonly string[]) => JSON.stringify([...new Set([...JSON.parse(existing), ...extra])]);
+    this.#db
+      .prepare('UPDATE objects SET messages = ?, error_codes = ?, updated_at = ? WHERE id = ?')
+      .run(merged(row.messages, messages), merged(row.error_codes, errorCodes), this.now(), id);
+  }
+
+  // ---- jobs ------------------------------------------------------------------------------
+
+  /**
+   * Writes a new job and moves its objects into it, in one transaction, before anything is sent.
+   * Its create idempotency key is {@link createKey}.
+   */
+  insertJob(objectIds: readonly string[], validationBehavior: ValidationBehavior, runId: string): StoredJob {
+    const now = this.now();
+    return this.transaction(() => {
+      const { lastInsertRowid } = this.#db
+        .prepare(
+          `INSERT INTO jobs (status, validation_behavior, run_id, created_at, updated_at) VALUES ('unsent', ?, ?, ?, ?)`,
+        )
+        .run(validationBehavior, runId, now, now);
+      const localId = Number(lastInsertRowid);
+      const link = this.#db.prepare('INSERT INTO job_objects (job_id, object_id) VALUES (?, ?)');
+      for (const id of objectIds) link.run(localId, id);
+      this.setObjectStatus(objectIds, { status: 'in_job', jobLocalId: localId, deferredOn: null, errorCodes: [], messages: [] });
+      this.#recordEvent(localId, 'unsent', null, now);
+      return { localId, stripeId: null, status: 'unsent' as const, validationBehavior, objectIds: [...objectIds] };
+    });
+  }
+
+  /** Records that a job carried an object it was not created with (redacted through its cascade). */
+  linkObjectToJob(objectId: string, jobLocalId: number): void {
+    this.#db.prepare('INSERT OR IGNORE INTO job_objects (job_id, object_id) VALUES (?, ?)').run(jobLocalId, objectId);
+  }
+
+  /** The idempotency key of a job's create: stable across restarts, so a resumed create replays. */
+  createKey(job: StoredJob): string {
+    return `stripe-redact-${this.stateId}-job-${job.localId}-create`;
+  }
+
+  /**
+   * A fresh idempotency key for a job action (validate, run, cancel, update). The counter is
+   * written before the request goes out, so a key is never reused for a different action; repeating
+   * an action after a crash is safe because Stripe refuses transitions from the wrong status.
+   */
+  nextActionKey(job: StoredJob, action: string): string {
+    const { actions } = this.#db
+      .prepare('UPDATE jobs SET actions = actions + 1 WHERE id = ? RETURNING actions')
+      .get(job.localId) as { actions: number };
+    return `stripe-redact-${this.stateId}-job-${job.localId}-${action}-${actions}`;
+  }
+
+  recordJobCreated(job: StoredJob, stripeId: string, status: JobStatus, created?: number): void {
+    const now = this.now();
+    this.#db.prepare('UPDATE jobs SET stripe_id = ?, status = ?, updated_at = ? WHERE id = ?').run(stripeId, status, now, job.localId);
+    this.#recordEvent(job.localId, status, stripeId, now);
+    job.stripeId = stripeId;
+    job.status = status;
+    if (created !== undefined) job.created = created;
+  }
+
+  /** Records a status Stripe reported; a repeated status writes nothing. */
+  recordJobStatus(job: StoredJob, status: JobStatus | 'abandoned', detail?: string): void {
+    if (job.status === status) return;
+    const now = this.now();
+    this.#db.prepare('UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?').run(status, now, job.localId);
+    this.#recordEvent(job.localId, status, detail ?? null, now);
+    if (status !== 'abandoned') job.status = status;
+  }
+
+  recordJobBehavior(job: StoredJob, behavior: ValidationBehavior): void {
+    this.#db.prepare('UPDATE jobs SET validation_behavior = ?, updated_at = ? WHERE id = ?').run(behavior, this.now(), job.localId);
+    job.validationBehavior = behavior;
+  }
+
+  #recordEvent(localId: number, status: string, detail: string | null, at: string): void {
+    this.#db.prepare('INSERT INTO job_events (job_id, status, at, detail) VALUES (?, ?, ?, ?)').run(localId, status, at, detail);
+  }
+
+  /** Jobs a run must pick up: sent or not, not yet terminal (failed ones wait for re-validation). */
+  liveJobs(): StoredJob[] {
+    const rows = this.#db
+      .prepare(`SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE status NOT IN ('succeeded','canceled','abandoned') ORDER BY id`)
+      .all() as { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior }[];
+    return rows.map((r) => this.#toStoredJob(r));
+  }
+
+  jobByStripeId(stripeId: string): StoredJob | undefined {
+    const r = this.#db.prepare('SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE stripe_id = ?').get(stripeId) as
+      | { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior }
+      | undefined;
+    return r ? this.#toStoredJob(r) : undefined;
+  }
+
+  /** The live job of this state that holds an object, if any. */
+  liveJobHolding(objectId: string): number | undefined {
+    const r = this.#db
+      .prepare(
+        `SELECT j.id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
+         WHERE jo.object_id = ? AND j.status NOT IN ('succeeded','canceled','abandoned') ORDER BY j.id DESC LIMIT 1`,
+      )
+      .get(objectId) as { id: number } | undefined;
+    return r?.id;
+  }
+
+  #toStoredJob(r: { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior }): StoredJob {
+    const objectIds = (this.#db.prepare('SELECT object_id FROM job_objects WHERE job_id = ? ORDER BY rowid').all(r.id) as {
+      object_id: string;
+    }[]).map((o) => o.object_id);
+    return { localId: r.id, stripeId: r.stripe_id, status: r.status, validationBehavior: r.validation_behavior, objectIds };
+  }
+
+  // ---- runs and the report ----------------------------------------------------------------
+
+  startRun(mode: RunMode, inputPath: string): string {
+    const id = `run_${this.now().replace(/[-:.TZ]/g, '').slice(0, 14)}_${randomBytes(3).toString('hex')}`;
+    this.#db.prepare('INSERT INTO runs (id, mode, input_path, started_at) VALUES (?, ?, ?, ?)').run(id, mode, inputPath, this.now());
+    return id;
+  }
+
+  endRun(runId: string, summary: unknown): void {
+    this.#db.prepare('UPDATE runs SET ended_at = ?, summary = ? WHERE id = ?').run(this.now(), JSON.stringify(summary), runId);
+  }
+
+  /** Everything the report needs about one identifier. */
+  identifierOutcome(key: string): IdentifierOutcome | undefined {
+    const id = this.#db.prepare('SELECT resolved_at, messages, updated_at FROM identifiers WHERE key = ?').get(key) as
+      | { resolved_at: string | null; messages: string; updated_at: string }
+      | undefined;
+    if (!id) return undefined;
+    const objects = this.#db
+      .prepare(
+        `SELECT o.id, o.status, o.error_codes, o.messages, o.updated_at FROM resolutions r
+         JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ? ORDER BY o.id`,
+      )
+      .all(key) as { id: string; status: ObjectStatus; error_codes: string; messages: string; updated_at: string }[];
+    const jobsOf = this.#db.prepare(
+      `SELECT j.stripe_id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
+       WHERE jo.object_id = ? AND j.stripe_id IS NOT NULL ORDER BY j.id`,
+    );
+    return {
+      resolved: id.resolved_at !== null,
+      messages: JSON.parse(id.messages) as string[],
+      updatedAt: id.updated_at,
+      objects: objects.map(
+        (o): ObjectOutcome => ({
+          id: o.id,
+          status: o.status,
+          jobIds: (jobsOf.all(o.id) as { stripe_id: string }[]).map((j) => j.stripe_id),
+          errorCodes: JSON.parse(o.error_codes) as string[],
+          messages: JSON.parse(o.messages) as string[],
+          updatedAt: o.updated_at,
+        }),
+      ),
+    };
+  }
+
+  /** Count of jobs by status, for the summary. */
+  jobCounts(runId?: string): Record<string, number> {
+    const rows = (runId
+      ? this.#db.prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE run_id = ? GROUP BY status').all(runId)
+      : this.#db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all()) as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+}

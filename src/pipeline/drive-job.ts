@@ -1,0 +1,316 @@
+import { GatewayError } from '../errors.js';
+import { objectTypeOfId } from '../domain/identifier.js';
+import { NEVER_FIXABLE_CODES, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
+import { describeBlocker, describeFix } from '../domain/fix-note.js';
+import { slotOf, toJobObjects } from '../domain/pack.js';
+import type { StoredJob, StateStore } from '../io/state-store.js';
+import type { Logger } from '../io/logger.js';
+import type { StripeGateway } from '../stripe/gateway.js';
+import type { JobWatcher } from './job-watcher.js';
+
+/** What drives a job: the run's ports and choices. */
+export interface DriveContext {
+  gateway: StripeGateway;
+  store: StateStore;
+  watcher: JobWatcher;
+  logger: Logger;
+  /** `validate` stops at ready/failed and cancels; `redact` runs ready jobs. */
+  mode: 'validate' | 'redact';
+  /** What this run may do about validation errors. */
+  behavior: ValidationBehavior;
+  /** Queues a new job for these objects (a split); does not wait for it. */
+  spawn(objectIds: string[]): void;
+}
+
+/** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
+export function isFatalGatewayError(error: unknown): boolean {
+  return error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission');
+}
+
+/**
+ * Drives one job to the end this run can reach: created → validating → ready | failed →
+ * (fix → validating → ready) → run → redacting → succeeded. Every step lands in the state before
+ * the next acts. Outcomes — blockers, locks, missing ids, outside cancellation — become object
+ * statuses; only a fatal gateway error is thrown.
+ */
+export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void> {
+  const fixes = new Map<string, JobValidationError[]>();
+  try {
+    if (job.status === 'unsent') {
+      const created = await createJob(job, ctx);
+      if (!created) return;
+    }
+    for (;;) {
+      const view = await ctx.watcher.waitSettled(job.stripeId as string, job.created ?? 0);
+      ctx.store.recordJobStatus(job, view.status);
+      switch (view.status) {
+        case 'ready':
+          if (ctx.mode === 'validate') {
+            markReady(job, fixes, ctx);
+            await cancelJob(job, ctx);
+            return;
+          }
+          await transition(job, 'run', ctx);
+          continue;
+        case 'failed': {
+          const next = await handleFailed(job, view, fixes, ctx);
+          if (next === 'again') continue;
+          return;
+        }
+        case 'succeeded':
+          markRedacted(job, fixes, ctx);
+          return;
+        case 'canceled':
+          ctx.store.setObjectStatus(job.objectIds, {
+            status: 'queued',
+            jobLocalId: null,
+            messages: [`job ${job.stripeId} was canceled outside stripe-redact; the next run puts it in a new job`],
+          });
+          return;
+        default:
+          // waitSettled only returns settled statuses; anything else is Stripe working still.
+          continue;
+      }
+    }
+  } catch (error) {
+    if (isFatalGatewayError(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof GatewayError && error.stripeCode ? [error.stripeCode] : [];
+    ctx.logger.warn('job failed', { job: job.stripeId ?? `local-${job.localId}`, error: message });
+    // The job, if Stripe has it, stays live in the state: the next run looks at it again.
+    ctx.store.setObjectStatus(job.objectIds, {
+      status: 'failed',
+      errorCodes: code,
+      messages: [`${job.stripeId ?? 'job'}: ${message}`],
+    });
+  } finally {
+    await releaseDeferred(job, ctx);
+  }
+}
+
+/**
+ * Objects that waited for this job go on now. When the job succeeded, its cascade may have
+ * redacted them already (a PaymentIntent of a redacted customer): then they are settled as
+ * redacted by this job; otherwise they get a job of their own.
+ */
+async function releaseDeferred(job: StoredJob, ctx: DriveContext): Promise<void> {
+  for (const id of ctx.store.objectsDeferredOn(job.localId)) {
+    const type = objectTypeOfId(id);
+    if (job.status === 'succeeded' && type) {
+      const presence = await ctx.gateway.lookupObject(id, type).catch(() => 'present' as const);
+      if (presence === 'redacted') {
+        ctx.store.linkObjectToJob(id, job.localId);
+        ctx.store.setObjectStatus([id], {
+          status: 'redacted',
+          jobLocalId: job.localId,
+          deferredOn: null,
+          messages: [`redacted with the related objects of job ${job.stripeId}`],
+        });
+        continue;
+      }
+    }
+    ctx.spawn([id]);
+  }
+}
+
+/** Sends the create; returns false when the job could not be created and its objects were settled or re-packed. */
+async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
+  const objects = toJobObjects(job.objectIds);
+  try {
+    // Created with `error` behaviour even in fix runs: the first validation then lists what the
+    // fix will change, which the report must say.
+    const view = await ctx.gateway.createJob(objects, 'error', ctx.store.createKey(job));
+    ctx.store.recordJobCreated(job, view.id, view.status, view.created);
+    ctx.logger.info('job created', { job: view.id, objects: job.objectIds.length });
+    return true;
+  } catch (error) {
+    if (!(error instanceof GatewayError) || error.stripeCode !== 'resource_missing') throw error;
+    const slot = error.param ? slotOf(objects, error.param) : undefined;
+    const suspects = slot ? [slot] : job.objectIds;
+    const gone: string[] = [];
+    for (const id of suspects) {
+      const type = objectTypeOfId(id);
+      if (!type) continue;
+      const presence = await ctx.gateway.lookupObject(id, type);
+      if (presence === 'present') continue;
+      gone.push(id);
+      ctx.store.setObjectStatus([id], presence === 'redacted'
+        ? { status: 'already_redacted', jobLocalId: null, messages: ['Stripe already holds it redacted or deleted'] }
+        : { status: 'not_found', jobLocalId: null, messages: ['no such Stripe object'] });
+    }
+    ctx.store.recordJobStatus(job, 'abandoned', `create refused: ${error.message}`);
+    if (gone.length === 0) {
+      ctx.store.setObjectStatus(job.objectIds, { status: 'failed', jobLocalId: null, errorCodes: ['resource_missing'], messages: [error.message] });
+      return false;
+    }
+    const rest = job.objectIds.filter((id) => !gone.includes(id));
+    if (rest.length > 0) ctx.spawn(rest);
+    return false;
+  }
+}
+
+type FailedNext = 'again' | 'done';
+
+async function handleFailed(
+  job: StoredJob,
+  view: RedactionJobView,
+  fixes: Map<string, JobValidationError[]>,
+  ctx: DriveContext,
+): Promise<FailedNext> {
+  const errors = await ctx.gateway.listValidationErrors(view.id);
+  if (errors.length === 0) {
+    // Failed with nothing listed: nothing to split or fix on; keep it for the next run to re-validate.
+    ctx.store.setObjectStatus(job.objectIds, {
+      status: 'needs_action',
+      messages: [`job ${view.id} failed validation without listing an error; the next run validates it again`],
+    });
+    if (ctx.mode === 'validate') await cancelJob(job, ctx);
+    return 'done';
+  }
+  const roots = new Set(job.objectIds);
+  const byRoot = new Map<string, JobValidationError[]>();
+  const unattributed: JobValidationError[] = [];
+  for (const error of errors) {
+    const root =
+      error.rootId && roots.has(error.rootId)
+        ? error.rootId
+        : error.erroringObject && roots.has(error.erroringObject.id)
+          ? error.erroringObject.id
+          : job.objectIds.length === 1
+            ? job.objectIds[0]
+            : undefined;
+    if (root === undefined || error.code === 'too_many_objects') unattributed.push(error);
+    else byRoot.set(root, [...(byRoot.get(root) ?? []), error]);
+  }
+
+  // Errors we cannot pin on one identifier (or a cascade too large): halve the job until we can.
+  if (unattributed.length > 0 && job.objectIds.length > 1) {
+    ctx.logger.info('splitting job to isolate validation errors', { job: view.id, codes: unattributed.map((e) => e.code) });
+    await cancelJob(job, ctx);
+    const half = Math.ceil(job.objectIds.length / 2);
+    ctx.spawn(job.objectIds.slice(0, half));
+    ctx.spawn(job.objectIds.slice(half));
+    return 'done';
+  }
+  if (unattributed.length > 0) byRoot.set(job.objectIds[0] as string, [...(byRoot.get(job.objectIds[0] as string) ?? []), ...unattributed]);
+
+  // Locks held by another live job of this state: wait for that job instead of reporting a conflict.
+  const deferred = new Map<string, number>();
+  for (const [root, rootErrors] of byRoot) {
+    if (!rootErrors.every((e) => e.code === 'locked_by_other_job')) continue;
+    const owner = ownLockingJob(job, rootErrors, ctx.store);
+    if (owner !== undefined) deferred.set(root, owner);
+  }
+
+  // With fix allowed and not yet tried, switch the job to fix and validate again.
+  const fixable = [...byRoot.values()].flat().filter((e) => !NEVER_FIXABLE_CODES.has(e.code));
+  if (ctx.behavior === 'fix' && job.validationBehavior === 'error' && fixable.length > 0 && deferred.size === 0) {
+    for (const [root, rootErrors] of byRoot) fixes.set(root, rootErrors.filter((e) => !NEVER_FIXABLE_CODES.has(e.code)));
+    await ctx.gateway.updateJob(view.id, 'fix', ctx.store.nextActionKey(job, 'update'));
+    ctx.store.recordJobBehavior(job, 'fix');
+    await transition(job, 'validate', ctx);
+    return 'again';
+  }
+
+  const blocked = [...byRoot.keys()].filter((root) => !deferred.has(root));
+  const clean = job.objectIds.filter((id) => !byRoot.has(id));
+  for (const root of blocked) {
+    const rootErrors = byRoot.get(root) ?? [];
+    ctx.store.setObjectStatus([root], {
+      status: 'needs_action',
+      errorCodes: [...new Set(rootErrors.map((e) => e.code))],
+      messages: rootErrors.map((e) => describeNeedsAction(e, ctx.behavior)),
+    });
+  }
+  for (const [root, owner] of deferred) {
+    ctx.store.setObjectStatus([root], { status: 'deferred', deferredOn: owner, messages: ['waits for another job of this run that holds it'] });
+  }
+
+  if (ctx.mode === 'validate') {
+    // Validate reports and releases: clean roots would be redacted; nothing stays locked.
+    if (clean.length > 0) markReady({ ...job, objectIds: clean }, fixes, ctx);
+    await cancelJob(job, ctx);
+    return 'done';
+  }
+  if (clean.length === 0 && deferred.size === 0) {
+    // Every identifier is blocked: the failed job stays for the next run to re-validate.
+    ctx.logger.info('job needs action', { job: view.id, codes: [...new Set(errors.map((e) => e.code))] });
+    return 'done';
+  }
+  // One blocked customer must not hold the others hostage: clean ones go on in a job of their
+  // own, blocked ones wait in another (kept failed for re-validation), deferred ones wait.
+  await cancelJob(job, ctx);
+  if (clean.length > 0) ctx.spawn(clean);
+  if (blocked.length > 0) ctx.spawn(blocked);
+  return 'done';
+}
+
+function describeNeedsAction(error: JobValidationError, behavior: ValidationBehavior): string {
+  if (error.code === 'locked_by_other_job') {
+    const other = /prj_[A-Za-z0-9]+/.exec(error.message)?.[0];
+    return `${describeBlocker(error)} — held by ${other ? `job ${other}` : 'another job'} that stripe-redact does not own: cancel it or let it finish`;
+  }
+  if (error.code === 'too_many_objects') return `${describeBlocker(error)} — too many related objects for one job`;
+  if (behavior === 'error') return `${describeBlocker(error)} — resolve it, or run again with --validation-behavior fix`;
+  return `${describeBlocker(error)} — Stripe's fix cannot clear this; resolve it by hand`;
+}
+
+/** The live job of this state that holds what locks `job`, if the lock is ours. */
+function ownLockingJob(job: StoredJob, errors: JobValidationError[], store: StateStore): number | undefined {
+  for (const error of errors) {
+    const named = /prj_[A-Za-z0-9]+/.exec(error.message)?.[0];
+    if (named) {
+      const other = store.jobByStripeId(named);
+      if (other && other.localId !== job.localId && other.status !== 'succeeded' && other.status !== 'canceled') return other.localId;
+    }
+    if (error.erroringObject) {
+      const holder = store.liveJobHolding(error.erroringObject.id);
+      if (holder !== undefined && holder !== job.localId) return holder;
+    }
+  }
+  return undefined;
+}
+
+function markReady(job: StoredJob, fixes: Map<string, JobValidationError[]>, ctx: DriveContext): void {
+  for (const id of job.objectIds) {
+    ctx.store.setObjectStatus([id], { status: 'ready', messages: (fixes.get(id) ?? []).map((e) => describeFix(e, 'will')) });
+  }
+}
+
+function markRedacted(job: StoredJob, fixes: Map<string, JobValidationError[]>, ctx: DriveContext): void {
+  for (const id of job.objectIds) {
+    ctx.store.setObjectStatus([id], {
+      status: 'redacted',
+      jobLocalId: job.localId,
+      errorCodes: [...new Set((fixes.get(id) ?? []).map((e) => e.code))],
+      messages: (fixes.get(id) ?? []).map((e) => describeFix(e, 'did')),
+    });
+  }
+  ctx.logger.info('job succeeded', { job: job.stripeId, objects: job.objectIds.length });
+}
+
+/** Validate or run; a refused transition means the job already moved on (e.g. a resumed run). */
+async function transition(job: StoredJob, action: 'validate' | 'run', ctx: DriveContext): Promise<void> {
+  const id = job.stripeId as string;
+  const key = ctx.store.nextActionKey(job, action);
+  try {
+    const view = action === 'run' ? await ctx.gateway.runJob(id, key) : await ctx.gateway.validateJob(id, key);
+    ctx.store.recordJobStatus(job, view.status);
+  } catch (error) {
+    if (error instanceof GatewayError && error.stripeCode === 'status_transition_invalid') return;
+    throw error;
+  }
+}
+
+/** Cancels and waits until Stripe releases the job's objects (a canceling job still holds them). */
+async function cancelJob(job: StoredJob, ctx: DriveContext): Promise<void> {
+  const id = job.stripeId as string;
+  try {
+    const view = await ctx.gateway.cancelJob(id, ctx.store.nextActionKey(job, 'cancel'));
+    ctx.store.recordJobStatus(job, view.status);
+  } catch (error) {
+    if (!(error instanceof GatewayError) || error.stripeCode !== 'status_transition_invalid') throw error;
+  }
+  const settled = await ctx.watcher.waitSettled(id, job.created ?? 0);
+  ctx.store.recordJobStatus(job, settled.status);
+}

@@ -1,0 +1,132 @@
+import { GatewayError } from '../errors.js';
+import type { Classified } from '../domain/identifier.js';
+import { MAX_SEARCH_CLAUSES } from '../domain/email-search-query.js';
+import { chunk } from '../domain/pack.js';
+import type { RunMode } from '../domain/row-status.js';
+import type { StateStore } from '../io/state-store.js';
+import type { Logger } from '../io/logger.js';
+import type { CustomerMatch, StripeGateway } from '../stripe/gateway.js';
+
+/**
+ * How emails become customers:
+ * - `search`: customer search, 10 emails a query — fast, but lags behind writes by up to a minute
+ *   (an hour in incidents) and is unavailable in some regions;
+ * - `list`: the exact list filter, one email a call — strongly consistent, but case-sensitive;
+ * - `auto`: search, and every email search did not find is confirmed with the list filter before
+ *   it is called `not_found`; if search is unavailable, the list filter for the rest of the run.
+ */
+export type LookupMode = 'search' | 'list' | 'auto';
+
+export interface PendingLookup {
+  key: string;
+  classified: Exclude<Classified, { kind: 'invalid' }>;
+}
+
+export interface ResolveContext {
+  gateway: StripeGateway;
+  store: StateStore;
+  logger: Logger;
+  lookup: LookupMode;
+  mode: RunMode;
+  /** Turned off for the rest of the run when the account cannot search (auto mode). */
+  searchUsable: { value: boolean };
+}
+
+/** Resolves a batch of identifiers and records what each resolved to before anything acts on it. */
+export async function resolveIdentifiers(batch: readonly PendingLookup[], ctx: ResolveContext): Promise<void> {
+  const emails = batch.filter((p): p is PendingLookup & { classified: { kind: 'email' } } => p.classified.kind === 'email');
+  const objects = batch.filter((p) => p.classified.kind === 'object');
+  await Promise.all([resolveEmails(emails, ctx), ...objects.map((p) => resolveObjectId(p, ctx))]);
+}
+
+async function resolveObjectId(pending: PendingLookup, ctx: ResolveContext): Promise<void> {
+  if (pending.classified.kind !== 'object') return;
+  const { id, type } = pending.classified;
+  ctx.store.recordResolution(pending.key, [{ id, type }]);
+  // Writing runs learn a missing id from the job create (one call fewer per id); a plan run, which
+  // creates nothing, asks Stripe directly so that its preview says what a redact run would find.
+  if (ctx.mode !== 'plan') return;
+  const status = ctx.store.objectStatus(id);
+  if (status !== 'queued') return;
+  const presence = await ctx.gateway.lookupObject(id, type);
+  if (presence === 'redacted') ctx.store.setObjectStatus([id], { status: 'already_redacted', messages: ['Stripe already holds it redacted or deleted'] });
+  if (presence === 'missing') ctx.store.setObjectStatus([id], { status: 'not_found', messages: ['no such Stripe object'] });
+}
+
+type EmailLookup = PendingLookup & { classified: { kind: 'email'; email: string; raw: string } };
+
+async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promise<void> {
+  if (pending.length === 0) return;
+  const found = new Map<string, CustomerMatch[]>();
+  const how = new Map<string, string>();
+  let toList: EmailLookup[] = pending;
+  if (ctx.lookup !== 'list' && ctx.searchUsable.value) {
+    toList = [];
+    await Promise.all(
+      chunk(pending, MAX_SEARCH_CLAUSES).map(async (group) => {
+        let matches: CustomerMatch[];
+        try {
+          matches = await ctx.gateway.searchCustomersByEmail(group.map((p) => p.classified.email));
+        } catch (error) {
+          if (ctx.lookup === 'auto' && isSearchUnavailable(error)) {
+            if (ctx.searchUsable.value) ctx.logger.warn('customer search is unavailable; using the list filter for the rest of the run', { error: (error as Error).message });
+            ctx.searchUsable.value = false;
+            toList.push(...group);
+            return;
+          }
+          throw error;
+        }
+        for (const p of group) {
+          // Search matches `email:` case-insensitively; keep only exact matches of the address.
+          const mine = matches.filter((m) => m.email?.toLowerCase() === p.classified.email);
+          if (mine.length > 0 || ctx.lookup === 'search') {
+            found.set(p.key, mine);
+            how.set(p.key, 'search');
+          } else {
+            toList.push(p);
+          }
+        }
+      }),
+    );
+  }
+  await Promise.all(
+    toList.map(async (p) => {
+      // The list filter is case-sensitive: try the address as given and lower-cased.
+      const variants = [...new Set([p.classified.raw.trim(), p.classified.email])];
+      const matches = new Map<string, CustomerMatch>();
+      for (const variant of variants) for (const m of await ctx.gateway.listCustomersByEmail(variant)) matches.set(m.id, m);
+      found.set(p.key, [...matches.values()]);
+      how.set(p.key, ctx.lookup === 'list' || !ctx.searchUsable.value ? 'list' : 'search-miss-confirmed-by-list');
+    }),
+  );
+  for (const p of pending) {
+    const customers = found.get(p.key) ?? [];
+    ctx.store.recordResolution(
+      p.key,
+      customers.map((c) => ({ id: c.id, type: 'customer' })),
+      lookupMessages(customers.length, how.get(p.key) ?? 'search'),
+    );
+  }
+}
+
+function lookupMessages(count: number, how: string): string[] {
+  if (count === 0) {
+    switch (how) {
+      case 'list':
+        return ['no Stripe customer has this email (exact list filter)'];
+      case 'search-miss-confirmed-by-list':
+        return ['no Stripe customer has this email (search, confirmed by the list filter)'];
+      default:
+        return ['no Stripe customer has this email (customer search; it can lag new customers by up to a minute)'];
+    }
+  }
+  const messages: string[] = [];
+  if (count > 1) messages.push(`${count} customers carry this email; all are redacted`);
+  if (how === 'search-miss-confirmed-by-list') messages.push('found by the list filter: search had not indexed it yet');
+  return messages;
+}
+
+/** Search refused for the account (region, permission), as opposed to a passing failure. */
+function isSearchUnavailable(error: unknown): boolean {
+  return error instanceof GatewayError && (error.kind === 'invalid_request' || error.kind === 'permission' || error.kind === 'not_found');
+}

@@ -1,0 +1,193 @@
+import PQueue from 'p-queue';
+import { classifyIdentifier } from '../domain/identifier.js';
+import { JobPacker } from '../domain/pack.js';
+import type { ValidationBehavior } from '../domain/job.js';
+import type { RunMode } from '../domain/row-status.js';
+import { inspectRequestFile, readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
+import type { StateStore } from '../io/state-store.js';
+import type { Logger } from '../io/logger.js';
+import type { StripeGateway } from '../stripe/gateway.js';
+import { driveJob, type DriveContext } from './drive-job.js';
+import { JobWatcher } from './job-watcher.js';
+import type { RateBudget } from './rate-budget.js';
+import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resolve-identifiers.js';
+import { writeReport, type ReportTotals } from './write-report.js';
+
+export interface RunOptions {
+  inputPath: string;
+  /** The identifier column, by header name or 1-based number. */
+  column?: string;
+  outDir: string;
+  mode: RunMode;
+  validationBehavior: ValidationBehavior;
+  lookup: LookupMode;
+  /** Jobs driven at once. @default 50 */
+  jobConcurrency: number;
+  /** How often waiting jobs are polled. @default 1000 (ms) */
+  pollIntervalMs: number;
+  /** Identifiers resolved together before their jobs are packed. @default 200 */
+  lookupBatchSize?: number;
+}
+
+export interface RunPorts {
+  gateway: StripeGateway;
+  budget: RateBudget;
+  store: StateStore;
+  logger: Logger;
+  /** Told how far the run is (a progress bar on a TTY). */
+  onProgress?: (progress: { phase: 'read' | 'drive' | 'report'; rows: number; totalRows: number; jobsDone: number; jobsStarted: number }) => void;
+}
+
+export interface RunSummary extends ReportTotals {
+  runId: string;
+  mode: RunMode;
+  validationBehavior: ValidationBehavior;
+  input: string;
+  startedAt: string;
+  endedAt: string;
+  jobs: { created: number; byStatus: Record<string, number> };
+  apiCalls: { total: number; byOperation: Record<string, number>; rateLimited: number; peakPerSecond: number };
+}
+
+/**
+ * The flow of design.md: read → classify → plan → resolve → pack → drive → report. The input is
+ * streamed twice — once to plan and drive, once to report — and never held whole; jobs are driven
+ * while reading goes on, with back-pressure so reading waits when enough jobs are queued.
+ * Throws only what must stop the run: an input file error before anything is sent, a fatal
+ * gateway error (authentication, permission), a state store failure.
+ */
+export async function runPipeline(options: RunOptions, ports: RunPorts): Promise<RunSummary> {
+  const { store, logger, gateway, budget } = ports;
+  const info = await inspectRequestFile(options.inputPath, options.column !== undefined ? { column: options.column } : {});
+  // A whole pass before anything is sent: a syntax error on line 900,000 must stop the run while
+  // nothing irreversible has happened.
+  const totalRows = await countRows(info);
+
+  const startedAt = store.now();
+  const runId = store.startRun(options.mode, options.inputPath);
+  logger.info('run started', { run: runId, mode: options.mode, rows: totalRows, column: info.identifierColumnName });
+
+  const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs });
+  const jobs = new PQueue({ concurrency: options.jobConcurrency });
+  let fatal: unknown;
+  let jobsStarted = 0;
+  let jobsDone = 0;
+  let rowsRead = 0;
+  const progress = (phase: 'read' | 'drive' | 'report', rows = rowsRead) =>
+    ports.onProgress?.({ phase, rows, totalRows, jobsDone, jobsStarted });
+
+  const ctx: DriveContext = {
+    gateway,
+    store,
+    watcher,
+    logger,
+    mode: options.mode === 'validate' ? 'validate' : 'redact',
+    behavior: options.validationBehavior,
+    spawn: (objectIds) => submit(objectIds),
+  };
+  const drive = (job: ReturnType<StateStore['insertJob']>) => {
+    jobsStarted += 1;
+    void jobs
+      .add(async () => {
+        if (fatal) return;
+        try {
+          await driveJob(job, ctx);
+        } catch (error) {
+          fatal ??= error;
+          jobs.clear();
+        } finally {
+          jobsDone += 1;
+          progress('drive');
+        }
+      })
+      .catch((error: unknown) => {
+        fatal ??= error;
+      });
+  };
+  const submit = (objectIds: string[]) => {
+    if (objectIds.length === 0 || fatal) return;
+    drive(store.insertJob(objectIds, 'error', runId));
+  };
+
+  try {
+    if (options.mode === 'redact') {
+      // Finish what earlier runs left: unsent creates replay with their keys, failed jobs re-validate.
+      for (const job of store.liveJobs()) drive(job);
+    }
+
+    const packer = new JobPacker();
+    const searchUsable = { value: true };
+    const batchSize = options.lookupBatchSize ?? 200;
+    let batch: PendingLookup[] = [];
+    const flush = async () => {
+      const current = batch;
+      batch = [];
+      await resolveIdentifiers(current, { gateway, store, logger, lookup: options.lookup, mode: options.mode, searchUsable });
+      if (options.mode === 'plan') return;
+      for (const pending of current) {
+        for (const id of store.objectsNeedingJobOf(pending.key)) {
+          const full = packer.add(id);
+          if (full) submit(full);
+        }
+      }
+      // Back-pressure: read on only while few jobs wait for a slot.
+      await jobs.onSizeLessThan(options.jobConcurrency);
+    };
+
+    for await (const row of readRequestRows(info)) {
+      if (fatal) break;
+      rowsRead += 1;
+      const classified = classifyIdentifier(row.identifier);
+      if (classified.kind === 'invalid') continue;
+      const key = classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id);
+      const seen = store.noteIdentifier(key, classified.type, runId);
+      if (seen.first && seen.needsLookup) batch.push({ key, classified });
+      if (batch.length >= batchSize) {
+        await flush();
+        progress('read');
+      }
+    }
+    if (!fatal && batch.length > 0) await flush();
+    if (!fatal) {
+      const last = packer.flush();
+      if (last) submit(last);
+    }
+    await jobs.onIdle();
+  } catch (error) {
+    fatal ??= error;
+  } finally {
+    watcher.close();
+  }
+  if (fatal) {
+    jobs.clear();
+    throw fatal;
+  }
+
+  progress('report');
+  const totals = await writeReport(info, options, store);
+  const summary: RunSummary = {
+    runId,
+    mode: options.mode,
+    validationBehavior: options.validationBehavior,
+    input: options.inputPath,
+    startedAt,
+    endedAt: store.now(),
+    ...totals,
+    jobs: { created: jobsStarted, byStatus: store.jobCounts(runId) },
+    apiCalls: {
+      total: budget.totalCalls,
+      byOperation: budget.callCounts(),
+      rateLimited: budget.rateLimitedCount,
+      peakPerSecond: budget.peakRequestsPerSecond(),
+    },
+  };
+  store.endRun(runId, summary);
+  logger.info('run finished', { run: runId, rows: totals.rows, statuses: totals.statuses, apiCalls: summary.apiCalls.total });
+  return summary;
+}
+
+async function countRows(info: RequestFileInfo): Promise<number> {
+  let n = 0;
+  for await (const _row of readRequestRows(info)) n += 1;
+  return n;
+}

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { classifyIdentifier } from '../domain/identifier.js';
+import { decideRowOutcome } from '../domain/row-outcome.js';
+import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
+import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
+import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
+import type { StateStore } from '../io/state-store.js';
+
+export interface ReportTotals {
+  rows: number;
+  /** Rows per status; every status of the contract is present, zeros included. */
+  statuses: Record<RowStatus, number>;
+  resultsPath: string;
+}
+
+/**
+ * Streams the input a second time and writes `<out>/results.csv`: one row per input row, in input
+ * order, each a pure function of its identifier's state (rows repeating an identifier share its fate).
+ */
+export async function writeReport(
+  info: RequestFileInfo,
+  options: { outDir: string; mode: RunMode },
+  store: StateStore,
+): Promise<ReportTotals> {
+  const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
+  let rows = 0;
+  const now = store.now();
+
+  async function* results(): AsyncGenerator<ResultRow> {
+    for await (const row of readRequestRows(info)) {
+      const classified = classifyIdentifier(row.identifier);
+      const identifier =
+        classified.kind === 'invalid'
+          ? undefined
+          : store.identifierOutcome(classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id));
+      const outcome = decideRowOutcome(classified, options.mode, identifier, now);
+      statuses[outcome.status] += 1;
+      rows += 1;
+      yield {
+        fields: row.fields,
+        row: row.row,
+        identifierType: classified.type,
+        status: outcome.status,
+        customerIds: outcome.customerIds,
+        jobIds: outcome.jobIds,
+        errorCodes: outcome.errorCodes,
+        messages: outcome.messages,
+        updatedAt: outcome.updatedAt,
+      };
+    }
+  }
+
+  const resultsPath = join(options.outDir, 'results.csv');
+  await writeResultsFile(resultsPath, info.header, info.columnCount, results());
+  return { rows, statuses, resultsPath };
+}

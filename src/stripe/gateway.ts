@@ -1,0 +1,44 @@
+import type { ObjectType } from '../domain/identifier.js';
+import type { JobObjects, JobValidationError, RedactionJobView, ValidationBehavior } from '../domain/job.js';
+
+/** Which budget a request spends: Stripe limits search separately from everything else. */
+export type RequestClass = 'search' | 'read' | 'write';
+
+/** A customer found for an email. */
+export interface CustomerMatch {
+  id: string;
+  /** As Stripe holds it (case preserved). */
+  email: string | null;
+}
+
+/** What a retrieve says of an object before any job touched it. */
+export type ObjectPresence = 'present' | 'redacted' | 'missing';
+
+export interface JobPage {
+  data: RedactionJobView[];
+  hasMore: boolean;
+}
+
+/**
+ * The pipeline's only view of Stripe. Methods throw `GatewayError` (src/errors.ts) for failed
+ * requests; each HTTP request made inside goes through the run's rate budget, so a method that
+ * pages makes several budgeted requests.
+ */
+export interface StripeGateway {
+  /** Customers whose email equals one of `emails` (at most 10), through customer search; all pages. */
+  searchCustomersByEmail(emails: readonly string[]): Promise<CustomerMatch[]>;
+  /** The exact, case-sensitive, strongly consistent list filter `GET /v1/customers?email=`; all pages. */
+  listCustomersByEmail(email: string): Promise<CustomerMatch[]>;
+  /** Whether an object exists, and whether Stripe already holds it redacted or deleted. */
+  lookupObject(id: string, type: ObjectType): Promise<ObjectPresence>;
+  createJob(objects: JobObjects, validationBehavior: ValidationBehavior, idempotencyKey: string): Promise<RedactionJobView>;
+  retrieveJob(id: string): Promise<RedactionJobView>;
+  /** One page of jobs, newest first. */
+  listJobs(params: { limit: number; startingAfter?: string }): Promise<JobPage>;
+  updateJob(id: string, validationBehavior: ValidationBehavior, idempotencyKey: string): Promise<RedactionJobView>;
+  validateJob(id: string, idempotencyKey: string): Promise<RedactionJobView>;
+  runJob(id: string, idempotencyKey: string): Promise<RedactionJobView>;
+  cancelJob(id: string, idempotencyKey: string): Promise<RedactionJobView>;
+  /** Every validation error of the job's current attempt; all pages. */
+  listValidationErrors(id: string): Promise<JobValidationError[]>;
+}

@@ -1,0 +1,258 @@
+/**
+ * The one adapter between the project and the `stripe` SDK, and the only file that imports it.
+ * It maps Stripe's shapes into the domain's types and SDK errors into `GatewayError`, and sends
+ * every HTTP request through the caller's `send` (rate budget and retries live there: one owner).
+ */
+import Stripe from 'stripe';
+import { GatewayError, type GatewayErrorKind } from '../errors.js';
+import type { ObjectType } from '../domain/identifier.js';
+import { buildEmailSearchQuery } from '../domain/email-search-query.js';
+import { isJobStatus, type JobObjects, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
+import type { CustomerMatch, JobPage, ObjectPresence, RequestClass, StripeGateway } from './gateway.js';
+
+/** Sends one request: the pipeline's rate budget and retry policy wrap it. */
+export type SendRequest = <T>(requestClass: RequestClass, label: string, request: () => Promise<T>) => Promise<T>;
+
+export interface StripeGatewayOptions {
+  apiKey: string;
+  /** A Stripe-compatible base URL (the emulator); Stripe's own API when absent. */
+  apiBase?: string;
+  send: SendRequest;
+  /** Per-request timeout. @default 30000 (ms) */
+  timeoutMs?: number;
+  /** Called after every response, for debug logs (never carries the key or a body). */
+  onResponse?: (event: { method: string; path: string; status: number; elapsedMs: number; requestId?: string }) => void;
+}
+
+const PAGE_LIMIT = 100;
+
+export function createStripeGateway(options: StripeGatewayOptions): StripeGateway {
+  const config: Stripe.StripeConfig = {
+    telemetry: false, // a privacy tool reports nothing about its host (stripe-api.md §1)
+    maxNetworkRetries: 0, // retries are the pipeline's, inside the rate budget; never stacked
+    timeout: options.timeoutMs ?? 30_000,
+    appInfo: { name: 'stripe-redact' },
+  };
+  if (options.apiBase) {
+    const base = new URL(options.apiBase);
+    config.host = base.hostname;
+    config.port = Number(base.port || (base.protocol === 'https:' ? 443 : 80));
+    config.protocol = base.protocol === 'https:' ? 'https' : 'http';
+  }
+  const stripe = new Stripe(options.apiKey, config);
+  if (options.onResponse) {
+    const onResponse = options.onResponse;
+    stripe.on('response', (event: Stripe.ResponseEvent) =>
+      onResponse({
+        method: event.method,
+        path: event.path,
+        status: event.status,
+        elapsedMs: event.elapsed,
+        requestId: event.request_id,
+      }),
+    );
+  }
+  const send = <T>(requestClass: RequestClass, label: string, request: () => Promise<T>): Promise<T> =>
+    options.send(requestClass, label, () => request().catch((error: unknown) => Promise.reject(toGatewayError(error))));
+  const jobs = stripe.privacy.redactionJobs;
+
+  return {
+    async searchCustomersByEmail(emails) {
+      const query = buildEmailSearchQuery([...emails]);
+      const found: CustomerMatch[] = [];
+      let page: string | undefined;
+      do {
+        const result = await send('search', 'customers.search', () =>
+          stripe.customers.search({ query, limit: PAGE_LIMIT, ...(page ? { page } : {}) }),
+        );
+        for (const c of result.data) found.push({ id: c.id, email: c.email ?? null });
+        page = result.has_more && result.next_page ? result.next_page : undefined;
+      } while (page);
+      return found;
+    },
+
+    async listCustomersByEmail(email) {
+      const found: CustomerMatch[] = [];
+      let startingAfter: string | undefined;
+      for (;;) {
+        const result = await send('read', 'customers.list', () =>
+          stripe.customers.list({ email, limit: PAGE_LIMIT, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+        );
+        for (const c of result.data) found.push({ id: c.id, email: c.email ?? null });
+        const last = result.data.at(-1);
+        if (!result.has_more || !last) return found;
+        startingAfter = last.id;
+      }
+    },
+
+    async lookupObject(id, type) {
+      try {
+        const object = await send('read', `${type}.retrieve`, () => retrieveAny(stripe, id, type));
+        if (object.deleted === true) return 'redacted';
+        const redaction = object.redaction as { status?: string } | null | undefined;
+        return redaction?.status === 'redacted' ? 'redacted' : 'present';
+      } catch (error) {
+        if (error instanceof GatewayError && error.kind === 'not_found') return 'missing' satisfies ObjectPresence;
+        throw error;
+      }
+    },
+
+    async createJob(objects, validationBehavior, idempotencyKey) {
+      const job = await send('write', 'redaction_jobs.create', () =>
+        jobs.create(
+          { objects: objects as Stripe.Privacy.RedactionJobCreateParams.Objects, validation_behavior: validationBehavior },
+          { idempotencyKey },
+        ),
+      );
+      return toJobView(job);
+    },
+
+    async retrieveJob(id) {
+      return toJobView(await send('read', 'redaction_jobs.retrieve', () => jobs.retrieve(id)));
+    },
+
+    async listJobs({ limit, startingAfter }): Promise<JobPage> {
+      const page = await send('read', 'redaction_jobs.list', () =>
+        jobs.list({ limit, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+      );
+      return { data: page.data.map(toJobView), hasMore: page.has_more };
+    },
+
+    async updateJob(id, validationBehavior, idempotencyKey) {
+      return toJobView(
+        await send('write', 'redaction_jobs.update', () =>
+          jobs.update(id, { validation_behavior: validationBehavior }, { idempotencyKey }),
+        ),
+      );
+    },
+
+    async validateJob(id, idempotencyKey) {
+      return toJobView(await send('write', 'redaction_jobs.validate', () => jobs.validate(id, {}, { idempotencyKey })));
+    },
+
+    async runJob(id, idempotencyKey) {
+      return toJobView(await send('write', 'redaction_jobs.run', () => jobs.run(id, {}, { idempotencyKey })));
+    },
+
+    async cancelJob(id, idempotencyKey) {
+      return toJobView(await send('write', 'redaction_jobs.cancel', () => jobs.cancel(id, {}, { idempotencyKey })));
+    },
+
+    async listValidationErrors(id) {
+      const errors: JobValidationError[] = [];
+      let startingAfter: string | undefined;
+      for (;;) {
+        const page = await send('read', 'redaction_jobs.validation_errors', () =>
+          jobs.listValidationErrors(id, { limit: PAGE_LIMIT, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+        );
+        for (const e of page.data) errors.push(toValidationError(e));
+        const last = page.data.at(-1);
+        if (!page.has_more || !last) return errors;
+        startingAfter = last.id;
+      }
+    },
+  };
+}
+
+/** Retrieves any redactable object by its kind. */
+async function retrieveAny(stripe: Stripe, id: string, type: ObjectType): Promise<Record<string, unknown>> {
+  const asRecord = (value: unknown) => value as Record<string, unknown>;
+  switch (type) {
+    case 'customer':
+      return asRecord(await stripe.customers.retrieve(id));
+    case 'payment_intent':
+      return asRecord(await stripe.paymentIntents.retrieve(id));
+    case 'charge':
+      return asRecord(await stripe.charges.retrieve(id));
+    case 'invoice':
+      return asRecord(await stripe.invoices.retrieve(id));
+    case 'setup_intent':
+      return asRecord(await stripe.setupIntents.retrieve(id));
+    case 'checkout_session':
+      return asRecord(await stripe.checkout.sessions.retrieve(id));
+    case 'identity_verification_session':
+      return asRecord(await stripe.identity.verificationSessions.retrieve(id));
+    case 'issuing_cardholder':
+      return asRecord(await stripe.issuing.cardholders.retrieve(id));
+    case 'issuing_card':
+      return asRecord(await stripe.issuing.cards.retrieve(id));
+    case 'radar_value_list_item':
+      return asRecord(await stripe.radar.valueListItems.retrieve(id));
+  }
+}
+
+function toJobView(job: Stripe.Privacy.RedactionJob): RedactionJobView {
+  if (!isJobStatus(job.status)) {
+    // A status this version does not know: treat the job as still working rather than guess.
+    return { id: job.id, status: 'validating', validationBehavior: behaviorOf(job), created: job.created, livemode: job.livemode };
+  }
+  return { id: job.id, status: job.status, validationBehavior: behaviorOf(job), created: job.created, livemode: job.livemode };
+}
+
+function behaviorOf(job: Stripe.Privacy.RedactionJob): ValidationBehavior {
+  return job.validation_behavior === 'fix' ? 'fix' : 'error';
+}
+
+function toValidationError(error: Stripe.Privacy.RedactionJobValidationError): JobValidationError {
+  const raw = error as unknown as { root?: { id?: string } | null };
+  const erroring = error.erroring_object as { id?: string; object_type?: string } | null | undefined;
+  return {
+    id: error.id,
+    code: String(error.code),
+    message: error.message,
+    erroringObject: erroring?.id ? { id: erroring.id, objectType: String(erroring.object_type ?? 'unknown') } : null,
+    ...(raw.root?.id ? { rootId: raw.root.id } : {}),
+  };
+}
+
+/**
+ * Maps an SDK error to a `GatewayError`. Switches on the SDK's error classes and Stripe's codes,
+ * never on message text. Retryable: 429 (rate limits and lock timeouts), 409 (an idempotent request
+ * still in flight), 5xx and connection failures — the same set the SDK itself retries, plus 429.
+ */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (!(error instanceof Stripe.errors.StripeError)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new GatewayError(message, { kind: 'connection', retryable: true });
+  }
+  const status = error.statusCode;
+  let kind: GatewayErrorKind;
+  let retryable = false;
+  if (error instanceof Stripe.errors.StripeRateLimitError || status === 429) {
+    kind = 'rate_limited';
+    retryable = true;
+  } else if (error instanceof Stripe.errors.StripeConnectionError) {
+    kind = 'connection';
+    retryable = true;
+  } else if (error instanceof Stripe.errors.StripeAuthenticationError) {
+    kind = 'auth';
+  } else if (error instanceof Stripe.errors.StripePermissionError) {
+    kind = 'permission';
+  } else if (error instanceof Stripe.errors.StripeIdempotencyError) {
+    kind = 'idempotency';
+  } else if (status === 409) {
+    kind = 'conflict';
+    retryable = true;
+  } else if (status === 404 || error.code === 'resource_missing') {
+    kind = error.code === 'resource_missing' ? 'not_found' : 'invalid_request';
+  } else if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+    kind = 'invalid_request';
+  } else if (status !== undefined && status >= 500) {
+    kind = 'api';
+    retryable = true;
+  } else if (error instanceof Stripe.errors.StripeAPIError) {
+    kind = 'api';
+    retryable = true;
+  } else {
+    kind = 'invalid_request';
+  }
+  return new GatewayError(error.message, {
+    kind,
+    retryable,
+    ...(error.code ? { stripeCode: error.code } : {}),
+    ...(error.param ? { param: error.param } : {}),
+    ...(status !== undefined ? { status } : {}),
+    ...(error.requestId ? { requestId: error.requestId } : {}),
+  });
+}
