@@ -177,7 +177,7 @@ function printSummary(summary: RunSummary, config: RunConfig): void {
   process.stderr.write(
     [
       `stripe-redact ${summary.mode} run ${summary.runId}: ${summary.rows} rows — ${counts || 'none'}`,
-      `  jobs: ${summary.jobs.created} driven; API calls: ${summary.apiCalls.total}`,
+      `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
       '',

@@ -6,7 +6,7 @@ const OBJECT_NAMES: Record<string, string> = {
   subscription: 'subscription',
   invoice: 'invoice',
   checkout_session: 'Checkout Session',
-  checkout_sessions: 'Checkout Session',
+  'checkout.session': 'Checkout Session',
   charge: 'charge',
 };
 
@@ -17,6 +17,7 @@ const FIX_VERBS: Record<string, { will: string; did: string }> = {
   subscription: { will: 'cancel', did: 'canceled' },
   invoice: { will: 'void or delete', did: 'voided or deleted' },
   checkout_session: { will: 'expire', did: 'expired' },
+  'checkout.session': { will: 'expire', did: 'expired' },
 };
 
 /**

@@ -45,7 +45,7 @@ export interface RunSummary extends ReportTotals {
   input: string;
   startedAt: string;
   endedAt: string;
-  jobs: { created: number; byStatus: Record<string, number> };
+  jobs: { driven: number; byStatus: Record<string, number> };
   apiCalls: { total: number; byOperation: Record<string, number>; rateLimited: number; peakPerSecond: number };
 }
 
@@ -173,7 +173,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     startedAt,
     endedAt: store.now(),
     ...totals,
-    jobs: { created: jobsStarted, byStatus: store.jobCounts(runId) },
+    jobs: { driven: jobsStarted, byStatus: store.jobCounts(runId) },
     apiCalls: {
       total: budget.totalCalls,
       byOperation: budget.callCounts(),
