@@ -61,11 +61,10 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
           markRedacted(job, fixes, ctx);
           return;
         case 'canceled':
-          ctx.store.setObjectStatus(job.objectIds, {
-            status: 'queued',
-            jobLocalId: null,
-            messages: [`job ${job.stripeId} was canceled outside stripe-redact; the next run puts it in a new job`],
-          });
+          // Canceled by someone else: the requests still stand, so the objects go into a new job;
+          // the canceled one stays in the row's job_ids as evidence.
+          ctx.logger.warn('job canceled outside stripe-redact; its objects go into a new job', { job: job.stripeId });
+          ctx.spawn(job.objectIds);
           return;
         default:
           // waitSettled only returns settled statuses; anything else is Stripe working still.
@@ -74,6 +73,14 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
     }
   } catch (error) {
     if (isFatalGatewayError(error)) throw error;
+    if (error instanceof GatewayError && error.kind === 'not_found' && job.stripeId) {
+      // Stripe no longer knows the job (another account's state file, or a wiped emulator):
+      // forget it and put its objects in a new job.
+      ctx.logger.warn('job unknown to Stripe; its objects go into a new job', { job: job.stripeId });
+      ctx.store.recordJobStatus(job, 'abandoned', 'unknown to Stripe');
+      ctx.spawn(job.objectIds);
+      return;
+    }
     const message = error instanceof Error ? error.message : String(error);
     const code = error instanceof GatewayError && error.stripeCode ? [error.stripeCode] : [];
     ctx.logger.warn('job failed', { job: job.stripeId ?? `local-${job.localId}`, error: message });

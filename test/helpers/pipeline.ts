@@ -1,0 +1,71 @@
+/**
+ * Run the real pipeline in-process against an emulator: the real SDK adapter, rate budget, state
+ * store (a file in a temp dir, so consecutive runs share it) and report writer.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { createSilentLogger } from '../../src/io/logger.js';
+import { StateStore } from '../../src/io/state-store.js';
+import { RateBudget } from '../../src/pipeline/rate-budget.js';
+import { DEFAULT_RETRY_POLICY, withRetry } from '../../src/pipeline/retry.js';
+import { runPipeline, type RunOptions, type RunSummary } from '../../src/pipeline/run-pipeline.js';
+import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
+
+export interface PipelineWorkspace {
+  dir: string;
+  statePath: string;
+  /** Writes `requests.csv` and runs the pipeline over it; every run of a workspace shares its state. */
+  run(csv: string, options?: Partial<RunOptions>): Promise<PipelineResult>;
+}
+
+export interface PipelineResult {
+  summary: RunSummary;
+  /** results.csv as records keyed by column. */
+  rows: Record<string, string>[];
+}
+
+export function pipelineWorkspace(emulator: Pick<RunningEmulator, 'url'>): PipelineWorkspace {
+  const dir = mkdtempSync(join(tmpdir(), 'stripe-redact-pipeline-'));
+  const statePath = join(dir, 'state.db');
+  return {
+    dir,
+    statePath,
+    async run(csv, options = {}) {
+      const inputPath = join(dir, 'requests.csv');
+      writeFileSync(inputPath, csv);
+      const store = StateStore.open({ path: statePath });
+      const budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
+      const gateway = createStripeGateway({
+        apiKey: 'sk_test_pipeline',
+        apiBase: emulator.url,
+        send: (requestClass, label, request) =>
+          withRetry(() => budget.schedule(requestClass, label, request), { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 }, (error, delayMs) => {
+            if (error.kind === 'rate_limited') budget.slowDown(delayMs);
+          }),
+      });
+      try {
+        const summary = await runPipeline(
+          {
+            inputPath,
+            outDir: dir,
+            mode: 'redact',
+            validationBehavior: 'error',
+            lookup: 'auto',
+            jobConcurrency: 20,
+            pollIntervalMs: 10,
+            ...options,
+          },
+          { gateway, budget, store, logger: createSilentLogger() },
+        );
+        const rows = parse(readFileSync(join(dir, 'results.csv')), { columns: true }) as Record<string, string>[];
+        return { summary, rows };
+      } finally {
+        budget.close();
+        store.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { waitForJobStatus } from '../helpers/redaction-jobs.js';
+import { pipelineWorkspace } from '../helpers/pipeline.js';
+
+let emulator: TestEmulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+const clean = (n: number, prefix = 'c') =>
+  Array.from({ length: n }, (_, i) => ({ id: `cus_${prefix}${i}`, email: `${prefix}${i}@example.com` }));
+
+async function allJobs(e: TestEmulator) {
+  const jobs = [];
+  for await (const job of e.stripe.privacy.redactionJobs.list({ limit: 100, expand: ['data.objects'] })) jobs.push(job);
+  return jobs;
+}
+
+describe('runPipeline against the emulator', () => {
+  it('splits a job whose cascade is too large until the culprit stands alone, and redacts the rest', async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      maxJobObjects: 3,
+      seed: {
+        customers: [
+          { id: 'cus_big', email: 'big@example.com', payment_intents: Array.from({ length: 4 }, () => ({ amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' })) },
+          ...clean(5),
+        ],
+      },
+    });
+    const ws = pipelineWorkspace(emulator);
+    const { rows, summary } = await ws.run(['id', 'cus_big', ...clean(5).map((c) => c.id)].join('\n'));
+    const big = rows.find((r) => r.id === 'cus_big');
+    expect(big?.status).toBe('needs_action');
+    expect(big?.error_codes).toContain('too_many_objects');
+    expect(rows.filter((r) => r.id !== 'cus_big').map((r) => r.status)).toEqual(Array(5).fill('redacted'));
+    expect(summary.statuses.redacted).toBe(5);
+  });
+
+  it("reports a lock held by a foreign job with that job's id and still redacts the other customers", async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(3) } });
+    const foreign = await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_c0'] } });
+    await waitForJobStatus(emulator.stripe, foreign.id, 'ready');
+    const ws = pipelineWorkspace(emulator);
+    const { rows } = await ws.run('email\nc0@example.com\nc1@example.com\nc2@example.com\n');
+    expect(rows[0]?.status).toBe('needs_action');
+    expect(rows[0]?.error_codes).toBe('locked_by_other_job');
+    expect(rows[0]?.messages).toContain(foreign.id);
+    expect(rows.slice(1).map((r) => r.status)).toEqual(['redacted', 'redacted']);
+    // The foreign job is left alone.
+    expect((await emulator.stripe.privacy.redactionJobs.retrieve(foreign.id)).status).toBe('ready');
+  });
+
+  it('waits for its own job that locks an object, and reports that object redacted with it', async () => {
+    emulator = await startTestEmulator({
+      validationMs: 40,
+      redactionMs: 40,
+      seed: {
+        customers: [
+          ...clean(9),
+          { id: 'cus_owner', email: 'owner@example.com', payment_intents: [{ id: 'pi_owned', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' }] },
+        ],
+      },
+    });
+    const ws = pipelineWorkspace(emulator);
+    // Ten customers fill the first job; the PaymentIntent of the tenth goes into a second one.
+    const { rows } = await ws.run(['id', ...clean(9).map((c) => c.id), 'cus_owner', 'pi_owned'].join('\n'));
+    expect(rows.map((r) => r.status)).toEqual(Array(11).fill('redacted'));
+    const owner = rows.find((r) => r.id === 'cus_owner');
+    const pi = rows.find((r) => r.id === 'pi_owned');
+    expect(pi?.job_ids.split(';')).toContain(owner?.job_ids.split(';')[0]);
+    expect(pi?.error_codes).toBe('');
+  });
+
+  it('drops an id Stripe does not know from the job and creates the job again without it', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: [...clean(2), { id: 'cus_deleted', email: 'd@example.com', deleted: true }] } });
+    const ws = pipelineWorkspace(emulator);
+    const { rows, summary } = await ws.run('id\ncus_c0\ncus_missing1\ncus_deleted\ncus_c1\n');
+    expect(rows.map((r) => r.status)).toEqual(['redacted', 'not_found', 'already_redacted', 'redacted']);
+    expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBe(3);
+    const succeeded = (await allJobs(emulator)).filter((j) => j.status === 'succeeded');
+    expect(succeeded).toHaveLength(1);
+    expect(succeeded[0]?.objects?.customers).toEqual(['cus_c0', 'cus_c1']);
+  });
+
+  it('rides out 429s and 500s: retried creates reuse their idempotency key, so no job is doubled', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(12) } });
+    emulator.faults.use({ method: 'GET', path: '/v1/customers/search', status: 429, times: 3 });
+    emulator.faults.use({ method: 'POST', path: '/v1/privacy/redaction_jobs', status: 500, times: 2 });
+    const ws = pipelineWorkspace(emulator);
+    const { rows, summary } = await ws.run(['email', ...clean(12).map((c) => c.email)].join('\n'));
+    expect(rows.every((r) => r.status === 'redacted')).toBe(true);
+    expect(summary.apiCalls.rateLimited).toBeGreaterThanOrEqual(1);
+    const jobs = await allJobs(emulator);
+    expect(jobs).toHaveLength(2);
+    const carried = jobs.flatMap((j) => j.objects?.customers ?? []);
+    expect(new Set(carried).size).toBe(12);
+    expect(carried).toHaveLength(12);
+  });
+
+  it('finds a customer that search has not indexed yet through the list filter in auto mode, not in search mode', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, searchLagMs: 60_000 });
+    await emulator.stripe.customers.create({ email: 'fresh@example.com' });
+    const searchOnly = await pipelineWorkspace(emulator).run('email\nfresh@example.com\n', { lookup: 'search', mode: 'plan' });
+    expect(searchOnly.rows[0]?.status).toBe('not_found');
+    expect(searchOnly.rows[0]?.messages).toMatch(/search/);
+    const auto = await pipelineWorkspace(emulator).run('email\nfresh@example.com\n', { lookup: 'auto' });
+    expect(auto.rows[0]?.status).toBe('redacted');
+    expect(auto.rows[0]?.messages).toMatch(/list filter/);
+  });
+
+  it('re-validates a failed job that was canceled from outside on the next run, and redacts it with fix', async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      seed: { customers: [{ id: 'cus_open', email: 'open@example.com', payment_intents: [{ id: 'pi_open', amount: 100, currency: 'eur' }] }] },
+    });
+    const ws = pipelineWorkspace(emulator);
+    const first = await ws.run('email\nopen@example.com\n');
+    expect(first.rows[0]?.status).toBe('needs_action');
+    const jobId = first.rows[0]?.job_ids.split(';').at(-1) as string;
+    await emulator.stripe.privacy.redactionJobs.cancel(jobId);
+    await waitForJobStatus(emulator.stripe, jobId, 'canceled');
+
+    const second = await ws.run('email\nopen@example.com\n');
+    expect(second.rows[0]?.status).toBe('needs_action');
+    expect(second.rows[0]?.job_ids.split(';')).toContain(jobId);
+
+    const third = await ws.run('email\nopen@example.com\n', { validationBehavior: 'fix' });
+    expect(third.rows[0]?.status).toBe('redacted');
+    expect(third.rows[0]?.messages).toContain('pi_open');
+    expect((await emulator.stripe.paymentIntents.retrieve('pi_open')).status).toBe('canceled');
+  });
+
+  it('validate mode reports ready and what fix would change, then cancels every job it made', async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      seed: { customers: [...clean(2), { id: 'cus_sub', email: 'sub@example.com', subscriptions: [{ id: 'sub_x', items: [{ price_data: { currency: 'eur', unit_amount: '500', recurring: { interval: 'month' } } }] }] }] },
+    });
+    const ws = pipelineWorkspace(emulator);
+    const { rows, summary } = await ws.run('email\nc0@example.com\nc1@example.com\nsub@example.com\n', { mode: 'validate', validationBehavior: 'fix' });
+    expect(rows.map((r) => r.status)).toEqual(['ready', 'ready', 'ready']);
+    expect(rows[2]?.messages).toMatch(/fix will cancel subscription sub_x/);
+    expect((await allJobs(emulator)).every((j) => j.status === 'canceled')).toBe(true);
+    expect((await emulator.stripe.customers.retrieve('cus_c0')).deleted).toBeUndefined();
+    expect(summary.statuses.ready).toBe(3);
+
+    // A redact run afterwards does the work for real.
+    const redact = await ws.run('email\nc0@example.com\nc1@example.com\nsub@example.com\n', { validationBehavior: 'fix' });
+    expect(redact.rows.map((r) => r.status)).toEqual(['redacted', 'redacted', 'redacted']);
+  });
+
+  it('plan mode resolves and checks ids but creates no job', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: [...clean(1), { id: 'cus_gone', email: 'g@example.com', deleted: true }] } });
+    const ws = pipelineWorkspace(emulator);
+    const { rows, summary } = await ws.run('id\nc0@example.com\ncus_gone\ncus_nope\nnot-an-id\n', { mode: 'plan' });
+    expect(rows.map((r) => r.status)).toEqual(['planned', 'already_redacted', 'not_found', 'invalid']);
+    expect(rows[0]?.customer_ids).toBe('cus_c0');
+    expect(await allJobs(emulator)).toHaveLength(0);
+    expect(Object.keys(summary.apiCalls.byOperation).some((op) => op.startsWith('redaction_jobs'))).toBe(false);
+  });
+
+  it('keeps emails out of the state file', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(1, 'private') } });
+    const ws = pipelineWorkspace(emulator);
+    await ws.run('email\nprivate0@example.com\nnobody.else@example.com\n');
+    for (const file of ['state.db', 'state.db-wal']) {
+      let bytes = '';
+      try {
+        bytes = readFileSync(join(ws.dir, file), 'latin1');
+      } catch {
+        continue;
+      }
+      expect(bytes).not.toContain('private0@example.com');
+      expect(bytes).not.toContain('nobody.else');
+    }
+  });
+});
