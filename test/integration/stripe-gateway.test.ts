@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../src/errors.js';
+import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
+import type { StripeGateway } from '../../src/stripe/gateway.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+let emulator: TestEmulator;
+let gateway: StripeGateway;
+const sent: string[] = [];
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({
+    validationMs: 5,
+    redactionMs: 5,
+    seed: {
+      customers: [
+        ...Array.from({ length: 12 }, (_, i) => ({ id: `cus_g${i}`, email: `g${i}@example.com` })),
+        { id: 'cus_twin_a', email: "o'brien@example.com" },
+        { id: 'cus_twin_b', email: "O'Brien@example.com" },
+        { id: 'cus_gone', email: 'gone@example.com', deleted: true },
+      ],
+    },
+  });
+  // No retries here: each test sees the first error, mapped.
+  gateway = createStripeGateway({
+    apiKey: 'sk_test_gateway',
+    apiBase: emulator.url,
+    send: (_class, label, request) => {
+      sent.push(label);
+      return request();
+    },
+  });
+});
+afterAll(() => emulator.close());
+
+const failure = async (promise: Promise<unknown>): Promise<GatewayError> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GatewayError);
+  return error as GatewayError;
+};
+
+describe('the Stripe gateway, through the real SDK against the emulator', () => {
+  it('finds customers for ten emails in one search, quotes included', async () => {
+    sent.length = 0;
+    const emails = [...Array.from({ length: 9 }, (_, i) => `g${i}@example.com`), "o'brien@example.com"];
+    const found = await gateway.searchCustomersByEmail(emails);
+    expect(found.map((c) => c.id).sort()).toEqual([...Array.from({ length: 9 }, (_, i) => `cus_g${i}`), 'cus_twin_a', 'cus_twin_b'].sort());
+    expect(sent).toEqual(['customers.search']);
+  });
+
+  it('lists by exact, case-sensitive email', async () => {
+    expect((await gateway.listCustomersByEmail("o'brien@example.com")).map((c) => c.id)).toEqual(['cus_twin_a']);
+    expect(await gateway.listCustomersByEmail('G1@example.com')).toEqual([]);
+  });
+
+  it('tells present, redacted and missing objects apart', async () => {
+    expect(await gateway.lookupObject('cus_g0', 'customer')).toBe('present');
+    expect(await gateway.lookupObject('cus_gone', 'customer')).toBe('redacted');
+    expect(await gateway.lookupObject('cus_never', 'customer')).toBe('missing');
+  });
+
+  it('maps a refused create to resource_missing with the slot Stripe blamed', async () => {
+    const error = await failure(gateway.createJob({ customers: ['cus_g0', 'cus_never'] }, 'error', 'gw-test-missing'));
+    expect(error).toMatchObject({ kind: 'not_found', stripeCode: 'resource_missing', param: 'objects[customers][1]', retryable: false });
+  });
+
+  it('replays a create with the same idempotency key and refuses it with other parameters', async () => {
+    const first = await gateway.createJob({ customers: ['cus_g10'] }, 'error', 'gw-test-replay');
+    const again = await gateway.createJob({ customers: ['cus_g10'] }, 'error', 'gw-test-replay');
+    expect(again.id).toBe(first.id);
+    const error = await failure(gateway.createJob({ customers: ['cus_g11'] }, 'error', 'gw-test-replay'));
+    expect(error.kind).toBe('idempotency');
+  });
+
+  it('marks 429, 5xx and dropped connections retryable, 401 fatal', async () => {
+    emulator.faults.use({ path: '/v1/customers/cus_g1', status: 429, times: 1 });
+    expect(await failure(gateway.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'rate_limited', retryable: true, status: 429 });
+    emulator.faults.use({ path: '/v1/customers/cus_g1', status: 503, times: 1 });
+    expect(await failure(gateway.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'api', retryable: true });
+    // The SDK retries a closed connection once even with retries off (stripe-node#1040): drop both.
+    emulator.faults.use({ path: '/v1/customers/cus_g1', drop: true, times: 2 });
+    expect(await failure(gateway.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'connection', retryable: true });
+    const badKey = createStripeGateway({ apiKey: 'sk_test_', apiBase: emulator.url, send: (_c, _l, request) => request() });
+    expect(await failure(badKey.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'auth', retryable: false });
+  });
+
+  it('drives a job through validate, list, run and the validation error list in project terms', async () => {
+    const job = await gateway.createJob({ customers: ['cus_g2'] }, 'error', 'gw-test-drive');
+    expect(job).toMatchObject({ status: expect.stringMatching(/created|validating/), validationBehavior: 'error', livemode: false });
+    let view = job;
+    while (view.status !== 'ready') view = await gateway.retrieveJob(job.id);
+    const page = await gateway.listJobs({ limit: 100 });
+    expect(page.data.map((j) => j.id)).toContain(job.id);
+    expect(await gateway.listValidationErrors(job.id)).toEqual([]);
+    expect((await gateway.runJob(job.id, 'gw-test-run')).status).toBe('redacting');
+    const refused = await failure(gateway.cancelJob(job.id, 'gw-test-cancel'));
+    expect(refused.stripeCode).toBe('status_transition_invalid');
+  });
+});
