@@ -215,8 +215,8 @@ describe('--mode plan', () => {
   });
 });
 
-describe('pending', () => {
-  it('reports a row pending when its job is canceled from outside, and the next run finishes it', async () => {
+describe('a job canceled from outside', () => {
+  it('puts its objects in a new job of the same run and keeps the canceled job in job_ids', async () => {
     // Stripe cancels only ready or failed jobs, and the CLI runs a ready job at once: hold its `run`
     // call back with a 503 (which it retries) while this test cancels the job.
     const emulator = await emulatorFor();
@@ -224,24 +224,22 @@ describe('pending', () => {
     emulator.faults.use({ method: 'POST', path: runPath, status: 503 });
     const dir = await tempDir();
     const input = await writeInput(dir, 'request_id,email\nR1,ada@example.com\n');
-    const state = join(dir, 'state.db');
-    const child = spawnCli(['run', input, ...emulator.runArgs(join(dir, 'first'), state)], { env: TEST_KEY_ENV });
+    const out = join(dir, 'out');
+    const child = spawnCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
     await pollUntil('the run call to be refused once', () => emulator.requests.some((r) => runPath.test(r.path) && r.status === 503));
-    const [job] = await listJobs(emulator.stripe);
-    expect(job?.status).toBe('ready');
-    await emulator.stripe.privacy.redactionJobs.cancel(job!.id);
+    const [canceled] = await listJobs(emulator.stripe);
+    expect(canceled?.status).toBe('ready');
+    await emulator.stripe.privacy.redactionJobs.cancel(canceled!.id);
     emulator.faults.reset();
-    const first = await child.result;
-    expect(first.code, describeRun(first)).toBe(3);
-    const [row] = readResults(join(dir, 'first')).rows;
-    expect(row).toMatchObject({ status: 'pending', customer_ids: 'cus_st_ada' });
-    expect(row?.messages).toContain(job!.id);
-    expect(readSummary(join(dir, 'first')).statuses).toMatchObject({ pending: 1 });
-    expect(isCustomerRedacted(emulator, 'cus_st_ada')).toBe(false);
+    const run = await child.result;
+    expect(run.code, describeRun(run)).toBe(0);
 
-    const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state)], { env: TEST_KEY_ENV });
-    expect(second.code, describeRun(second)).toBe(0);
-    expect(readResults(join(dir, 'second')).rows[0]).toMatchObject({ status: 'redacted', customer_ids: 'cus_st_ada' });
+    const [row] = readResults(out).rows;
+    expect(row).toMatchObject({ status: 'redacted', customer_ids: 'cus_st_ada' });
+    const jobs = await listJobs(emulator.stripe);
+    const succeeded = jobs.filter((job) => job.status === 'succeeded');
+    expect(succeeded.map(jobIdentifiers)).toEqual([['cus_st_ada']]);
+    expect(cellList(row?.job_ids)).toEqual(expect.arrayContaining([canceled!.id, succeeded[0]!.id]));
     expect(isCustomerRedacted(emulator, 'cus_st_ada')).toBe(true);
   });
 });
