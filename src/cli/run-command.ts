@@ -107,6 +107,15 @@ async function execute(config: RunConfig): Promise<number> {
     });
 
     const progress = createProgress(process.stderr, { enabled: config.progress });
+    // First SIGINT/SIGTERM: stop gracefully and still write the report. A second one: stop now —
+    // the state is durable, so even that loses nothing.
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (interrupt.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+      interrupt.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     let summary: RunSummary;
     try {
       summary = await runPipeline(
@@ -125,6 +134,7 @@ async function execute(config: RunConfig): Promise<number> {
           budget: activeBudget,
           store,
           logger,
+          signal: interrupt.signal,
           onProgress: (p) =>
             progress.update({
               done: p.rows,
@@ -134,6 +144,8 @@ async function execute(config: RunConfig): Promise<number> {
         },
       );
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       progress.stop();
     }
     await writeJsonFileAtomic(join(config.outDir, 'summary.json'), summary);
@@ -176,7 +188,7 @@ function printSummary(summary: RunSummary, config: RunConfig): void {
     .join(', ');
   process.stderr.write(
     [
-      `stripe-redact ${summary.mode} run ${summary.runId}: ${summary.rows} rows — ${counts || 'none'}`,
+      `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} rows — ${counts || 'none'}`,
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,

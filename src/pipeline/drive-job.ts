@@ -20,6 +20,8 @@ export interface DriveContext {
   behavior: ValidationBehavior;
   /** Queues a new job for these objects (a split); does not wait for it. */
   spawn(objectIds: string[]): void;
+  /** Set when the run is interrupted: drivers stop where they are and leave the state as it is. */
+  signal?: AbortSignal;
 }
 
 /** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
@@ -72,6 +74,8 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
       }
     }
   } catch (error) {
+    // Interrupted: the job stays live in the state, exactly as far as it got; the next run resumes it.
+    if (ctx.signal?.aborted) return;
     if (isFatalGatewayError(error)) throw error;
     if (error instanceof GatewayError && error.kind === 'not_found' && job.stripeId) {
       // Stripe no longer knows the job (another account's state file, or a wiped emulator):
@@ -91,7 +95,7 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
       messages: [`${job.stripeId ?? 'job'}: ${message}`],
     });
   } finally {
-    await releaseDeferred(job, ctx);
+    if (!ctx.signal?.aborted) await releaseDeferred(job, ctx);
   }
 }
 

@@ -34,12 +34,19 @@ export interface RunPorts {
   budget: RateBudget;
   store: StateStore;
   logger: Logger;
+  /**
+   * Aborting it interrupts the run gracefully: no new request is started, jobs stay live in the
+   * state, and the report is written with what is unfinished as `pending`.
+   */
+  signal?: AbortSignal;
   /** Told how far the run is (a progress bar on a TTY). */
   onProgress?: (progress: { phase: 'read' | 'drive' | 'report'; rows: number; totalRows: number; jobsDone: number; jobsStarted: number }) => void;
 }
 
 export interface RunSummary extends ReportTotals {
   runId: string;
+  /** True when the run was interrupted (SIGINT/SIGTERM) and its unfinished rows are `pending`. */
+  interrupted: boolean;
   mode: RunMode;
   validationBehavior: ValidationBehavior;
   input: string;
@@ -84,12 +91,20 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     mode: options.mode === 'validate' ? 'validate' : 'redact',
     behavior: options.validationBehavior,
     spawn: (objectIds) => submit(objectIds),
+    ...(ports.signal ? { signal: ports.signal } : {}),
   };
+  const interrupted = () => ports.signal?.aborted === true;
+  const onAbort = () => {
+    logger.warn('interrupted: stopping; unfinished rows are reported pending and the next run continues them');
+    jobs.clear();
+    watcher.close();
+  };
+  ports.signal?.addEventListener('abort', onAbort, { once: true });
   const drive = (job: ReturnType<StateStore['insertJob']>) => {
     jobsStarted += 1;
     void jobs
       .add(async () => {
-        if (fatal) return;
+        if (fatal || interrupted()) return;
         try {
           await driveJob(job, ctx);
         } catch (error) {
@@ -105,7 +120,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       });
   };
   const submit = (objectIds: string[]) => {
-    if (objectIds.length === 0 || fatal) return;
+    if (objectIds.length === 0 || fatal || interrupted()) return;
     drive(store.insertJob(objectIds, 'error', runId));
   };
 
@@ -135,7 +150,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     };
 
     for await (const row of readRequestRows(info)) {
-      if (fatal) break;
+      if (fatal || interrupted()) break;
       rowsRead += 1;
       const classified = classifyIdentifier(row.identifier);
       if (classified.kind === 'invalid') continue;
@@ -147,8 +162,8 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
         progress('read');
       }
     }
-    if (!fatal && batch.length > 0) await flush();
-    if (!fatal) {
+    if (!fatal && !interrupted() && batch.length > 0) await flush();
+    if (!fatal && !interrupted()) {
       const last = packer.flush();
       if (last) submit(last);
     }
@@ -156,6 +171,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   } catch (error) {
     fatal ??= error;
   } finally {
+    ports.signal?.removeEventListener('abort', onAbort);
     watcher.close();
   }
   if (fatal) {
@@ -167,6 +183,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   const totals = await writeReport(info, options, store);
   const summary: RunSummary = {
     runId,
+    interrupted: interrupted(),
     mode: options.mode,
     validationBehavior: options.validationBehavior,
     input: options.inputPath,
