@@ -73,7 +73,7 @@ describe('runPipeline against the emulator', () => {
     expect(rows.map((r) => r.status)).toEqual(Array(11).fill('redacted'));
     const owner = rows.find((r) => r.id === 'cus_owner');
     const pi = rows.find((r) => r.id === 'pi_owned');
-    expect(pi?.job_ids.split(';')).toContain(owner?.job_ids.split(';')[0]);
+    expect((pi?.job_ids ?? '').split(';')).toContain((owner?.job_ids ?? '').split(';')[0]);
     expect(pi?.error_codes).toBe('');
   });
 
@@ -123,13 +123,13 @@ describe('runPipeline against the emulator', () => {
     const ws = pipelineWorkspace(emulator);
     const first = await ws.run('email\nopen@example.com\n');
     expect(first.rows[0]?.status).toBe('needs_action');
-    const jobId = first.rows[0]?.job_ids.split(';').at(-1) as string;
+    const jobId = (first.rows[0]?.job_ids ?? '').split(';').at(-1) as string;
     await emulator.stripe.privacy.redactionJobs.cancel(jobId);
     await waitForJobStatus(emulator.stripe, jobId, 'canceled');
 
     const second = await ws.run('email\nopen@example.com\n');
     expect(second.rows[0]?.status).toBe('needs_action');
-    expect(second.rows[0]?.job_ids.split(';')).toContain(jobId);
+    expect((second.rows[0]?.job_ids ?? '').split(';')).toContain(jobId);
 
     const third = await ws.run('email\nopen@example.com\n', { validationBehavior: 'fix' });
     expect(third.rows[0]?.status).toBe('redacted');
