@@ -2,8 +2,9 @@ import { OBJECT_KINDS, objectTypeOfId } from './identifier.js';
 import { MAX_JOB_IDENTIFIERS, type JobObjects } from './job.js';
 
 /**
- * Groups ids into redaction jobs of at most {@link MAX_JOB_IDENTIFIERS}. The caller guarantees each id
- * is offered once (the state store decides what still needs a job); the packer only cuts batches.
+ * Groups ids into redaction jobs of at most {@link MAX_JOB_IDENTIFIERS}. The state store decides what
+ * still needs a job; an id offered again while it waits in the open batch (an email and a row naming
+ * the same customer) is taken once.
  */
 export class JobPacker {
   #pending: string[] = [];
@@ -16,6 +17,7 @@ export class JobPacker {
 
   /** Adds one id; returns a full batch when this id completes one. */
   add(id: string): string[] | undefined {
+    if (this.#pending.includes(id)) return undefined;
     this.#pending.push(id);
     if (this.#pending.length < this.maxPerJob) return undefined;
     const batch = this.#pending;

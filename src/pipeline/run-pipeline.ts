@@ -149,20 +149,34 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       await jobs.onSizeLessThan(options.jobConcurrency);
     };
 
+    // Rows are noted in the state a chunk at a time, in one transaction: a million rows must not
+    // cost a million commits.
+    let chunkRows: string[] = [];
+    const noteChunk = () => {
+      const rows = chunkRows;
+      chunkRows = [];
+      store.transaction(() => {
+        for (const cell of rows) {
+          const classified = classifyIdentifier(cell);
+          if (classified.kind === 'invalid') continue;
+          const key = classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id);
+          const seen = store.noteIdentifier(key, classified.type, runId);
+          if (seen.first && seen.needsLookup) batch.push({ key, classified });
+        }
+      });
+    };
     for await (const row of readRequestRows(info)) {
       if (fatal || interrupted()) break;
       rowsRead += 1;
-      const classified = classifyIdentifier(row.identifier);
-      if (classified.kind === 'invalid') continue;
-      const key = classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id);
-      const seen = store.noteIdentifier(key, classified.type, runId);
-      if (seen.first && seen.needsLookup) batch.push({ key, classified });
+      chunkRows.push(row.identifier);
+      if (chunkRows.length >= NOTE_CHUNK_ROWS) noteChunk();
       if (batch.length >= batchSize) {
         await flush();
         progress('read');
       }
     }
-    if (!fatal && !interrupted() && batch.length > 0) await flush();
+    if (!fatal && !interrupted()) noteChunk();
+    while (!fatal && !interrupted() && batch.length > 0) await flush();
     if (!fatal && !interrupted()) {
       const last = packer.flush();
       if (last) submit(last);
@@ -202,6 +216,9 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   logger.info('run finished', { run: runId, rows: totals.rows, statuses: totals.statuses, apiCalls: summary.apiCalls.total });
   return summary;
 }
+
+/** Rows noted in the state per transaction. */
+const NOTE_CHUNK_ROWS = 500;
 
 async function countRows(info: RequestFileInfo): Promise<number> {
   let n = 0;

@@ -182,3 +182,15 @@ describe('runPipeline against the emulator', () => {
     }
   });
 });
+
+describe('runPipeline, one customer named twice', () => {
+  it('puts a customer named by email and by id in one job once', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(2) } });
+    const ws = pipelineWorkspace(emulator);
+    const { rows } = await ws.run('who\nc0@example.com\ncus_c0\nC0@Example.com\ncus_c1\n');
+    expect(rows.map((r) => r.status)).toEqual(['redacted', 'redacted', 'redacted', 'redacted']);
+    const jobs = await allJobs(emulator);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.objects?.customers).toEqual(['cus_c0', 'cus_c1']);
+  });
+});

@@ -13,6 +13,14 @@ describe('packing', () => {
     expect(packer.flush()).toBeUndefined();
   });
 
+  it('takes an id offered twice into the open batch once', () => {
+    const packer = new JobPacker(3);
+    expect(packer.add('cus_a')).toBeUndefined();
+    expect(packer.add('cus_a')).toBeUndefined();
+    expect(packer.add('cus_b')).toBeUndefined();
+    expect(packer.add('cus_c')).toEqual(['cus_a', 'cus_b', 'cus_c']);
+  });
+
   it('refuses a job size Stripe does not allow', () => {
     expect(() => new JobPacker(11)).toThrow(/maxPerJob/);
     expect(() => new JobPacker(0)).toThrow(/maxPerJob/);
