@@ -18,48 +18,7 @@ import type { JobStatus, ValidationBehavior } from '../domain/job.js';
 import type { ObjectStatus } from '../domain/object-status.js';
 import type { IdentifierOutcome, ObjectOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
-
-const SCHEMA_VERSION = '1';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-  id TEXT PRIMARY KEY, mode TEXT NOT NULL, input_path TEXT NOT NULL,
-  started_at TEXT NOT NULL, ended_at TEXT, summary TEXT
-);
--- key: 'email:<hmac hex>' or 'id:<stripe id>'
-CREATE TABLE IF NOT EXISTS identifiers (
-  key TEXT PRIMARY KEY, type TEXT NOT NULL,
-  resolved_at TEXT, messages TEXT NOT NULL DEFAULT '[]',
-  seen_run TEXT, updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS resolutions (
-  identifier_key TEXT NOT NULL, object_id TEXT NOT NULL, PRIMARY KEY (identifier_key, object_id)
-);
-CREATE TABLE IF NOT EXISTS objects (
-  id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL,
-  job_id INTEGER, deferred_on INTEGER,
-  error_codes TEXT NOT NULL DEFAULT '[]', messages TEXT NOT NULL DEFAULT '[]',
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS objects_by_status ON objects (status);
-CREATE TABLE IF NOT EXISTS jobs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  stripe_id TEXT UNIQUE,
-  status TEXT NOT NULL,
-  validation_behavior TEXT NOT NULL,
-  actions INTEGER NOT NULL DEFAULT 0,
-  run_id TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
-CREATE TABLE IF NOT EXISTS job_objects (
-  job_id INTEGER NOT NULL, object_id TEXT NOT NULL, PRIMARY KEY (job_id, object_id)
-);
-CREATE INDEX IF NOT EXISTS job_objects_by_object ON job_objects (object_id);
-CREATE TABLE IF NOT EXISTS job_events (
-  job_id INTEGER NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL, detail TEXT
-);
-`;
+import { SCHEMA, SCHEMA_VERSION } from './state-schema.js';
 
 /** A job as the state holds it. `status` is `unsent` until Stripe answered the create. */
 export interface StoredJob {

@@ -1,0 +1,86 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { StateStoreError } from '../../src/errors.js';
+import { acquireStateLock } from '../../src/io/state-lock.js';
+import { StateStore } from '../../src/io/state-store.js';
+
+const statePath = () => join(mkdtempSync(join(tmpdir(), 'stripe-redact-state-')), 'state.db');
+
+describe('StateStore', () => {
+  it('hashes emails with a key kept in the state, so the same email maps to the same key across opens', () => {
+    const path = statePath();
+    const first = StateStore.open({ path });
+    const key = first.emailKey('a@example.com');
+    first.close();
+    const again = StateStore.open({ path });
+    expect(again.emailKey('a@example.com')).toBe(key);
+    expect(key).toMatch(/^email:[0-9a-f]{64}$/);
+    expect(key).not.toContain('example');
+    expect(StateStore.open({ path: ':memory:', hashKey: 'other' }).emailKey('a@example.com')).not.toBe(key);
+    again.close();
+  });
+
+  it('plans an identifier once per run and again in a later run only while it is unsettled', () => {
+    const store = StateStore.open({ path: ':memory:' });
+    const key = store.idKey('cus_1');
+    expect(store.noteIdentifier(key, 'customer', 'run_a')).toEqual({ first: true, needsLookup: true });
+    expect(store.noteIdentifier(key, 'customer', 'run_a')).toEqual({ first: false, needsLookup: false });
+    store.recordResolution(key, [{ id: 'cus_1', type: 'customer' }]);
+    expect(store.noteIdentifier(key, 'customer', 'run_b')).toEqual({ first: true, needsLookup: true });
+    store.setObjectStatus(['cus_1'], { status: 'redacted' });
+    expect(store.noteIdentifier(key, 'customer', 'run_c')).toEqual({ first: true, needsLookup: false });
+  });
+
+  it('survives a restart between writing a job and sending it: the job comes back unsent with the same create key', () => {
+    const path = statePath();
+    const store = StateStore.open({ path });
+    const key = store.idKey('cus_1');
+    store.noteIdentifier(key, 'customer', 'run_a');
+    store.recordResolution(key, [{ id: 'cus_1', type: 'customer' }]);
+    const job = store.insertJob(['cus_1'], 'error', 'run_a');
+    const createKey = store.createKey(job);
+    expect(store.objectsNeedingJobOf(key)).toEqual([]);
+    store.close();
+
+    const reopened = StateStore.open({ path });
+    const [resumed] = reopened.liveJobs();
+    expect(resumed).toMatchObject({ localId: job.localId, stripeId: null, status: 'unsent', objectIds: ['cus_1'] });
+    expect(reopened.createKey(resumed!)).toBe(createKey);
+    // Action keys are never reused, even across restarts.
+    const a = reopened.nextActionKey(resumed!, 'validate');
+    const b = reopened.nextActionKey(resumed!, 'validate');
+    expect(a).not.toBe(b);
+    reopened.recordJobCreated(resumed!, 'prj_1', 'validating', 1);
+    reopened.recordJobStatus(resumed!, 'canceled');
+    // Its job is over without settling the object: it needs a new job.
+    expect(reopened.objectsNeedingJobOf(key)).toEqual(['cus_1']);
+    expect(reopened.identifierOutcome(key)?.objects[0]?.jobIds).toEqual(['prj_1']);
+    reopened.close();
+  });
+
+  it('refuses a state file of another schema version, naming the file', () => {
+    const path = statePath();
+    StateStore.open({ path }).close();
+    const db = new Database(path);
+    db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
+    db.close();
+    expect(() => StateStore.open({ path })).toThrow(StateStoreError);
+    expect(() => StateStore.open({ path })).toThrow(/schema version 99/);
+  });
+
+  it('lets one run at a time hold a state, and takes over the lock of a process that is gone', () => {
+    const path = statePath();
+    // Another live process (our parent) holds it.
+    writeFileSync(`${path}.lock`, String(process.ppid));
+    expect(() => acquireStateLock(path)).toThrow(/another stripe-redact run \(pid \d+\)/);
+    // A killed run left its lock behind.
+    writeFileSync(`${path}.lock`, '999999999');
+    const release = acquireStateLock(path);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+    release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+});
