@@ -20,6 +20,8 @@ export interface DriveContext {
   behavior: ValidationBehavior;
   /** Queues a new job for these objects (a split); does not wait for it. */
   spawn(objectIds: string[]): void;
+  /** Objects whose job was canceled from outside in this run (they are replaced once). */
+  canceledOutside: Set<string>;
   /** Set when the run is interrupted: drivers stop where they are and leave the state as it is. */
   signal?: AbortSignal;
 }
@@ -62,12 +64,24 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
         case 'succeeded':
           markRedacted(job, fixes, ctx);
           return;
-        case 'canceled':
-          // Canceled by someone else: the requests still stand, so the objects go into a new job;
-          // the canceled one stays in the row's job_ids as evidence.
-          ctx.logger.warn('job canceled outside stripe-redact; its objects go into a new job', { job: job.stripeId });
-          ctx.spawn(job.objectIds);
+        case 'canceled': {
+          // Canceled by someone else: the requests still stand, so the objects go into a new job
+          // (the canceled one stays in the row's job_ids as evidence) — once per run, so that a
+          // person who keeps canceling stops the tool rather than racing it.
+          const again = job.objectIds.some((id) => ctx.canceledOutside.has(id));
+          for (const id of job.objectIds) ctx.canceledOutside.add(id);
+          ctx.logger.warn('job canceled outside stripe-redact', { job: job.stripeId, replaced: !again });
+          if (!again) {
+            ctx.spawn(job.objectIds);
+          } else {
+            ctx.store.setObjectStatus(job.objectIds, {
+              status: 'queued',
+              jobLocalId: null,
+              messages: [`job ${job.stripeId} was canceled outside stripe-redact, as was the job before it; the next run tries again`],
+            });
+          }
           return;
+        }
         default:
           // waitSettled only returns settled statuses; anything else is Stripe working still.
           continue;

@@ -91,6 +91,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     mode: options.mode === 'validate' ? 'validate' : 'redact',
     behavior: options.validationBehavior,
     spawn: (objectIds) => submit(objectIds),
+    canceledOutside: new Set(),
     ...(ports.signal ? { signal: ports.signal } : {}),
   };
   const interrupted = () => ports.signal?.aborted === true;

@@ -194,3 +194,34 @@ describe('runPipeline, one customer named twice', () => {
     expect(jobs[0]?.objects?.customers).toEqual(['cus_c0', 'cus_c1']);
   });
 });
+
+describe('runPipeline, jobs canceled from outside', () => {
+  it('replaces a job canceled from outside once per run, then leaves the rows pending for the next run', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(1) } });
+    const e = emulator;
+    // Every run call fails for now, so each job sits `ready` long enough for someone to cancel it.
+    e.faults.use({ method: 'POST', path: /\/run$/, status: 503 });
+    const canceled = new Set<string>();
+    const canceler = (async () => {
+      for (let i = 0; i < 2000 && canceled.size < 2; i++) {
+        for (const job of await allJobs(e)) {
+          if (job.status === 'ready' && !canceled.has(job.id)) {
+            await e.stripe.privacy.redactionJobs.cancel(job.id);
+            canceled.add(job.id);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      e.faults.reset();
+    })();
+    const ws = pipelineWorkspace(e);
+    const [{ rows }] = await Promise.all([ws.run('email\nc0@example.com\n'), canceler]);
+    expect(canceled.size).toBe(2);
+    expect(rows[0]?.status).toBe('pending');
+    expect(rows[0]?.messages).toMatch(/canceled outside stripe-redact/);
+    expect((rows[0]?.job_ids ?? '').split(';').sort()).toEqual([...canceled].sort());
+
+    const next = await ws.run('email\nc0@example.com\n');
+    expect(next.rows[0]?.status).toBe('redacted');
+  });
+});
