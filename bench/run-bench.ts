@@ -1,0 +1,415 @@
+/**
+ * `npm run bench`: the real CLI against the in-process emulator at Stripe's test-mode limits, on a
+ * synthetic workload of a few thousand rows. Prints API calls by kind, wall time against the lower
+ * bound the rate budget allows, the busiest 1-second window as the server saw it, 429s, peak RSS,
+ * and checks the result CSV row by row. Writes everything to bench/out/last.json.
+ *
+ *   npm run bench -- [--rows N] [--seed N] [--keep] [--stream-check [--rows N]]
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { startEmulator } from '../src/emulator/index.js';
+import type { Customer } from '../src/emulator/resources/customer-object.js';
+import { RequestRecorder } from './request-recorder.js';
+import { generateWorkload, streamCheckLines, type ExpectedRow, type WorkloadFacts } from './workload.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT_DIR = join(ROOT, 'bench', 'out');
+
+/** The emulator: Stripe's test-mode limits, a realistic latency, jobs that take half a second per phase. */
+const EMULATOR = { rateLimit: 25, searchRateLimit: 20, latencyMs: 40, validationMs: 500, redactionMs: 500 } as const;
+/** The CLI's defaults for a test-mode key (design.md "Budget, not just limits"). */
+const BUDGET = { rps: 20, searchRps: 15 } as const;
+const POLL_INTERVAL_MS = 250;
+/** A run that takes longer than this is a hang: the child is killed and the bench fails. */
+const CHILD_TIMEOUT_MS = 15 * 60_000;
+
+interface Args {
+  rows: number;
+  seed: number;
+  keep: boolean;
+  streamCheck: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { rows: 3000, seed: 42, keep: false, streamCheck: false };
+  let rowsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): number => {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`Expected ${arg} to be followed by a positive integer, got \`${String(argv[i])}\``);
+      return n;
+    };
+    if (arg === '--rows') {
+      args.rows = value();
+      rowsGiven = true;
+    } else if (arg === '--seed') args.seed = value();
+    else if (arg === '--keep') args.keep = true;
+    else if (arg === '--stream-check') args.streamCheck = true;
+    else throw new Error(`Unknown argument \`${String(arg)}\` (expected --rows N, --seed N, --keep, --stream-check)`);
+  }
+  if (args.streamCheck && !rowsGiven) args.rows = 1_000_000;
+  return args;
+}
+
+interface ChildResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  wallMs: number;
+  peakRssMiB: number;
+  rssSource: string;
+}
+
+/** Runs the CLI as a user would, timing it and watching its memory through /proc. */
+async function runCli(csvPath: string, outDir: string, apiBase: string, logDir: string): Promise<ChildResult> {
+  const args = ['bin/stripe-redact.js', 'run', csvPath, '--api-base', apiBase, '--validation-behavior', 'fix', '--out', outDir, '--poll-interval-ms', String(POLL_INTERVAL_MS)];
+  const stdout = createWriteStream(join(logDir, 'cli.stdout'));
+  const stderr = createWriteStream(join(logDir, 'cli.stderr'));
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, STRIPE_API_KEY: 'sk_test_bench', STRIPE_REDACT_HASH_KEY: 'bench-hash-key' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(stdout);
+  child.stderr.pipe(stderr);
+
+  // VmHWM is the kernel's own high-water mark of the resident set: polling it misses nothing,
+  // as long as one read lands before the process is gone.
+  let peakKiB = 0;
+  const readPeak = (): void => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
+      peakKiB = Math.max(peakKiB, Number(hwm?.[1] ?? 0), Number(rss?.[1] ?? 0));
+    } catch {
+      // Gone, or not yet there.
+    }
+  };
+  const poll = setInterval(readPeak, 100);
+  const timeout = setTimeout(() => {
+    process.stderr.write(`bench: the CLI ran for more than ${CHILD_TIMEOUT_MS / 60_000} minutes; killing pid ${child.pid}\n`);
+    child.kill('SIGKILL');
+  }, CHILD_TIMEOUT_MS);
+
+  // Listen before waiting: the log files may close before the child's exit is reported.
+  const logsClosed = Promise.all([new Promise<void>((r) => stdout.once('close', () => r())), new Promise<void>((r) => stderr.once('close', () => r()))]);
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, sig) => resolve([code, sig]));
+  });
+  const wallMs = performance.now() - started;
+  clearInterval(poll);
+  clearTimeout(timeout);
+  await logsClosed;
+  return { exitCode, signal, wallMs, peakRssMiB: peakKiB / 1024, rssSource: '/proc/<pid>/status VmHWM, polled every 100 ms' };
+}
+
+/**
+ * The fewest API calls the workload needs, whatever the tool does (packing at its best: every job
+ * full, the customers with blockers together in as few jobs as possible):
+ *
+ *   searches      = ⌈distinct emails ÷ 10⌉              customer search, 10 emails a query
+ *   confirmations = distinct emails search misses         `--lookup auto` (the default) confirms each miss with one list call
+ *   jobs J        = ⌈customers to redact ÷ 10⌉           one create + one run each: 2·J
+ *   polls         = 2 · ⌈J ÷ 100⌉                         one list page (100 jobs) after validation, one after redaction
+ *   fix           = 3 · ⌈customers with blockers ÷ 10⌉   validation_errors + update(fix) + validate, per job with blockers
+ *   unknown ids   = 2 · unknown ids                       the create Stripe refuses + one retrieve proving the id missing
+ *
+ * Lower bound on wall time = max(calls ÷ 20 req/s, searches ÷ 15 search/s) + validationMs + redactionMs
+ * (the last job must still be validated and redacted after its create).
+ */
+function minimumCalls(facts: WorkloadFacts): { total: number; parts: Record<string, number>; formula: string } {
+  const jobs = Math.ceil(facts.customersToRedact / 10);
+  const parts = {
+    searches: Math.ceil(facts.distinctEmails / 10),
+    listConfirmations: facts.missingEmails,
+    createAndRun: 2 * jobs,
+    polls: 2 * Math.ceil(jobs / 100),
+    fix: 3 * Math.ceil(facts.customersWithBlockers / 10),
+    unknownIds: 2 * facts.unknownIds,
+  };
+  return {
+    total: Object.values(parts).reduce((a, b) => a + b, 0),
+    parts,
+    formula:
+      'ceil(distinctEmails/10) searches + missingEmails list confirmations (--lookup auto) + 2 x ceil(customers/10) (create + run per full job) ' +
+      '+ 2 x ceil(jobs/100) list polls + 3 x ceil(customersWithBlockers/10) (validation_errors + update + validate) + 2 x unknownIds (refused create + retrieve)',
+  };
+}
+
+interface RowCheck {
+  resultRows: number;
+  statusCounts: Record<string, number>;
+  mismatches: { row: number; kind: string; expected: string; got: string }[];
+  mismatchCount: number;
+}
+
+/** Compares results.csv with the workload's expectations, row by row. */
+function checkResults(csvText: string, expected: readonly ExpectedRow[]): RowCheck {
+  const records = parse(csvText, { columns: true, skip_empty_lines: false, bom: true }) as Record<string, string>[];
+  const statusCounts: Record<string, number> = {};
+  const mismatches: RowCheck['mismatches'] = [];
+  let mismatchCount = 0;
+  for (const [i, record] of records.entries()) {
+    const status = record.status ?? '';
+    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+    const want = expected[i];
+    if (!want) continue;
+    const gotIds = (record.customer_ids ?? '').split(';').filter(Boolean).sort().join(';');
+    const wantIds = want.customerIds.join(';');
+    const problems: string[] = [];
+    if (record.row !== String(i + 1)) problems.push(`row=${String(record.row)}`);
+    if (status !== want.status) problems.push(`status=${status}`);
+    if (want.status === 'redacted' && gotIds !== wantIds) problems.push(`customer_ids=${gotIds}`);
+    if (want.status === 'redacted' && (record.job_ids ?? '') === '') problems.push('no job_ids');
+    if (problems.length > 0) {
+      mismatchCount += 1;
+      if (mismatches.length < 20) {
+        mismatches.push({ row: i + 1, kind: want.kind, expected: `${want.status} ${wantIds}`, got: `${problems.join(', ')} messages=${record.messages ?? ''}` });
+      }
+    }
+  }
+  return { resultRows: records.length, statusCounts, mismatches, mismatchCount };
+}
+
+/** What every mode reports; the rest of a record is mode-specific. */
+interface BenchResult {
+  mode: 'workload' | 'stream-check';
+  rows: number;
+  exitCode: number | null;
+  expectedExitCode: number;
+  results: { resultRows: number; statusCounts: Record<string, number> } | null;
+  [field: string]: unknown;
+}
+
+/** The server's view, one request a line (ms since the first arrival), for looking into a window. */
+async function writeRequestLog(recorder: RequestRecorder, name: string): Promise<void> {
+  const first = Math.min(...recorder.requests.map((r) => r.arrivedMs));
+  const lines = ['arrived_ms,kind,status,code'];
+  for (const r of [...recorder.requests].sort((a, b) => a.arrivedMs - b.arrivedMs)) lines.push(`${(r.arrivedMs - first).toFixed(1)},${r.kind},${r.status},${r.code ?? ''}`);
+  await mkdir(OUT_DIR, { recursive: true });
+  await writeFile(join(OUT_DIR, name), `${lines.join('\n')}\n`);
+}
+
+const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+
+async function benchWorkload(args: Args, work: string): Promise<BenchResult> {
+  const t0 = performance.now();
+  const workload = generateWorkload({ rows: args.rows, seed: args.seed });
+  const csvPath = join(work, 'requests.csv');
+  await writeFile(csvPath, workload.csv);
+  await writeFile(join(work, 'seed.json'), JSON.stringify(workload.seed));
+  const generateMs = performance.now() - t0;
+
+  const recorder = new RequestRecorder();
+  const t1 = performance.now();
+  const emulator = await startEmulator({ ...EMULATOR, seed: workload.seed, logger: recorder.logger });
+  const seedMs = performance.now() - t1;
+  process.stderr.write(`bench: ${workload.facts.rows} rows, ${workload.facts.seededCustomers} customers seeded in ${fmt(seedMs / 1000)} s; emulator at ${emulator.url}; running the CLI…\n`);
+
+  const outDir = join(work, 'out');
+  let child: ChildResult;
+  let redactedInStripe = 0;
+  try {
+    child = await runCli(csvPath, outDir, emulator.url, work);
+    // What Stripe (the emulator) holds now: every customer a row asked to redact should be redacted.
+    const customers = emulator.store.collection<Customer>('customers');
+    const wanted = new Set(workload.rows.filter((r) => r.status === 'redacted').flatMap((r) => r.customerIds));
+    for (const id of wanted) if (customers.get(id)?.redaction?.status === 'redacted') redactedInStripe += 1;
+  } finally {
+    await emulator.close();
+  }
+
+  let resultsText = '';
+  let summary: Record<string, unknown> | undefined;
+  try {
+    resultsText = await readFile(join(outDir, 'results.csv'), 'utf8');
+    summary = JSON.parse(await readFile(join(outDir, 'summary.json'), 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    process.stderr.write(`bench: could not read the CLI's report: ${(error as Error).message}\n`);
+  }
+  const check = resultsText ? checkResults(resultsText, workload.rows) : undefined;
+  await writeRequestLog(recorder, 'last-requests.csv');
+
+  const calls = recorder.requests.length;
+  const byKind = recorder.byKind();
+  const minimum = minimumCalls(workload.facts);
+  const searches = byKind['customers.search'] ?? 0;
+  const jobTimeMs = EMULATOR.validationMs + EMULATOR.redactionMs;
+  const lowerBoundMs = Math.max((minimum.total / BUDGET.rps) * 1000, (Math.ceil(workload.facts.distinctEmails / 10) / BUDGET.searchRps) * 1000) + jobTimeMs;
+  // The same bound for the calls the CLI actually made: how well it used the budget it spent.
+  const boundForActualMs = Math.max((calls / BUDGET.rps) * 1000, (searches / BUDGET.searchRps) * 1000) + jobTimeMs;
+  const isSearch = (r: { kind: string }) => r.kind === 'customers.search';
+  const peak = recorder.peakInWindow();
+  const peakSearch = recorder.peakInWindow(isSearch);
+  const tooMany = recorder.requests.filter((r) => r.status === 429).length;
+  const overBudget = recorder.windowsOver(BUDGET.rps).length;
+  const overSearchBudget = recorder.windowsOver(BUDGET.searchRps, isSearch).length;
+  const cliApiCalls = summary?.apiCalls as { total?: number; peakPerSecond?: number; rateLimited?: number } | undefined;
+
+  const expectedRedactedCustomers = new Set(workload.rows.filter((r) => r.status === 'redacted').flatMap((r) => r.customerIds)).size;
+  return {
+    mode: 'workload',
+    rows: workload.facts.rows,
+    workload: workload.facts,
+    emulator: { ...EMULATOR, seedMs: Math.round(seedMs) },
+    budget: BUDGET,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    generateMs: Math.round(generateMs),
+    apiCalls: { total: calls, byKind, byStatus: recorder.byStatus(), perRow: calls / workload.facts.rows },
+    minimumCalls: minimum,
+    wallMs: Math.round(child.wallMs),
+    lowerBoundMs: Math.round(lowerBoundMs),
+    wallOverLowerBound: child.wallMs / lowerBoundMs,
+    lowerBoundForActualCallsMs: Math.round(boundForActualMs),
+    wallOverActualCallsBound: child.wallMs / boundForActualMs,
+    peakWindow: { all: peak, search: peakSearch, budget: BUDGET.rps, searchBudget: BUDGET.searchRps, emulatorLimit: EMULATOR.rateLimit, emulatorSearchLimit: EMULATOR.searchRateLimit },
+    windowsOverBudget: { all: overBudget, search: overSearchBudget },
+    burstShare: recorder.burstShare(),
+    http429: tooMany,
+    peakRssMiB: child.peakRssMiB,
+    rssSource: child.rssSource,
+    exitCode: child.exitCode,
+    exitSignal: child.signal,
+    expectedExitCode: 3,
+    results: check ?? null,
+    redactedInStripe: { expected: expectedRedactedCustomers, actual: redactedInStripe },
+    cliSummary: cliApiCalls ? { apiCalls: cliApiCalls.total, peakPerSecond: cliApiCalls.peakPerSecond, rateLimited: cliApiCalls.rateLimited, jobs: summary?.jobs } : null,
+  };
+}
+
+async function benchStream(args: Args, work: string): Promise<BenchResult> {
+  // A few real customers, named on every other row; the rows between are invalid.
+  const emails = Array.from({ length: 10 }, (_, i) => `stream.${i}@example.com`);
+  const csvPath = join(work, 'requests.csv');
+  const t0 = performance.now();
+  const file = createWriteStream(csvPath);
+  for (const line of streamCheckLines(args.rows, emails)) if (!file.write(line)) await new Promise<void>((r) => file.once('drain', () => r()));
+  await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  const generateMs = performance.now() - t0;
+
+  const recorder = new RequestRecorder();
+  const emulator = await startEmulator({
+    ...EMULATOR,
+    seed: { customers: emails.map((email, i) => ({ id: `cus_stream${i}`, email })) },
+    logger: recorder.logger,
+  });
+  process.stderr.write(`bench: --stream-check, ${args.rows} rows written in ${fmt(generateMs / 1000)} s; running the CLI…\n`);
+  const outDir = join(work, 'out');
+  let child: ChildResult;
+  try {
+    child = await runCli(csvPath, outDir, emulator.url, work);
+  } finally {
+    await emulator.close();
+  }
+  let resultRows = 0;
+  const statusCounts: Record<string, number> = {};
+  try {
+    // Count lines without holding the file: a streamed parse.
+    const { parse: parseStream } = await import('csv-parse');
+    const { createReadStream } = await import('node:fs');
+    for await (const record of createReadStream(join(outDir, 'results.csv')).pipe(parseStream({ columns: true })) as AsyncIterable<Record<string, string>>) {
+      resultRows += 1;
+      const status = record.status ?? '';
+      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+    }
+  } catch (error) {
+    process.stderr.write(`bench: could not read the CLI's report: ${(error as Error).message}\n`);
+  }
+  return {
+    mode: 'stream-check',
+    rows: args.rows,
+    apiCalls: { total: recorder.requests.length, byKind: recorder.byKind(), byStatus: recorder.byStatus() },
+    wallMs: Math.round(child.wallMs),
+    peakRssMiB: child.peakRssMiB,
+    rssSource: child.rssSource,
+    exitCode: child.exitCode,
+    exitSignal: child.signal,
+    expectedExitCode: 3,
+    results: { resultRows, statusCounts },
+  };
+}
+
+function printWorkload(r: Record<string, any>): void {
+  const w = r.workload as WorkloadFacts;
+  const lines = [
+    '',
+    `stripe-redact bench — ${r.rows} rows (${Object.entries(w.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    `  customers to redact ${w.customersToRedact} (${w.customersWithBlockers} with a fixable blocker), distinct emails ${w.distinctEmails} (${w.missingEmails} missing), unknown ids ${w.unknownIds}; ${w.seededCustomers} customers seeded`,
+    `  emulator: ${r.emulator.rateLimit} req/s, ${r.emulator.searchRateLimit} search/s, latency ${r.emulator.latencyMs} ms, validation ${r.emulator.validationMs} ms, redaction ${r.emulator.redactionMs} ms; CLI budget ${r.budget.rps} req/s, ${r.budget.searchRps} search/s, poll ${r.pollIntervalMs} ms`,
+    '',
+    '  API calls (server log):',
+    ...Object.entries(r.apiCalls.byKind as Record<string, number>).map(([k, n]) => `    ${k.padEnd(34)} ${String(n).padStart(6)}`),
+    `    ${'total'.padEnd(34)} ${String(r.apiCalls.total).padStart(6)}   (${fmt(r.apiCalls.perRow, 3)} per row; minimum ${r.minimumCalls.total}: ${Object.entries(r.minimumCalls.parts).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    `  answers: ${Object.entries(r.apiCalls.byStatus).map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+    '',
+    `  wall time            ${fmt(r.wallMs / 1000)} s`,
+    `  lower bound          ${fmt(r.lowerBoundMs / 1000)} s  (minimum calls ÷ ${r.budget.rps}/s + ${r.emulator.validationMs + r.emulator.redactionMs} ms for one job)  → wall ÷ bound = ${fmt(r.wallOverLowerBound, 2)}`,
+    `  bound, actual calls  ${fmt(r.lowerBoundForActualCallsMs / 1000)} s  (calls made ÷ ${r.budget.rps}/s + one job)  → wall ÷ bound = ${fmt(r.wallOverActualCallsBound, 2)}`,
+    `  busiest 1 s window   ${r.peakWindow.all} requests (budget ${r.budget.rps}, emulator limit ${r.emulator.rateLimit}); searches ${r.peakWindow.search} (budget ${r.budget.searchRps}, limit ${r.emulator.searchRateLimit})`,
+    `  windows over budget  ${r.windowsOverBudget.all} (all), ${r.windowsOverBudget.search} (search)`,
+    `  arrivals < 2 ms apart ${fmt(r.burstShare * 100, 0)}% of requests (bursts rather than paced starts)`,
+    `  429s sent by server  ${r.http429}`,
+    `  peak RSS (CLI)       ${fmt(r.peakRssMiB)} MiB`,
+    `  exit code            ${r.exitCode}${r.exitSignal ? ` (signal ${r.exitSignal})` : ''} (expected ${r.expectedExitCode}: the workload has invalid rows)`,
+  ];
+  if (r.results) {
+    lines.push(
+      `  results.csv          ${r.results.resultRows} rows for ${r.rows} input rows ${r.results.resultRows === r.rows ? '✓' : '✗ MISMATCH'}`,
+      `  statuses             ${Object.entries(r.results.statusCounts).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      `  rows not as expected ${r.results.mismatchCount}`,
+      ...(r.results.mismatches as { row: number; kind: string; expected: string; got: string }[]).map((m) => `    row ${m.row} (${m.kind}): expected ${m.expected}; got ${m.got}`),
+    );
+  } else lines.push('  results.csv          MISSING');
+  lines.push(`  customers redacted in the emulator: ${r.redactedInStripe.actual} of ${r.redactedInStripe.expected}`);
+  if (r.cliSummary) lines.push(`  CLI's own summary: ${r.cliSummary.apiCalls} calls, peak ${r.cliSummary.peakPerSecond}/s, ${r.cliSummary.rateLimited} rate-limited, jobs ${JSON.stringify(r.cliSummary.jobs)}`);
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+function printStream(r: Record<string, any>): void {
+  process.stdout.write(
+    [
+      '',
+      `stripe-redact bench --stream-check — ${r.rows} rows`,
+      `  API calls            ${r.apiCalls.total} ${JSON.stringify(r.apiCalls.byKind)}`,
+      `  wall time            ${fmt(r.wallMs / 1000)} s`,
+      `  peak RSS (CLI)       ${fmt(r.peakRssMiB)} MiB`,
+      `  exit code            ${r.exitCode}${r.exitSignal ? ` (signal ${r.exitSignal})` : ''} (expected ${r.expectedExitCode})`,
+      `  results.csv          ${r.results.resultRows} rows ${r.results.resultRows === r.rows ? '✓' : '✗ MISMATCH'}; ${Object.entries(r.results.statusCounts).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const work = await mkdtemp(join(tmpdir(), 'stripe-redact-bench-'));
+  try {
+    const result = args.streamCheck ? await benchStream(args, work) : await benchWorkload(args, work);
+    const record = {
+      ...result,
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` },
+      at: new Date().toISOString(),
+    };
+    await mkdir(OUT_DIR, { recursive: true });
+    await writeFile(join(OUT_DIR, args.streamCheck ? 'last-stream.json' : 'last.json'), `${JSON.stringify(record, null, 2)}\n`);
+    if (args.streamCheck) printStream(record);
+    else printWorkload(record);
+    process.stdout.write(`written: ${join(OUT_DIR, args.streamCheck ? 'last-stream.json' : 'last.json')}${args.keep ? `; work dir kept: ${work}` : ''}\n`);
+    const ok = record.exitCode === record.expectedExitCode && record.results?.resultRows === record.rows;
+    return ok ? 0 : 1;
+  } finally {
+    if (!args.keep) await rm(work, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
