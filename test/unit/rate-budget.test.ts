@@ -22,6 +22,32 @@ describe('RateBudget', () => {
     expect(peak(searchStarts)).toBeLessThanOrEqual(3);
   });
 
+  it('spaces starts evenly instead of releasing the whole budget at once', async () => {
+    const budget = new RateBudget({ maxRps: 10, maxSearchRps: 10 });
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 6 }, () => budget.schedule('write', 'redaction_jobs.create', async () => void starts.push(Date.now()))));
+    budget.close();
+    const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
+    // 10 per second is one start per 100 ms; timers fire late, never early (1 ms of clock rounding).
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(99);
+  });
+
+  it('pauses every request after a 429 and lets a search wait without holding back other requests', async () => {
+    const budget = new RateBudget({ maxRps: 50, maxSearchRps: 2 });
+    await budget.schedule('search', 'customers.search', async () => {});
+    const t0 = Date.now();
+    budget.slowDown(150);
+    const order: string[] = [];
+    await Promise.all([
+      budget.schedule('search', 'customers.search', async () => void order.push(`search ${Date.now() - t0 >= 150}`)),
+      budget.schedule('read', 'customers.list', async () => void order.push(`read ${Date.now() - t0 >= 150}`)),
+    ]);
+    budget.close();
+    // The read started first, while the search still waited for its 500 ms pace; neither before the pause ended.
+    expect(order).toEqual(['read true', 'search true']);
+    expect(budget.rateLimitedCount).toBe(1);
+  });
+
   it('refuses a budget below one request a second, naming the option', () => {
     expect(() => new RateBudget({ maxRps: 0, maxSearchRps: 1 })).toThrow(/`maxRps`/);
   });
