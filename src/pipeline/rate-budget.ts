@@ -10,6 +10,13 @@ export interface RateBudgetOptions {
   maxInFlight?: number;
 }
 
+/**
+ * Starts are paced as if a second were 5% longer: requests reach Stripe a few ms apart from when
+ * they started, and without slack that jitter alone puts budget + 1 requests into some server-side
+ * second (the benchmark saw 21 against 20).
+ */
+const PACE_WINDOW_MS = 1050;
+
 interface Waiter {
   requestClass: RequestClass;
   start: () => void;
@@ -56,8 +63,8 @@ export class RateBudget {
     if (options.maxInFlight !== undefined && (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1)) {
       throw new RangeError(`Expected \`maxInFlight\` to be an integer from 1 and up, got \`${String(options.maxInFlight)}\``);
     }
-    this.#allIntervalMs = Math.ceil(1000 / options.maxRps);
-    this.#searchIntervalMs = Math.ceil(1000 / Math.min(options.maxSearchRps, options.maxRps));
+    this.#allIntervalMs = Math.ceil(PACE_WINDOW_MS / options.maxRps);
+    this.#searchIntervalMs = Math.ceil(PACE_WINDOW_MS / Math.min(options.maxSearchRps, options.maxRps));
     this.#maxInFlight = options.maxInFlight ?? Math.max(1, Math.ceil(options.maxRps * 2));
   }
 
