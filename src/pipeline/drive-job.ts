@@ -54,6 +54,14 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
             await cancelJob(job, ctx);
             return;
           }
+          if (job.validationBehavior === 'fix' && ctx.behavior !== 'fix') {
+            // A job an earlier run switched to fix: running it would apply fixes this run was not
+            // asked for. Start its objects over in a job of this run's behaviour instead.
+            ctx.logger.info('not running a fix job from an earlier run without --validation-behavior fix', { job: job.stripeId });
+            await cancelJob(job, ctx);
+            ctx.spawn(job.objectIds);
+            return;
+          }
           await transition(job, 'run', ctx);
           continue;
         case 'failed': {

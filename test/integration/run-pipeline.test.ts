@@ -225,3 +225,29 @@ describe('runPipeline, jobs canceled from outside', () => {
     expect(next.rows[0]?.status).toBe('redacted');
   });
 });
+
+describe('runPipeline, resuming a job switched to fix', () => {
+  it('does not run a fix job left by an earlier run unless this run allows fix', async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      seed: { customers: [{ id: 'cus_open', email: 'open@example.com', payment_intents: [{ id: 'pi_open', amount: 100, currency: 'eur' }] }] },
+    });
+    const ws = pipelineWorkspace(emulator);
+    // The fix run gets its job to ready with fix, then every run call fails: the job is left behind.
+    emulator.faults.use({ method: 'POST', path: /\/run$/, status: 503 });
+    const first = await ws.run('email\nopen@example.com\n', { validationBehavior: 'fix' });
+    expect(first.rows[0]?.status).toBe('failed');
+    const [left] = await allJobs(emulator);
+    expect(left).toMatchObject({ status: 'ready', validation_behavior: 'fix' });
+    emulator.faults.reset();
+
+    const second = await ws.run('email\nopen@example.com\n');
+    expect(second.rows[0]?.status).toBe('needs_action');
+    expect((await emulator.stripe.privacy.redactionJobs.retrieve(left!.id)).status).toBe('canceled');
+    expect((await emulator.stripe.paymentIntents.retrieve('pi_open')).status).toBe('requires_payment_method');
+
+    const third = await ws.run('email\nopen@example.com\n', { validationBehavior: 'fix' });
+    expect(third.rows[0]?.status).toBe('redacted');
+  });
+});
