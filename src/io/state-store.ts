@@ -178,8 +178,8 @@ export class StateStore {
           `SELECT o.id FROM resolutions r JOIN objects o ON o.id = r.object_id
            LEFT JOIN jobs j ON j.id = CASE WHEN o.status = 'deferred' THEN o.deferred_on ELSE o.job_id END
            WHERE r.identifier_key = ? AND (
-             o.status IN ('queued','ready','failed')
-             OR (o.status IN ('needs_action','in_job','deferred')
+             o.status IN ('queued','ready')
+             OR (o.status IN ('needs_action','in_job','deferred','failed')
                  AND (j.id IS NULL OR j.status IN ('succeeded','canceled','abandoned'))))
            ORDER BY o.id`,
         )

@@ -10,7 +10,7 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createSilentLogger } from '../../src/io/logger.js';
 import { StateStore } from '../../src/io/state-store.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
-import { DEFAULT_RETRY_POLICY, withRetry } from '../../src/pipeline/retry.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../../src/pipeline/retry.js';
 import { runPipeline, type RunOptions, type RunSummary } from '../../src/pipeline/run-pipeline.js';
 import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 
@@ -27,7 +27,11 @@ export interface PipelineResult {
   rows: Record<string, string>[];
 }
 
-export function pipelineWorkspace(emulator: Pick<RunningEmulator, 'url'>): PipelineWorkspace {
+/** `retry`: the pipeline's retry policy (default: the production one, shrunk to tens of ms). */
+export function pipelineWorkspace(
+  emulator: Pick<RunningEmulator, 'url'>,
+  retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 },
+): PipelineWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'stripe-redact-pipeline-'));
   const statePath = join(dir, 'state.db');
   return {
@@ -42,7 +46,7 @@ export function pipelineWorkspace(emulator: Pick<RunningEmulator, 'url'>): Pipel
         apiKey: 'sk_test_pipeline',
         apiBase: emulator.url,
         send: (requestClass, label, request) =>
-          withRetry(() => budget.schedule(requestClass, label, request), { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 }, (error, delayMs) => {
+          withRetry(() => budget.schedule(requestClass, label, request), retry, (error, delayMs) => {
             if (error.kind === 'rate_limited') budget.slowDown(delayMs);
           }),
       });

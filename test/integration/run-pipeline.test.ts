@@ -199,11 +199,18 @@ describe('runPipeline, jobs canceled from outside', () => {
   it('replaces a job canceled from outside once per run, then leaves the rows pending for the next run', async () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(1) } });
     const e = emulator;
-    // Every run call fails for now, so each job sits `ready` long enough for someone to cancel it.
-    e.faults.use({ method: 'POST', path: /\/run$/, status: 503 });
     const canceled = new Set<string>();
+    // Run calls fail until someone has canceled that job, so each job sits `ready` until canceled
+    // from outside; after that its run call reaches Stripe and is refused for the job's status.
+    class UntilCanceled extends RegExp {
+      override test(path: string): boolean {
+        const id = /^\/v1\/privacy\/redaction_jobs\/([^/]+)\/run$/.exec(path)?.[1];
+        return id !== undefined && !canceled.has(id);
+      }
+    }
+    e.faults.use({ method: 'POST', path: new UntilCanceled('run'), status: 503 });
     const canceler = (async () => {
-      for (let i = 0; i < 2000 && canceled.size < 2; i++) {
+      for (let i = 0; i < 4000 && canceled.size < 2; i++) {
         for (const job of await allJobs(e)) {
           if (job.status === 'ready' && !canceled.has(job.id)) {
             await e.stripe.privacy.redactionJobs.cancel(job.id);
@@ -212,15 +219,16 @@ describe('runPipeline, jobs canceled from outside', () => {
         }
         await new Promise((r) => setTimeout(r, 5));
       }
-      e.faults.reset();
     })();
-    const ws = pipelineWorkspace(e);
+    // Retries long enough (seconds) for the canceler to act while the run call keeps failing.
+    const ws = pipelineWorkspace(e, { maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 1000 });
     const [{ rows }] = await Promise.all([ws.run('email\nc0@example.com\n'), canceler]);
     expect(canceled.size).toBe(2);
     expect(rows[0]?.status).toBe('pending');
     expect(rows[0]?.messages).toMatch(/canceled outside stripe-redact/);
     expect((rows[0]?.job_ids ?? '').split(';').sort()).toEqual([...canceled].sort());
 
+    e.faults.reset();
     const next = await ws.run('email\nc0@example.com\n');
     expect(next.rows[0]?.status).toBe('redacted');
   });
