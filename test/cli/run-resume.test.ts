@@ -64,6 +64,35 @@ async function kill(child: CliProcess): Promise<void> {
   expect(killed.signal, describeRun(killed)).toBe('SIGKILL');
 }
 
+interface KilledRun {
+  emulator: CliEmulator;
+  dir: string;
+  input: string;
+  state: string;
+  /** The emulator's jobs right after the kill. */
+  jobsAtKill: Stripe.Privacy.RedactionJob[];
+}
+
+/** Starts a run over the 40 customers and SIGKILLs it once `ready` holds (polled). */
+async function runAndKill(what: string, ready: (emulator: CliEmulator) => Promise<boolean>, prepare?: (emulator: CliEmulator) => void): Promise<KilledRun> {
+  const emulator = await slowEmulator();
+  prepare?.(emulator);
+  const dir = await tempDir();
+  const input = await inputFile(dir);
+  const state = join(dir, 'state.db');
+  const first = start(['run', input, ...emulator.runArgs(join(dir, 'first'), state)]);
+  await pollUntil(what, () => ready(emulator), { timeoutMs: 15_000 });
+  await kill(first);
+  return { emulator, dir, input, state, jobsAtKill: await listJobs(emulator.stripe) };
+}
+
+const aJobExists = async (emulator: CliEmulator) => (await listJobs(emulator.stripe)).length > 0;
+
+/** Runs again on the killed run's state, to the end. */
+function resume({ emulator, dir, input, state }: KilledRun, name: string, extra: string[] = []) {
+  return runCli(['run', input, ...emulator.runArgs(join(dir, name), state), ...extra], { env: TEST_KEY_ENV, timeoutMs: 30_000 });
+}
+
 /** After a resumed run: every row once and redacted, every customer in exactly one succeeded job. */
 async function expectCompleteAndUnduplicated(emulator: CliEmulator, out: string): Promise<Stripe.Privacy.RedactionJob[]> {
   const { rows } = readResults(out);
@@ -91,76 +120,47 @@ async function expectCompleteAndUnduplicated(emulator: CliEmulator, out: string)
 
 describe('kill and resume', () => {
   it('SIGKILL once the first job exists; the next run on the same state finishes without a second job for anyone', async () => {
-    const emulator = await slowEmulator();
-    const dir = await tempDir();
-    const input = await inputFile(dir);
-    const state = join(dir, 'state.db');
+    const killed = await runAndKill('a redaction job to exist', aJobExists);
+    expect(killed.jobsAtKill.some((job) => job.status === 'succeeded'), 'no job finished before the kill').toBe(false);
 
-    const first = start(['run', input, ...emulator.runArgs(join(dir, 'first'), state)]);
-    await pollUntil('a redaction job to exist', async () => (await listJobs(emulator.stripe)).length > 0);
-    await kill(first);
-    const jobsAtKill = await listJobs(emulator.stripe);
-    expect(jobsAtKill.some((job) => job.status === 'succeeded'), 'no job finished before the kill').toBe(false);
-
-    const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state)], { env: TEST_KEY_ENV, timeoutMs: 30_000 });
+    const second = await resume(killed, 'second');
     expect(second.code, describeRun(second)).toBe(0);
-    const jobs = await expectCompleteAndUnduplicated(emulator, join(dir, 'second'));
+    const jobs = await expectCompleteAndUnduplicated(killed.emulator, join(killed.dir, 'second'));
     // The jobs the killed run made were carried on, not replaced.
-    for (const job of jobsAtKill) expect(jobs.find((j) => j.id === job.id)?.status, job.id).toBe('succeeded');
+    for (const job of killed.jobsAtKill) expect(jobs.find((j) => j.id === job.id)?.status, job.id).toBe('succeeded');
   });
 
   it('SIGKILL while a job create is answered but the answer not yet received; the next run replays it, not a new job', async () => {
-    const emulator = await slowEmulator();
     // Every create is carried out at once but its answer held back: the kill lands after Stripe made
     // the job and before the run could record its id.
-    emulator.faults.use({ method: 'POST', path: '/v1/privacy/redaction_jobs', delayMs: 1_000 });
-    const dir = await tempDir();
-    const input = await inputFile(dir);
-    const state = join(dir, 'state.db');
+    const killed = await runAndKill('a redaction job to exist', aJobExists, (emulator) =>
+      emulator.faults.use({ method: 'POST', path: '/v1/privacy/redaction_jobs', delayMs: 1_000 }),
+    );
+    killed.emulator.faults.reset();
 
-    const first = start(['run', input, ...emulator.runArgs(join(dir, 'first'), state)]);
-    await pollUntil('a redaction job to exist', async () => (await listJobs(emulator.stripe)).length > 0);
-    await kill(first);
-    const jobsAtKill = await listJobs(emulator.stripe);
-    emulator.faults.reset();
-
-    const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state)], { env: TEST_KEY_ENV, timeoutMs: 30_000 });
+    const second = await resume(killed, 'second');
     expect(second.code, describeRun(second)).toBe(0);
-    const jobs = await expectCompleteAndUnduplicated(emulator, join(dir, 'second'));
-    for (const job of jobsAtKill) expect(jobs.find((j) => j.id === job.id)?.status, job.id).toBe('succeeded');
+    const jobs = await expectCompleteAndUnduplicated(killed.emulator, join(killed.dir, 'second'));
+    for (const job of killed.jobsAtKill) expect(jobs.find((j) => j.id === job.id)?.status, job.id).toBe('succeeded');
   });
 
   it('SIGKILL while a job is redacting; the next run on the same state finishes without a second job for anyone', async () => {
-    const emulator = await slowEmulator();
-    const dir = await tempDir();
-    const input = await inputFile(dir);
-    const state = join(dir, 'state.db');
-
-    const first = start(['run', input, ...emulator.runArgs(join(dir, 'first'), state)]);
-    await pollUntil('a job to be redacting', async () => (await listJobs(emulator.stripe)).some((job) => job.status === 'redacting'), { timeoutMs: 15_000 });
-    await kill(first);
-
-    const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state)], { env: TEST_KEY_ENV, timeoutMs: 30_000 });
+    const killed = await runAndKill('a job to be redacting', async (emulator) =>
+      (await listJobs(emulator.stripe)).some((job) => job.status === 'redacting'),
+    );
+    const second = await resume(killed, 'second');
     expect(second.code, describeRun(second)).toBe(0);
-    await expectCompleteAndUnduplicated(emulator, join(dir, 'second'));
+    await expectCompleteAndUnduplicated(killed.emulator, join(killed.dir, 'second'));
   });
 
   it('a plan run over the state of a killed run reports the rows of its live jobs pending and sends no job', async () => {
-    const emulator = await slowEmulator();
-    const dir = await tempDir();
-    const input = await inputFile(dir);
-    const state = join(dir, 'state.db');
-
-    const first = start(['run', input, ...emulator.runArgs(join(dir, 'first'), state)]);
-    await pollUntil('a redaction job to exist', async () => (await listJobs(emulator.stripe)).length > 0);
-    await kill(first);
-    const jobsAtKill = await listJobs(emulator.stripe);
-    const inFlight = new Set(jobsAtKill.flatMap(jobIdentifiers));
+    const killed = await runAndKill('a redaction job to exist', aJobExists);
+    const inFlight = new Set(killed.jobsAtKill.flatMap(jobIdentifiers));
     expect(inFlight.size).toBeGreaterThan(0);
 
-    const plan = await runCli(['run', input, ...emulator.runArgs(join(dir, 'plan'), state), '--mode', 'plan'], { env: TEST_KEY_ENV });
+    const plan = await resume(killed, 'plan', ['--mode', 'plan']);
     expect(plan.code, describeRun(plan)).toBe(3);
-    const { rows } = readResults(join(dir, 'plan'));
+    const { rows } = readResults(join(killed.dir, 'plan'));
     expect(rows).toHaveLength(COUNT);
     for (const row of rows) {
       // A job Stripe holds is pending; so is one the killed run had written down but not yet sent
@@ -168,11 +168,11 @@ describe('kill and resume', () => {
       const expected = inFlight.has(row.customer_ids as string) ? ['pending'] : ['planned', 'pending'];
       expect(expected, `${row.request_id} (${row.customer_ids}): ${row.status}`).toContain(row.status);
     }
-    expect((await listJobs(emulator.stripe)).map((j) => j.id)).toEqual(jobsAtKill.map((j) => j.id));
+    expect((await listJobs(killed.emulator.stripe)).map((j) => j.id)).toEqual(killed.jobsAtKill.map((j) => j.id));
 
-    const resumed = await runCli(['run', input, ...emulator.runArgs(join(dir, 'resumed'), state)], { env: TEST_KEY_ENV, timeoutMs: 30_000 });
+    const resumed = await resume(killed, 'resumed');
     expect(resumed.code, describeRun(resumed)).toBe(0);
-    await expectCompleteAndUnduplicated(emulator, join(dir, 'resumed'));
+    await expectCompleteAndUnduplicated(killed.emulator, join(killed.dir, 'resumed'));
   });
 });
 
@@ -184,7 +184,7 @@ describe('one run at a time per state', () => {
     const state = join(dir, 'state.db');
 
     const first = start(['run', input, ...emulator.runArgs(join(dir, 'first'), state)]);
-    await pollUntil('a redaction job to exist', async () => (await listJobs(emulator.stripe)).length > 0);
+    await pollUntil('a redaction job to exist', () => aJobExists(emulator));
     const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state)], { env: TEST_KEY_ENV });
     expect(second.code, describeRun(second)).toBe(1);
     expect(second.stderr).toContain(state);
