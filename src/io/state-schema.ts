@@ -6,8 +6,7 @@
  * - resolutions: identifier → Stripe objects it resolved to (kept, never dropped);
  * - objects: each Stripe object's status (see domain/object-status.ts) and report messages;
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
- * - runs: one row per run with its summary;
- * - row_outcomes: what each run reported for each input row (identifier key, never the cell).
+ * - runs: one row per run with its summary.
  */
 export const SCHEMA_VERSION = '1';
 
@@ -46,10 +45,6 @@ CREATE TABLE IF NOT EXISTS job_objects (
   job_id INTEGER NOT NULL, object_id TEXT NOT NULL, PRIMARY KEY (job_id, object_id)
 );
 CREATE INDEX IF NOT EXISTS job_objects_by_object ON job_objects (object_id);
-CREATE TABLE IF NOT EXISTS row_outcomes (
-  run_id TEXT NOT NULL, row INTEGER NOT NULL, identifier_key TEXT, status TEXT NOT NULL,
-  job_ids TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, row)
-);
 CREATE TABLE IF NOT EXISTS job_events (
   job_id INTEGER NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL, detail TEXT
 );

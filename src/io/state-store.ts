@@ -353,26 +353,6 @@ export class StateStore {
     this.#db.prepare('UPDATE runs SET ended_at = ?, summary = ? WHERE id = ?').run(this.now(), JSON.stringify(summary), runId);
   }
 
-  /** Records what a run reported for a chunk of rows: the run's evidence, kept beside its jobs. */
-  recordRowOutcomes(
-    runId: string,
-    rows: ReadonlyArray<{ row: number; identifierKey: string | null; status: string; jobIds: string[]; updatedAt: string }>,
-  ): void {
-    const insert = this.#db.prepare(
-      'INSERT OR REPLACE INTO row_outcomes (run_id, row, identifier_key, status, job_ids, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.transaction(() => {
-      for (const r of rows) insert.run(runId, r.row, r.identifierKey, r.status, r.jobIds.join(';'), r.updatedAt);
-    });
-  }
-
-  /** Statuses a run reported, row by row (for audits and tests). */
-  rowOutcomes(runId: string): { row: number; status: string; jobIds: string }[] {
-    return this.#db
-      .prepare('SELECT row, status, job_ids AS jobIds FROM row_outcomes WHERE run_id = ? ORDER BY row')
-      .all(runId) as { row: number; status: string; jobIds: string }[];
-  }
-
   /** Everything the report needs about one identifier. */
   identifierOutcome(key: string): IdentifierOutcome | undefined {
     const id = this.#db.prepare('SELECT resolved_at, messages, updated_at FROM identifiers WHERE key = ?').get(key) as

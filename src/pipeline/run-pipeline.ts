@@ -195,7 +195,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
-  const totals = await writeReport(info, { ...options, runId }, store);
+  const totals = await writeReport(info, options, store);
   const summary: RunSummary = {
     runId,
     interrupted: interrupted(),

@@ -19,31 +19,23 @@ export interface ReportTotals {
  */
 export async function writeReport(
   info: RequestFileInfo,
-  options: { outDir: string; mode: RunMode; runId: string },
+  options: { outDir: string; mode: RunMode },
   store: StateStore,
 ): Promise<ReportTotals> {
   const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
   let rows = 0;
   const now = store.now();
 
-  // The run's row outcomes go into the state too, a chunk per transaction.
-  let recorded: Parameters<StateStore['recordRowOutcomes']>[1][number][] = [];
-  const record = () => {
-    store.recordRowOutcomes(options.runId, recorded);
-    recorded = [];
-  };
-
   async function* results(): AsyncGenerator<ResultRow> {
     for await (const row of readRequestRows(info)) {
       const classified = classifyIdentifier(row.identifier);
-      const key =
-        classified.kind === 'invalid' ? null : classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id);
-      const identifier = key === null ? undefined : store.identifierOutcome(key);
+      const identifier =
+        classified.kind === 'invalid'
+          ? undefined
+          : store.identifierOutcome(classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id));
       const outcome = decideRowOutcome(classified, options.mode, identifier, now);
       statuses[outcome.status] += 1;
       rows += 1;
-      recorded.push({ row: row.row, identifierKey: key, status: outcome.status, jobIds: outcome.jobIds, updatedAt: outcome.updatedAt });
-      if (recorded.length >= 500) record();
       yield {
         fields: row.fields,
         row: row.row,
@@ -60,6 +52,5 @@ export async function writeReport(
 
   const resultsPath = join(options.outDir, 'results.csv');
   await writeResultsFile(resultsPath, info.header, info.columnCount, results());
-  record();
   return { rows, statuses, resultsPath };
 }
