@@ -21,11 +21,11 @@ export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 function buildCommand(): Command {
-  return new Command('run')
+  return new Command('stripe-redact run')
     .description('carry out the deletion requests of a CSV through Stripe redaction jobs')
     .argument('<requests.csv>', 'CSV of deletion requests: emails or Stripe ids')
     .option('--out <dir>', 'where results.csv, summary.json and the log go', 'output')
-    .option('--state <file>', 'durable state shared by runs (default: <out>/state.db)')
+    .option('--state <file>', 'durable state shared by runs (default: <out>/state.db; in memory with --emulator)')
     .addOption(new Option('--mode <mode>', 'plan: resolve only; validate: create, validate, then cancel jobs; redact: the full job').default('redact'))
     .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
     .option('--column <name>', 'the identifier column, by header name or 1-based number')
