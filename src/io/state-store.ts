@@ -79,7 +79,9 @@ export class StateStore {
     const version = meta('schema_version');
     if (version !== undefined && version !== SCHEMA_VERSION) {
       db.close();
-      throw new StateStoreError(`the state file ${options.path} has schema version ${version}; this version reads ${SCHEMA_VERSION}`);
+      throw new StateStoreError(
+        `the state file ${options.path} has schema version ${version}; this version reads ${SCHEMA_VERSION}`,
+      );
     }
     const init = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
     db.transaction(() => {
@@ -93,6 +95,18 @@ export class StateStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  readonly #statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements are kept: the per-row ones run a million times on a large input. */
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   now(): string {
@@ -121,26 +135,21 @@ export class StateStore {
    * lookup: never resolved, found nothing before, or resolved to objects not all settled.
    */
   noteIdentifier(key: string, type: string, runId: string): { first: boolean; needsLookup: boolean } {
-    const row = this.#db.prepare('SELECT seen_run, resolved_at FROM identifiers WHERE key = ?').get(key) as
-      | { seen_run: string | null; resolved_at: string | null }
-      | undefined;
+    const row = this.#prepare('SELECT seen_run, resolved_at FROM identifiers WHERE key = ?').get(key) as
+      { seen_run: string | null; resolved_at: string | null } | undefined;
     if (row?.seen_run === runId) return { first: false, needsLookup: false };
     const now = this.now();
     if (!row) {
-      this.#db
-        .prepare('INSERT INTO identifiers (key, type, seen_run, updated_at) VALUES (?, ?, ?, ?)')
-        .run(key, type, runId, now);
+      this.#prepare('INSERT INTO identifiers (key, type, seen_run, updated_at) VALUES (?, ?, ?, ?)').run(key, type, runId, now);
       return { first: true, needsLookup: true };
     }
-    this.#db.prepare('UPDATE identifiers SET seen_run = ? WHERE key = ?').run(runId, key);
+    this.#prepare('UPDATE identifiers SET seen_run = ? WHERE key = ?').run(runId, key);
     if (row.resolved_at === null) return { first: true, needsLookup: true };
-    const open = this.#db
-      .prepare(
-        `SELECT COUNT(*) AS total,
+    const open = this.#prepare(
+      `SELECT COUNT(*) AS total,
                 SUM(CASE WHEN o.status IN ('redacted','already_redacted','not_found') THEN 1 ELSE 0 END) AS done
          FROM resolutions r JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ?`,
-      )
-      .get(key) as { total: number; done: number | null };
+    ).get(key) as { total: number; done: number | null };
     return { first: true, needsLookup: open.total === 0 || (open.done ?? 0) < open.total };
   }
 
@@ -152,13 +161,14 @@ export class StateStore {
   recordResolution(key: string, objects: ReadonlyArray<{ id: string; type: string }>, messages: string[] = []): void {
     const now = this.now();
     this.transaction(() => {
-      this.#db
-        .prepare('UPDATE identifiers SET resolved_at = ?, messages = ?, updated_at = ? WHERE key = ?')
-        .run(now, JSON.stringify(messages), now, key);
-      const link = this.#db.prepare('INSERT OR IGNORE INTO resolutions (identifier_key, object_id) VALUES (?, ?)');
-      const add = this.#db.prepare(
-        `INSERT OR IGNORE INTO objects (id, type, status, updated_at) VALUES (?, ?, 'queued', ?)`,
+      this.#prepare('UPDATE identifiers SET resolved_at = ?, messages = ?, updated_at = ? WHERE key = ?').run(
+        now,
+        JSON.stringify(messages),
+        now,
+        key,
       );
+      const link = this.#prepare('INSERT OR IGNORE INTO resolutions (identifier_key, object_id) VALUES (?, ?)');
+      const add = this.#prepare(`INSERT OR IGNORE INTO objects (id, type, status, updated_at) VALUES (?, ?, 'queued', ?)`);
       for (const o of objects) {
         add.run(o.id, o.type, now);
         link.run(key, o.id);
@@ -173,32 +183,29 @@ export class StateStore {
    */
   objectsNeedingJobOf(key: string): string[] {
     return (
-      this.#db
-        .prepare(
-          `SELECT o.id FROM resolutions r JOIN objects o ON o.id = r.object_id
+      this.#prepare(
+        `SELECT o.id FROM resolutions r JOIN objects o ON o.id = r.object_id
            LEFT JOIN jobs j ON j.id = CASE WHEN o.status = 'deferred' THEN o.deferred_on ELSE o.job_id END
            WHERE r.identifier_key = ? AND (
              o.status IN ('queued','ready')
              OR (o.status IN ('needs_action','in_job','deferred','failed')
                  AND (j.id IS NULL OR j.status IN ('succeeded','canceled','abandoned'))))
            ORDER BY o.id`,
-        )
-        .all(key) as { id: string }[]
+      ).all(key) as { id: string }[]
     ).map((r) => r.id);
   }
 
   /** Objects waiting on another job of this state. */
   objectsDeferredOn(jobLocalId: number): string[] {
     return (
-      this.#db.prepare(`SELECT id FROM objects WHERE status = 'deferred' AND deferred_on = ?`).all(jobLocalId) as {
+      this.#prepare(`SELECT id FROM objects WHERE status = 'deferred' AND deferred_on = ?`).all(jobLocalId) as {
         id: string;
       }[]
     ).map((r) => r.id);
   }
 
   objectStatus(id: string): ObjectStatus | undefined {
-    return (this.#db.prepare('SELECT status FROM objects WHERE id = ?').get(id) as { status: ObjectStatus } | undefined)
-      ?.status;
+    return (this.#prepare('SELECT status FROM objects WHERE id = ?').get(id) as { status: ObjectStatus } | undefined)?.status;
   }
 
   setObjectStatus(ids: readonly string[], change: ObjectStatusChange): void {
@@ -208,7 +215,7 @@ export class StateStore {
     if (change.messages !== undefined) sets.push('messages = @messages');
     if (change.jobLocalId !== undefined) sets.push('job_id = @job');
     if (change.deferredOn !== undefined) sets.push('deferred_on = @deferred');
-    const statement = this.#db.prepare(`UPDATE objects SET ${sets.join(', ')} WHERE id = @id`);
+    const statement = this.#prepare(`UPDATE objects SET ${sets.join(', ')} WHERE id = @id`);
     this.transaction(() => {
       for (const id of ids) {
         statement.run({
@@ -224,18 +231,6 @@ export class StateStore {
     });
   }
 
-  /** Adds messages (and codes) to an object without changing its status. */
-  appendObjectNotes(id: string, messages: readonly string[], errorCodes: readonly string[] = []): void {
-    const row = this.#db.prepare('SELECT messages, error_codes FROM objects WHERE id = ?').get(id) as
-      | { messages: string; error_codes: string }
-      | undefined;
-    if (!row) return;
-    const merged = (existing: string, extra: readonly string[]) => JSON.stringify([...new Set([...JSON.parse(existing), ...extra])]);
-    this.#db
-      .prepare('UPDATE objects SET messages = ?, error_codes = ?, updated_at = ? WHERE id = ?')
-      .run(merged(row.messages, messages), merged(row.error_codes, errorCodes), this.now(), id);
-  }
-
   // ---- jobs ------------------------------------------------------------------------------
 
   /**
@@ -245,13 +240,11 @@ export class StateStore {
   insertJob(objectIds: readonly string[], validationBehavior: ValidationBehavior, runId: string): StoredJob {
     const now = this.now();
     return this.transaction(() => {
-      const { lastInsertRowid } = this.#db
-        .prepare(
-          `INSERT INTO jobs (status, validation_behavior, run_id, created_at, updated_at) VALUES ('unsent', ?, ?, ?, ?)`,
-        )
-        .run(validationBehavior, runId, now, now);
+      const { lastInsertRowid } = this.#prepare(
+        `INSERT INTO jobs (status, validation_behavior, run_id, created_at, updated_at) VALUES ('unsent', ?, ?, ?, ?)`,
+      ).run(validationBehavior, runId, now, now);
       const localId = Number(lastInsertRowid);
-      const link = this.#db.prepare('INSERT INTO job_objects (job_id, object_id) VALUES (?, ?)');
+      const link = this.#prepare('INSERT INTO job_objects (job_id, object_id) VALUES (?, ?)');
       for (const id of objectIds) link.run(localId, id);
       this.setObjectStatus(objectIds, { status: 'in_job', jobLocalId: localId, deferredOn: null, errorCodes: [], messages: [] });
       this.#recordEvent(localId, 'unsent', null, now);
@@ -261,7 +254,7 @@ export class StateStore {
 
   /** Records that a job carried an object it was not created with (redacted through its cascade). */
   linkObjectToJob(objectId: string, jobLocalId: number): void {
-    this.#db.prepare('INSERT OR IGNORE INTO job_objects (job_id, object_id) VALUES (?, ?)').run(jobLocalId, objectId);
+    this.#prepare('INSERT OR IGNORE INTO job_objects (job_id, object_id) VALUES (?, ?)').run(jobLocalId, objectId);
   }
 
   /** The idempotency key of a job's create: stable across restarts, so a resumed create replays. */
@@ -275,15 +268,20 @@ export class StateStore {
    * an action after a crash is safe because Stripe refuses transitions from the wrong status.
    */
   nextActionKey(job: StoredJob, action: string): string {
-    const { actions } = this.#db
-      .prepare('UPDATE jobs SET actions = actions + 1 WHERE id = ? RETURNING actions')
-      .get(job.localId) as { actions: number };
+    const { actions } = this.#prepare('UPDATE jobs SET actions = actions + 1 WHERE id = ? RETURNING actions').get(
+      job.localId,
+    ) as { actions: number };
     return `stripe-redact-${this.stateId}-job-${job.localId}-${action}-${actions}`;
   }
 
   recordJobCreated(job: StoredJob, stripeId: string, status: JobStatus, created?: number): void {
     const now = this.now();
-    this.#db.prepare('UPDATE jobs SET stripe_id = ?, status = ?, updated_at = ? WHERE id = ?').run(stripeId, status, now, job.localId);
+    this.#prepare('UPDATE jobs SET stripe_id = ?, status = ?, updated_at = ? WHERE id = ?').run(
+      stripeId,
+      status,
+      now,
+      job.localId,
+    );
     this.#recordEvent(job.localId, status, stripeId, now);
     job.stripeId = stripeId;
     job.status = status;
@@ -294,78 +292,81 @@ export class StateStore {
   recordJobStatus(job: StoredJob, status: JobStatus | 'abandoned', detail?: string): void {
     if (job.status === status) return;
     const now = this.now();
-    this.#db.prepare('UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?').run(status, now, job.localId);
+    this.#prepare('UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?').run(status, now, job.localId);
     this.#recordEvent(job.localId, status, detail ?? null, now);
     if (status !== 'abandoned') job.status = status;
   }
 
   recordJobBehavior(job: StoredJob, behavior: ValidationBehavior): void {
-    this.#db.prepare('UPDATE jobs SET validation_behavior = ?, updated_at = ? WHERE id = ?').run(behavior, this.now(), job.localId);
+    this.#prepare('UPDATE jobs SET validation_behavior = ?, updated_at = ? WHERE id = ?').run(behavior, this.now(), job.localId);
     job.validationBehavior = behavior;
   }
 
   #recordEvent(localId: number, status: string, detail: string | null, at: string): void {
-    this.#db.prepare('INSERT INTO job_events (job_id, status, at, detail) VALUES (?, ?, ?, ?)').run(localId, status, at, detail);
+    this.#prepare('INSERT INTO job_events (job_id, status, at, detail) VALUES (?, ?, ?, ?)').run(localId, status, at, detail);
   }
 
   /** Jobs a run must pick up: sent or not, not yet terminal (failed ones wait for re-validation). */
   liveJobs(): StoredJob[] {
-    const rows = this.#db
-      .prepare(`SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE status NOT IN ('succeeded','canceled','abandoned') ORDER BY id`)
-      .all() as { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior }[];
+    const rows = this.#prepare(
+      `SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE status NOT IN ('succeeded','canceled','abandoned') ORDER BY id`,
+    ).all() as { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior }[];
     return rows.map((r) => this.#toStoredJob(r));
   }
 
   jobByStripeId(stripeId: string): StoredJob | undefined {
-    const r = this.#db.prepare('SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE stripe_id = ?').get(stripeId) as
-      | { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior }
-      | undefined;
+    const r = this.#prepare('SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE stripe_id = ?').get(stripeId) as
+      { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior } | undefined;
     return r ? this.#toStoredJob(r) : undefined;
   }
 
   /** The live job of this state that holds an object, if any. */
   liveJobHolding(objectId: string): number | undefined {
-    const r = this.#db
-      .prepare(
-        `SELECT j.id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
+    const r = this.#prepare(
+      `SELECT j.id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
          WHERE jo.object_id = ? AND j.status NOT IN ('succeeded','canceled','abandoned') ORDER BY j.id DESC LIMIT 1`,
-      )
-      .get(objectId) as { id: number } | undefined;
+    ).get(objectId) as { id: number } | undefined;
     return r?.id;
   }
 
-  #toStoredJob(r: { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior }): StoredJob {
-    const objectIds = (this.#db.prepare('SELECT object_id FROM job_objects WHERE job_id = ? ORDER BY rowid').all(r.id) as {
-      object_id: string;
-    }[]).map((o) => o.object_id);
+  #toStoredJob(r: {
+    id: number;
+    stripe_id: string | null;
+    status: JobStatus | 'unsent';
+    validation_behavior: ValidationBehavior;
+  }): StoredJob {
+    const objectIds = (
+      this.#prepare('SELECT object_id FROM job_objects WHERE job_id = ? ORDER BY rowid').all(r.id) as {
+        object_id: string;
+      }[]
+    ).map((o) => o.object_id);
     return { localId: r.id, stripeId: r.stripe_id, status: r.status, validationBehavior: r.validation_behavior, objectIds };
   }
 
   // ---- runs and the report ----------------------------------------------------------------
 
   startRun(mode: RunMode, inputPath: string): string {
-    const id = `run_${this.now().replace(/[-:.TZ]/g, '').slice(0, 14)}_${randomBytes(3).toString('hex')}`;
-    this.#db.prepare('INSERT INTO runs (id, mode, input_path, started_at) VALUES (?, ?, ?, ?)').run(id, mode, inputPath, this.now());
+    const id = `run_${this.now()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}_${randomBytes(3).toString('hex')}`;
+    this.#prepare('INSERT INTO runs (id, mode, input_path, started_at) VALUES (?, ?, ?, ?)').run(id, mode, inputPath, this.now());
     return id;
   }
 
   endRun(runId: string, summary: unknown): void {
-    this.#db.prepare('UPDATE runs SET ended_at = ?, summary = ? WHERE id = ?').run(this.now(), JSON.stringify(summary), runId);
+    this.#prepare('UPDATE runs SET ended_at = ?, summary = ? WHERE id = ?').run(this.now(), JSON.stringify(summary), runId);
   }
 
   /** Everything the report needs about one identifier. */
   identifierOutcome(key: string): IdentifierOutcome | undefined {
-    const id = this.#db.prepare('SELECT resolved_at, messages, updated_at FROM identifiers WHERE key = ?').get(key) as
-      | { resolved_at: string | null; messages: string; updated_at: string }
-      | undefined;
+    const id = this.#prepare('SELECT resolved_at, messages, updated_at FROM identifiers WHERE key = ?').get(key) as
+      { resolved_at: string | null; messages: string; updated_at: string } | undefined;
     if (!id) return undefined;
-    const objects = this.#db
-      .prepare(
-        `SELECT o.id, o.status, o.error_codes, o.messages, o.updated_at FROM resolutions r
+    const objects = this.#prepare(
+      `SELECT o.id, o.status, o.error_codes, o.messages, o.updated_at FROM resolutions r
          JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ? ORDER BY o.id`,
-      )
-      .all(key) as { id: string; status: ObjectStatus; error_codes: string; messages: string; updated_at: string }[];
-    const jobsOf = this.#db.prepare(
+    ).all(key) as { id: string; status: ObjectStatus; error_codes: string; messages: string; updated_at: string }[];
+    const jobsOf = this.#prepare(
       `SELECT j.stripe_id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
        WHERE jo.object_id = ? AND j.stripe_id IS NOT NULL ORDER BY j.id`,
     );
@@ -373,24 +374,24 @@ export class StateStore {
       resolved: id.resolved_at !== null,
       messages: JSON.parse(id.messages) as string[],
       updatedAt: id.updated_at,
-      objects: objects.map(
-        (o): ObjectOutcome => ({
-          id: o.id,
-          status: o.status,
-          jobIds: (jobsOf.all(o.id) as { stripe_id: string }[]).map((j) => j.stripe_id),
-          errorCodes: JSON.parse(o.error_codes) as string[],
-          messages: JSON.parse(o.messages) as string[],
-          updatedAt: o.updated_at,
-        }),
-      ),
+      objects: objects.map((o): ObjectOutcome => ({
+        id: o.id,
+        status: o.status,
+        jobIds: (jobsOf.all(o.id) as { stripe_id: string }[]).map((j) => j.stripe_id),
+        errorCodes: JSON.parse(o.error_codes) as string[],
+        messages: JSON.parse(o.messages) as string[],
+        updatedAt: o.updated_at,
+      })),
     };
   }
 
   /** Count of jobs by status, for the summary. */
   jobCounts(runId?: string): Record<string, number> {
-    const rows = (runId
-      ? this.#db.prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE run_id = ? GROUP BY status').all(runId)
-      : this.#db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all()) as { status: string; n: number }[];
+    const rows = (
+      runId
+        ? this.#prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE run_id = ? GROUP BY status').all(runId)
+        : this.#prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all()
+    ) as { status: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 }

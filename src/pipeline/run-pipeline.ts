@@ -58,7 +58,7 @@ export interface RunSummary extends ReportTotals {
 
 /**
  * The flow of design.md: read → classify → plan → resolve → pack → drive → report. The input is
- * streamed twice — once to plan and drive, once to report — and never held whole; jobs are driven
+ * streamed three times — to check it, to plan and drive, to report — and never held whole; jobs are driven
  * while reading goes on, with back-pressure so reading waits when enough jobs are queued.
  * Throws only what must stop the run: an input file error before anything is sent, a fatal
  * gateway error (authentication, permission), a state store failure.
