@@ -27,6 +27,11 @@ export interface StoredJob {
   status: JobStatus | 'unsent';
   validationBehavior: ValidationBehavior;
   objectIds: string[];
+  /**
+   * Set on a job an earlier run wrote down but never heard back about: its create is a replay, and
+   * if the create's idempotency key has expired meanwhile, Stripe may hold a twin of it.
+   */
+  replayedCreate?: boolean;
   /** Unix seconds, when this process saw the create answer (helps the job list poller stop early). */
   created?: number;
 }

@@ -20,6 +20,8 @@ export interface DriveContext {
   behavior: ValidationBehavior;
   /** Queues a new job for these objects (a split); does not wait for it. */
   spawn(objectIds: string[]): void;
+  /** Queues a job Stripe already holds for these objects, to be driven as this state's own. */
+  adopt(job: RedactionJobView, objectIds: string[]): void;
   /** Objects whose job was canceled from outside in this run (they are replaced once). */
   canceledOutside: Set<string>;
   /** Set when the run is interrupted: drivers stop where they are and leave the state as it is. */
@@ -227,6 +229,17 @@ async function handleFailed(
   }
   if (unattributed.length > 0) byRoot.set(job.objectIds[0] as string, [...(byRoot.get(job.objectIds[0] as string) ?? []), ...unattributed]);
 
+  // A twin: a job Stripe holds for exactly these identifiers locks them all. This state made it and
+  // lost the answer (a crash, then a restart after the create's idempotency key expired), so its
+  // create ran twice. Keep the older job, drop this one.
+  const twin = await findTwin(job, byRoot, ctx);
+  if (twin) {
+    ctx.logger.warn('adopting a job Stripe holds for the same identifiers', { job: view.id, twin: twin.id });
+    await cancelJob(job, ctx);
+    ctx.adopt(twin, job.objectIds);
+    return 'done';
+  }
+
   // Locks held by another live job of this state: wait for that job instead of reporting a conflict.
   const deferred = new Map<string, number>();
   for (const [root, rootErrors] of byRoot) {
@@ -286,6 +299,27 @@ function describeNeedsAction(error: JobValidationError, behavior: ValidationBeha
   if (error.code === 'too_many_objects') return `${describeBlocker(error)} — too many related objects for one job`;
   if (behavior === 'error') return `${describeBlocker(error)} — resolve it, or run again with --validation-behavior fix`;
   return `${describeBlocker(error)} — Stripe's fix cannot clear this; resolve it by hand`;
+}
+
+/**
+ * The job locking every identifier of `job`, if `job` replays a create of an earlier run and the
+ * locking job, unknown to the state, names exactly the same identifiers.
+ */
+async function findTwin(
+  job: StoredJob,
+  byRoot: Map<string, JobValidationError[]>,
+  ctx: DriveContext,
+): Promise<RedactionJobView | undefined> {
+  // Only a replayed create can have a twin; a lock on a job of ours created this run is someone else's job.
+  if (!job.replayedCreate || byRoot.size !== job.objectIds.length) return undefined;
+  const errors = [...byRoot.values()].flat();
+  if (!errors.every((e) => e.code === 'locked_by_other_job')) return undefined;
+  const named = new Set(errors.map((e) => /prj_[A-Za-z0-9]+/.exec(e.message)?.[0]));
+  const [other] = named;
+  if (named.size !== 1 || !other || other === job.stripeId || ctx.store.jobByStripeId(other)) return undefined;
+  const { job: twin, objectIds } = await ctx.gateway.retrieveJobWithObjects(other);
+  const same = objectIds.length === job.objectIds.length && job.objectIds.every((id) => objectIds.includes(id));
+  return same && twin.status !== 'succeeded' && twin.status !== 'canceled' ? twin : undefined;
 }
 
 /** The live job of this state that holds what locks `job`, if the lock is ours. */

@@ -91,6 +91,12 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     mode: options.mode === 'validate' ? 'validate' : 'redact',
     behavior: options.validationBehavior,
     spawn: (objectIds) => submit(objectIds),
+    adopt: (twin, objectIds) => {
+      if (fatal || interrupted()) return;
+      const job = store.insertJob(objectIds, twin.validationBehavior, runId);
+      store.recordJobCreated(job, twin.id, twin.status, twin.created);
+      drive(job);
+    },
     canceledOutside: new Set(),
     ...(ports.signal ? { signal: ports.signal } : {}),
   };
@@ -128,7 +134,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   try {
     if (options.mode === 'redact') {
       // Finish what earlier runs left: unsent creates replay with their keys, failed jobs re-validate.
-      for (const job of store.liveJobs()) drive(job);
+      for (const job of store.liveJobs()) drive(job.status === 'unsent' ? { ...job, replayedCreate: true } : job);
     }
 
     const packer = new JobPacker();

@@ -33,6 +33,8 @@ export interface StripeGateway {
   lookupObject(id: string, type: ObjectType): Promise<ObjectPresence>;
   createJob(objects: JobObjects, validationBehavior: ValidationBehavior, idempotencyKey: string): Promise<RedactionJobView>;
   retrieveJob(id: string): Promise<RedactionJobView>;
+  /** A job with the identifiers it names (`expand[]=objects`). */
+  retrieveJobWithObjects(id: string): Promise<{ job: RedactionJobView; objectIds: string[] }>;
   /** One page of jobs, newest first. */
   listJobs(params: { limit: number; startingAfter?: string }): Promise<JobPage>;
   updateJob(id: string, validationBehavior: ValidationBehavior, idempotencyKey: string): Promise<RedactionJobView>;

@@ -111,6 +111,12 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       return toJobView(await send('read', 'redaction_jobs.retrieve', () => jobs.retrieve(id)));
     },
 
+    async retrieveJobWithObjects(id) {
+      const job = await send('read', 'redaction_jobs.retrieve', () => jobs.retrieve(id, { expand: ['objects'] }));
+      const objects = (job.objects ?? {}) as unknown as Record<string, string[] | null | undefined>;
+      return { job: toJobView(job), objectIds: Object.values(objects).flatMap((ids) => ids ?? []) };
+    },
+
     async listJobs({ limit, startingAfter }): Promise<JobPage> {
       const page = await send('read', 'redaction_jobs.list', () =>
         jobs.list({ limit, ...(startingAfter ? { starting_after: startingAfter } : {}) }),

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { waitForJobStatus } from '../helpers/redaction-jobs.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
+import { StateStore } from '../../src/io/state-store.js';
 
 let emulator: TestEmulator | undefined;
 afterEach(async () => {
@@ -257,5 +258,35 @@ describe('runPipeline, resuming a job switched to fix', () => {
 
     const third = await ws.run('email\nopen@example.com\n', { validationBehavior: 'fix' });
     expect(third.rows[0]?.status).toBe('redacted');
+  });
+});
+
+describe('runPipeline, a twin job', () => {
+  it('adopts the job a lost create made when the replayed create finds it locking the same identifiers', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(3) } });
+    const ws = pipelineWorkspace(emulator);
+    // An earlier run wrote a job down and sent its create; Stripe made the job, the answer was lost,
+    // and the idempotency key has expired since (the emulator never saw this run's key).
+    const store = StateStore.open({ path: ws.statePath });
+    for (const id of ['cus_c0', 'cus_c1']) {
+      const key = store.emailKey(`${id.slice(4)}@example.com`);
+      store.noteIdentifier(key, 'email', 'run_earlier');
+      store.recordResolution(key, [{ id, type: 'customer' }]);
+    }
+    store.insertJob(['cus_c0', 'cus_c1'], 'error', 'run_earlier');
+    store.close();
+    const twin = await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_c0', 'cus_c1'] } });
+    // And someone else's job holds c2 alone: a lock, never a twin.
+    const foreign = await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_c2'] } });
+    await waitForJobStatus(emulator.stripe, twin.id, 'ready');
+    await waitForJobStatus(emulator.stripe, foreign.id, 'ready');
+
+    const { rows } = await ws.run('email\nc0@example.com\nc1@example.com\nc2@example.com\n');
+    expect(rows.map((r) => r.status)).toEqual(['redacted', 'redacted', 'needs_action']);
+    expect((await emulator.stripe.privacy.redactionJobs.retrieve(twin.id)).status).toBe('succeeded');
+    for (const row of rows.slice(0, 2)) expect((row.job_ids ?? '').split(';')).toContain(twin.id);
+    expect(rows[2]?.messages).toContain(foreign.id);
+    expect((await emulator.stripe.privacy.redactionJobs.retrieve(foreign.id)).status).toBe('ready');
+    expect((await allJobs(emulator)).filter((j) => j.status === 'succeeded').map((j) => j.id)).toEqual([twin.id]);
   });
 });
