@@ -27,6 +27,11 @@ export interface RedactionJobView {
   /** Unix seconds. */
   created: number;
   livemode: boolean;
+  /**
+   * The first validation errors of the current attempt, when the response carried them
+   * (`expand[]=validation_errors`); `complete` when there are no more to page through.
+   */
+  firstValidationErrors?: { errors: JobValidationError[]; complete: boolean };
 }
 
 /** One validation error of a job's current attempt. */

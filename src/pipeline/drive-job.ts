@@ -192,7 +192,8 @@ async function handleFailed(
   fixes: Map<string, JobValidationError[]>,
   ctx: DriveContext,
 ): Promise<FailedNext> {
-  const errors = await ctx.gateway.listValidationErrors(view.id);
+  const embedded = view.firstValidationErrors;
+  const errors = embedded?.complete ? embedded.errors : await ctx.gateway.listValidationErrors(view.id);
   if (errors.length === 0) {
     // Failed with nothing listed: nothing to split or fix on; keep it for the next run to re-validate.
     ctx.store.setObjectStatus(job.objectIds, {

@@ -124,6 +124,8 @@ describe('runPipeline against the emulator', () => {
     const ws = pipelineWorkspace(emulator);
     const first = await ws.run('email\nopen@example.com\n');
     expect(first.rows[0]?.status).toBe('needs_action');
+    // The poll brought the job's errors along: no separate validation error list was needed.
+    expect(first.summary.apiCalls.byOperation['redaction_jobs.validation_errors']).toBeUndefined();
     const jobId = (first.rows[0]?.job_ids ?? '').split(';').at(-1) as string;
     await emulator.stripe.privacy.redactionJobs.cancel(jobId);
     await waitForJobStatus(emulator.stripe, jobId, 'canceled');

@@ -18,6 +18,7 @@ beforeAll(async () => {
         { id: 'cus_twin_a', email: "o'brien@example.com" },
         { id: 'cus_twin_b', email: "O'Brien@example.com" },
         { id: 'cus_gone', email: 'gone@example.com', deleted: true },
+        { id: 'cus_blocked', email: 'blocked@example.com', payment_intents: [{ id: 'pi_blocked', amount: 100, currency: 'eur' }] },
       ],
     },
   });
@@ -98,5 +99,16 @@ describe('the Stripe gateway, through the real SDK against the emulator', () => 
     expect((await gateway.runJob(job.id, 'gw-test-run')).status).toBe('redacting');
     const refused = await failure(gateway.cancelJob(job.id, 'gw-test-cancel'));
     expect(refused.stripeCode).toBe('status_transition_invalid');
+  });
+
+  it('brings a failed job its first validation errors on retrieve and list, in project terms', async () => {
+    const job = await gateway.createJob({ customers: ['cus_blocked'] }, 'error', 'gw-test-blocked');
+    let view = job;
+    while (view.status !== 'failed') view = await gateway.retrieveJob(job.id);
+    const expected = { code: 'invalid_state', erroringObject: { id: 'pi_blocked', objectType: 'payment_intent' }, rootId: 'cus_blocked' };
+    expect(view.firstValidationErrors).toMatchObject({ complete: true, errors: [expected] });
+    const listed = (await gateway.listJobs({ limit: 100 })).data.find((j) => j.id === job.id);
+    expect(listed?.firstValidationErrors?.errors).toMatchObject([expected]);
+    expect(await gateway.listValidationErrors(job.id)).toMatchObject([expected]);
   });
 });
