@@ -121,7 +121,7 @@ async function runCli(csvPath: string, outDir: string, apiBase: string, logDir: 
  *   confirmations = distinct emails search misses         `--lookup auto` (the default) confirms each miss with one list call
  *   jobs J        = ⌈customers to redact ÷ 10⌉           one create + one run each: 2·J
  *   polls         = 2 · ⌈J ÷ 100⌉                         one list page (100 jobs) after validation, one after redaction
- *   fix           = 3 · ⌈customers with blockers ÷ 10⌉   validation_errors + update(fix) + validate, per job with blockers
+ *   fix           = 2 · ⌈customers with blockers ÷ 10⌉   update(fix) + validate per job with blockers (its errors come with the poll)
  *   unknown ids   = 2 · unknown ids                       the create Stripe refuses + one retrieve proving the id missing
  *
  * Lower bound on wall time = max(calls ÷ 20 req/s, searches ÷ 15 search/s) + validationMs + redactionMs
@@ -134,7 +134,7 @@ function minimumCalls(facts: WorkloadFacts): { total: number; parts: Record<stri
     listConfirmations: facts.missingEmails,
     createAndRun: 2 * jobs,
     polls: 2 * Math.ceil(jobs / 100),
-    fix: 3 * Math.ceil(facts.customersWithBlockers / 10),
+    fix: 2 * Math.ceil(facts.customersWithBlockers / 10),
     unknownIds: 2 * facts.unknownIds,
   };
   return {
@@ -142,7 +142,7 @@ function minimumCalls(facts: WorkloadFacts): { total: number; parts: Record<stri
     parts,
     formula:
       'ceil(distinctEmails/10) searches + missingEmails list confirmations (--lookup auto) + 2 x ceil(customers/10) (create + run per full job) ' +
-      '+ 2 x ceil(jobs/100) list polls + 3 x ceil(customersWithBlockers/10) (validation_errors + update + validate) + 2 x unknownIds (refused create + retrieve)',
+      '+ 2 x ceil(jobs/100) list polls + 2 x ceil(customersWithBlockers/10) (update + validate; errors come with the poll) + 2 x unknownIds (refused create + retrieve)',
   };
 }
 
