@@ -79,11 +79,14 @@ export function parseRunConfig(
     problems.push({ option, message: `${option} must be one of ${allowed.join(', ')}; got '${value}'` });
     return fallback;
   };
-  const positive = (option: string, value: string | undefined, fallback: number, { integer = true } = {}): number => {
+  /** A number option: whole unless `integer: false`, at least `min` (default: above 0). */
+  const positive = (option: string, value: string | undefined, fallback: number, { integer = true, min = 0 } = {}): number => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      problems.push({ option, message: `${option} must be a ${integer ? 'whole ' : ''}number above 0; got '${value}'` });
+    const tooSmall = min > 0 ? n < min : n <= 0;
+    if (value.trim() === '' || !Number.isFinite(n) || tooSmall || (integer && !Number.isInteger(n))) {
+      const bound = min > 0 ? `at least ${min}` : 'above 0';
+      problems.push({ option, message: `${option} must be a ${integer ? 'whole ' : ''}number ${bound}; got '${value}'` });
       return fallback;
     }
     return n;
@@ -130,8 +133,8 @@ export function parseRunConfig(
   }
 
   const limits = livemode ? LIMITS.live : LIMITS.test;
-  const maxRps = positive('--max-rps', raw.maxRps, limits.defaultRps, { integer: false });
-  const maxSearchRps = positive('--max-search-rps', raw.maxSearchRps, Math.min(limits.defaultSearchRps, maxRps), { integer: false });
+  const maxRps = positive('--max-rps', raw.maxRps, limits.defaultRps, { integer: false, min: 1 });
+  const maxSearchRps = positive('--max-search-rps', raw.maxSearchRps, Math.min(limits.defaultSearchRps, maxRps), { integer: false, min: 1 });
   if (maxRps > limits.rps) warnings.push(`--max-rps ${maxRps} is above Stripe's ${livemode ? 'live' : 'test'}-mode limit of ${limits.rps}/s; expect 429s`);
   if (maxSearchRps > limits.searchRps) warnings.push(`--max-search-rps ${maxSearchRps} is above Stripe's search limit of ${limits.searchRps}/s; expect 429s`);
   const concurrency = positive('--concurrency', raw.concurrency, 50);

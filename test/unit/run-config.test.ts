@@ -41,6 +41,14 @@ describe('parseRunConfig', () => {
     expect(found.find((p) => p.option === '--mode')?.message).toMatch(/plan, validate, redact.*'dry'/);
   });
 
+  it('refuses a budget below one request a second, which the rate budget cannot pace', () => {
+    expect(problems({ maxRps: '0.5', maxSearchRps: '0.2' }).map((p) => p.message)).toEqual([
+      "--max-rps must be a number at least 1; got '0.5'",
+      "--max-search-rps must be a number at least 1; got '0.2'",
+    ]);
+    expect(ok({ maxRps: '2.5' }).maxRps).toBe(2.5);
+  });
+
   it('refuses a malformed key and two targets at once', () => {
     expect(problems({}, { STRIPE_API_KEY: 'pk_test_abc' }).map((p) => p.option)).toEqual(['STRIPE_API_KEY']);
     expect(problems({ emulator: true, apiBase: 'http://x' }).map((p) => p.option)).toEqual(['--emulator']);
