@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, GatewayError, InputFileError, StripeRedactError } from '../errors.js';
@@ -75,7 +76,15 @@ async function execute(config: RunConfig): Promise<number> {
   let stopEmulator: (() => Promise<void>) | undefined;
   let budget: RateBudget | undefined;
   try {
-    logger = createLogger({ format: config.logFormat, logFile: join(config.outDir, 'stripe-redact.log') });
+    const progress = createProgress(process.stderr, { enabled: config.progress });
+    // Log lines and the progress bar share stderr: each line is written above the bar.
+    const consoleStream = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        progress.writeAbove(chunk.toString());
+        done();
+      },
+    });
+    logger = createLogger({ format: config.logFormat, logFile: join(config.outDir, 'stripe-redact.log'), stream: consoleStream });
     for (const warning of config.warnings) logger.warn(warning);
     if (config.statePath !== ':memory:') releaseLock = acquireStateLock(config.statePath);
     store = StateStore.open({ path: config.statePath, ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}) });
@@ -106,7 +115,6 @@ async function execute(config: RunConfig): Promise<number> {
       onResponse: (event) => log.debug('stripe response', event),
     });
 
-    const progress = createProgress(process.stderr, { enabled: config.progress });
     // First SIGINT/SIGTERM: stop gracefully and still write the report. A second one: stop now —
     // the state is durable, so even that loses nothing.
     const interrupt = new AbortController();

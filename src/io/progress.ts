@@ -18,6 +18,8 @@ export interface Progress {
   update(progress: ProgressUpdate): void;
   /** Draws the final state and ends the line; later updates are ignored. */
   stop(): void;
+  /** Writes other output (a log line) to the same stream: the bar steps aside, then comes back below it. */
+  writeAbove(text: string): void;
 }
 
 export interface ProgressOptions {
@@ -36,7 +38,9 @@ const CLEAR_LINE = '\r\u001b[2K';
 
 /** A progress bar on `stream` when it is a TTY and `enabled`; otherwise a no-op. */
 export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, options: ProgressOptions): Progress {
-  if (!options.enabled || stream.isTTY !== true) return { update: () => undefined, stop: () => undefined };
+  if (!options.enabled || stream.isTTY !== true) {
+    return { update: () => undefined, stop: () => undefined, writeAbove: (text) => void stream.write(text) };
+  }
   const minRedrawIntervalMs = options.minRedrawIntervalMs ?? 100;
 
   let latest: ProgressUpdate | undefined;
@@ -47,7 +51,7 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
     if (latest === undefined) return;
     const line = renderProgress(latest);
     // Cut to the terminal width: a wrapped line would not be erased by the next redraw.
-    const width = stream.columns ?? 80;
+    const width = stream.columns || 80; // 0 when the terminal does not say
     stream.write(CLEAR_LINE + line.slice(0, Math.max(0, width - 1)));
     lastDrawnAt = Date.now();
   };
@@ -64,6 +68,14 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
       if (latest === undefined) return;
       draw();
       stream.write('\n');
+    },
+    writeAbove(text) {
+      if (isStopped || latest === undefined) {
+        stream.write(text);
+        return;
+      }
+      stream.write(CLEAR_LINE + text);
+      draw();
     },
   };
 }
