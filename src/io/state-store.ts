@@ -10,7 +10,7 @@
  * address under a key held in the state (or given by `STRIPE_REDACT_HASH_KEY`).
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
@@ -72,6 +72,8 @@ export class StateStore {
     try {
       if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
       db = new Database(options.path);
+      // Owner only: the state holds customer ids and the key that hashes emails.
+      if (options.path !== ':memory:') chmodSync(options.path, 0o600);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,6 +20,8 @@ describe('StateStore', () => {
     expect(key).toMatch(/^email:[0-9a-f]{64}$/);
     expect(key).not.toContain('example');
     expect(StateStore.open({ path: ':memory:', hashKey: 'other' }).emailKey('a@example.com')).not.toBe(key);
+    // The state holds the hashing key: only its owner may read it.
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     again.close();
   });
 
