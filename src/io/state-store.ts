@@ -139,11 +139,12 @@ export class StateStore {
   /**
    * Marks an identifier as read by `runId`. Returns `first` when this run sees it for the first
    * time (so it is planned once however many rows repeat it) along with whether it still needs a
-   * lookup: never resolved, found nothing before, or resolved to objects not all settled.
+   * lookup: never resolved, found nothing that a consistent lookup confirmed, or resolved to objects
+   * not all settled.
    */
   noteIdentifier(key: string, type: string, runId: string): { first: boolean; needsLookup: boolean } {
-    const row = this.#prepare('SELECT seen_run, resolved_at FROM identifiers WHERE key = ?').get(key) as
-      { seen_run: string | null; resolved_at: string | null } | undefined;
+    const row = this.#prepare('SELECT seen_run, resolved_at, absence_confirmed FROM identifiers WHERE key = ?').get(key) as
+      { seen_run: string | null; resolved_at: string | null; absence_confirmed: number } | undefined;
     if (row?.seen_run === runId) return { first: false, needsLookup: false };
     const now = this.now();
     if (!row) {
@@ -157,20 +158,28 @@ export class StateStore {
                 SUM(CASE WHEN o.status IN ('redacted','already_redacted','not_found') THEN 1 ELSE 0 END) AS done
          FROM resolutions r JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ?`,
     ).get(key) as { total: number; done: number | null };
-    return { first: true, needsLookup: open.total === 0 || (open.done ?? 0) < open.total };
+    if (open.total === 0) return { first: true, needsLookup: row.absence_confirmed !== 1 };
+    return { first: true, needsLookup: (open.done ?? 0) < open.total };
   }
 
   /**
    * Records what a lookup found for an identifier: the objects (added to those found before, never
    * dropped — a customer once found stays that person's data) and a message on how it was found.
-   * New objects start `queued`; known ones keep their status.
+   * New objects start `queued`; known ones keep their status. `absenceConfirmed`: a strongly
+   * consistent lookup found nothing, so later runs need not ask again.
    */
-  recordResolution(key: string, objects: ReadonlyArray<{ id: string; type: string }>, messages: string[] = []): void {
+  recordResolution(
+    key: string,
+    objects: ReadonlyArray<{ id: string; type: string }>,
+    messages: string[] = [],
+    { absenceConfirmed = false } = {},
+  ): void {
     const now = this.now();
     this.transaction(() => {
-      this.#prepare('UPDATE identifiers SET resolved_at = ?, messages = ?, updated_at = ? WHERE key = ?').run(
+      this.#prepare('UPDATE identifiers SET resolved_at = ?, messages = ?, absence_confirmed = ?, updated_at = ? WHERE key = ?').run(
         now,
         JSON.stringify(messages),
+        absenceConfirmed && objects.length === 0 ? 1 : 0,
         now,
         key,
       );

@@ -101,11 +101,11 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
   );
   for (const p of pending) {
     const customers = found.get(p.key) ?? [];
-    ctx.store.recordResolution(
-      p.key,
-      customers.map((c) => ({ id: c.id, type: 'customer' })),
-      lookupMessages(customers.length, how.get(p.key) ?? 'search'),
-    );
+    const method = how.get(p.key) ?? 'search';
+    ctx.store.recordResolution(p.key, customers.map((c) => ({ id: c.id, type: 'customer' })), lookupMessages(customers.length, method), {
+      // Only the list filter is strongly consistent: a search miss may be lag, so it is asked again.
+      absenceConfirmed: method !== 'search',
+    });
   }
 }
 

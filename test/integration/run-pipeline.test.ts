@@ -292,3 +292,20 @@ describe('runPipeline, a twin job', () => {
     expect((await allJobs(emulator)).filter((j) => j.status === 'succeeded').map((j) => j.id)).toEqual([twin.id]);
   });
 });
+
+describe('runPipeline, emails found on no customer', () => {
+  it('does not ask again once the list filter confirmed the absence, but does after a search miss alone', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5 });
+    const ws = pipelineWorkspace(emulator);
+    const first = await ws.run('email\nnobody@example.com\n');
+    expect(first.rows[0]?.status).toBe('not_found');
+    const again = await ws.run('email\nnobody@example.com\n');
+    expect(again.rows[0]).toMatchObject({ status: 'not_found', messages: first.rows[0]?.messages });
+    expect(again.summary.apiCalls.total).toBe(0);
+
+    const searchOnly = pipelineWorkspace(emulator);
+    await searchOnly.run('email\nnobody@example.com\n', { lookup: 'search' });
+    const searchedAgain = await searchOnly.run('email\nnobody@example.com\n', { lookup: 'search' });
+    expect(searchedAgain.summary.apiCalls.byOperation['customers.search']).toBe(1);
+  });
+});
