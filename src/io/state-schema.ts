@@ -1,3 +1,7 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { StateStoreError } from '../errors.js';
+
 /**
  * The state file's tables. Bump {@link SCHEMA_VERSION} on any change that an older version
  * could not read; the store refuses a state file of another version rather than guess.
@@ -52,3 +56,24 @@ CREATE TABLE IF NOT EXISTS job_events (
 );
 `;
 
+
+/**
+ * Checks the schema version of an opened state and, on a new one, writes its identity: a random
+ * state id (idempotency keys of two state files never collide) and the key that hashes emails.
+ */
+export function initialiseMeta(db: Database.Database, path: string): { stateId: string; storedHashKey: Buffer } {
+  const meta = (key: string): string | undefined =>
+    (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  const version = meta('schema_version');
+  if (version !== undefined && version !== SCHEMA_VERSION) {
+    db.close();
+    throw new StateStoreError(`the state file ${path} has schema version ${version}; this version reads ${SCHEMA_VERSION}`);
+  }
+  const init = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    init.run('schema_version', SCHEMA_VERSION);
+    init.run('state_id', randomUUID());
+    init.run('hash_key', randomBytes(32).toString('hex'));
+  })();
+  return { stateId: meta('state_id') as string, storedHashKey: Buffer.from(meta('hash_key') as string, 'hex') };
+}

@@ -9,7 +9,7 @@
  * Emails are never stored: identifiers of kind email are kept as an HMAC-SHA256 of the lower-cased
  * address under a key held in the state (or given by `STRIPE_REDACT_HASH_KEY`).
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,7 +18,7 @@ import type { JobStatus, ValidationBehavior } from '../domain/job.js';
 import type { ObjectStatus } from '../domain/object-status.js';
 import type { IdentifierOutcome, ObjectOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
-import { SCHEMA, SCHEMA_VERSION } from './state-schema.js';
+import { SCHEMA, initialiseMeta } from './state-schema.js';
 
 /** A job as the state holds it. `status` is `unsent` until Stripe answered the create. */
 export interface StoredJob {
@@ -81,23 +81,9 @@ export class StateStore {
     } catch (error) {
       throw new StateStoreError(`cannot open the state file ${options.path}: ${(error as Error).message}`);
     }
-    const meta = (key: string): string | undefined =>
-      (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
-    const version = meta('schema_version');
-    if (version !== undefined && version !== SCHEMA_VERSION) {
-      db.close();
-      throw new StateStoreError(
-        `the state file ${options.path} has schema version ${version}; this version reads ${SCHEMA_VERSION}`,
-      );
-    }
-    const init = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
-    db.transaction(() => {
-      init.run('schema_version', SCHEMA_VERSION);
-      init.run('state_id', randomUUID());
-      init.run('hash_key', randomBytes(32).toString('hex'));
-    })();
-    const hashKey = Buffer.from(options.hashKey ?? (meta('hash_key') as string), options.hashKey ? 'utf8' : 'hex');
-    return new StateStore(db, hashKey, meta('state_id') as string, options.clock ?? (() => new Date()));
+    const { stateId, storedHashKey } = initialiseMeta(db, options.path);
+    const hashKey = options.hashKey ? Buffer.from(options.hashKey, 'utf8') : storedHashKey;
+    return new StateStore(db, hashKey, stateId, options.clock ?? (() => new Date()));
   }
 
   close(): void {
