@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { classifyIdentifier } from '../domain/identifier.js';
-import { decideRowOutcome } from '../domain/row-outcome.js';
+import { decideRowOutcome, type IdentifierOutcome } from '../domain/row-outcome.js';
 import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
 import type { StateStore } from '../io/state-store.js';
+
+/** Identifier outcomes kept for repeated rows. */
+const RECENT_OUTCOMES = 5000;
 
 export interface ReportTotals {
   rows: number;
@@ -26,13 +29,23 @@ export async function writeReport(
   let rows = 0;
   const now = store.now();
 
+  // Rows repeating an identifier share its outcome: keep the latest few thousand at hand.
+  const recent = new Map<string, IdentifierOutcome | undefined>();
+  const outcomeOf = (key: string): IdentifierOutcome | undefined => {
+    if (recent.has(key)) return recent.get(key);
+    const outcome = store.identifierOutcome(key);
+    if (recent.size >= RECENT_OUTCOMES) recent.delete(recent.keys().next().value as string);
+    recent.set(key, outcome);
+    return outcome;
+  };
+
   async function* results(): AsyncGenerator<ResultRow> {
     for await (const row of readRequestRows(info)) {
       const classified = classifyIdentifier(row.identifier);
       const identifier =
         classified.kind === 'invalid'
           ? undefined
-          : store.identifierOutcome(classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id));
+          : outcomeOf(classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id));
       const outcome = decideRowOutcome(classified, options.mode, identifier, now);
       statuses[outcome.status] += 1;
       rows += 1;
