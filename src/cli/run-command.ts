@@ -38,6 +38,7 @@ function buildCommand(): Command {
     .option('--max-search-rps <n>', 'search budget per second (default: 10 live, 15 test)')
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
+    .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
     .addOption(new Option('--log-format <format>', 'text or json (default: text on a TTY, json otherwise)'))
     .option('--no-progress', 'no progress bar, even on a TTY')
     .addHelpText(
@@ -136,6 +137,7 @@ async function execute(config: RunConfig): Promise<number> {
           lookup: config.lookup,
           jobConcurrency: config.concurrency,
           pollIntervalMs: config.pollIntervalMs,
+          jobTimeoutMs: config.jobTimeoutMs,
         },
         {
           gateway,

@@ -18,6 +18,7 @@ export interface RawRunOptions {
   maxSearchRps?: string;
   concurrency?: string;
   pollIntervalMs?: string;
+  jobTimeoutMs?: string;
   logFormat?: string;
   progress?: boolean;
 }
@@ -39,6 +40,8 @@ export interface RunConfig {
   maxSearchRps: number;
   concurrency: number;
   pollIntervalMs: number;
+  /** How long one job may keep Stripe working before the run leaves it pending. */
+  jobTimeoutMs: number;
   logFormat: 'text' | 'json';
   progress: boolean;
   /** Notes for the log: defaults above Stripe's documented limits, and the like. */
@@ -139,6 +142,7 @@ export function parseRunConfig(
   if (maxSearchRps > limits.searchRps) warnings.push(`--max-search-rps ${maxSearchRps} is above Stripe's search limit of ${limits.searchRps}/s; expect 429s`);
   const concurrency = positive('--concurrency', raw.concurrency, 50);
   const pollIntervalMs = positive('--poll-interval-ms', raw.pollIntervalMs, target.kind === 'emulator' ? 100 : 1000);
+  const jobTimeoutMs = positive('--job-timeout-ms', raw.jobTimeoutMs, 30 * 60_000);
 
   if (problems.length > 0) return { problems };
   const outDir = raw.out ?? 'output';
@@ -159,6 +163,7 @@ export function parseRunConfig(
       maxSearchRps: Math.min(maxSearchRps, maxRps),
       concurrency,
       pollIntervalMs,
+      jobTimeoutMs,
       logFormat,
       progress: raw.progress !== false && isTTY,
       warnings,

@@ -6,7 +6,7 @@ import { slotOf, toJobObjects } from '../domain/pack.js';
 import type { StoredJob, StateStore } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
-import type { JobWatcher } from './job-watcher.js';
+import { JobWaitTimeout, type JobWatcher } from './job-watcher.js';
 
 /** What drives a job: the run's ports and choices. */
 export interface DriveContext {
@@ -41,6 +41,7 @@ export function isFatalGatewayError(error: unknown): boolean {
  */
 export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void> {
   const fixes = new Map<string, JobValidationError[]>();
+  let timedOut = false;
   try {
     if (job.status === 'unsent') {
       const created = await createJob(job, ctx);
@@ -100,6 +101,13 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
   } catch (error) {
     // Interrupted: the job stays live in the state, exactly as far as it got; the next run resumes it.
     if (ctx.signal?.aborted) return;
+    if (error instanceof JobWaitTimeout) {
+      // Stripe is still at it: the job stays live in the state and its rows pending; the next run follows it.
+      ctx.logger.warn('gave up waiting for a job; the next run follows it', { job: job.stripeId, status: error.lastStatus });
+      ctx.store.setObjectStatus(job.objectIds, { status: 'in_job', messages: [`${error.message}; the next run follows it`] });
+      timedOut = true;
+      return;
+    }
     if (isFatalGatewayError(error)) throw error;
     if (error instanceof GatewayError && error.kind === 'not_found' && job.stripeId) {
       // Stripe no longer knows the job (another account's state file, or a wiped emulator):
@@ -119,7 +127,7 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
       messages: [`${job.stripeId ?? 'job'}: ${message}`],
     });
   } finally {
-    if (!ctx.signal?.aborted) await releaseDeferred(job, ctx);
+    if (!ctx.signal?.aborted && !timedOut) await releaseDeferred(job, ctx);
   }
 }
 

@@ -5,13 +5,28 @@ import type { StripeGateway } from '../stripe/gateway.js';
 export interface JobWatcherOptions {
   /** How often waiting jobs are looked at. @default 1000 (ms) */
   pollIntervalMs: number;
+  /** How long one wait may last before it gives up with {@link JobWaitTimeout}. @default Infinity (ms) */
+  maxWaitMs?: number;
   /** From this many waiting jobs on, one list call may replace several retrieves. @default 3 */
   listThreshold?: number;
+}
+
+/** A job that Stripe kept working on for longer than the run waits (an incident, a huge cascade). */
+export class JobWaitTimeout extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly lastStatus: string | undefined,
+    readonly waitedMs: number,
+  ) {
+    super(`job ${jobId} is still ${lastStatus ?? 'working'} after ${Math.round(waitedMs / 1000)} s`);
+    this.name = 'JobWaitTimeout';
+  }
 }
 
 interface Waiter {
   jobId: string;
   created: number;
+  since: number;
   resolve: (job: RedactionJobView) => void;
   reject: (error: unknown) => void;
 }
@@ -45,7 +60,7 @@ export class JobWatcher {
     if (this.#closed) return Promise.reject(new Error('JobWatcher is closed'));
     return new Promise((resolve, reject) => {
       const list = this.#waiters.get(jobId) ?? [];
-      list.push({ jobId, created, resolve, reject });
+      list.push({ jobId, created, since: Date.now(), resolve, reject });
       this.#waiters.set(jobId, list);
       this.#schedule();
     });
@@ -84,6 +99,7 @@ export class JobWatcher {
           }),
       );
       for (const [id, job] of seen) if (!isTransientJobStatus(job.status)) this.#settle(id, job);
+      this.#expire(seen);
     } catch (error) {
       // A list failure that retries did not cure: every waiter hears about it.
       for (const id of [...this.#waiters.keys()]) this.#settle(id, undefined, error);
@@ -108,6 +124,17 @@ export class JobWatcher {
       const last = result.data.at(-1);
       if (!result.hasMore || !last || last.created < oldest) return;
       startingAfter = last.id;
+    }
+  }
+
+  /** Gives up on waits older than `maxWaitMs`. */
+  #expire(seen: Map<string, RedactionJobView>): void {
+    const maxWaitMs = this.options.maxWaitMs ?? Infinity;
+    if (!Number.isFinite(maxWaitMs)) return;
+    const now = Date.now();
+    for (const [id, list] of [...this.#waiters]) {
+      const since = Math.min(...list.map((w) => w.since));
+      if (now - since >= maxWaitMs) this.#settle(id, undefined, new JobWaitTimeout(id, seen.get(id)?.status, now - since));
     }
   }
 

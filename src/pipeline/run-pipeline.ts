@@ -25,6 +25,8 @@ export interface RunOptions {
   jobConcurrency: number;
   /** How often waiting jobs are polled. @default 1000 (ms) */
   pollIntervalMs: number;
+  /** How long one job may keep Stripe working (validating, redacting) before the run leaves it pending. @default 1800000 (ms) */
+  jobTimeoutMs?: number;
   /** Identifiers resolved together before their jobs are packed. @default 200 */
   lookupBatchSize?: number;
 }
@@ -74,7 +76,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   const runId = store.startRun(options.mode, options.inputPath);
   logger.info('run started', { run: runId, mode: options.mode, rows: totalRows, column: info.identifierColumnName });
 
-  const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs });
+  const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs, maxWaitMs: options.jobTimeoutMs ?? 30 * 60_000 });
   const jobs = new PQueue({ concurrency: options.jobConcurrency });
   let fatal: unknown;
   let jobsStarted = 0;

@@ -309,3 +309,18 @@ describe('runPipeline, emails found on no customer', () => {
     expect(searchedAgain.summary.apiCalls.byOperation['customers.search']).toBe(1);
   });
 });
+
+describe('runPipeline, a job Stripe takes too long over', () => {
+  it('leaves it pending after --job-timeout-ms, and the next run follows the same job to the end', async () => {
+    emulator = await startTestEmulator({ validationMs: 1200, redactionMs: 5, seed: { customers: clean(1) } });
+    const ws = pipelineWorkspace(emulator);
+    const first = await ws.run('email\nc0@example.com\n', { jobTimeoutMs: 150 });
+    expect(first.rows[0]?.status).toBe('pending');
+    expect(first.rows[0]?.messages).toMatch(/still validating after \d+ s; the next run follows it/);
+    const jobId = first.rows[0]?.job_ids;
+
+    const second = await ws.run('email\nc0@example.com\n');
+    expect(second.rows[0]).toMatchObject({ status: 'redacted', job_ids: jobId });
+    expect(await allJobs(emulator)).toHaveLength(1);
+  });
+});

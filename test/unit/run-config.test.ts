@@ -14,7 +14,7 @@ const problems = (raw: Parameters<typeof parseRunConfig>[1], env: NodeJS.Process
 describe('parseRunConfig', () => {
   it('defaults to a full redaction with the test-mode budget and the state in the output folder', () => {
     const config = ok({});
-    expect(config).toMatchObject({ mode: 'redact', validationBehavior: 'error', lookup: 'auto', maxRps: 20, maxSearchRps: 15, outDir: 'output', logFormat: 'json' });
+    expect(config).toMatchObject({ mode: 'redact', validationBehavior: 'error', lookup: 'auto', maxRps: 20, maxSearchRps: 15, outDir: 'output', logFormat: 'json', jobTimeoutMs: 1_800_000 });
     expect(config.statePath).toMatch(/output[/\\]state\.db$/);
     expect(ok({}, undefined, true).logFormat).toBe('text');
   });
@@ -36,8 +36,8 @@ describe('parseRunConfig', () => {
   });
 
   it('lists every bad option at once, each named', () => {
-    const found = problems({ mode: 'dry', validationBehavior: 'maybe', maxRps: '0', concurrency: '2.5', apiBase: 'ftp://x', lookup: 'grep' });
-    expect(found.map((p) => p.option).sort()).toEqual(['--api-base', '--concurrency', '--lookup', '--max-rps', '--mode', '--validation-behavior']);
+    const found = problems({ mode: 'dry', validationBehavior: 'maybe', maxRps: '0', concurrency: '2.5', apiBase: 'ftp://x', lookup: 'grep', jobTimeoutMs: '-1' });
+    expect(found.map((p) => p.option).sort()).toEqual(['--api-base', '--concurrency', '--job-timeout-ms', '--lookup', '--max-rps', '--mode', '--validation-behavior']);
     expect(found.find((p) => p.option === '--mode')?.message).toMatch(/plan, validate, redact.*'dry'/);
   });
 
