@@ -10,7 +10,8 @@ import { writeJsonFileAtomic } from '../io/result-writer.js';
 import { acquireStateLock } from '../io/state-lock.js';
 import { StateStore } from '../io/state-store.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
-import { DEFAULT_RETRY_POLICY, withRetry } from '../pipeline/retry.js';
+import { budgetedSend } from '../pipeline/budgeted-send.js';
+import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
@@ -107,12 +108,7 @@ async function execute(config: RunConfig): Promise<number> {
     const gateway = createStripeGateway({
       apiKey: config.apiKey,
       ...(apiBase ? { apiBase } : {}),
-      send: (requestClass, label, request) =>
-        withRetry(() => activeBudget.schedule(requestClass, label, request), DEFAULT_RETRY_POLICY, (error, delayMs, attempt) => {
-          // A 429 slows the whole run, not just this request.
-          if (error.kind === 'rate_limited') activeBudget.slowDown(delayMs);
-          log.debug('retrying a Stripe request', { operation: label, kind: error.kind, attempt, delayMs });
-        }),
+      send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log),
       onResponse: (event) => log.debug('stripe response', event),
     });
 

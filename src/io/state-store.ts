@@ -18,7 +18,11 @@ import type { JobStatus, ValidationBehavior } from '../domain/job.js';
 import type { ObjectStatus } from '../domain/object-status.js';
 import type { IdentifierOutcome, ObjectOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
+import type { Classified } from '../domain/identifier.js';
 import { SCHEMA, initialiseMeta } from './state-schema.js';
+
+/** Job statuses after which a job holds nothing: Stripe's terminal ones, and `abandoned` (never created, or unknown to Stripe). */
+const TERMINAL_SQL = "'succeeded','canceled','abandoned'";
 
 /** A job as the state holds it. `status` is `unsent` until Stripe answered the create. */
 export interface StoredJob {
@@ -122,6 +126,11 @@ export class StateStore {
     return `id:${stripeId}`;
   }
 
+  /** The state's key for a classified identifier: emails hashed, Stripe ids as they are. */
+  keyOf(classified: Exclude<Classified, { kind: 'invalid' }>): string {
+    return classified.kind === 'email' ? this.emailKey(classified.email) : this.idKey(classified.id);
+  }
+
   /**
    * Marks an identifier as read by `runId`. Returns `first` when this run sees it for the first
    * time (so it is planned once however many rows repeat it) along with whether it still needs a
@@ -191,7 +200,7 @@ export class StateStore {
            WHERE r.identifier_key = ? AND (
              o.status IN ('queued','ready')
              OR (o.status IN ('needs_action','in_job','deferred','failed')
-                 AND (j.id IS NULL OR j.status IN ('succeeded','canceled','abandoned'))))
+                 AND (j.id IS NULL OR j.status IN (${TERMINAL_SQL}))))
            ORDER BY o.id`,
       ).all(key) as { id: string }[]
     ).map((r) => r.id);
@@ -311,22 +320,29 @@ export class StateStore {
   /** Jobs a run must pick up: sent or not, not yet terminal (failed ones wait for re-validation). */
   liveJobs(): StoredJob[] {
     const rows = this.#prepare(
-      `SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE status NOT IN ('succeeded','canceled','abandoned') ORDER BY id`,
+      `SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY id`,
     ).all() as { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior }[];
     return rows.map((r) => this.#toStoredJob(r));
   }
 
-  jobByStripeId(stripeId: string): StoredJob | undefined {
-    const r = this.#prepare('SELECT id, stripe_id, status, validation_behavior FROM jobs WHERE stripe_id = ?').get(stripeId) as
-      { id: number; stripe_id: string | null; status: JobStatus | 'unsent'; validation_behavior: ValidationBehavior } | undefined;
-    return r ? this.#toStoredJob(r) : undefined;
+  /** Whether this state ever created (or adopted) the job with this Stripe id. */
+  knowsJob(stripeId: string): boolean {
+    return this.#prepare('SELECT 1 FROM jobs WHERE stripe_id = ?').get(stripeId) !== undefined;
+  }
+
+  /** The local id of this state's job with this Stripe id, while it is live. */
+  liveJobByStripeId(stripeId: string): number | undefined {
+    const r = this.#prepare(`SELECT id FROM jobs WHERE stripe_id = ? AND status NOT IN (${TERMINAL_SQL})`).get(stripeId) as
+      | { id: number }
+      | undefined;
+    return r?.id;
   }
 
   /** The live job of this state that holds an object, if any. */
   liveJobHolding(objectId: string): number | undefined {
     const r = this.#prepare(
       `SELECT j.id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
-         WHERE jo.object_id = ? AND j.status NOT IN ('succeeded','canceled','abandoned') ORDER BY j.id DESC LIMIT 1`,
+         WHERE jo.object_id = ? AND j.status NOT IN (${TERMINAL_SQL}) ORDER BY j.id DESC LIMIT 1`,
     ).get(objectId) as { id: number } | undefined;
     return r?.id;
   }
@@ -388,12 +404,11 @@ export class StateStore {
   }
 
   /** Count of jobs by status, for the summary. */
-  jobCounts(runId?: string): Record<string, number> {
-    const rows = (
-      runId
-        ? this.#prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE run_id = ? GROUP BY status').all(runId)
-        : this.#prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all()
-    ) as { status: string; n: number }[];
+  jobCounts(runId: string): Record<string, number> {
+    const rows = this.#prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE run_id = ? GROUP BY status').all(runId) as {
+      status: string;
+      n: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 }

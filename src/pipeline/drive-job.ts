@@ -1,12 +1,13 @@
 import { GatewayError } from '../errors.js';
 import { objectTypeOfId } from '../domain/identifier.js';
-import { NEVER_FIXABLE_CODES, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
+import { NEVER_FIXABLE_CODES, lockingJobIdOf, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
 import { describeBlocker, describeFix } from '../domain/fix-note.js';
 import { slotOf, toJobObjects } from '../domain/pack.js';
 import type { StoredJob, StateStore } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { JobWaitTimeout, type JobWatcher } from './job-watcher.js';
+import { settleByPresence } from './settle-by-presence.js';
 
 /** What drives a job: the run's ports and choices. */
 export interface DriveContext {
@@ -173,13 +174,7 @@ async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
     const gone: string[] = [];
     for (const id of suspects) {
       const type = objectTypeOfId(id);
-      if (!type) continue;
-      const presence = await ctx.gateway.lookupObject(id, type);
-      if (presence === 'present') continue;
-      gone.push(id);
-      ctx.store.setObjectStatus([id], presence === 'redacted'
-        ? { status: 'already_redacted', jobLocalId: null, messages: ['Stripe already holds it redacted or deleted'] }
-        : { status: 'not_found', jobLocalId: null, messages: ['no such Stripe object'] });
+      if (type && (await settleByPresence(id, type, ctx))) gone.push(id);
     }
     ctx.store.recordJobStatus(job, 'abandoned', `create refused: ${error.message}`);
     if (gone.length === 0) {
@@ -302,7 +297,7 @@ async function handleFailed(
 
 function describeNeedsAction(error: JobValidationError, behavior: ValidationBehavior): string {
   if (error.code === 'locked_by_other_job') {
-    const other = /prj_[A-Za-z0-9]+/.exec(error.message)?.[0];
+    const other = lockingJobIdOf(error);
     return `${describeBlocker(error)} — held by ${other ? `job ${other}` : 'another job'} that stripe-redact does not own: cancel it or let it finish`;
   }
   if (error.code === 'too_many_objects') return `${describeBlocker(error)} — too many related objects for one job`;
@@ -323,9 +318,9 @@ async function findTwin(
   if (!job.replayedCreate || byRoot.size !== job.objectIds.length) return undefined;
   const errors = [...byRoot.values()].flat();
   if (!errors.every((e) => e.code === 'locked_by_other_job')) return undefined;
-  const named = new Set(errors.map((e) => /prj_[A-Za-z0-9]+/.exec(e.message)?.[0]));
+  const named = new Set(errors.map(lockingJobIdOf));
   const [other] = named;
-  if (named.size !== 1 || !other || other === job.stripeId || ctx.store.jobByStripeId(other)) return undefined;
+  if (named.size !== 1 || !other || other === job.stripeId || ctx.store.knowsJob(other)) return undefined;
   const { job: twin, objectIds } = await ctx.gateway.retrieveJobWithObjects(other);
   const same = objectIds.length === job.objectIds.length && job.objectIds.every((id) => objectIds.includes(id));
   return same && twin.status !== 'succeeded' && twin.status !== 'canceled' ? twin : undefined;
@@ -334,11 +329,9 @@ async function findTwin(
 /** The live job of this state that holds what locks `job`, if the lock is ours. */
 function ownLockingJob(job: StoredJob, errors: JobValidationError[], store: StateStore): number | undefined {
   for (const error of errors) {
-    const named = /prj_[A-Za-z0-9]+/.exec(error.message)?.[0];
-    if (named) {
-      const other = store.jobByStripeId(named);
-      if (other && other.localId !== job.localId && other.status !== 'succeeded' && other.status !== 'canceled') return other.localId;
-    }
+    const named = lockingJobIdOf(error);
+    const other = named === undefined ? undefined : store.liveJobByStripeId(named);
+    if (other !== undefined && other !== job.localId) return other;
     if (error.erroringObject) {
       const holder = store.liveJobHolding(error.erroringObject.id);
       if (holder !== undefined && holder !== job.localId) return holder;

@@ -6,6 +6,7 @@ import type { RunMode } from '../domain/row-status.js';
 import type { StateStore } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { CustomerMatch, StripeGateway } from '../stripe/gateway.js';
+import { settleByPresence } from './settle-by-presence.js';
 
 /**
  * How emails become customers:
@@ -46,19 +47,18 @@ async function resolveObjectId(pending: PendingLookup, ctx: ResolveContext): Pro
   // Writing runs learn a missing id from the job create (one call fewer per id); a plan run, which
   // creates nothing, asks Stripe directly so that its preview says what a redact run would find.
   if (ctx.mode !== 'plan') return;
-  const status = ctx.store.objectStatus(id);
-  if (status !== 'queued') return;
-  const presence = await ctx.gateway.lookupObject(id, type);
-  if (presence === 'redacted') ctx.store.setObjectStatus([id], { status: 'already_redacted', messages: ['Stripe already holds it redacted or deleted'] });
-  if (presence === 'missing') ctx.store.setObjectStatus([id], { status: 'not_found', messages: ['no such Stripe object'] });
+  if (ctx.store.objectStatus(id) === 'queued') await settleByPresence(id, type, ctx);
 }
+
+/** How an email's customers were found: the report says so, and only the list filter is strongly consistent. */
+type LookupMethod = 'search' | 'list' | 'search-miss-confirmed-by-list';
 
 type EmailLookup = PendingLookup & { classified: { kind: 'email'; email: string; raw: string } };
 
 async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promise<void> {
   if (pending.length === 0) return;
   const found = new Map<string, CustomerMatch[]>();
-  const how = new Map<string, string>();
+  const how = new Map<string, LookupMethod>();
   let toList: EmailLookup[] = pending;
   if (ctx.lookup !== 'list' && ctx.searchUsable.value) {
     toList = [];
@@ -109,19 +109,19 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
   }
 }
 
-function lookupMessages(count: number, how: string): string[] {
+function lookupMessages(count: number, how: LookupMethod): string[] {
   if (count === 0) {
     switch (how) {
       case 'list':
         return ['no Stripe customer has this email (exact list filter)'];
       case 'search-miss-confirmed-by-list':
         return ['no Stripe customer has this email (search, confirmed by the list filter)'];
-      default:
+      case 'search':
         return ['no Stripe customer has this email (customer search; it can lag new customers by up to a minute)'];
     }
   }
   const messages: string[] = [];
-  if (count > 1) messages.push(`${count} customers carry this email; all are redacted`);
+  if (count > 1) messages.push(`${count} customers carry this email; all of them are that person's data`);
   if (how === 'search-miss-confirmed-by-list') messages.push('found by the list filter: search had not indexed it yet');
   return messages;
 }

@@ -168,7 +168,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
         for (const cell of rows) {
           const classified = classifyIdentifier(cell);
           if (classified.kind === 'invalid') continue;
-          const key = classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id);
+          const key = store.keyOf(classified);
           const seen = store.noteIdentifier(key, classified.type, runId);
           if (seen.first && seen.needsLookup) batch.push({ key, classified });
         }

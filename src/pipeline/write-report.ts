@@ -42,10 +42,7 @@ export async function writeReport(
   async function* results(): AsyncGenerator<ResultRow> {
     for await (const row of readRequestRows(info)) {
       const classified = classifyIdentifier(row.identifier);
-      const identifier =
-        classified.kind === 'invalid'
-          ? undefined
-          : outcomeOf(classified.kind === 'email' ? store.emailKey(classified.email) : store.idKey(classified.id));
+      const identifier = classified.kind === 'invalid' ? undefined : outcomeOf(store.keyOf(classified));
       const outcome = decideRowOutcome(classified, options.mode, identifier, now);
       statuses[outcome.status] += 1;
       rows += 1;

@@ -72,17 +72,10 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     },
 
     async listCustomersByEmail(email) {
-      const found: CustomerMatch[] = [];
-      let startingAfter: string | undefined;
-      for (;;) {
-        const result = await send('read', 'customers.list', () =>
-          stripe.customers.list({ email, limit: PAGE_LIMIT, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
-        );
-        for (const c of result.data) found.push({ id: c.id, email: c.email ?? null });
-        const last = result.data.at(-1);
-        if (!result.has_more || !last) return found;
-        startingAfter = last.id;
-      }
+      const customers = await everyPage((startingAfter) =>
+        send('read', 'customers.list', () => stripe.customers.list({ email, limit: PAGE_LIMIT, ...cursor(startingAfter) })),
+      );
+      return customers.map((c) => ({ id: c.id, email: c.email ?? null }));
     },
 
     async lookupObject(id, type) {
@@ -120,7 +113,7 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
 
     async listJobs({ limit, startingAfter }): Promise<JobPage> {
       const page = await send('read', 'redaction_jobs.list', () =>
-        jobs.list({ limit, expand: ['data.validation_errors'], ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+        jobs.list({ limit, expand: ['data.validation_errors'], ...cursor(startingAfter) }),
       );
       return { data: page.data.map(toJobView), hasMore: page.has_more };
     },
@@ -146,19 +139,34 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     },
 
     async listValidationErrors(id) {
-      const errors: JobValidationError[] = [];
-      let startingAfter: string | undefined;
-      for (;;) {
-        const page = await send('read', 'redaction_jobs.validation_errors', () =>
-          jobs.listValidationErrors(id, { limit: PAGE_LIMIT, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
-        );
-        for (const e of page.data) errors.push(toValidationError(e));
-        const last = page.data.at(-1);
-        if (!page.has_more || !last) return errors;
-        startingAfter = last.id;
-      }
+      const errors = await everyPage((startingAfter) =>
+        send('read', 'redaction_jobs.validation_errors', () =>
+          jobs.listValidationErrors(id, { limit: PAGE_LIMIT, ...cursor(startingAfter) }),
+        ),
+      );
+      return errors.map(toValidationError);
     },
   };
+}
+
+/** Every item of a cursor-paginated Stripe list, one budgeted request a page. */
+async function everyPage<T extends { id: string }>(
+  fetchPage: (startingAfter: string | undefined) => Promise<{ data: T[]; has_more: boolean }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const page = await fetchPage(startingAfter);
+    items.push(...page.data);
+    const last = page.data.at(-1);
+    if (!page.has_more || !last) return items;
+    startingAfter = last.id;
+  }
+}
+
+/** The `starting_after` parameter, when there is a cursor. */
+function cursor(startingAfter: string | undefined): { starting_after?: string } {
+  return startingAfter ? { starting_after: startingAfter } : {};
 }
 
 /** Retrieves any redactable object by its kind. */

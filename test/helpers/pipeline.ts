@@ -10,7 +10,8 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createSilentLogger } from '../../src/io/logger.js';
 import { StateStore } from '../../src/io/state-store.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../../src/pipeline/retry.js';
+import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/pipeline/retry.js';
 import { runPipeline, type RunOptions, type RunSummary } from '../../src/pipeline/run-pipeline.js';
 import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 
@@ -45,10 +46,7 @@ export function pipelineWorkspace(
       const gateway = createStripeGateway({
         apiKey: 'sk_test_pipeline',
         apiBase: emulator.url,
-        send: (requestClass, label, request) =>
-          withRetry(() => budget.schedule(requestClass, label, request), retry, (error, delayMs) => {
-            if (error.kind === 'rate_limited') budget.slowDown(delayMs);
-          }),
+        send: budgetedSend(budget, retry),
       });
       try {
         const summary = await runPipeline(

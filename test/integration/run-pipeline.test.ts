@@ -324,3 +324,20 @@ describe('runPipeline, a job Stripe takes too long over', () => {
     expect(await allJobs(emulator)).toHaveLength(1);
   });
 });
+
+describe('runPipeline, where search cannot be used', () => {
+  it('falls back to the list filter in auto mode when the account cannot search, and never searches in list mode', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(3) } });
+    // What an account in a region without search gets.
+    emulator.faults.use({ method: 'GET', path: '/v1/customers/search', status: 400, code: 'feature_not_available' });
+    const auto = await pipelineWorkspace(emulator).run('email\nc0@example.com\nc1@example.com\nnobody@example.com\n', { mode: 'plan' });
+    expect(auto.rows.map((r) => r.status)).toEqual(['planned', 'planned', 'not_found']);
+    expect(auto.rows[2]?.messages).toMatch(/exact list filter/);
+    expect(auto.summary.apiCalls.byOperation['customers.search']).toBe(1);
+
+    emulator.faults.reset();
+    const list = await pipelineWorkspace(emulator).run('email\nc2@example.com\n', { lookup: 'list' });
+    expect(list.rows[0]?.status).toBe('redacted');
+    expect(list.summary.apiCalls.byOperation['customers.search']).toBeUndefined();
+  });
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
+import type { StripeGateway } from '../../src/stripe/gateway.js';
+import { JobWaitTimeout, JobWatcher } from '../../src/pipeline/job-watcher.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+let emulator: TestEmulator;
+let gateway: StripeGateway;
+const sent: string[] = [];
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({
+    validationMs: 80,
+    redactionMs: 5,
+    seed: { customers: Array.from({ length: 6 }, (_, i) => ({ id: `cus_w${i}`, email: `w${i}@example.com` })) },
+  });
+  gateway = createStripeGateway({
+    apiKey: 'sk_test_watcher',
+    apiBase: emulator.url,
+    send: (_class, label, request) => {
+      sent.push(label);
+      return request();
+    },
+  });
+});
+afterAll(() => emulator.close());
+
+describe('JobWatcher', () => {
+  it('follows many jobs with list pages instead of one retrieve per job', async () => {
+    const jobs = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => gateway.createJob({ customers: [`cus_w${i}`] }, 'error', `watcher-many-${i}`)),
+    );
+    sent.length = 0;
+    const watcher = new JobWatcher(gateway, { pollIntervalMs: 20 });
+    const settled = await Promise.all(jobs.map((job) => watcher.waitSettled(job.id, job.created)));
+    watcher.close();
+    expect(settled.map((job) => job.status)).toEqual(Array(6).fill('ready'));
+    expect(sent).not.toContain('redaction_jobs.retrieve');
+    // One list call per poll for all six jobs, however many polls validation took.
+    expect(sent.every((label) => label === 'redaction_jobs.list')).toBe(true);
+  });
+
+  it('retrieves a lone job, and gives up on it after maxWaitMs with its last status', async () => {
+    emulator.settings.validationMs = 5_000;
+    try {
+      const job = await gateway.createJob({ customers: ['cus_w0'] }, 'error', 'watcher-alone');
+      sent.length = 0;
+      const watcher = new JobWatcher(gateway, { pollIntervalMs: 20, maxWaitMs: 100 });
+      const error = await watcher.waitSettled(job.id, job.created).catch((e: unknown) => e);
+      watcher.close();
+      expect(error).toBeInstanceOf(JobWaitTimeout);
+      expect((error as JobWaitTimeout).lastStatus).toBe('validating');
+      expect(new Set(sent)).toEqual(new Set(['redaction_jobs.retrieve']));
+    } finally {
+      emulator.settings.validationMs = 80;
+    }
+  });
+});
