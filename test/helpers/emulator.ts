@@ -10,6 +10,8 @@
  */
 import Stripe from 'stripe';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import type { StripeGateway } from '../../src/stripe/gateway.js';
+import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 
 /** A test-mode key the emulator accepts. */
 export const TEST_API_KEY = 'sk_test_emulator';
@@ -47,4 +49,21 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
     stripe: stripeFor(emulator),
     client: (clientOptions?: TestClientOptions) => stripeFor(emulator, clientOptions),
   });
+}
+
+/**
+ * The project's gateway for an emulator, with no budget and no retries (a test sees each first
+ * error, mapped), recording the operation of every request it sends in `sent`.
+ */
+export function recordingGateway(emulator: Pick<RunningEmulator, 'url'>, apiKey = 'sk_test_gateway'): { gateway: StripeGateway; sent: string[] } {
+  const sent: string[] = [];
+  const gateway = createStripeGateway({
+    apiKey,
+    apiBase: emulator.url,
+    send: (_class, label, request) => {
+      sent.push(label);
+      return request();
+    },
+  });
+  return { gateway, sent };
 }

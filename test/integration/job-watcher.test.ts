@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
 import { JobWaitTimeout, JobWatcher } from '../../src/pipeline/job-watcher.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
 let gateway: StripeGateway;
-const sent: string[] = [];
+let sent: string[];
 
 beforeAll(async () => {
   emulator = await startTestEmulator({
@@ -14,14 +13,7 @@ beforeAll(async () => {
     redactionMs: 5,
     seed: { customers: Array.from({ length: 6 }, (_, i) => ({ id: `cus_w${i}`, email: `w${i}@example.com` })) },
   });
-  gateway = createStripeGateway({
-    apiKey: 'sk_test_watcher',
-    apiBase: emulator.url,
-    send: (_class, label, request) => {
-      sent.push(label);
-      return request();
-    },
-  });
+  ({ gateway, sent } = recordingGateway(emulator));
 });
 afterAll(() => emulator.close());
 

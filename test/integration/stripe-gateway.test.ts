@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
 let gateway: StripeGateway;
-const sent: string[] = [];
+let sent: string[];
 
 beforeAll(async () => {
   emulator = await startTestEmulator({
@@ -22,15 +21,7 @@ beforeAll(async () => {
       ],
     },
   });
-  // No retries here: each test sees the first error, mapped.
-  gateway = createStripeGateway({
-    apiKey: 'sk_test_gateway',
-    apiBase: emulator.url,
-    send: (_class, label, request) => {
-      sent.push(label);
-      return request();
-    },
-  });
+  ({ gateway, sent } = recordingGateway(emulator));
 });
 afterAll(() => emulator.close());
 
@@ -84,7 +75,7 @@ describe('the Stripe gateway, through the real SDK against the emulator', () => 
     // The SDK retries a closed connection once even with retries off (stripe-node#1040): drop both.
     emulator.faults.use({ path: '/v1/customers/cus_g1', drop: true, times: 2 });
     expect(await failure(gateway.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'connection', retryable: true });
-    const badKey = createStripeGateway({ apiKey: 'sk_test_', apiBase: emulator.url, send: (_c, _l, request) => request() });
+    const { gateway: badKey } = recordingGateway(emulator, 'sk_test_');
     expect(await failure(badKey.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'auth', retryable: false });
   });
 
