@@ -134,6 +134,7 @@ async function execute(config: RunConfig): Promise<number> {
           jobConcurrency: config.concurrency,
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
+          livemode: config.livemode,
         },
         {
           gateway,

@@ -68,10 +68,3 @@ export function isTransientJobStatus(status: JobStatus): boolean {
 export function isJobStatus(value: string): value is JobStatus {
   return (JOB_STATUSES as readonly string[]).includes(value);
 }
-
-/**
- * Codes that `validation_behavior=fix` can never clear (stripe-api.md §2): a lock held by another
- * job, a cascade too large. A disputed charge is `invalid_state` like fixable ones, so the fix
- * attempt itself is the only reliable test of fixability.
- */
-export const NEVER_FIXABLE_CODES: ReadonlySet<string> = new Set(['locked_by_other_job', 'too_many_objects']);

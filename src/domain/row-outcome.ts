@@ -1,19 +1,26 @@
+import { describeFix, describeNeedsAction, type Blocker } from './blocker.js';
 import type { Classified } from './identifier.js';
-import type { ObjectStatus } from './object-status.js';
+import { isObjectDone, type ObjectStatus } from './object-status.js';
 import type { RowStatus, RunMode } from './row-status.js';
 
 /** What the state knows of one object a row resolved to. */
 export interface ObjectOutcome {
   id: string;
   status: ObjectStatus;
-  /** Stripe job ids that carried the object, oldest first. */
+  /** The Stripe job that carries the object now or settled it (null when none does: canceled, or never sent). */
+  jobId: string | null;
+  /** Stripe job ids that carried the object, oldest first, `jobId` included. */
   jobIds: string[];
+  /** Codes of API errors no retry resolved. */
   errorCodes: string[];
   messages: string[];
+  /** What blocks it, as the last validation listed it. */
+  blockers: Blocker[];
+  /** What a validation with fix cleared for it. */
+  fixes: Blocker[];
   /** ISO-8601. */
   updatedAt: string;
 }
-
 /** What the state knows of one distinct identifier. */
 export interface IdentifierOutcome {
   /** False while no lookup answered for it (e.g. the run ended first). */
@@ -24,14 +31,24 @@ export interface IdentifierOutcome {
   updatedAt: string;
 }
 
+/** A row of the result CSV, as far as the state decides it (design.md "Result CSV", version 2). */
 export interface RowOutcome {
   status: RowStatus;
-  customerIds: string[];
+  /** The Stripe objects the row stands for that exist. */
+  objectIds: string[];
+  /** The jobs that redacted the row or carry it now: one, or one per customer when an email's customers went different ways. */
   jobIds: string[];
-  errorCodes: string[];
+  /** Jobs that carried the row before and no longer do (canceled, split, validate-only), oldest first. */
+  earlierJobIds: string[];
+  /** What still blocks the row; empty once it is settled. */
+  blockingCodes: string[];
+  /** What Stripe's fix changed (redacted) or would change. */
+  fixes: string[];
   messages: string[];
   updatedAt: string;
 }
+
+const EMPTY = { objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [] } satisfies Partial<RowOutcome>;
 
 /** How much a status holds a row back: the row takes the status of its least finished object. */
 const WEIGHT: Record<RowStatus, number> = {
@@ -75,14 +92,12 @@ export function decideRowOutcome(
   fallbackTime: string,
 ): RowOutcome {
   if (classified.kind === 'invalid') {
-    return { status: 'invalid', customerIds: [], jobIds: [], errorCodes: [], messages: [classified.reason], updatedAt: fallbackTime };
+    return { status: 'invalid', ...EMPTY, messages: [classified.reason], updatedAt: fallbackTime };
   }
   if (!identifier || !identifier.resolved) {
     return {
       status: 'pending',
-      customerIds: [],
-      jobIds: [],
-      errorCodes: [],
+      ...EMPTY,
       messages: [...(identifier?.messages ?? []), 'not looked up yet; the next run continues'],
       updatedAt: identifier?.updatedAt ?? fallbackTime,
     };
@@ -90,33 +105,43 @@ export function decideRowOutcome(
   if (identifier.objects.length === 0) {
     return {
       status: 'not_found',
-      customerIds: [],
-      jobIds: [],
-      errorCodes: [],
+      ...EMPTY,
       messages: identifier.messages.length > 0 ? identifier.messages : ['no Stripe customer has this email'],
       updatedAt: identifier.updatedAt,
     };
   }
   let status: RowStatus = 'not_found';
-  const jobIds = new Set<string>();
-  const errorCodes = new Set<string>();
+  const allJobs: string[] = [];
+  const current = new Set<string>();
+  const blockingCodes = new Set<string>();
+  const fixes: string[] = [];
   const messages: string[] = [...identifier.messages];
   let updatedAt = identifier.updatedAt;
   const several = identifier.objects.length > 1;
+  // With several customers behind one email, say which customer each message is about.
+  const about = (object: ObjectOutcome, message: string) => (several ? `${object.id}: ${message}` : message);
   for (const object of identifier.objects) {
     const objectStatus = objectRowStatus(object.status, mode);
     if (WEIGHT[objectStatus] > WEIGHT[status]) status = objectStatus;
-    for (const id of object.jobIds) jobIds.add(id);
-    for (const code of object.errorCodes) errorCodes.add(code);
-    // With several customers behind one email, say which customer each message is about.
-    for (const message of object.messages) messages.push(several ? `${object.id}: ${message}` : message);
+    for (const id of object.jobIds) if (!allJobs.includes(id)) allJobs.push(id);
+    if (object.jobId) current.add(object.jobId);
+    if (!isObjectDone(object.status)) {
+      for (const blocker of object.blockers) blockingCodes.add(blocker.code);
+      for (const code of object.errorCodes) blockingCodes.add(code);
+    }
+    const tense = object.status === 'redacted' ? 'did' : 'would';
+    for (const fix of object.fixes) fixes.push(describeFix(fix, tense));
+    for (const message of object.messages) messages.push(about(object, message));
+    if (object.status === 'needs_action') for (const blocker of object.blockers) messages.push(about(object, describeNeedsAction(blocker)));
     if (object.updatedAt > updatedAt) updatedAt = object.updatedAt;
   }
   return {
     status,
-    customerIds: identifier.objects.map((o) => o.id),
-    jobIds: [...jobIds],
-    errorCodes: [...errorCodes],
+    objectIds: identifier.objects.filter((o) => o.status !== 'not_found').map((o) => o.id),
+    jobIds: [...current],
+    earlierJobIds: allJobs.filter((id) => !current.has(id)),
+    blockingCodes: [...blockingCodes],
+    fixes,
     messages,
     updatedAt,
   };

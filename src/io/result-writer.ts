@@ -17,12 +17,20 @@ export const RESULT_COLUMNS = [
   'row',
   'identifier_type',
   'status',
-  'customer_ids',
-  'job_ids',
-  'error_codes',
+  'object_ids',
+  'job_id',
+  'earlier_job_ids',
+  'blocking_codes',
+  'fixes',
   'messages',
+  'due_by',
+  'run_id',
+  'livemode',
   'updated_at',
 ] as const;
+
+/** The result CSV's version (design.md "Result CSV"): bumped whenever {@link RESULT_COLUMNS} change meaning. */
+export const RESULT_CSV_VERSION = 2;
 
 /** One output row: the input record's cells and what became of it. */
 export interface ResultRow {
@@ -32,10 +40,21 @@ export interface ResultRow {
   row: number;
   identifierType: string;
   status: string;
-  customerIds: string[];
-  jobIds: string[];
-  errorCodes: string[];
+  /** The Stripe objects the row stands for that exist. */
+  objectIds: string[];
+  /** The job that redacted the row, or that carries it now. */
+  jobId: string | null;
+  /** Jobs that carried the row before (canceled, split, validate-only), oldest first. */
+  earlierJobIds: string[];
+  /** Stripe codes that still block the row; empty once redacted. */
+  blockingCodes: string[];
+  /** What Stripe's fix changed or would change, one sentence each. */
+  fixes: string[];
   messages: string[];
+  /** `YYYY-MM-DD`, or null when the received date is unknown. */
+  dueBy: string | null;
+  runId: string;
+  livemode: boolean;
   /** ISO-8601. */
   updatedAt: string;
 }
@@ -45,9 +64,10 @@ const FILE_MODE = 0o600;
 
 /**
  * Writes the result CSV atomically, streaming `rows` through csv-stringify with back-pressure.
- * Columns: the input's (named by `inputHeader`, else `column_1…column_N`), short records padded to
- * `columnCount`, then {@link RESULT_COLUMNS}. List values are `;`-joined; every cell, header
- * included, goes through {@link neutraliseCell}.
+ * Columns: the input's (named by `inputHeader`, else `column_1…column_N`; one whose name equals a
+ * result column's is renamed `<name> (input)`), short records padded to `columnCount`, then
+ * {@link RESULT_COLUMNS}. Id lists are space-separated, `fixes` and `messages` one item per line;
+ * every cell, header included, goes through {@link neutraliseCell}.
  *
  * A record wider than `columnCount` keeps its first `columnCount` cells, and a message saying how
  * many were left out, so that the result columns stay under their headers.
@@ -61,7 +81,7 @@ export async function writeResultsFile(
   rows: AsyncIterable<ResultRow>,
 ): Promise<{ rowsWritten: number }> {
   const width = Math.max(columnCount, inputHeader?.length ?? 0);
-  const inputColumns = Array.from({ length: width }, (_, index) => inputHeader?.[index] ?? `column_${index + 1}`);
+  const inputColumns = inputColumnNames(inputHeader, width);
   let rowsWritten = 0;
 
   async function* records(): AsyncGenerator<string[]> {
@@ -82,6 +102,24 @@ export async function writeJsonFileAtomic(path: string, value: unknown): Promise
   await writeAtomically(path, (out) => pipeline(Readable.from([text]), out));
 }
 
+/**
+ * The input's column names as the report shows them: a name that equals a result column's is
+ * renamed `<name> (input)` (with more ` (input)` while that, too, is taken), so no header appears
+ * twice; every other name stays as it is.
+ */
+export function inputColumnNames(inputHeader: string[] | null, width: number): string[] {
+  const names = Array.from({ length: width }, (_, index) => inputHeader?.[index] ?? `column_${index + 1}`);
+  const resultColumns: ReadonlySet<string> = new Set(RESULT_COLUMNS);
+  const taken = new Set<string>([...RESULT_COLUMNS, ...names]);
+  return names.map((name) => {
+    if (!resultColumns.has(name)) return name;
+    let renamed = `${name} (input)`;
+    while (taken.has(renamed)) renamed = `${renamed} (input)`;
+    taken.add(renamed);
+    return renamed;
+  });
+}
+
 function toRecord(result: ResultRow, width: number): string[] {
   const inputCells = result.fields.slice(0, width);
   while (inputCells.length < width) inputCells.push('');
@@ -95,10 +133,15 @@ function toRecord(result: ResultRow, width: number): string[] {
     String(result.row),
     result.identifierType,
     result.status,
-    result.customerIds.join(';'),
-    result.jobIds.join(';'),
-    result.errorCodes.join(';'),
-    messages.join(';'),
+    result.objectIds.join(' '),
+    result.jobId ?? '',
+    result.earlierJobIds.join(' '),
+    result.blockingCodes.join(' '),
+    result.fixes.join('\n'),
+    messages.join('\n'),
+    result.dueBy ?? '',
+    result.runId,
+    String(result.livemode),
     result.updatedAt,
   ].map(neutraliseCell);
 }

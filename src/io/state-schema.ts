@@ -12,7 +12,7 @@ import { StateStoreError } from '../errors.js';
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
  * - runs: one row per run with its summary.
  */
-export const SCHEMA_VERSION = '1';
+export const SCHEMA_VERSION = '2';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS objects (
   id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL,
   job_id INTEGER, deferred_on INTEGER,
   error_codes TEXT NOT NULL DEFAULT '[]', messages TEXT NOT NULL DEFAULT '[]',
+  -- domain/blocker.ts Blocker[]: what blocks it now; what Stripe's fix clears (or cleared) for it
+  blockers TEXT NOT NULL DEFAULT '[]', fixes TEXT NOT NULL DEFAULT '[]',
   updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS objects_by_status ON objects (status);
@@ -56,6 +58,14 @@ CREATE TABLE IF NOT EXISTS job_events (
 );
 `;
 
+/** Steps from an older schema version to the next, applied in order when a state is opened. */
+const MIGRATIONS: Record<string, { to: string; sql: string }> = {
+  '1': {
+    to: '2',
+    sql: `ALTER TABLE objects ADD COLUMN blockers TEXT NOT NULL DEFAULT '[]';
+          ALTER TABLE objects ADD COLUMN fixes TEXT NOT NULL DEFAULT '[]';`,
+  },
+};
 
 /**
  * Checks the schema version of an opened state and, on a new one, writes its identity: a random
@@ -64,7 +74,16 @@ CREATE TABLE IF NOT EXISTS job_events (
 export function initialiseMeta(db: Database.Database, path: string): { stateId: string; storedHashKey: Buffer } {
   const meta = (key: string): string | undefined =>
     (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
-  const version = meta('schema_version');
+  let version = meta('schema_version');
+  if (version !== undefined && MIGRATIONS[version]) {
+    db.transaction(() => {
+      for (let step = version === undefined ? undefined : MIGRATIONS[version]; step; step = MIGRATIONS[step.to]) {
+        db.exec(step.sql);
+        version = step.to;
+      }
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(version);
+    })();
+  }
   if (version !== undefined && version !== SCHEMA_VERSION) {
     db.close();
     throw new StateStoreError(`the state file ${path} has schema version ${version}; this version reads ${SCHEMA_VERSION}`);

@@ -19,6 +19,7 @@ import type { ObjectStatus } from '../domain/object-status.js';
 import type { IdentifierOutcome, ObjectOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
 import type { Classified } from '../domain/identifier.js';
+import type { Blocker } from '../domain/blocker.js';
 import { SCHEMA, initialiseMeta } from './state-schema.js';
 
 /** Job statuses after which a job holds nothing: Stripe's terminal ones, and `abandoned` (never created, or unknown to Stripe). */
@@ -42,8 +43,13 @@ export interface StoredJob {
 
 export interface ObjectStatusChange {
   status: ObjectStatus;
+  /** Codes of API errors no retry resolved (`failed`); validation errors go in `blockers`. */
   errorCodes?: string[];
   messages?: string[];
+  /** What blocks the object now, as Stripe's validation listed it. */
+  blockers?: Blocker[];
+  /** Blockers a validation with `fix` cleared for it: what the fix will change, or changed. */
+  fixes?: Blocker[];
   /** The live job holding the object, or the job that settled it. */
   jobLocalId?: number | null;
   deferredOn?: number | null;
@@ -224,6 +230,8 @@ export class StateStore {
     const sets = ['status = @status', 'updated_at = @now'];
     if (change.errorCodes !== undefined) sets.push('error_codes = @codes');
     if (change.messages !== undefined) sets.push('messages = @messages');
+    if (change.blockers !== undefined) sets.push('blockers = @blockers');
+    if (change.fixes !== undefined) sets.push('fixes = @fixes');
     if (change.jobLocalId !== undefined) sets.push('job_id = @job');
     if (change.deferredOn !== undefined) sets.push('deferred_on = @deferred');
     const statement = this.#prepare(`UPDATE objects SET ${sets.join(', ')} WHERE id = @id`);
@@ -235,10 +243,38 @@ export class StateStore {
           status: change.status,
           codes: JSON.stringify(change.errorCodes ?? []),
           messages: JSON.stringify(change.messages ?? []),
+          blockers: JSON.stringify(change.blockers ?? []),
+          fixes: JSON.stringify(change.fixes ?? []),
           job: change.jobLocalId ?? null,
           deferred: change.deferredOn ?? null,
         });
       }
+    });
+  }
+
+  /** The blockers the state holds for each of `ids` (from the last validation that listed them). */
+  blockersOf(ids: readonly string[]): Map<string, Blocker[]> {
+    const get = this.#prepare('SELECT blockers FROM objects WHERE id = ?');
+    return new Map(ids.map((id) => [id, JSON.parse((get.get(id) as { blockers: string } | undefined)?.blockers ?? '[]') as Blocker[]]));
+  }
+
+  /**
+   * A validation with `fix` passed: what blocked each object is what the fix clears. Moves blockers
+   * to fixes; objects with no blockers keep the fixes they have, so repeating it changes nothing.
+   */
+  promoteBlockersToFixes(ids: readonly string[]): void {
+    const promote = this.#prepare(`UPDATE objects SET fixes = blockers, blockers = '[]', updated_at = ? WHERE id = ? AND blockers != '[]'`);
+    const now = this.now();
+    this.transaction(() => {
+      for (const id of ids) promote.run(now, id);
+    });
+  }
+
+  /** A validation with `error` passed: nothing blocks the objects, and no fix is needed. */
+  clearBlockers(ids: readonly string[]): void {
+    const clear = this.#prepare(`UPDATE objects SET fixes = '[]', blockers = '[]' WHERE id = ?`);
+    this.transaction(() => {
+      for (const id of ids) clear.run(id);
     });
   }
 
@@ -257,6 +293,7 @@ export class StateStore {
       const localId = Number(lastInsertRowid);
       const link = this.#prepare('INSERT INTO job_objects (job_id, object_id) VALUES (?, ?)');
       for (const id of objectIds) link.run(localId, id);
+      // Blockers and fixes stay: they are what Stripe said of the object, until a new validation says otherwise.
       this.setObjectStatus(objectIds, { status: 'in_job', jobLocalId: localId, deferredOn: null, errorCodes: [], messages: [] });
       this.#recordEvent(localId, 'unsent', null, now);
       return { localId, stripeId: null, status: 'unsent' as const, validationBehavior, objectIds: [...objectIds] };
@@ -325,6 +362,20 @@ export class StateStore {
     return rows.map((r) => this.#toStoredJob(r));
   }
 
+  /**
+   * Whether every object of a job stands for an identifier the run has read in its input: only
+   * then may the run act on the job (validate, fix, run, cancel, re-create).
+   */
+  isJobOfRun(jobLocalId: number, runId: string): boolean {
+    const r = this.#prepare(
+      `SELECT COUNT(*) AS total,
+              SUM(CASE WHEN EXISTS (SELECT 1 FROM resolutions r JOIN identifiers i ON i.key = r.identifier_key
+                                     WHERE r.object_id = jo.object_id AND i.seen_run = ?) THEN 1 ELSE 0 END) AS own
+         FROM job_objects jo WHERE jo.job_id = ?`,
+    ).get(runId, jobLocalId) as { total: number; own: number | null };
+    return r.total > 0 && r.own === r.total;
+  }
+
   /** Whether this state ever created (or adopted) the job with this Stripe id. */
   knowsJob(stripeId: string): boolean {
     return this.#prepare('SELECT 1 FROM jobs WHERE stripe_id = ?').get(stripeId) !== undefined;
@@ -381,9 +432,20 @@ export class StateStore {
       { resolved_at: string | null; messages: string; updated_at: string } | undefined;
     if (!id) return undefined;
     const objects = this.#prepare(
-      `SELECT o.id, o.status, o.error_codes, o.messages, o.updated_at FROM resolutions r
-         JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ? ORDER BY o.id`,
-    ).all(key) as { id: string; status: ObjectStatus; error_codes: string; messages: string; updated_at: string }[];
+      `SELECT o.id, o.status, o.error_codes, o.messages, o.blockers, o.fixes, o.updated_at,
+              CASE WHEN j.status IN ('canceled','abandoned') THEN NULL ELSE j.stripe_id END AS job
+         FROM resolutions r JOIN objects o ON o.id = r.object_id LEFT JOIN jobs j ON j.id = o.job_id
+         WHERE r.identifier_key = ? ORDER BY o.id`,
+    ).all(key) as {
+      id: string;
+      status: ObjectStatus;
+      error_codes: string;
+      messages: string;
+      blockers: string;
+      fixes: string;
+      updated_at: string;
+      job: string | null;
+    }[];
     const jobsOf = this.#prepare(
       `SELECT j.stripe_id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
        WHERE jo.object_id = ? AND j.stripe_id IS NOT NULL ORDER BY j.id`,
@@ -395,9 +457,12 @@ export class StateStore {
       objects: objects.map((o): ObjectOutcome => ({
         id: o.id,
         status: o.status,
+        jobId: o.job,
         jobIds: (jobsOf.all(o.id) as { stripe_id: string }[]).map((j) => j.stripe_id),
         errorCodes: JSON.parse(o.error_codes) as string[],
         messages: JSON.parse(o.messages) as string[],
+        blockers: JSON.parse(o.blockers) as Blocker[],
+        fixes: JSON.parse(o.fixes) as Blocker[],
         updatedAt: o.updated_at,
       })),
     };

@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors.js';
 import { objectTypeOfId } from '../domain/identifier.js';
-import { NEVER_FIXABLE_CODES, lockingJobIdOf, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
-import { describeBlocker, describeFix } from '../domain/fix-note.js';
+import { lockingJobIdOf, type JobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
+import { decideAfterFailedValidation } from '../domain/failed-job.js';
 import { slotOf, toJobObjects } from '../domain/pack.js';
 import type { StoredJob, StateStore } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
@@ -36,25 +36,38 @@ export function isFatalGatewayError(error: unknown): boolean {
 
 /**
  * Drives one job to the end this run can reach: created → validating → ready | failed →
- * (fix → validating → ready) → run → redacting → succeeded. Every step lands in the state before
- * the next acts. Outcomes — blockers, locks, missing ids, outside cancellation — become object
- * statuses; only a fatal gateway error is thrown.
+ * (fix → validating → ready) → run → redacting → succeeded. Every fact lands in the state before
+ * the next step acts on it, and only what Stripe confirmed is recorded. Outcomes — blockers, locks,
+ * missing ids, outside cancellation — become object statuses; only a fatal gateway error is thrown.
  */
 export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void> {
-  const fixes = new Map<string, JobValidationError[]>();
+  // Whether the job's latest validation started, as this run saw Stripe confirm, after its last
+  // change of behaviour. A failed job met any other way (a resumed run, an update whose validate
+  // never went out) is validated again before its errors are believed.
+  let fresh = false;
+  let validations = 0;
   let timedOut = false;
   try {
     if (job.status === 'unsent') {
       const created = await createJob(job, ctx);
       if (!created) return;
+      fresh = true;
     }
     for (;;) {
       const view = await ctx.watcher.waitSettled(job.stripeId as string, job.created ?? 0);
       ctx.store.recordJobStatus(job, view.status);
+      if (view.validationBehavior !== job.validationBehavior) ctx.store.recordJobBehavior(job, view.validationBehavior);
       switch (view.status) {
         case 'ready':
+          if (job.validationBehavior === 'fix') {
+            // Ready under fix: the blockers its validation with error listed are what the fix clears.
+            // In the state before anything runs, so a kill cannot lose what the fix changed.
+            ctx.store.promoteBlockersToFixes(job.objectIds);
+          } else if (fresh) {
+            ctx.store.clearBlockers(job.objectIds);
+          }
           if (ctx.mode === 'validate') {
-            markReady(job, fixes, ctx);
+            ctx.store.setObjectStatus(job.objectIds, { status: 'ready' });
             await cancelJob(job, ctx);
             return;
           }
@@ -69,12 +82,21 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
           await transition(job, 'run', ctx);
           continue;
         case 'failed': {
-          const next = await handleFailed(job, view, fixes, ctx);
-          if (next === 'again') continue;
-          return;
+          if (!fresh) {
+            if (validations >= MAX_VALIDATIONS_PER_RUN) throw new Error(`job ${job.stripeId} failed validation ${validations} times in this run`);
+            if (job.validationBehavior === 'fix' && ctx.behavior !== 'fix') await switchBehavior(job, 'error', ctx);
+            validations += 1;
+            fresh = await transition(job, 'validate', ctx);
+            continue;
+          }
+          const next = await handleFailed(job, view, ctx);
+          if (next === 'done') return;
+          validations += 1;
+          fresh = await transition(job, 'validate', ctx);
+          continue;
         }
         case 'succeeded':
-          markRedacted(job, fixes, ctx);
+          markRedacted(job, ctx);
           return;
         case 'canceled': {
           // Canceled by someone else: the requests still stand, so the objects go into a new job
@@ -133,6 +155,28 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
 }
 
 /**
+ * Follows a job another input's run left live, without acting on it: waits while Stripe works,
+ * records the status it settles in, and settles its objects as redacted if it succeeded. Returns
+ * the status it was left in.
+ */
+export async function followJob(job: StoredJob, ctx: DriveContext): Promise<JobStatus> {
+  try {
+    const view = await ctx.watcher.waitSettled(job.stripeId as string, job.created ?? 0);
+    ctx.store.recordJobStatus(job, view.status);
+    if (view.status === 'succeeded') markRedacted(job, ctx);
+    return view.status;
+  } catch (error) {
+    if (ctx.signal?.aborted || error instanceof JobWaitTimeout) return job.status as JobStatus;
+    if (isFatalGatewayError(error)) throw error;
+    ctx.logger.warn('could not follow a job of another input', { job: job.stripeId, error: error instanceof Error ? error.message : String(error) });
+    return job.status as JobStatus;
+  }
+}
+
+/** Validations of one job in one run before the run gives up on it (each needs Stripe to fail it again). */
+const MAX_VALIDATIONS_PER_RUN = 4;
+
+/**
  * Objects that waited for this job go on now. When the job succeeded, its cascade may have
  * redacted them already (a PaymentIntent of a redacted customer): then they are settled as
  * redacted by this job; otherwise they get a job of their own.
@@ -187,14 +231,9 @@ async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
   }
 }
 
-type FailedNext = 'again' | 'done';
+type FailedNext = 'validate_again' | 'done';
 
-async function handleFailed(
-  job: StoredJob,
-  view: RedactionJobView,
-  fixes: Map<string, JobValidationError[]>,
-  ctx: DriveContext,
-): Promise<FailedNext> {
+async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveContext): Promise<FailedNext> {
   const embedded = view.firstValidationErrors;
   const errors = embedded?.complete ? embedded.errors : await ctx.gateway.listValidationErrors(view.id);
   if (errors.length === 0) {
@@ -252,57 +291,58 @@ async function handleFailed(
     if (owner !== undefined) deferred.set(root, owner);
   }
 
-  // With fix allowed and not yet tried, switch the job to fix and validate again.
-  const fixable = [...byRoot.values()].flat().filter((e) => !NEVER_FIXABLE_CODES.has(e.code));
-  if (ctx.behavior === 'fix' && job.validationBehavior === 'error' && fixable.length > 0 && deferred.size === 0) {
-    for (const [root, rootErrors] of byRoot) fixes.set(root, rootErrors.filter((e) => !NEVER_FIXABLE_CODES.has(e.code)));
-    await ctx.gateway.updateJob(view.id, 'fix', ctx.store.nextActionKey(job, 'update'));
-    ctx.store.recordJobBehavior(job, 'fix');
-    await transition(job, 'validate', ctx);
-    return 'again';
+  const decision = decideAfterFailedValidation({
+    objectIds: job.objectIds,
+    attempt: view.validationBehavior,
+    runBehavior: ctx.behavior,
+    errorsByRoot: byRoot,
+    deferred: new Set(deferred.keys()),
+    recordedBlockers: ctx.store.blockersOf(job.objectIds),
+  });
+  switch (decision.kind) {
+    case 'try_fix':
+      // What blocks each identifier is in the state before the switch: once fixed, it is the
+      // evidence of what the fix changed.
+      for (const [root, blockers] of decision.blockers) ctx.store.setObjectStatus([root], { status: 'in_job', blockers });
+      ctx.store.clearBlockers(job.objectIds.filter((id) => !decision.blockers.has(id)));
+      await switchBehavior(job, 'fix', ctx);
+      return 'validate_again';
+    case 'settle':
+      break;
   }
 
-  const blocked = [...byRoot.keys()].filter((root) => !deferred.has(root));
-  const clean = job.objectIds.filter((id) => !byRoot.has(id));
-  for (const root of blocked) {
-    const rootErrors = byRoot.get(root) ?? [];
-    ctx.store.setObjectStatus([root], {
-      status: 'needs_action',
-      errorCodes: [...new Set(rootErrors.map((e) => e.code))],
-      messages: rootErrors.map((e) => describeNeedsAction(e, ctx.behavior)),
-    });
+  for (const [root, { blockers, fixes }] of decision.blocked) {
+    ctx.store.setObjectStatus([root], { status: 'needs_action', errorCodes: [], blockers, fixes });
+  }
+  for (const [root, { fixes }] of decision.clean) {
+    ctx.store.setObjectStatus([root], { status: 'in_job', blockers: [], fixes });
   }
   for (const [root, owner] of deferred) {
     ctx.store.setObjectStatus([root], { status: 'deferred', deferredOn: owner, messages: ['waits for another job of this run that holds it'] });
   }
 
+  const clean = [...decision.clean.keys()];
   if (ctx.mode === 'validate') {
     // Validate reports and releases: clean roots would be redacted; nothing stays locked.
-    if (clean.length > 0) markReady({ ...job, objectIds: clean }, fixes, ctx);
+    if (clean.length > 0) ctx.store.setObjectStatus(clean, { status: 'ready' });
     await cancelJob(job, ctx);
+    for (const id of decision.isolate) ctx.spawn([id]);
     return 'done';
   }
-  if (clean.length === 0 && deferred.size === 0) {
+  if (decision.keepJob) {
     // Every identifier is blocked: the failed job stays for the next run to re-validate.
     ctx.logger.info('job needs action', { job: view.id, codes: [...new Set(errors.map((e) => e.code))] });
     return 'done';
   }
   // One blocked customer must not hold the others hostage: clean ones go on in a job of their
-  // own, blocked ones wait in another (kept failed for re-validation), deferred ones wait.
+  // own, blocked ones wait in another (kept failed for re-validation), deferred ones wait, and
+  // those a validation under fix could not tell apart each go on alone.
   await cancelJob(job, ctx);
   if (clean.length > 0) ctx.spawn(clean);
+  const blocked = [...decision.blocked.keys()];
   if (blocked.length > 0) ctx.spawn(blocked);
+  for (const id of decision.isolate) ctx.spawn([id]);
   return 'done';
-}
-
-function describeNeedsAction(error: JobValidationError, behavior: ValidationBehavior): string {
-  if (error.code === 'locked_by_other_job') {
-    const other = lockingJobIdOf(error);
-    return `${describeBlocker(error)} — held by ${other ? `job ${other}` : 'another job'} that stripe-redact does not own: cancel it or let it finish`;
-  }
-  if (error.code === 'too_many_objects') return `${describeBlocker(error)} — too many related objects for one job`;
-  if (behavior === 'error') return `${describeBlocker(error)} — resolve it, or run again with --validation-behavior fix`;
-  return `${describeBlocker(error)} — Stripe's fix cannot clear this; resolve it by hand`;
 }
 
 /**
@@ -340,34 +380,48 @@ function ownLockingJob(job: StoredJob, errors: JobValidationError[], store: Stat
   return undefined;
 }
 
-function markReady(job: StoredJob, fixes: Map<string, JobValidationError[]>, ctx: DriveContext): void {
-  for (const id of job.objectIds) {
-    ctx.store.setObjectStatus([id], { status: 'ready', messages: (fixes.get(id) ?? []).map((e) => describeFix(e, 'will')) });
-  }
-}
-
-function markRedacted(job: StoredJob, fixes: Map<string, JobValidationError[]>, ctx: DriveContext): void {
-  for (const id of job.objectIds) {
-    ctx.store.setObjectStatus([id], {
-      status: 'redacted',
-      jobLocalId: job.localId,
-      errorCodes: [...new Set((fixes.get(id) ?? []).map((e) => e.code))],
-      messages: (fixes.get(id) ?? []).map((e) => describeFix(e, 'did')),
-    });
-  }
+function markRedacted(job: StoredJob, ctx: DriveContext): void {
+  if (job.validationBehavior === 'fix') ctx.store.promoteBlockersToFixes(job.objectIds);
+  ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [] });
   ctx.logger.info('job succeeded', { job: job.stripeId, objects: job.objectIds.length });
 }
 
-/** Validate or run; a refused transition means the job already moved on (e.g. a resumed run). */
-async function transition(job: StoredJob, action: 'validate' | 'run', ctx: DriveContext): Promise<void> {
+/** Switches a failed job's validation behaviour; the state follows only once Stripe confirmed it. */
+async function switchBehavior(job: StoredJob, behavior: ValidationBehavior, ctx: DriveContext): Promise<void> {
+  const view = await ctx.gateway.updateJob(job.stripeId as string, behavior, ctx.store.nextActionKey(job, 'update'));
+  ctx.store.recordJobBehavior(job, view.validationBehavior);
+}
+
+/**
+ * Validate or run. Returns whether Stripe confirmed it. A refused transition means the job already
+ * moved on (a resumed run, an answer lost after the request was carried out): the job's real status
+ * is read and recorded, and the caller goes on from there.
+ */
+async function transition(job: StoredJob, action: 'validate' | 'run', ctx: DriveContext): Promise<boolean> {
   const id = job.stripeId as string;
   const key = ctx.store.nextActionKey(job, action);
   try {
     const view = action === 'run' ? await ctx.gateway.runJob(id, key) : await ctx.gateway.validateJob(id, key);
     ctx.store.recordJobStatus(job, view.status);
+    return true;
   } catch (error) {
-    if (error instanceof GatewayError && error.stripeCode === 'status_transition_invalid') return;
-    throw error;
+    if (!(error instanceof GatewayError) || error.kind !== 'invalid_request') throw error;
+    const view = await ctx.gateway.retrieveJob(id);
+    ctx.store.recordJobStatus(job, view.status);
+    if (!isRefusedBecauseMovedOn(action, view.status)) throw error;
+    return false;
+  }
+}
+
+/** Whether a job in `status` refuses `action` because it is past it, rather than for another reason. */
+function isRefusedBecauseMovedOn(action: 'validate' | 'run' | 'cancel', status: JobStatus): boolean {
+  switch (action) {
+    case 'validate':
+      return status !== 'failed';
+    case 'run':
+      return status !== 'ready';
+    case 'cancel':
+      return status !== 'ready' && status !== 'failed';
   }
 }
 
@@ -378,7 +432,10 @@ async function cancelJob(job: StoredJob, ctx: DriveContext): Promise<void> {
     const view = await ctx.gateway.cancelJob(id, ctx.store.nextActionKey(job, 'cancel'));
     ctx.store.recordJobStatus(job, view.status);
   } catch (error) {
-    if (!(error instanceof GatewayError) || error.stripeCode !== 'status_transition_invalid') throw error;
+    if (!(error instanceof GatewayError) || error.kind !== 'invalid_request') throw error;
+    const view = await ctx.gateway.retrieveJob(id);
+    ctx.store.recordJobStatus(job, view.status);
+    if (!isRefusedBecauseMovedOn('cancel', view.status)) throw error;
   }
   const settled = await ctx.watcher.waitSettled(id, job.created ?? 0);
   ctx.store.recordJobStatus(job, settled.status);

@@ -4,10 +4,10 @@ import { JobPacker } from '../domain/pack.js';
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
 import { inspectRequestFile, readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
-import type { StateStore } from '../io/state-store.js';
+import type { StateStore, StoredJob } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
-import { driveJob, type DriveContext } from './drive-job.js';
+import { driveJob, followJob, type DriveContext } from './drive-job.js';
 import { JobWatcher } from './job-watcher.js';
 import type { RateBudget } from './rate-budget.js';
 import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resolve-identifiers.js';
@@ -29,6 +29,8 @@ export interface RunOptions {
   jobTimeoutMs?: number;
   /** Identifiers resolved together before their jobs are packed. @default 200 */
   lookupBatchSize?: number;
+  /** Whether the key is for live mode; every report row says so. */
+  livemode: boolean;
 }
 
 export interface RunPorts {
@@ -50,11 +52,14 @@ export interface RunSummary extends ReportTotals {
   /** True when the run was interrupted (SIGINT/SIGTERM) and its unfinished rows are `pending`. */
   interrupted: boolean;
   mode: RunMode;
+  livemode: boolean;
   validationBehavior: ValidationBehavior;
   input: string;
   startedAt: string;
   endedAt: string;
   jobs: { driven: number; byStatus: Record<string, number> };
+  /** Jobs that runs over other inputs left live: followed to record their outcome, never acted on. */
+  otherInputs: { jobs: number; byStatus: Record<string, number> };
   apiCalls: { total: number; byOperation: Record<string, number>; rateLimited: number; peakPerSecond: number };
 }
 
@@ -128,17 +133,32 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
         fatal ??= error;
       });
   };
+  const followed = { jobs: 0, byStatus: {} as Record<string, number> };
+  const follow = (job: StoredJob) => {
+    followed.jobs += 1;
+    void jobs
+      .add(async () => {
+        if (fatal || interrupted()) return;
+        try {
+          const status = await followJob(job, ctx);
+          followed.byStatus[status] = (followed.byStatus[status] ?? 0) + 1;
+        } catch (error) {
+          fatal ??= error;
+          jobs.clear();
+        }
+      })
+      .catch((error: unknown) => {
+        fatal ??= error;
+      });
+  };
   const submit = (objectIds: string[]) => {
     if (objectIds.length === 0 || fatal || interrupted()) return;
     drive(store.insertJob(objectIds, 'error', runId));
   };
 
   try {
-    if (options.mode === 'redact') {
-      // Finish what earlier runs left: unsent creates replay with their keys, failed jobs re-validate.
-      for (const job of store.liveJobs()) drive(job.status === 'unsent' ? { ...job, replayedCreate: true } : job);
-    }
-
+    // Read before this run creates any job of its own.
+    const leftovers = options.mode === 'redact' ? store.liveJobs() : [];
     const packer = new JobPacker();
     const searchUsable = { value: true };
     const batchSize = options.lookupBatchSize ?? 200;
@@ -185,6 +205,15 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       }
     }
     if (!fatal && !interrupted()) noteChunk();
+    if (!fatal && !interrupted() && options.mode === 'redact') {
+      // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
+      // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
+      // acts on nothing its input does not name.
+      for (const job of leftovers) {
+        if (store.isJobOfRun(job.localId, runId)) drive(job.status === 'unsent' ? { ...job, replayedCreate: true } : job);
+        else if (job.stripeId) follow(job);
+      }
+    }
     while (!fatal && !interrupted() && batch.length > 0) await flush();
     if (!fatal && !interrupted()) {
       const last = packer.flush();
@@ -203,17 +232,19 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
-  const totals = await writeReport(info, options, store);
+  const totals = await writeReport(info, { outDir: options.outDir, mode: options.mode, runId, livemode: options.livemode }, store);
   const summary: RunSummary = {
     runId,
     interrupted: interrupted(),
     mode: options.mode,
+    livemode: options.livemode,
     validationBehavior: options.validationBehavior,
     input: options.inputPath,
     startedAt,
     endedAt: store.now(),
     ...totals,
     jobs: { driven: jobsStarted, byStatus: store.jobCounts(runId) },
+    otherInputs: followed,
     apiCalls: {
       total: budget.totalCalls,
       byOperation: budget.callCounts(),

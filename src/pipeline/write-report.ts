@@ -22,7 +22,7 @@ export interface ReportTotals {
  */
 export async function writeReport(
   info: RequestFileInfo,
-  options: { outDir: string; mode: RunMode },
+  options: { outDir: string; mode: RunMode; runId: string; livemode: boolean },
   store: StateStore,
 ): Promise<ReportTotals> {
   const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
@@ -51,10 +51,15 @@ export async function writeReport(
         row: row.row,
         identifierType: classified.type,
         status: outcome.status,
-        customerIds: outcome.customerIds,
-        jobIds: outcome.jobIds,
-        errorCodes: outcome.errorCodes,
+        objectIds: outcome.objectIds,
+        jobId: outcome.jobIds.length > 0 ? outcome.jobIds.join(' ') : null,
+        earlierJobIds: outcome.earlierJobIds,
+        blockingCodes: outcome.blockingCodes,
+        fixes: outcome.fixes,
         messages: outcome.messages,
+        dueBy: null,
+        runId: options.runId,
+        livemode: options.livemode,
         updatedAt: outcome.updatedAt,
       };
     }

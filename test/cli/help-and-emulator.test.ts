@@ -74,7 +74,7 @@ describe('stripe-redact emulator', () => {
       const out = join(dir, 'out');
       const run = await runCli(['run', input, '--api-base', url, '--poll-interval-ms', '20', '--out', out]);
       expect(run.code, describeRun(run)).toBe(0);
-      expect(readResults(out).rows[0]).toMatchObject({ status: 'redacted', customer_ids: 'cus_proc_a' });
+      expect(readResults(out).rows[0]).toMatchObject({ status: 'redacted', object_ids: 'cus_proc_a' });
     } finally {
       server.child.kill('SIGTERM');
     }

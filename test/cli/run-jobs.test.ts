@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
 import {
   TEST_KEY_ENV,
-  cellList,
+  cellList, jobsOfRow,
   describeRun,
   isCustomerRedacted,
   jobIdentifiers,
@@ -61,7 +61,7 @@ describe('packing', () => {
     expect(rows.map((r) => r.status)).toEqual(Array(25).fill('redacted'));
     for (const row of rows) {
       const holder = jobs.find((job) => jobIdentifiers(job).includes(row.customer_id as string));
-      expect(cellList(row.job_ids)).toEqual([holder?.id]);
+      expect(jobsOfRow(row)).toEqual([holder?.id]);
     }
     expect(readSummary(out).statuses.redacted).toBe(25);
   });
@@ -81,7 +81,7 @@ describe('packing', () => {
     const all = jobs.flatMap(jobIdentifiers);
     expect(all.sort()).toEqual(['cus_dup_0', 'cus_dup_1', 'cus_dup_2']);
     const { rows } = readResults(out);
-    expect(rows.map((r) => [r.request_id, r.status, r.customer_ids])).toEqual([
+    expect(rows.map((r) => [r.request_id, r.status, r.object_ids])).toEqual([
       ['R1', 'redacted', 'cus_dup_0'],
       ['R2', 'redacted', 'cus_dup_1'],
       ['R3', 'redacted', 'cus_dup_0'],
@@ -94,7 +94,7 @@ describe('packing', () => {
       [0, 3],
       [1, 4],
     ] as const) {
-      expect(rows[b]?.job_ids).toBe(rows[a]?.job_ids);
+      expect(rows[b]?.job_id).toBe(rows[a]?.job_id);
       expect(rows[b]?.messages).toBe(rows[a]?.messages);
       expect(rows[b]?.updated_at).toBe(rows[a]?.updated_at);
     }
@@ -126,8 +126,8 @@ describe('runs over one state', () => {
     for (const [i, row] of secondRows.entries()) {
       const before = firstRows[i]!;
       expect(row.status).toBe(before.status);
-      expect(row.customer_ids).toBe(before.customer_ids);
-      expect(row.job_ids).toBe(before.job_ids);
+      expect(row.object_ids).toBe(before.object_ids);
+      expect(row.job_id).toBe(before.job_id);
     }
     expect(secondRows.filter((r) => r.status === 'redacted')).toHaveLength(12);
     expect(secondRows.at(-1)?.status).toBe('not_found');

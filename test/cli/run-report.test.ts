@@ -102,7 +102,7 @@ describe('results.csv', () => {
       ['T-1', 'd@example.com', 'first, with comma'],
       ['T-2', 'nobody.else@example.com', 'semi; colon'],
     ]);
-    expect(rows.map((r) => [r.row, r.status, r.customer_ids])).toEqual([
+    expect(rows.map((r) => [r.row, r.status, r.object_ids])).toEqual([
       ['1', 'redacted', 'cus_fmt_d'],
       ['2', 'not_found', ''],
     ]);

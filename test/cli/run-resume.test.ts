@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import {
   TEST_KEY_ENV,
-  cellList,
+  cellList, jobsOfRow,
   describeRun,
   isCustomerRedacted,
   jobIdentifiers,
@@ -112,8 +112,8 @@ async function expectCompleteAndUnduplicated(emulator: CliEmulator, out: string)
   expect(jobs.length).toBe(Math.ceil(COUNT / 10));
   for (const job of jobs) expect(jobIdentifiers(job).length).toBeLessThanOrEqual(10);
   for (const row of rows) {
-    const holder = jobs.find((job) => job.status === 'succeeded' && jobIdentifiers(job).includes(row.customer_ids as string));
-    expect(cellList(row.job_ids), row.request_id).toContain(holder?.id);
+    const holder = jobs.find((job) => job.status === 'succeeded' && jobIdentifiers(job).includes(row.object_ids as string));
+    expect(jobsOfRow(row), row.request_id).toContain(holder?.id);
   }
   return jobs;
 }
@@ -165,8 +165,8 @@ describe('kill and resume', () => {
     for (const row of rows) {
       // A job Stripe holds is pending; so is one the killed run had written down but not yet sent
       // (its create is paced by the budget), which the next run creates with its recorded key.
-      const expected = inFlight.has(row.customer_ids as string) ? ['pending'] : ['planned', 'pending'];
-      expect(expected, `${row.request_id} (${row.customer_ids}): ${row.status}`).toContain(row.status);
+      const expected = inFlight.has(row.object_ids as string) ? ['pending'] : ['planned', 'pending'];
+      expect(expected, `${row.request_id} (${row.object_ids}): ${row.status}`).toContain(row.status);
     }
     expect((await listJobs(killed.emulator.stripe)).map((j) => j.id)).toEqual(killed.jobsAtKill.map((j) => j.id));
 

@@ -29,7 +29,21 @@ export const CLI_PATH = fileURLToPath(new URL('../../bin/stripe-redact.js', impo
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The columns the report appends after the input's own, in order (design.md "Result CSV"). */
-export const RESULT_COLUMNS = ['row', 'identifier_type', 'status', 'customer_ids', 'job_ids', 'error_codes', 'messages', 'updated_at'] as const;
+export const RESULT_COLUMNS = [
+  'row',
+  'identifier_type',
+  'status',
+  'object_ids',
+  'job_id',
+  'earlier_job_ids',
+  'blocking_codes',
+  'fixes',
+  'messages',
+  'due_by',
+  'run_id',
+  'livemode',
+  'updated_at',
+] as const;
 
 /** A test-mode key the emulator accepts; the CLI never sees the developer's own key. */
 export const CLI_TEST_KEY = 'sk_test_cli';
@@ -170,9 +184,14 @@ export function readSummary(outDir: string): Summary {
   return JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as Summary;
 }
 
-/** A `;`-separated report cell as a list (empty cell → empty list). */
+/** A space-separated id list or a one-item-per-line cell of the report as a list (empty cell → empty list). */
 export function cellList(cell: string | undefined): string[] {
-  return cell ? cell.split(';') : [];
+  return cell ? cell.split(/[ \n]/) : [];
+}
+
+/** Every job a report row names: its earlier jobs, oldest first, then the one that carries it. */
+export function jobsOfRow(row: Record<string, string> | undefined): string[] {
+  return [...cellList(row?.earlier_job_ids), ...cellList(row?.job_id)];
 }
 
 /** An emulator in the test process that the CLI reaches through `--api-base`. */

@@ -58,6 +58,7 @@ export function pipelineWorkspace(
             lookup: 'auto',
             jobConcurrency: 20,
             pollIntervalMs: 10,
+            livemode: false,
             ...options,
           },
           { gateway, budget, store, logger: createSilentLogger() },

@@ -1,3 +1,4 @@
+import { jobsOfRow } from '../helpers/cli.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,7 +39,7 @@ describe('runPipeline against the emulator', () => {
     const { rows, summary } = await ws.run(['id', 'cus_big', ...clean(5).map((c) => c.id)].join('\n'));
     const big = rows.find((r) => r.id === 'cus_big');
     expect(big?.status).toBe('needs_action');
-    expect(big?.error_codes).toContain('too_many_objects');
+    expect(big?.blocking_codes).toContain('too_many_objects');
     expect(rows.filter((r) => r.id !== 'cus_big').map((r) => r.status)).toEqual(Array(5).fill('redacted'));
     expect(summary.statuses.redacted).toBe(5);
   });
@@ -50,7 +51,7 @@ describe('runPipeline against the emulator', () => {
     const ws = pipelineWorkspace(emulator);
     const { rows } = await ws.run('email\nc0@example.com\nc1@example.com\nc2@example.com\n');
     expect(rows[0]?.status).toBe('needs_action');
-    expect(rows[0]?.error_codes).toBe('locked_by_other_job');
+    expect(rows[0]?.blocking_codes).toBe('locked_by_other_job');
     expect(rows[0]?.messages).toContain(foreign.id);
     expect(rows.slice(1).map((r) => r.status)).toEqual(['redacted', 'redacted']);
     // The foreign job is left alone.
@@ -74,8 +75,8 @@ describe('runPipeline against the emulator', () => {
     expect(rows.map((r) => r.status)).toEqual(Array(11).fill('redacted'));
     const owner = rows.find((r) => r.id === 'cus_owner');
     const pi = rows.find((r) => r.id === 'pi_owned');
-    expect((pi?.job_ids ?? '').split(';')).toContain((owner?.job_ids ?? '').split(';')[0]);
-    expect(pi?.error_codes).toBe('');
+    expect(jobsOfRow(pi)).toContain(owner?.job_id);
+    expect(pi?.blocking_codes).toBe('');
   });
 
   it('drops an id Stripe does not know from the job and creates the job again without it', async () => {
@@ -126,17 +127,17 @@ describe('runPipeline against the emulator', () => {
     expect(first.rows[0]?.status).toBe('needs_action');
     // The poll brought the job's errors along: no separate validation error list was needed.
     expect(first.summary.apiCalls.byOperation['redaction_jobs.validation_errors']).toBeUndefined();
-    const jobId = (first.rows[0]?.job_ids ?? '').split(';').at(-1) as string;
+    const jobId = first.rows[0]?.job_id as string;
     await emulator.stripe.privacy.redactionJobs.cancel(jobId);
     await waitForJobStatus(emulator.stripe, jobId, 'canceled');
 
     const second = await ws.run('email\nopen@example.com\n');
     expect(second.rows[0]?.status).toBe('needs_action');
-    expect((second.rows[0]?.job_ids ?? '').split(';')).toContain(jobId);
+    expect(jobsOfRow(second.rows[0])).toContain(jobId);
 
     const third = await ws.run('email\nopen@example.com\n', { validationBehavior: 'fix' });
     expect(third.rows[0]?.status).toBe('redacted');
-    expect(third.rows[0]?.messages).toContain('pi_open');
+    expect(third.rows[0]?.fixes).toBe('canceled PaymentIntent pi_open');
     expect((await emulator.stripe.paymentIntents.retrieve('pi_open')).status).toBe('canceled');
   });
 
@@ -149,7 +150,7 @@ describe('runPipeline against the emulator', () => {
     const ws = pipelineWorkspace(emulator);
     const { rows, summary } = await ws.run('email\nc0@example.com\nc1@example.com\nsub@example.com\n', { mode: 'validate', validationBehavior: 'fix' });
     expect(rows.map((r) => r.status)).toEqual(['ready', 'ready', 'ready']);
-    expect(rows[2]?.messages).toMatch(/fix will cancel subscription sub_x/);
+    expect(rows[2]?.fixes).toBe('would cancel subscription sub_x');
     expect((await allJobs(emulator)).every((j) => j.status === 'canceled')).toBe(true);
     expect((await emulator.stripe.customers.retrieve('cus_c0')).deleted).toBeUndefined();
     expect(summary.statuses.ready).toBe(3);
@@ -164,7 +165,7 @@ describe('runPipeline against the emulator', () => {
     const ws = pipelineWorkspace(emulator);
     const { rows, summary } = await ws.run('id\nc0@example.com\ncus_gone\ncus_nope\nnot-an-id\n', { mode: 'plan' });
     expect(rows.map((r) => r.status)).toEqual(['planned', 'already_redacted', 'not_found', 'invalid']);
-    expect(rows[0]?.customer_ids).toBe('cus_c0');
+    expect(rows[0]?.object_ids).toBe('cus_c0');
     expect(await allJobs(emulator)).toHaveLength(0);
     expect(Object.keys(summary.apiCalls.byOperation).some((op) => op.startsWith('redaction_jobs'))).toBe(false);
   });
@@ -229,7 +230,7 @@ describe('runPipeline, jobs canceled from outside', () => {
     expect(canceled.size).toBe(2);
     expect(rows[0]?.status).toBe('pending');
     expect(rows[0]?.messages).toMatch(/canceled outside stripe-redact/);
-    expect((rows[0]?.job_ids ?? '').split(';').sort()).toEqual([...canceled].sort());
+    expect(jobsOfRow(rows[0]).sort()).toEqual([...canceled].sort());
 
     e.faults.reset();
     const next = await ws.run('email\nc0@example.com\n');
@@ -286,7 +287,7 @@ describe('runPipeline, a twin job', () => {
     const { rows } = await ws.run('email\nc0@example.com\nc1@example.com\nc2@example.com\n');
     expect(rows.map((r) => r.status)).toEqual(['redacted', 'redacted', 'needs_action']);
     expect((await emulator.stripe.privacy.redactionJobs.retrieve(twin.id)).status).toBe('succeeded');
-    for (const row of rows.slice(0, 2)) expect((row.job_ids ?? '').split(';')).toContain(twin.id);
+    for (const row of rows.slice(0, 2)) expect(jobsOfRow(row)).toContain(twin.id);
     expect(rows[2]?.messages).toContain(foreign.id);
     expect((await emulator.stripe.privacy.redactionJobs.retrieve(foreign.id)).status).toBe('ready');
     expect((await allJobs(emulator)).filter((j) => j.status === 'succeeded').map((j) => j.id)).toEqual([twin.id]);
@@ -317,10 +318,10 @@ describe('runPipeline, a job Stripe takes too long over', () => {
     const first = await ws.run('email\nc0@example.com\n', { jobTimeoutMs: 150 });
     expect(first.rows[0]?.status).toBe('pending');
     expect(first.rows[0]?.messages).toMatch(/still validating after \d+ s; the next run follows it/);
-    const jobId = first.rows[0]?.job_ids;
+    const jobId = first.rows[0]?.job_id;
 
     const second = await ws.run('email\nc0@example.com\n');
-    expect(second.rows[0]).toMatchObject({ status: 'redacted', job_ids: jobId });
+    expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: jobId });
     expect(await allJobs(emulator)).toHaveLength(1);
   });
 });

@@ -20,10 +20,15 @@ function result(overrides: Partial<ResultRow> = {}): ResultRow {
     row: 1,
     identifierType: 'email',
     status: 'redacted',
-    customerIds: ['cus_1'],
-    jobIds: ['rdj_1'],
-    errorCodes: [],
+    objectIds: ['cus_1'],
+    jobId: 'prj_1',
+    earlierJobIds: [],
+    blockingCodes: [],
+    fixes: [],
     messages: [],
+    dueBy: null,
+    runId: 'run_1',
+    livemode: false,
     updatedAt: '2025-01-31T22:04:05.000Z',
     ...overrides,
   };
@@ -55,29 +60,48 @@ describe('writeResultsFile', () => {
       ['request', 'email', 'date'],
       3,
       from([
-        result({ fields: ['R1', 'a@x.com', '2025-01-01'], customerIds: ['cus_1', 'cus_2'], jobIds: ['rdj_1', 'rdj_2'] }),
+        result({
+          fields: ['R1', 'a@x.com', '2025-01-01'],
+          objectIds: ['cus_1', 'cus_2'],
+          jobId: 'prj_2',
+          earlierJobIds: ['prj_0', 'prj_1'],
+          fixes: ['canceled PaymentIntent pi_1', 'canceled subscription sub_1'],
+          dueBy: '2025-02-01',
+          livemode: true,
+        }),
         result({
           fields: ['R2', 'nope', '2025-01-02'],
           row: 3,
           identifierType: 'unknown',
           status: 'invalid',
-          customerIds: [],
-          jobIds: [],
-          errorCodes: ['code_a', 'code_b'],
-          messages: ['first, with a comma', 'second "quoted"'],
+          objectIds: [],
+          jobId: null,
+          blockingCodes: ['code_a', 'code_b'],
+          messages: ['first, with a comma; and a semicolon', 'second "quoted"'],
         }),
       ]),
     );
     expect(rowsWritten).toBe(2);
     expect(await readCsv(path)).toEqual([
       ['request', 'email', 'date', ...RESULT_COLUMNS],
-      ['R1', 'a@x.com', '2025-01-01', '1', 'email', 'redacted', 'cus_1;cus_2', 'rdj_1;rdj_2', '', '', '2025-01-31T22:04:05.000Z'],
-      ['R2', 'nope', '2025-01-02', '3', 'unknown', 'invalid', '', '', 'code_a;code_b', 'first, with a comma;second "quoted"', '2025-01-31T22:04:05.000Z'],
+      ['R1', 'a@x.com', '2025-01-01', '1', 'email', 'redacted', 'cus_1 cus_2', 'prj_2', 'prj_0 prj_1', '', 'canceled PaymentIntent pi_1\ncanceled subscription sub_1', '', '2025-02-01', 'run_1', 'true', '2025-01-31T22:04:05.000Z'],
+      ['R2', 'nope', '2025-01-02', '3', 'unknown', 'invalid', '', '', '', 'code_a code_b', '', 'first, with a comma; and a semicolon\nsecond "quoted"', '', 'run_1', 'false', '2025-01-31T22:04:05.000Z'],
     ]);
   });
 
-  it('keeps the result columns in their contracted order', () => {
-    expect(RESULT_COLUMNS).toEqual(['row', 'identifier_type', 'status', 'customer_ids', 'job_ids', 'error_codes', 'messages', 'updated_at']);
+  it('keeps the result columns of version 2 in their contracted order', () => {
+    expect(RESULT_COLUMNS).toEqual([
+      'row', 'identifier_type', 'status', 'object_ids', 'job_id', 'earlier_job_ids', 'blocking_codes', 'fixes', 'messages', 'due_by', 'run_id', 'livemode', 'updated_at',
+    ]);
+  });
+
+  it('renames an input column that a result column would repeat, and nothing else', async () => {
+    const path = join(dir, 'collide.csv');
+    await writeResultsFile(path, ['row', 'email', 'status', 'status (input)', 'messages', 'email'], 6, from([result({ fields: ['1', 'a@x.com', 'open', 'x', 'hi', 'b'] })]));
+    const [header, row] = await readCsv(path);
+    expect(header?.slice(0, 6)).toEqual(['row (input)', 'email', 'status (input) (input)', 'status (input)', 'messages (input)', 'email']);
+    for (const column of RESULT_COLUMNS) expect(header?.filter((name) => name === column)).toEqual([column]);
+    expect(row?.slice(0, 7)).toEqual(['1', 'a@x.com', 'open', 'x', 'hi', 'b', '1']);
   });
 
   it('names the columns column_1…column_N without an input header, padding short rows', async () => {
@@ -95,7 +119,7 @@ describe('writeResultsFile', () => {
     const [, row] = await readCsv(path);
     expect(row).toHaveLength(1 + RESULT_COLUMNS.length);
     expect(row?.slice(0, 3)).toEqual(['a@x.com', '1', 'email']);
-    expect(row?.[7]).toMatch(/2 more cell\(s\)/);
+    expect(row?.[1 + RESULT_COLUMNS.indexOf('messages')]).toMatch(/2 more cell\(s\)/);
   });
 
   it('neutralises every cell that a spreadsheet would run as a formula, header included', async () => {
@@ -104,13 +128,13 @@ describe('writeResultsFile', () => {
       path,
       ['=HEADER()', 'email'],
       2,
-      from([result({ fields: ['=HYPERLINK("http://evil")', '+a@x.com'], messages: ['-starts with minus'], errorCodes: ['@code'] })]),
+      from([result({ fields: ['=HYPERLINK("http://evil")', '+a@x.com'], messages: ['-starts with minus'], blockingCodes: ['@code'] })]),
     );
     const [header, row] = await readCsv(path);
     expect(header?.[0]).toBe("'=HEADER()");
     expect(row?.slice(0, 2)).toEqual(['\'=HYPERLINK("http://evil")', "'+a@x.com"]);
-    expect(row?.[7]).toBe("'@code");
-    expect(row?.[8]).toBe("'-starts with minus");
+    expect(row?.[2 + RESULT_COLUMNS.indexOf('blocking_codes')]).toBe("'@code");
+    expect(row?.[2 + RESULT_COLUMNS.indexOf('messages')]).toBe("'-starts with minus");
   });
 
   it('round-trips cells with quotes, commas and newlines', async () => {

@@ -7,9 +7,12 @@ const T0 = '2026-11-28T00:00:00.000Z';
 const object = (id: string, status: ObjectStatus, extra: Partial<ObjectOutcome> = {}): ObjectOutcome => ({
   id,
   status,
+  jobId: null,
   jobIds: [],
   errorCodes: [],
   messages: [],
+  blockers: [],
+  fixes: [],
   updatedAt: T0,
   ...extra,
 });
@@ -37,20 +40,39 @@ describe('decideRowOutcome', () => {
         messages: [],
         updatedAt: T0,
         objects: [
-          object('cus_a', 'redacted', { jobIds: ['prj_1'] }),
-          object('cus_b', 'needs_action', { jobIds: ['prj_2'], errorCodes: ['invalid_state'], messages: ['blocked'], updatedAt: '2026-11-29T00:00:00.000Z' }),
+          object('cus_a', 'redacted', { jobId: 'prj_1', jobIds: ['prj_0', 'prj_1'] }),
+          object('cus_b', 'needs_action', {
+            jobId: 'prj_2',
+            jobIds: ['prj_0', 'prj_2'],
+            blockers: [{ code: 'invalid_state', message: 'Charge disputed.', erroringObject: { id: 'ch_1', objectType: 'charge' }, underFix: 'untried' }],
+            messages: ['found late'],
+            updatedAt: '2026-11-29T00:00:00.000Z',
+          }),
         ],
       },
       T0,
     );
     expect(outcome).toMatchObject({
       status: 'needs_action',
-      customerIds: ['cus_a', 'cus_b'],
+      objectIds: ['cus_a', 'cus_b'],
       jobIds: ['prj_1', 'prj_2'],
-      errorCodes: ['invalid_state'],
-      messages: ['cus_b: blocked'],
+      earlierJobIds: ['prj_0'],
+      blockingCodes: ['invalid_state'],
+      fixes: [],
       updatedAt: '2026-11-29T00:00:00.000Z',
     });
+    expect(outcome.messages).toEqual(['cus_b: found late', expect.stringMatching(/^cus_b: Charge disputed\. \(charge ch_1\) — resolve it/)]);
+  });
+
+  it('leaves out objects that do not exist, and blockers once settled; says what fix did or would do', () => {
+    const fix = { code: 'invalid_state', message: 'Not finalized.', erroringObject: { id: 'pi_1', objectType: 'payment_intent' }, underFix: 'untried' } as const;
+    const redacted = decideRowOutcome(email, 'redact', {
+      resolved: true, messages: [], updatedAt: T0,
+      objects: [object('cus_a', 'redacted', { jobId: 'prj_1', jobIds: ['prj_1'], fixes: [fix], blockers: [fix], errorCodes: ['x'] }), object('cus_gone', 'not_found')],
+    }, T0);
+    expect(redacted).toMatchObject({ status: 'redacted', objectIds: ['cus_a'], blockingCodes: [], fixes: ['canceled PaymentIntent pi_1'], jobIds: ['prj_1'], earlierJobIds: [] });
+    const ready = decideRowOutcome(email, 'validate', { resolved: true, messages: [], updatedAt: T0, objects: [object('cus_a', 'ready', { fixes: [fix], jobIds: ['prj_1'] })] }, T0);
+    expect(ready).toMatchObject({ status: 'ready', fixes: ['would cancel PaymentIntent pi_1'], jobIds: [], earlierJobIds: ['prj_1'] });
   });
 
   it('prefers redacted over already_redacted when both happened', () => {

@@ -1,0 +1,79 @@
+import type { JobValidationError } from './job.js';
+
+/**
+ * One validation error that blocks an identifier, as the state keeps it: Stripe's code, message and
+ * erroring object, and what a validation with `fix` said of it. Stored as data and worded only when
+ * the report is written, so the wording can change without touching old states.
+ */
+export interface Blocker {
+  code: string;
+  message: string;
+  erroringObject: { id: string; objectType: string } | null;
+  /**
+   * `untried`: listed by a validation with `error`; `listed_under_fix`: still listed by a validation
+   * with `fix` (on accounts that list fixable blockers too, it may be one fix would clear).
+   */
+  underFix: 'untried' | 'listed_under_fix';
+  /** For `locked_by_other_job`: the job Stripe's message names, a hint for people only. */
+  heldBy?: string;
+}
+
+/** A blocker from a job's validation error. */
+export function blockerOf(error: JobValidationError, underFix: Blocker['underFix']): Blocker {
+  const heldBy = error.code === 'locked_by_other_job' ? /prj_[A-Za-z0-9]+/.exec(error.message)?.[0] : undefined;
+  return { code: error.code, message: error.message, erroringObject: error.erroringObject, underFix, ...(heldBy ? { heldBy } : {}) };
+}
+
+const OBJECT_NAMES: Record<string, string> = {
+  payment_intent: 'PaymentIntent',
+  setup_intent: 'SetupIntent',
+  subscription: 'subscription',
+  invoice: 'invoice',
+  checkout_session: 'Checkout Session',
+  'checkout.session': 'Checkout Session',
+  charge: 'charge',
+};
+
+/** What `validation_behavior=fix` does to each kind of blocking object (stripe-api.md §2, Stripe's list of blockers). */
+const FIX_VERBS: Record<string, { would: string; did: string }> = {
+  payment_intent: { would: 'would cancel', did: 'canceled' },
+  setup_intent: { would: 'would cancel', did: 'canceled' },
+  subscription: { would: 'would cancel', did: 'canceled' },
+  invoice: { would: 'would void or delete', did: 'voided or deleted' },
+  checkout_session: { would: 'would expire', did: 'expired' },
+  'checkout.session': { would: 'would expire', did: 'expired' },
+};
+
+/**
+ * The report's sentence for a blocker a validation with `fix` cleared: "would cancel PaymentIntent
+ * pi_…" before the job ran, "canceled PaymentIntent pi_…" after it succeeded.
+ */
+export function describeFix(blocker: Pick<Blocker, 'message' | 'erroringObject'>, tense: 'would' | 'did'): string {
+  const object = blocker.erroringObject;
+  const cleared = tense === 'would' ? 'would clear' : 'cleared';
+  if (!object) return `${cleared}: ${blocker.message}`;
+  const name = OBJECT_NAMES[object.objectType] ?? object.objectType;
+  const verb = FIX_VERBS[object.objectType];
+  if (!verb) return `${cleared} ${name} ${object.id}: ${blocker.message}`;
+  return `${verb[tense]} ${name} ${object.id}`;
+}
+
+/** Stripe's own message for a blocker, with the object it names when the message lacks it. */
+export function describeBlocker(blocker: Pick<Blocker, 'message' | 'erroringObject'>): string {
+  const object = blocker.erroringObject;
+  return object && !blocker.message.includes(object.id) ? `${blocker.message} (${object.objectType} ${object.id})` : blocker.message;
+}
+
+/** What a person must know and do about one blocker of a `needs_action` row. */
+export function describeNeedsAction(blocker: Blocker): string {
+  const what = describeBlocker(blocker);
+  switch (blocker.code) {
+    case 'locked_by_other_job':
+      return `${what} — held by ${blocker.heldBy ? `job ${blocker.heldBy}` : 'another redaction job'} that this state does not own: cancel it or let it finish`;
+    case 'too_many_objects':
+      return `${what} — too many related objects for one job`;
+  }
+  return blocker.underFix === 'untried'
+    ? `${what} — resolve it, or run with --validation-behavior fix to let Stripe clear what it can`
+    : `${what} — still listed by a validation with --validation-behavior fix: resolve by hand what Stripe's fix cannot clear`;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { blockerOf, describeBlocker, describeFix, describeNeedsAction, type Blocker } from '../../src/domain/blocker.js';
+
+const blocker = (objectType: string, id: string, overrides: Partial<Blocker> = {}): Blocker => ({
+  code: 'invalid_state',
+  message: 'Blocked.',
+  erroringObject: { id, objectType },
+  underFix: 'untried',
+  ...overrides,
+});
+
+describe('blockers', () => {
+  it('says what fix would do and what it did, per kind of object', () => {
+    expect(describeFix(blocker('payment_intent', 'pi_1'), 'would')).toBe('would cancel PaymentIntent pi_1');
+    expect(describeFix(blocker('payment_intent', 'pi_1'), 'did')).toBe('canceled PaymentIntent pi_1');
+    expect(describeFix(blocker('subscription', 'sub_1'), 'did')).toBe('canceled subscription sub_1');
+    expect(describeFix(blocker('invoice', 'in_1'), 'would')).toBe('would void or delete invoice in_1');
+    expect(describeFix(blocker('checkout.session', 'cs_1'), 'did')).toBe('expired Checkout Session cs_1');
+    expect(describeFix(blocker('file', 'file_1'), 'did')).toBe('cleared file file_1: Blocked.');
+    expect(describeFix({ message: 'Odd.', erroringObject: null }, 'would')).toBe('would clear: Odd.');
+  });
+
+  it("keeps Stripe's message for a blocker and adds the object when the message lacks it", () => {
+    expect(describeBlocker(blocker('charge', 'ch_1'))).toBe('Blocked. (charge ch_1)');
+    expect(describeBlocker(blocker('charge', 'ch_1', { message: 'Charge ch_1 is disputed.' }))).toBe('Charge ch_1 is disputed.');
+  });
+
+  it('tells apart a blocker fix was not tried on from one a validation with fix still lists', () => {
+    expect(describeNeedsAction(blocker('charge', 'ch_1'))).toMatch(/resolve it, or run with --validation-behavior fix/);
+    expect(describeNeedsAction(blocker('charge', 'ch_1', { underFix: 'listed_under_fix' }))).toMatch(/still listed by a validation with --validation-behavior fix/);
+  });
+
+  it('names the holder of a lock only as a hint read from the message', () => {
+    const error = { id: 'prjve_1', code: 'locked_by_other_job', message: 'Locked by job prj_9.', erroringObject: null };
+    expect(blockerOf(error, 'untried')).toMatchObject({ heldBy: 'prj_9' });
+    expect(describeNeedsAction(blockerOf(error, 'untried'))).toMatch(/held by job prj_9 that this state does not own/);
+    const plain = { ...error, message: 'This object is being processed by another active job.' };
+    expect(blockerOf(plain, 'untried').heldBy).toBeUndefined();
+    expect(describeNeedsAction(blockerOf(plain, 'untried'))).toMatch(/held by another redaction job/);
+    expect(describeNeedsAction(blocker('customer', 'cus_1', { code: 'too_many_objects' }))).toMatch(/too many related objects/);
+  });
+});
