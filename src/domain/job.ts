@@ -40,11 +40,6 @@ export interface JobValidationError {
   code: string;
   message: string;
   erroringObject: { id: string; objectType: string } | null;
-  /**
-   * The root identifier the error belongs to, where the server says so (our emulator's `root`
-   * extension). On real Stripe it is absent and attribution falls back to `erroringObject`.
-   */
-  rootId?: string;
 }
 
 /**

@@ -245,20 +245,22 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
     if (ctx.mode === 'validate') await cancelJob(job, ctx);
     return 'done';
   }
-  const roots = new Set(job.objectIds);
-  const byRoot = new Map<string, JobValidationError[]>();
-  const unattributed: JobValidationError[] = [];
-  for (const error of errors) {
-    const root =
-      error.rootId && roots.has(error.rootId)
-        ? error.rootId
-        : error.erroringObject && roots.has(error.erroringObject.id)
-          ? error.erroringObject.id
-          : job.objectIds.length === 1
-            ? job.objectIds[0]
-            : undefined;
-    if (root === undefined || error.code === 'too_many_objects') unattributed.push(error);
-    else byRoot.set(root, [...(byRoot.get(root) ?? []), error]);
+  const { byRoot, unattributed } = await attribute(job, errors, ctx);
+
+  // An identifier Stripe accepted at create but that does not exist (or is already redacted) fails
+  // validation on itself: settle it as not_found / already_redacted and go on without it.
+  const gone: string[] = [];
+  for (const [root, rootErrors] of byRoot) {
+    const onItself = rootErrors.every((e) => e.erroringObject?.id === root);
+    const type = objectTypeOfId(root);
+    if (onItself && type && (await settleByPresence(root, type, ctx))) gone.push(root);
+  }
+  if (gone.length > 0) {
+    ctx.logger.info('identifiers Stripe does not hold go out of the job', { job: view.id, gone: gone.length });
+    await cancelJob(job, ctx);
+    const rest = job.objectIds.filter((id) => !gone.includes(id));
+    if (rest.length > 0) ctx.spawn(rest);
+    return 'done';
   }
 
   // Errors we cannot pin on one identifier (or a cascade too large): halve the job until we can.
@@ -343,6 +345,38 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
   if (blocked.length > 0) ctx.spawn(blocked);
   for (const id of decision.isolate) ctx.spawn([id]);
   return 'done';
+}
+
+/**
+ * Pins each validation error on the job identifier it belongs to: the erroring object itself when it
+ * is one, the only identifier of a one-identifier job, else the customer the erroring object names
+ * (one retrieve per distinct object). What stays unpinned (or `too_many_objects`, which is the
+ * job's) is returned apart.
+ */
+async function attribute(
+  job: StoredJob,
+  errors: readonly JobValidationError[],
+  ctx: DriveContext,
+): Promise<{ byRoot: Map<string, JobValidationError[]>; unattributed: JobValidationError[] }> {
+  const roots = new Set(job.objectIds);
+  const byRoot = new Map<string, JobValidationError[]>();
+  const unattributed: JobValidationError[] = [];
+  const owners = new Map<string, string | null>();
+  for (const error of errors) {
+    let root: string | undefined;
+    const object = error.erroringObject;
+    if (error.code === 'too_many_objects') root = undefined;
+    else if (object && roots.has(object.id)) root = object.id;
+    else if (job.objectIds.length === 1) root = job.objectIds[0];
+    else if (object) {
+      if (!owners.has(object.id)) owners.set(object.id, await ctx.gateway.customerOf(object.id, object.objectType));
+      const owner = owners.get(object.id);
+      if (owner && roots.has(owner)) root = owner;
+    }
+    if (root === undefined) unattributed.push(error);
+    else byRoot.set(root, [...(byRoot.get(root) ?? []), error]);
+  }
+  return { byRoot, unattributed };
 }
 
 /**

@@ -12,6 +12,8 @@ import { JobWatcher } from './job-watcher.js';
 import type { RateBudget } from './rate-budget.js';
 import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resolve-identifiers.js';
 import { writeReport, type ReportTotals } from './write-report.js';
+import { RESULT_CSV_VERSION } from '../io/result-writer.js';
+import { sha256OfFile, toolVersion } from '../io/file-digest.js';
 
 export interface RunOptions {
   inputPath: string;
@@ -53,6 +55,12 @@ export interface RunSummary extends ReportTotals {
   interrupted: boolean;
   mode: RunMode;
   livemode: boolean;
+  toolVersion: string;
+  /** The columns' version of results.csv (design.md "Result CSV"). */
+  resultCsvVersion: number;
+  /** SHA-256 of the input file's bytes and of the results.csv written: which input, which report. */
+  inputSha256: string;
+  resultsSha256: string;
   validationBehavior: ValidationBehavior;
   input: string;
   startedAt: string;
@@ -232,12 +240,17 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
+  const inputSha256 = await sha256OfFile(options.inputPath);
   const totals = await writeReport(info, { outDir: options.outDir, mode: options.mode, runId, livemode: options.livemode }, store);
   const summary: RunSummary = {
     runId,
     interrupted: interrupted(),
     mode: options.mode,
     livemode: options.livemode,
+    toolVersion: toolVersion(),
+    resultCsvVersion: RESULT_CSV_VERSION,
+    inputSha256,
+    resultsSha256: await sha256OfFile(totals.resultsPath),
     validationBehavior: options.validationBehavior,
     input: options.inputPath,
     startedAt,

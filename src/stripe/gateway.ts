@@ -41,6 +41,12 @@ export interface StripeGateway {
   validateJob(id: string, idempotencyKey: string): Promise<RedactionJobView>;
   runJob(id: string, idempotencyKey: string): Promise<RedactionJobView>;
   cancelJob(id: string, idempotencyKey: string): Promise<RedactionJobView>;
+  /**
+   * The customer a related object (a PaymentIntent, charge, invoice, …) belongs to, by retrieving it:
+   * how a validation error on it is pinned on the job's identifier. Null when it names none, or the
+   * kind is not one this knows.
+   */
+  customerOf(id: string, objectType: string): Promise<string | null>;
   /** Every validation error of the job's current attempt; all pages. */
   listValidationErrors(id: string): Promise<JobValidationError[]>;
 }

@@ -56,6 +56,21 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     options.send(requestClass, label, () => request().catch((error: unknown) => Promise.reject(toGatewayError(error))));
   const jobs = stripe.privacy.redactionJobs;
 
+  // `expand[]=validation_errors` saves a call per failed job, but an account or API version may
+  // refuse it (400): then this run asks without it, and lists errors separately.
+  let expandErrors = true;
+  async function withErrorsExpanded<T>(read: (expand: boolean) => Promise<T>): Promise<T> {
+    if (!expandErrors) return read(false);
+    try {
+      return await read(true);
+    } catch (error) {
+      if (!(error instanceof GatewayError) || error.kind !== 'invalid_request') throw error;
+      const plain = await read(false);
+      expandErrors = false;
+      return plain;
+    }
+  }
+
   return {
     async searchCustomersByEmail(emails) {
       const query = buildEmailSearchQuery([...emails]);
@@ -102,7 +117,11 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
 
     async retrieveJob(id) {
       // Expanded, a failed job brings its first errors along: one call fewer per failed job.
-      return toJobView(await send('read', 'redaction_jobs.retrieve', () => jobs.retrieve(id, { expand: ['validation_errors'] })));
+      return toJobView(
+        await withErrorsExpanded(
+          (expand) => send('read', 'redaction_jobs.retrieve', () => jobs.retrieve(id, expand ? { expand: ['validation_errors'] } : {})),
+        ),
+      );
     },
 
     async retrieveJobWithObjects(id) {
@@ -112,8 +131,10 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     },
 
     async listJobs({ limit, startingAfter }): Promise<JobPage> {
-      const page = await send('read', 'redaction_jobs.list', () =>
-        jobs.list({ limit, expand: ['data.validation_errors'], ...cursor(startingAfter) }),
+      const page = await withErrorsExpanded((expand) =>
+        send('read', 'redaction_jobs.list', () =>
+          jobs.list({ limit, ...(expand ? { expand: ['data.validation_errors'] } : {}), ...cursor(startingAfter) }),
+        ),
       );
       return { data: page.data.map(toJobView), hasMore: page.has_more };
     },
@@ -136,6 +157,19 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
 
     async cancelJob(id, idempotencyKey) {
       return toJobView(await send('write', 'redaction_jobs.cancel', () => jobs.cancel(id, {}, { idempotencyKey })));
+    },
+
+    async customerOf(id, objectType) {
+      const retrieve = RELATED_RETRIEVERS[objectType];
+      if (!retrieve) return null;
+      try {
+        const object = (await send('read', `${objectType}.retrieve`, () => retrieve(stripe, id))) as { customer?: string | { id: string } | null };
+        const customer = object.customer;
+        return typeof customer === 'string' ? customer : (customer?.id ?? null);
+      } catch (error) {
+        if (error instanceof GatewayError && error.kind === 'not_found') return null;
+        throw error;
+      }
     },
 
     async listValidationErrors(id) {
@@ -168,6 +202,18 @@ async function everyPage<T extends { id: string }>(
 function cursor(startingAfter: string | undefined): { starting_after?: string } {
   return startingAfter ? { starting_after: startingAfter } : {};
 }
+
+/** Retrievers of the objects a validation error may name, by Stripe's `object_type`, for their `customer`. */
+const RELATED_RETRIEVERS: Partial<Record<string, (stripe: Stripe, id: string) => Promise<unknown>>> = {
+  payment_intent: (stripe, id) => stripe.paymentIntents.retrieve(id),
+  charge: (stripe, id) => stripe.charges.retrieve(id),
+  invoice: (stripe, id) => stripe.invoices.retrieve(id),
+  setup_intent: (stripe, id) => stripe.setupIntents.retrieve(id),
+  subscription: (stripe, id) => stripe.subscriptions.retrieve(id),
+  checkout_session: (stripe, id) => stripe.checkout.sessions.retrieve(id),
+  'checkout.session': (stripe, id) => stripe.checkout.sessions.retrieve(id),
+  payment_method: (stripe, id) => stripe.paymentMethods.retrieve(id),
+};
 
 /** Retrieves any redactable object by its kind. */
 async function retrieveAny(stripe: Stripe, id: string, type: ObjectType): Promise<Record<string, unknown>> {
@@ -212,14 +258,12 @@ function behaviorOf(job: Stripe.Privacy.RedactionJob): ValidationBehavior {
 }
 
 function toValidationError(error: Stripe.Privacy.RedactionJobValidationError): JobValidationError {
-  const raw = error as unknown as { root?: { id?: string } | null };
   const erroring = error.erroring_object as { id?: string; object_type?: string } | null | undefined;
   return {
     id: error.id,
     code: String(error.code),
     message: error.message,
     erroringObject: erroring?.id ? { id: erroring.id, objectType: String(erroring.object_type ?? 'unknown') } : null,
-    ...(raw.root?.id ? { rootId: raw.root.id } : {}),
   };
 }
 

@@ -3,6 +3,8 @@
  * each reproduced through the spawned CLI against an emulator in this process, and checked against
  * what the emulator holds afterwards.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
@@ -54,7 +56,7 @@ afterEach(async () => {
 });
 afterAll(removeTempDirs);
 
-type JobSeen = { status: string; validation_behavior: string };
+type JobSeen = { status: string; validation_behavior: string | null };
 const byEmail = (rows: ResultRow[]) => Object.fromEntries(rows.map((row) => [row.email as string, row]));
 const HOSTAGE_INPUT = 'email\nfixable@example.com\ndisputed@example.com\nclean@example.com\n';
 
@@ -173,6 +175,14 @@ describe('the report as legal reads it', () => {
       status: 'redacted',
       run_id: readSummary(join(dir, 'out')).runId,
       livemode: 'false',
+    });
+    const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+    expect(readSummary(join(dir, 'out'))).toMatchObject({
+      livemode: false,
+      resultCsvVersion: 2,
+      toolVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      inputSha256: sha256(input),
+      resultsSha256: sha256(join(dir, 'out', 'results.csv')),
     });
   });
 });
