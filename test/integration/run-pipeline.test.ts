@@ -44,6 +44,21 @@ describe('runPipeline against the emulator', () => {
     expect(summary.statuses.redacted).toBe(5);
   });
 
+  it("pins an error on a related object to its customer with one lookup, without halving the job", async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      seed: { customers: [...clean(9), { id: 'cus_pi', email: 'pi@example.com', payment_intents: [{ id: 'pi_unconfirmed', amount: 100, currency: 'eur' }] }] },
+    });
+    const ws = pipelineWorkspace(emulator);
+    const { rows, summary } = await ws.run(['id', ...clean(9).map((c) => c.id), 'cus_pi'].join('\n'));
+    expect(rows.find((r) => r.id === 'cus_pi')).toMatchObject({ status: 'needs_action', blocking_codes: 'invalid_state' });
+    expect(rows.filter((r) => r.id !== 'cus_pi').map((r) => r.status)).toEqual(Array(9).fill('redacted'));
+    // One job for all ten, then one for the nine clean ones: no bisection.
+    expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBe(2);
+    expect(summary.apiCalls.byOperation['payment_intent.retrieve']).toBe(1);
+  });
+
   it("reports a lock held by a foreign job with that job's id and still redacts the other customers", async () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(3) } });
     const foreign = await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_c0'] } });

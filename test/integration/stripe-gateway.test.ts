@@ -96,10 +96,17 @@ describe('the Stripe gateway, through the real SDK against the emulator', () => 
     const job = await gateway.createJob({ customers: ['cus_blocked'] }, 'error', 'gw-test-blocked');
     let view = job;
     while (view.status !== 'failed') view = await gateway.retrieveJob(job.id);
-    const expected = { code: 'invalid_state', erroringObject: { id: 'pi_blocked', objectType: 'payment_intent' }, rootId: 'cus_blocked' };
+    const expected = { code: 'invalid_state', erroringObject: { id: 'pi_blocked', objectType: 'payment_intent' } };
     expect(view.firstValidationErrors).toMatchObject({ complete: true, errors: [expected] });
+    expect(view.firstValidationErrors?.errors[0]).not.toHaveProperty('rootId');
     const listed = (await gateway.listJobs({ limit: 100 })).data.find((j) => j.id === job.id);
     expect(listed?.firstValidationErrors?.errors).toMatchObject([expected]);
     expect(await gateway.listValidationErrors(job.id)).toMatchObject([expected]);
+  });
+
+  it('names the customer a related object belongs to, and null for an unknown object or kind', async () => {
+    expect(await gateway.customerOf('pi_blocked', 'payment_intent')).toBe('cus_blocked');
+    expect(await gateway.customerOf('pi_nope', 'payment_intent')).toBeNull();
+    expect(await gateway.customerOf('file_1', 'file')).toBeNull();
   });
 });
