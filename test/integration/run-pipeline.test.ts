@@ -54,8 +54,10 @@ describe('runPipeline against the emulator', () => {
     const { rows, summary } = await ws.run(['id', ...clean(9).map((c) => c.id), 'cus_pi'].join('\n'));
     expect(rows.find((r) => r.id === 'cus_pi')).toMatchObject({ status: 'needs_action', blocking_codes: 'invalid_state' });
     expect(rows.filter((r) => r.id !== 'cus_pi').map((r) => r.status)).toEqual(Array(9).fill('redacted'));
-    // One job for all ten, then one for the nine clean ones: no bisection.
-    expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBe(2);
+    // One job for all ten, then one for the nine clean ones and one holding the blocked one for
+    // re-validation: no bisection.
+    expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBe(3);
+    expect((await allJobs(emulator)).filter((j) => j.status === 'failed').map((j) => j.objects?.customers)).toEqual([['cus_pi']]);
     expect(summary.apiCalls.byOperation['payment_intent.retrieve']).toBe(1);
   });
 
