@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type Stripe from 'stripe';
-import type { EmulatorOptions, RequestLogEntry, RunningEmulator, SeedCustomer } from '../../src/emulator/index.js';
+import { HELPFUL_VARIANTS, type EmulatorOptions, type RequestLogEntry, type RunningEmulator, type SeedCustomer } from '../../src/emulator/index.js';
 import type { StoredObject } from '../../src/emulator/store.js';
 import { startTestEmulator, type TestEmulator } from './emulator.js';
 
@@ -30,6 +30,15 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The columns the report appends after the input's own, in order (design.md "Result CSV"). */
 export const RESULT_COLUMNS = ['row', 'identifier_type', 'status', 'customer_ids', 'job_ids', 'error_codes', 'messages', 'updated_at'] as const;
+
+/**
+ * `stripe-redact emulator` flags for `HELPFUL_VARIANTS` (`--unknown-ids refuse` …): a spawned
+ * emulator that serves CLI runs needs them until the job driver copes with the default variants.
+ */
+export const HELPFUL_VARIANT_FLAGS: string[] = Object.entries(HELPFUL_VARIANTS).flatMap(([key, value]) => [
+  `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
+  value,
+]);
 
 /** A test-mode key the emulator accepts; the CLI never sees the developer's own key. */
 export const CLI_TEST_KEY = 'sk_test_cli';
