@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatRequestLog, SeedError, startEmulator, type EmulatorOptions } from '../emulator/index.js';
-import { DEFAULT_EMULATOR_OPTIONS } from '../emulator/options.js';
+import { DEFAULT_EMULATOR_OPTIONS, VARIANT_CHOICES, type EmulatorVariants } from '../emulator/options.js';
 
 /** Flags of `stripe-redact emulator` (design.md "Commands") and the option each one sets. */
 const INTEGER_FLAGS = [
@@ -13,6 +13,15 @@ const INTEGER_FLAGS = [
   ['--search-lag-ms <n>', 'searchLagMs', 'how long a new or changed customer stays invisible to search, in ms', 0],
   ['--max-job-objects <n>', 'maxJobObjects', 'cascade size above which validation fails with too_many_objects', 1],
 ] as const satisfies readonly (readonly [string, keyof EmulatorOptions, string, number])[];
+
+/** The variant flags of stripe-api.md §6 and the option each one sets; choices come from `VARIANT_CHOICES`. */
+const VARIANT_FLAGS = [
+  ['--unknown-ids <mode>', 'unknownIds', 'a job naming a missing id: accept it and fail its validation, or refuse it at create'],
+  ['--transition-errors <mode>', 'transitionErrors', 'an illegal status transition: plain 400, or coded status_transition_invalid'],
+  ['--lock-errors <mode>', 'lockErrors', "locked_by_other_job's message: Stripe's plain text, or also naming the locking job"],
+  ['--fix-listing <mode>', 'fixListing', 'a failed fix job: keep listing the fixable blockers too, or drop them'],
+  ['--expand-validation-errors <mode>', 'expandValidationErrors', 'whether expand[]=validation_errors is served'],
+] as const satisfies readonly (readonly [string, keyof EmulatorVariants, string])[];
 
 /** commander parser for a whole number of at least `min`; the error names what was expected. */
 function integerAtLeast(min: number): (value: string) => number {
@@ -30,11 +39,17 @@ function buildCommand(): Command {
     .helpOption('-h, --help', 'show this help')
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
     .addOption(new Option('--seed <file>', 'JSON file of objects to create at start'))
-    .addHelpText('after', '\nGET /_emulator/health answers 200 when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.')
+    .addHelpText(
+      'after',
+      '\nThe variant flags pick among behaviours Stripe does not document (stripe-api.md §6); each default is the least helpful one.\nGET /_emulator/health answers 200 when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.',
+    )
     .allowExcessArguments(false)
     .exitOverride();
   for (const [flags, key, description, min] of INTEGER_FLAGS) {
     command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).argParser(integerAtLeast(min)));
+  }
+  for (const [flags, key, description] of VARIANT_FLAGS) {
+    command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).choices(VARIANT_CHOICES[key]));
   }
   return command;
 }
@@ -45,6 +60,9 @@ function toEmulatorOptions(parsed: Record<string, unknown>): Partial<EmulatorOpt
   if (typeof parsed.seed === 'string') options.seed = parsed.seed;
   for (const [, key] of INTEGER_FLAGS) {
     if (typeof parsed[key] === 'number') (options as Record<string, unknown>)[key] = parsed[key];
+  }
+  for (const [, key] of VARIANT_FLAGS) {
+    if (typeof parsed[key] === 'string') (options as Record<string, unknown>)[key] = parsed[key];
   }
   return options;
 }

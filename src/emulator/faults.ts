@@ -12,16 +12,22 @@ export interface FaultSpec {
   /**
    * Answer with this HTTP status and a Stripe error body: 429 → `invalid_request_error`/`rate_limit`,
    * 5xx → `api_error`, other 4xx → `invalid_request_error`.
-   * @default 500 when neither `drop` nor `delayMs` alone is given
+   * @default 500 when none of `drop`, `lostResponse` or `delayMs` alone is given
    */
   status?: number;
   /** The error `code` of the body. @default `rate_limit` for 429, none otherwise */
   code?: string;
-  /** Destroy the socket without answering (the client sees ECONNRESET). */
+  /** Destroy the socket without answering and without carrying the request out (the client sees ECONNRESET). */
   drop?: true;
   /**
-   * Wait this long (ms) first. With `status` or `drop` the fault is delayed; alone, the request is
-   * handled normally and its answer held back (it then keeps an idempotency key in flight meanwhile).
+   * Carry the request out completely (state changed, idempotency result stored), then destroy the
+   * socket before any answer is written: the lost answer that idempotency keys exist for.
+   */
+  lostResponse?: true;
+  /**
+   * Wait this long (ms) first. With `status` or `drop` the fault is delayed; alone or with
+   * `lostResponse`, the request is handled normally and its answer (or the drop) held back (it then
+   * keeps an idempotency key in flight meanwhile).
    */
   delayMs?: number;
   /** Send `Stripe-Should-Retry: true|false`, which the SDK obeys over its own retry rule. */
@@ -33,6 +39,7 @@ export interface ActiveFault {
   status?: number;
   code?: string;
   drop: boolean;
+  lostResponse: boolean;
   delayMs: number;
   shouldRetry?: boolean;
 }
@@ -77,9 +84,10 @@ export class Faults {
     installed.remaining -= 1;
     if (installed.remaining <= 0) this.#installed.splice(index, 1);
     const { spec } = installed;
+    const lostResponse = spec.lostResponse === true;
     const delayOnly = spec.status === undefined && spec.drop !== true && spec.delayMs !== undefined;
-    const active: ActiveFault = { drop: spec.drop === true, delayMs: spec.delayMs ?? 0 };
-    if (!delayOnly && !active.drop) active.status = spec.status ?? 500;
+    const active: ActiveFault = { drop: spec.drop === true, lostResponse, delayMs: spec.delayMs ?? 0 };
+    if (!delayOnly && !active.drop && !lostResponse) active.status = spec.status ?? 500;
     if (spec.code !== undefined) active.code = spec.code;
     if (spec.shouldRetry !== undefined) active.shouldRetry = spec.shouldRetry;
     return active;
@@ -109,6 +117,10 @@ function validateFault(spec: FaultSpec): void {
   }
   if (spec.drop !== undefined && spec.drop !== true) fail('drop', 'true or absent', spec.drop);
   if (spec.drop === true && spec.status !== undefined) fail('status', 'absent when `drop` is set', spec.status);
+  if (spec.lostResponse !== undefined && spec.lostResponse !== true) fail('lostResponse', 'true or absent', spec.lostResponse);
+  if (spec.lostResponse === true && spec.status !== undefined) fail('status', 'absent when `lostResponse` is set', spec.status);
+  if (spec.lostResponse === true && spec.drop !== undefined) fail('drop', 'absent when `lostResponse` is set', spec.drop);
+  if (spec.lostResponse === true && spec.shouldRetry !== undefined) fail('shouldRetry', 'absent when `lostResponse` is set', spec.shouldRetry);
   if (spec.path !== undefined && typeof spec.path !== 'string' && !(spec.path instanceof RegExp)) {
     fail('path', 'a string or a RegExp', spec.path);
   }

@@ -12,7 +12,8 @@ import { applySeed, loadSeed, type SeedSummary } from './seed.js';
 import { createEmulatorServer, publicJson } from './server.js';
 import { EmulatorStore } from './store.js';
 
-export type { EmulatorOptions } from './options.js';
+export type { EmulatorOptions, EmulatorVariants } from './options.js';
+export { HELPFUL_VARIANTS, VARIANT_CHOICES } from './options.js';
 export type { FaultSpec } from './faults.js';
 export { Faults } from './faults.js';
 export type { EmulatorLogger, RequestLogEntry } from './request-log.js';
@@ -65,6 +66,13 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     redactionMs: resolved.redactionMs,
     searchLagMs: resolved.searchLagMs,
     maxJobObjects: resolved.maxJobObjects,
+    variants: {
+      unknownIds: resolved.unknownIds,
+      transitionErrors: resolved.transitionErrors,
+      lockErrors: resolved.lockErrors,
+      fixListing: resolved.fixListing,
+      expandValidationErrors: resolved.expandValidationErrors,
+    },
   };
   const router = new Router(emulatorRoutes());
   const faults = new Faults();

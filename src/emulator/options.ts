@@ -25,7 +25,58 @@ export interface EmulatorOptions {
   maxJobObjects: number;
   /** Receives one entry per request. @default silent */
   logger: EmulatorLogger;
+  /**
+   * A job naming a missing, deleted or redacted id (stripe-api.md §6). `accept`: created, and its
+   * validation fails with an `invalid_state` error whose `erroring_object` is that id; `refuse`: 400
+   * `resource_missing` at create, `param` naming the slot. @default 'accept'
+   */
+  unknownIds: 'accept' | 'refuse';
+  /**
+   * An illegal status transition. `plain`: 400 `invalid_request_error` with a message naming the
+   * current status and no `code`; `coded`: `code: status_transition_invalid`. @default 'plain'
+   */
+  transitionErrors: 'plain' | 'coded';
+  /**
+   * A `locked_by_other_job` error's message. `plain`: Stripe's documented text, naming no job;
+   * `named`: it also names the locking job and its status. @default 'plain'
+   */
+  lockErrors: 'plain' | 'named';
+  /**
+   * The errors of a `fix` job that fails for a blocker `fix` cannot clear. `keep`: the fixable
+   * blockers are listed too; `drop`: only what `fix` cannot clear. @default 'keep'
+   */
+  fixListing: 'keep' | 'drop';
+  /**
+   * Whether `expand[]=validation_errors` (and `data.validation_errors` on lists) is served; `no`
+   * refuses it with 400, as an account or API version without it would. @default 'yes'
+   */
+  expandValidationErrors: 'yes' | 'no';
 }
+
+/** The behaviours Stripe does not document, one option each (stripe-api.md §6). */
+export type EmulatorVariants = Pick<EmulatorOptions, 'unknownIds' | 'transitionErrors' | 'lockErrors' | 'fixListing' | 'expandValidationErrors'>;
+
+/** The values of each variant option, the default (least helpful) first, as in stripe-api.md §6. */
+export const VARIANT_CHOICES = {
+  unknownIds: ['accept', 'refuse'],
+  transitionErrors: ['plain', 'coded'],
+  lockErrors: ['plain', 'named'],
+  fixListing: ['keep', 'drop'],
+  expandValidationErrors: ['yes', 'no'],
+} as const satisfies { [K in keyof EmulatorVariants]: readonly EmulatorVariants[K][] };
+
+/**
+ * The more informative value of each variant: a refusal naming the slot, a transition code, a lock
+ * naming its job, a fix listing only what `fix` cannot clear, embedded validation errors. Spread it
+ * into the options (`startEmulator({...HELPFUL_VARIANTS})`) to run under "the helpful ones".
+ */
+export const HELPFUL_VARIANTS = {
+  unknownIds: 'refuse',
+  transitionErrors: 'coded',
+  lockErrors: 'named',
+  fixListing: 'drop',
+  expandValidationErrors: 'yes',
+} as const satisfies EmulatorVariants;
 
 export const DEFAULT_EMULATOR_OPTIONS = {
   host: '127.0.0.1',
@@ -39,6 +90,11 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   searchLagMs: 0,
   maxJobObjects: 1000,
   logger: () => {},
+  unknownIds: 'accept',
+  transitionErrors: 'plain',
+  lockErrors: 'plain',
+  fixListing: 'keep',
+  expandValidationErrors: 'yes',
 } satisfies EmulatorOptions;
 
 /** Bounds of the numeric options: `[min, max]`, integers only. */
@@ -75,6 +131,12 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions>): Emula
   }
   if (resolved.seed !== undefined && typeof resolved.seed !== 'string' && (typeof resolved.seed !== 'object' || resolved.seed === null)) {
     throw new TypeError(`Expected \`seed\` to be a file path or a seed object, got ${describe(resolved.seed)}`);
+  }
+  for (const [key, choices] of Object.entries(VARIANT_CHOICES) as [keyof EmulatorVariants, readonly string[]][]) {
+    const value: unknown = resolved[key];
+    if (typeof value !== 'string' || !choices.includes(value)) {
+      throw new TypeError(`Expected \`${key}\` to be one of ${choices.map((c) => `\`${c}\``).join(', ')}, got ${describe(value)}`);
+    }
   }
   if (typeof resolved.logger !== 'function') {
     throw new TypeError(`Expected \`logger\` to be a function, got ${describe(resolved.logger)}`);

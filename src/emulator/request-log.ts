@@ -5,7 +5,7 @@ export interface RequestLogEntry {
   method: string;
   /** The path without its query string. */
   path: string;
-  /** HTTP status sent, or `0` when the connection was dropped on purpose (a `drop` fault). */
+  /** HTTP status sent, or `0` when the connection was dropped on purpose (a `drop` or `lostResponse` fault). */
   status: number;
   /** Time from the request's arrival to its answer, including injected latency. */
   durationMs: number;

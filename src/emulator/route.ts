@@ -1,3 +1,4 @@
+import type { EmulatorVariants } from './options.js';
 import type { EmulatorStore } from './store.js';
 
 /** A parsed form or query value: Stripe's bracket encoding (`a[b][0]=x`, `a[b][]=x`) becomes nested objects and arrays. */
@@ -16,6 +17,8 @@ export interface EmulatorSettings {
   maxJobObjects: number;
   /** How long a redaction job stays `canceling`. @default min(validationMs, 50) (ms) */
   cancelingMs?: number;
+  /** Which of the plausible behaviours Stripe leaves undocumented the emulator shows (stripe-api.md §6). */
+  variants: EmulatorVariants;
 }
 
 export interface RequestContext {

@@ -56,8 +56,15 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
   const log = (entry: Omit<RequestLogEntry, 'requestId' | 'method' | 'path' | 'durationMs'>): void => {
     deps.logger({ requestId, method, path, durationMs: performance.now() - startedAt, ...entry });
   };
+  /** Set by a `lostResponse` fault: the request is carried out, its answer never written. */
+  let loseAnswer = false;
   const send = (answer: Answer): void => {
     if (res.destroyed) return;
+    if (loseAnswer) {
+      log({ status: 0, note: `fault: response lost (would have been ${answer.status})` });
+      req.socket.destroy();
+      return;
+    }
     const payload = JSON.stringify(publicJson(answer.body));
     res.writeHead(answer.status, {
       'Content-Type': 'application/json',
@@ -108,6 +115,7 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
         return await sendError(injectedError(fault.status, fault.code), { headers, note: 'fault' });
       }
       heldBackMs = fault.delayMs;
+      loseAnswer = fault.lostResponse;
     }
 
     if (!match) {

@@ -20,9 +20,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type Stripe from 'stripe';
-import type { EmulatorOptions, RequestLogEntry, RunningEmulator, SeedCustomer } from '../../src/emulator/index.js';
+import { HELPFUL_VARIANTS, type EmulatorOptions, type RequestLogEntry, type RunningEmulator, type SeedCustomer } from '../../src/emulator/index.js';
 import type { StoredObject } from '../../src/emulator/store.js';
-import { startTestEmulator, type TestEmulator } from './emulator.js';
+import { SUITE_VARIANTS, startTestEmulator, type TestEmulator } from './emulator.js';
 
 /** The built entry point; `npm test`'s pretest builds it. */
 export const CLI_PATH = fileURLToPath(new URL('../../bin/stripe-redact.js', import.meta.url));
@@ -44,6 +44,17 @@ export const RESULT_COLUMNS = [
   'livemode',
   'updated_at',
 ] as const;
+
+/** `stripe-redact emulator` flags for emulator variants (`--unknown-ids refuse` …). */
+export function variantFlags(variants: Partial<EmulatorOptions>): string[] {
+  return Object.entries(variants).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`, String(value)]);
+}
+
+/** The flags of `HELPFUL_VARIANTS`. */
+export const HELPFUL_VARIANT_FLAGS: string[] = variantFlags(HELPFUL_VARIANTS);
+
+/** The flags of the variants the suite runs under (see `SUITE_VARIANTS`). */
+export const SUITE_VARIANT_FLAGS: string[] = variantFlags(SUITE_VARIANTS);
 
 /** A test-mode key the emulator accepts; the CLI never sees the developer's own key. */
 export const CLI_TEST_KEY = 'sk_test_cli';

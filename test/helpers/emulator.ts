@@ -9,7 +9,7 @@
  * ```
  */
 import Stripe from 'stripe';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { HELPFUL_VARIANTS, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
 import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 
@@ -42,9 +42,19 @@ export function stripeFor(emulator: Pick<RunningEmulator, 'port'>, options: Test
   });
 }
 
-/** Start an emulator on 127.0.0.1 and a free port; rate limits default high so parallel tests never trip them. */
+/**
+ * The variants of stripe-api.md §6 the suite runs under: the emulator's defaults (the least helpful
+ * ones), or `HELPFUL_VARIANTS` with `STRIPE_REDACT_TEST_VARIANTS=helpful` — `npm test` runs the
+ * end-to-end tests both ways, and their reports must not differ.
+ */
+export const SUITE_VARIANTS: Partial<EmulatorOptions> = process.env.STRIPE_REDACT_TEST_VARIANTS === 'helpful' ? HELPFUL_VARIANTS : {};
+
+/**
+ * Start an emulator on 127.0.0.1 and a free port; rate limits default high so parallel tests never
+ * trip them. Variants are {@link SUITE_VARIANTS} unless a test passes its own.
+ */
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
-  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, ...options, host: '127.0.0.1', port: 0 });
+  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, ...SUITE_VARIANTS, ...options, host: '127.0.0.1', port: 0 });
   return Object.assign(emulator, {
     stripe: stripeFor(emulator),
     client: (clientOptions?: TestClientOptions) => stripeFor(emulator, clientOptions),

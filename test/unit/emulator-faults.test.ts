@@ -21,8 +21,16 @@ describe('Faults', () => {
     expect(faults.take('GET', '/v1/a')).toMatchObject({ status: 500 });
     faults.reset();
     faults.use({ drop: true, times: 1 }, { delayMs: 50, times: 1 });
-    expect(faults.take('GET', '/v1/a')).toEqual({ drop: true, delayMs: 0 });
-    expect(faults.take('GET', '/v1/a')).toEqual({ drop: false, delayMs: 50 });
+    expect(faults.take('GET', '/v1/a')).toEqual({ drop: true, lostResponse: false, delayMs: 0 });
+    expect(faults.take('GET', '/v1/a')).toEqual({ drop: false, lostResponse: false, delayMs: 50 });
+  });
+
+  it('carries a lost response out with no status of its own, delayed when asked', () => {
+    const faults = new Faults();
+    faults.use({ method: 'POST', path: '/v1/privacy/redaction_jobs', lostResponse: true, times: 1 }, { lostResponse: true, delayMs: 20, times: 1 });
+    expect(faults.take('POST', '/v1/privacy/redaction_jobs')).toEqual({ drop: false, lostResponse: true, delayMs: 0 });
+    expect(faults.take('POST', '/v1/privacy/redaction_jobs')).toEqual({ drop: false, lostResponse: true, delayMs: 20 });
+    expect(faults.take('POST', '/v1/privacy/redaction_jobs')).toBeUndefined();
   });
 
   it('never faults the emulator health endpoint', () => {
@@ -36,5 +44,10 @@ describe('Faults', () => {
     expect(() => faults.use({ times: 0 })).toThrow(/`times`.*got `0`/);
     expect(() => faults.use({ status: 200 })).toThrow(/`status`/);
     expect(() => faults.use({ drop: true, status: 500 })).toThrow(/absent when `drop`/);
+    expect(() => faults.use({ lostResponse: false as unknown as true })).toThrow('Expected fault `lostResponse` to be true or absent, got `false` (boolean)');
+    expect(() => faults.use({ lostResponse: true, status: 500 })).toThrow('Expected fault `status` to be absent when `lostResponse` is set, got `500` (number)');
+    expect(() => faults.use({ lostResponse: true, drop: true })).toThrow(/`drop`.*absent when `lostResponse`/);
+    expect(() => faults.use({ lostResponse: true, shouldRetry: true })).toThrow(/`shouldRetry`.*absent when `lostResponse`/);
+    expect(faults.pending()).toEqual([]);
   });
 });

@@ -8,13 +8,21 @@ import { redactionJobRoutes } from '../../src/emulator/redaction/jobs.js';
 import { CUSTOMERS, type Customer } from '../../src/emulator/resources/customer-object.js';
 import type { EmulatorSettings, FormObject, RequestContext } from '../../src/emulator/route.js';
 import { EmulatorStore } from '../../src/emulator/store.js';
+import { DEFAULT_EMULATOR_OPTIONS, type EmulatorVariants } from '../../src/emulator/options.js';
 
 const HOUR_MS = 3_600_000;
 
-function setup() {
+function setup(variants: Partial<EmulatorVariants> = {}) {
   let nowMs = 1_700_000_000_000;
   const store = new EmulatorStore(() => nowMs);
-  const settings: EmulatorSettings = { validationMs: HOUR_MS, redactionMs: HOUR_MS, searchLagMs: 0, maxJobObjects: 1000 };
+  const { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors } = DEFAULT_EMULATOR_OPTIONS;
+  const settings: EmulatorSettings = {
+    validationMs: HOUR_MS,
+    redactionMs: HOUR_MS,
+    searchLagMs: 0,
+    maxJobObjects: 1000,
+    variants: { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, ...variants },
+  };
   const call = (method: 'GET' | 'POST', pattern: string, params: Record<string, string> = {}, form: FormObject = {}): Record<string, unknown> => {
     const route = redactionJobRoutes.find((r) => r.method === method && r.path === pattern);
     if (!route) throw new Error(`no route ${method} ${pattern}`);
@@ -71,8 +79,11 @@ describe('redaction job machine', () => {
     expect(store.collection<Customer>(CUSTOMERS).get('cus_1')).toMatchObject({ deleted: true, email: '[redacted]', redaction: { status: 'redacted' } });
   });
 
-  it('refuses every transition its status does not allow, naming the status', () => {
-    const { call, customer } = setup();
+  it.each([
+    ['coded', 'status_transition_invalid'],
+    ['plain', undefined],
+  ] as const)('refuses every transition its status does not allow, naming the status (%s: code %s)', (transitionErrors, code) => {
+    const { call, customer } = setup({ transitionErrors });
     customer('cus_1');
     const job = call('POST', '/v1/privacy/redaction_jobs', {}, { objects: { customers: ['cus_1'] } });
     for (const action of ['validate', 'run', 'cancel']) {
@@ -83,7 +94,7 @@ describe('redaction job machine', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(ApiError);
-      expect(error).toMatchObject({ status: 400, code: 'status_transition_invalid' });
+      expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', code });
       expect((error as ApiError).message).toContain('validating');
     }
   });

@@ -86,31 +86,47 @@ describe('cascadeOf', () => {
 });
 
 describe('validateJob', () => {
-  const base = { lockHolders: [], maxJobObjects: 100 };
+  const base = { lockHolders: [], maxJobObjects: 100, lockErrors: 'named' } as const;
 
   it('finds nothing for a customer whose objects are all final', () => {
     const graph = graphOf(node('cus_1', 'customer', null, ['pi_1']), node('pi_1', 'payment_intent', 'succeeded'));
     expect(validateJob({ ...base, roots: [customer], graph })).toEqual([]);
   });
 
-  it('names the blocking object and the root whose cascade holds it', () => {
+  it('names the blocking object, and no root: Stripe has no such field', () => {
     const graph = graphOf(node('cus_1', 'customer', null, ['pi_1']), node('pi_1', 'payment_intent', 'requires_payment_method'));
     expect(validateJob({ ...base, roots: [customer], graph })).toEqual([
       {
         code: 'invalid_state',
         message: 'PaymentIntent pi_1 is not finalized. Confirm or cancel the PaymentIntent.',
         erroringObject: { id: 'pi_1', object_type: 'payment_intent' },
-        root: customer,
         fix: 'cancel_payment_intent',
       },
     ]);
   });
 
-  it('reports an object reached from two roots once per root', () => {
+  it('reports an object reached from two roots once', () => {
     const graph = graphOf(node('cus_1', 'customer', null, ['pi_1']), node('pi_1', 'payment_intent', 'requires_confirmation'));
     const pi: ObjectRef = { id: 'pi_1', object_type: 'payment_intent' };
     const findings = validateJob({ ...base, roots: [customer, pi], graph });
-    expect(findings.map((f) => f.root?.id)).toEqual(['cus_1', 'pi_1']);
+    expect(findings.map((f) => f.erroringObject?.id)).toEqual(['pi_1']);
+  });
+
+  it('fails a missing root with invalid_state naming it, without walking its cascade', () => {
+    const graph = graphOf(node('cus_1', 'customer', null, ['pi_1']), node('pi_1', 'payment_intent', 'requires_confirmation'));
+    const findings = validateJob({ ...base, roots: [customer], graph, missingRoots: new Set(['cus_1']) });
+    expect(findings).toEqual([
+      { code: 'invalid_state', message: "No such customer: 'cus_1'. It does not exist, was deleted or is already redacted.", erroringObject: customer, fix: null },
+    ]);
+  });
+
+  it("words a plain lock with Stripe's documented text, naming no job", () => {
+    const graph = graphOf(node('cus_1', 'customer', null, ['pi_1']), node('pi_1', 'payment_intent', 'succeeded'));
+    const lockHolders = [{ jobId: 'prj_old', status: 'ready', objectIds: new Set(['pi_1']) }];
+    const findings = validateJob({ ...base, lockErrors: 'plain', roots: [customer], graph, lockHolders });
+    expect(findings).toEqual([
+      { code: 'locked_by_other_job', message: 'This object is being processed by another active job.', erroringObject: { id: 'pi_1', object_type: 'payment_intent' }, fix: null },
+    ]);
   });
 
   it('reports a lock by an older live job, naming that job, with no fix', () => {
@@ -122,7 +138,7 @@ describe('validateJob', () => {
       lockHolders: [{ jobId: 'prj_old', status: 'ready', objectIds: new Set(['pi_1']) }],
     });
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ code: 'locked_by_other_job', erroringObject: { id: 'pi_1' }, root: customer, fix: null });
+    expect(findings[0]).toMatchObject({ code: 'locked_by_other_job', erroringObject: { id: 'pi_1' }, fix: null });
     expect(findings[0]!.message).toContain('prj_old');
     expect(isFixable(findings)).toBe(false);
   });
@@ -130,14 +146,14 @@ describe('validateJob', () => {
   it('fails a root whose cascade alone exceeds the cap, naming that root', () => {
     const graph = graphOf(node('cus_1', 'customer', null, ['pi_1', 'pi_2']), node('pi_1', 'payment_intent', 'succeeded'), node('pi_2', 'payment_intent', 'succeeded'));
     const findings = validateJob({ ...base, maxJobObjects: 2, roots: [customer], graph });
-    expect(findings).toEqual([expect.objectContaining({ code: 'too_many_objects', erroringObject: customer, root: customer, fix: null })]);
+    expect(findings).toEqual([expect.objectContaining({ code: 'too_many_objects', erroringObject: customer, fix: null })]);
   });
 
   it('fails the job as a whole when only the union of the roots exceeds the cap', () => {
     const graph = graphOf(node('cus_1', 'customer'), node('cus_2', 'customer'), node('cus_3', 'customer'));
     const roots = ['cus_1', 'cus_2', 'cus_3'].map((id) => ({ id, object_type: 'customer' }));
     const findings = validateJob({ ...base, maxJobObjects: 2, roots, graph });
-    expect(findings).toEqual([expect.objectContaining({ code: 'too_many_objects', erroringObject: null, root: null })]);
+    expect(findings).toEqual([expect.objectContaining({ code: 'too_many_objects', erroringObject: null })]);
   });
 
   it('is fixable only when every finding has a fix', () => {

@@ -1,10 +1,12 @@
 import { ApiError } from '../api-error.js';
+import type { EmulatorVariants } from '../options.js';
 import type { EmulatorSettings } from '../route.js';
 import type { EmulatorStore } from '../store.js';
 import { applyFix, redactObjects } from './apply-redaction.js';
 import { recordEvent } from './events.js';
 import { REDACTION_JOBS, presentJob, type RedactionJobStatus, type StoredRedactionJob } from './job-object.js';
 import { cascadeOf, readObjectGraph, type GraphNode, type ObjectGraph } from './object-graph.js';
+import { isRootPresent } from './root-presence.js';
 import { isFixable, validateJob, type LockHolder, type ObjectRef } from './validate-job.js';
 
 /**
@@ -33,13 +35,17 @@ export const TERMINAL_STATUSES: readonly RedactionJobStatus[] = ['succeeded', 'c
 /** How long `canceling` lasts by default: "shortly", and never longer than a validation. */
 const DEFAULT_MAX_CANCELING_MS = 50;
 
-/** 400 `status_transition_invalid` unless `action` is legal from the job's current status. */
-export function assertTransition(job: StoredRedactionJob, action: JobAction): void {
+/**
+ * 400 `invalid_request_error` unless `action` is legal from the job's current status; the message
+ * names the status. Stripe documents no code for it: `coded` adds `status_transition_invalid`,
+ * `plain` none (stripe-api.md §6).
+ */
+export function assertTransition(job: StoredRedactionJob, action: JobAction, style: EmulatorVariants['transitionErrors']): void {
   if (ALLOWED_FROM[action].includes(job.status)) return;
   throw new ApiError(
     400,
     'invalid_request_error',
-    'status_transition_invalid',
+    style === 'coded' ? 'status_transition_invalid' : undefined,
     `You cannot ${action} redaction job ${job.id} because its status is ${job.status}; ${action} is allowed only from ${ALLOWED_FROM[action].join(' or ')}.`,
   );
 }
@@ -143,6 +149,15 @@ function lockHoldersFor(store: EmulatorStore, graph: ObjectGraph, job: StoredRed
   return holders;
 }
 
+/**
+ * Under `unknownIds: 'accept'` a job may hold roots that are gone; validation, not create, finds them.
+ * Under `refuse` create already did, and a root redacted since then is left to the cascade as before.
+ */
+function missingRootsOf(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): Set<string> {
+  if (settings.variants.unknownIds === 'refuse') return new Set();
+  return new Set(job._roots.filter((root) => !isRootPresent(store, root, job.livemode)).map((root) => root.id));
+}
+
 function finishValidation(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
   const graph = readObjectGraph(store, job.livemode);
   const findings = validateJob({
@@ -150,17 +165,22 @@ function finishValidation(store: EmulatorStore, settings: EmulatorSettings, job:
     graph,
     lockHolders: lockHoldersFor(store, graph, job),
     maxJobObjects: settings.maxJobObjects,
+    missingRoots: missingRootsOf(store, settings, job),
+    lockErrors: settings.variants.lockErrors,
   });
-  job._errors = findings.map((f) => ({
+  // In `fix` mode fixable errors do not fail the job; when they are all there is, they stay listed
+  // (they say what the run will change).
+  const ready = findings.length === 0 || (job.validation_behavior === 'fix' && isFixable(findings));
+  // A `fix` job failing for what `fix` cannot clear lists the fixable ones too (`keep`) or not (`drop`).
+  const listed =
+    !ready && job.validation_behavior === 'fix' && settings.variants.fixListing === 'drop' ? findings.filter((f) => f.fix === null) : findings;
+  job._errors = listed.map((f) => ({
     id: store.newId('prjve'),
     object: 'privacy.redaction_job_validation_error',
     code: f.code,
     message: f.message,
     erroring_object: f.erroringObject,
-    root: f.root,
   }));
-  // In `fix` mode fixable errors stay listed (they say what the run will change) but do not fail the job.
-  const ready = findings.length === 0 || (job.validation_behavior === 'fix' && isFixable(findings));
   if (ready) finish(store, job, 'ready', 'privacy.redaction_job.ready');
   else finish(store, job, 'failed', 'privacy.redaction_job.validation_error');
 }
@@ -172,7 +192,7 @@ function finishValidation(store: EmulatorStore, settings: EmulatorSettings, job:
 function finishRedaction(store: EmulatorStore, job: StoredRedactionJob): void {
   const graph = readObjectGraph(store, job.livemode);
   if (job.validation_behavior === 'fix') {
-    const findings = validateJob({ roots: rootRefs(job), graph, lockHolders: [], maxJobObjects: Number.POSITIVE_INFINITY });
+    const findings = validateJob({ roots: rootRefs(job), graph, lockHolders: [], maxJobObjects: Number.POSITIVE_INFINITY, lockErrors: 'plain' });
     for (const f of findings) if (f.fix !== null && f.erroringObject) applyFix(store, f.erroringObject.id, f.fix);
   }
   const nodes: GraphNode[] = [...cascadeIds(graph, job)].map((id) => graph.get(id)).filter((n): n is GraphNode => n !== undefined);

@@ -21,9 +21,8 @@ export const REDACTION_JOB_STATUSES: readonly RedactionJobStatus[] = [
 export type ValidationBehavior = 'error' | 'fix';
 
 /**
- * A `privacy.redaction_job_validation_error`. `root` is an emulator extension: the job identifier
- * whose cascade holds the erroring object (`null` for a job-wide `too_many_objects`). Real Stripe
- * omits it, so clients must treat it as optional.
+ * A `privacy.redaction_job_validation_error`, exactly the spec's fields: which job identifier an
+ * error on a related object comes from is the client's to find out.
  */
 export interface RedactionJobValidationError {
   id: string;
@@ -31,7 +30,6 @@ export interface RedactionJobValidationError {
   code: ValidationCode;
   message: string;
   erroring_object: ObjectRef | null;
-  root: ObjectRef | null;
 }
 
 /** A redaction job as stored. Fields starting with `_` never reach a response (see `presentJob`). */

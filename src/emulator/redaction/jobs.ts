@@ -1,37 +1,40 @@
 import { ApiError } from '../api-error.js';
 import type { RequestContext, Route } from '../route.js';
-import type { RedactionMarker } from '../resources/customer-object.js';
 import { paginate } from '../resources/list-helpers.js';
 import { expandParam, optionalEnum } from '../resources/params.js';
 import { findRecord, listRecords } from '../resources/records.js';
-import type { StoredObject } from '../store.js';
 import { REDACTION_JOBS, REDACTION_JOB_STATUSES, presentJob, validationErrorsUrl, type StoredRedactionJob } from './job-object.js';
 import { assertTransition, settleDueJobs, startCancel, startRedaction, startValidation, type JobAction } from './job-machine.js';
 import { recordEvent } from './events.js';
-import { ROOT_KINDS, parseRootObjects, type RootRef } from './root-objects.js';
+import { parseRootObjects, type RootRef } from './root-objects.js';
+import { isRootPresent } from './root-presence.js';
 
 /**
  * Routes of `stripe.privacy.redactionJobs` (stripe-api.md §2).
  *
- * Emulator extensions and choices where Stripe documents nothing — clients must not depend on them:
- * - each validation error carries `root: {id, object_type}`, the job identifier whose cascade holds
- *   `erroring_object` (`null` for a job-wide `too_many_objects`); an object reached from two roots
- *   yields one error per root;
+ * Choices where Stripe documents nothing — clients must not depend on them. The variants of
+ * stripe-api.md §6 (`settings.variants`) pick between plausible behaviours; besides those:
+ * - under `unknownIds: 'accept'`, a missing, deleted or redacted root fails validation with
+ *   `invalid_state` and `erroring_object` naming it; `refuse` answers 400 `resource_missing` at create;
+ * - an object reached from two roots is reported once: errors name objects, never the root they came from;
  * - in `fix` mode a job whose errors are all fixable validates to `ready` and still lists those
  *   errors (they say what the run will change); the fixes apply at the end of `redacting`;
  * - `locked_by_other_job` goes to the younger job: the oldest live job holds an object;
  * - `too_many_objects` counts a root's cascade, root included, against `settings.maxJobObjects`.
  */
 
-const EXPANDABLE = ['objects', 'validation_errors'];
 const BEHAVIORS = ['error', 'fix'] as const;
 const BASE = '/v1/privacy/redaction_jobs';
 
-/** `expand[]` paths, checked as Stripe does; on lists each path starts with `data.`. */
-function expansions(paths: string[], prefix: '' | 'data.'): string[] {
+/**
+ * `expand[]` paths, checked as Stripe does; on lists each path starts with `data.`. Under
+ * `expandValidationErrors: 'no'` only `objects` can be expanded, as on an account without the field.
+ */
+function expansions(ctx: RequestContext, paths: string[], prefix: '' | 'data.'): string[] {
+  const expandable = ctx.settings.variants.expandValidationErrors === 'yes' ? ['objects', 'validation_errors'] : ['objects'];
   return paths.map((path) => {
     const field = path.startsWith(prefix) ? path.slice(prefix.length) : '';
-    if (!EXPANDABLE.includes(field)) {
+    if (!expandable.includes(field)) {
       throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', `This property cannot be expanded (${path}).`, 'expand');
     }
     return field;
@@ -50,10 +53,9 @@ function loadJob(ctx: RequestContext): StoredRedactionJob {
   return findRecord<StoredRedactionJob>(ctx, REDACTION_JOBS, ctx.params.id!, 'privacy.redaction_job');
 }
 
-/** A root must exist in the caller's mode and not be deleted or redacted already. */
+/** Under `unknownIds: 'refuse'`, a root must exist in the caller's mode and not be deleted or redacted already. */
 function assertRootExists(ctx: RequestContext, root: RootRef): void {
-  const object = ctx.store.collection<StoredObject & { deleted?: boolean; redaction?: RedactionMarker | null }>(ROOT_KINDS[root.key].collection).get(root.id);
-  if (!object || object.livemode !== ctx.livemode || object.deleted === true || object.redaction?.status === 'redacted') {
+  if (!isRootPresent(ctx.store, root, ctx.livemode)) {
     throw new ApiError(400, 'invalid_request_error', 'resource_missing', `No such ${root.objectType}: '${root.id}'`, `objects[${root.key}][${root.index}]`);
   }
 }
@@ -61,8 +63,8 @@ function assertRootExists(ctx: RequestContext, root: RootRef): void {
 function create(ctx: RequestContext): unknown {
   const roots = parseRootObjects(ctx.body);
   const behavior = optionalEnum(ctx.body, 'validation_behavior', BEHAVIORS) ?? 'error';
-  const expand = expansions(expandParam(ctx.body), '');
-  for (const root of roots) assertRootExists(ctx, root);
+  const expand = expansions(ctx, expandParam(ctx.body), '');
+  if (ctx.settings.variants.unknownIds === 'refuse') for (const root of roots) assertRootExists(ctx, root);
   const job = ctx.store.collection<StoredRedactionJob>(REDACTION_JOBS).insert({
     id: ctx.store.newId('prj'),
     object: 'privacy.redaction_job',
@@ -81,13 +83,13 @@ function create(ctx: RequestContext): unknown {
 }
 
 function retrieve(ctx: RequestContext): unknown {
-  return presentJob(loadJob(ctx), expansions(expandParam(ctx.query), ''));
+  return presentJob(loadJob(ctx), expansions(ctx, expandParam(ctx.query), ''));
 }
 
 function update(ctx: RequestContext): unknown {
   const job = loadJob(ctx);
-  const expand = expansions(expandParam(ctx.body), '');
-  assertTransition(job, 'update');
+  const expand = expansions(ctx, expandParam(ctx.body), '');
+  assertTransition(job, 'update', ctx.settings.variants.transitionErrors);
   // A failed job does not re-validate by itself: the client calls validate when it has changed everything.
   job.validation_behavior = optionalEnum(ctx.body, 'validation_behavior', BEHAVIORS) ?? job.validation_behavior;
   return presentJob(job, expand);
@@ -95,7 +97,7 @@ function update(ctx: RequestContext): unknown {
 
 function list(ctx: RequestContext): unknown {
   const status = optionalEnum(ctx.query, 'status', REDACTION_JOB_STATUSES);
-  const expand = expansions(expandParam(ctx.query), 'data.');
+  const expand = expansions(ctx, expandParam(ctx.query), 'data.');
   const jobs = listRecords<StoredRedactionJob>(ctx, REDACTION_JOBS, (job) => status === undefined || job.status === status);
   const page = paginate(jobs, ctx.query, BASE);
   return { ...page, data: page.data.map((job) => presentJob(job, expand)) };
@@ -106,8 +108,8 @@ function transition(action: Exclude<JobAction, 'update'>): (ctx: RequestContext)
   const start = { validate: startValidation, run: startRedaction, cancel: startCancel }[action];
   return (ctx) => {
     const job = loadJob(ctx);
-    const expand = expansions(expandParam(ctx.body), '');
-    assertTransition(job, action);
+    const expand = expansions(ctx, expandParam(ctx.body), '');
+    assertTransition(job, action, ctx.settings.variants.transitionErrors);
     start(ctx.store, ctx.settings, job);
     return presentJob(job, expand);
   };

@@ -37,8 +37,6 @@ export interface ValidationFinding {
   message: string;
   /** The object whose state blocks the job; `null` when the job as a whole is at fault. */
   erroringObject: ObjectRef | null;
-  /** The root identifier whose cascade holds the erroring object (emulator extension). */
-  root: ObjectRef | null;
   fix: FixAction | null;
 }
 
@@ -56,7 +54,17 @@ export interface ValidationInput {
   lockHolders: readonly LockHolder[];
   /** Cascade size (objects, roots included) above which the job fails with `too_many_objects`. */
   maxJobObjects: number;
+  /**
+   * Roots that are missing, deleted or already redacted (the `accept` variant lets such a job be
+   * created): each fails with `invalid_state` naming it, and its cascade is not walked. @default none
+   */
+  missingRoots?: ReadonlySet<string>;
+  /** `plain`: a lock's message is Stripe's documented text; `named`: it also names the locking job. */
+  lockErrors: 'plain' | 'named';
 }
+
+/** Stripe's documented message of `locked_by_other_job` (docs.stripe.com/privacy/redaction). */
+export const PLAIN_LOCK_MESSAGE = 'This object is being processed by another active job.';
 
 const UNFINISHED_PAYMENT_INTENT = new Set<string>(UNFINISHED_PAYMENT_INTENT_STATUSES);
 const LIVE_SUBSCRIPTION = new Set<string>(LIVE_SUBSCRIPTION_STATUSES);
@@ -106,50 +114,58 @@ export function blockerOf(node: GraphNode): Blocker | null {
 }
 
 /**
- * Every finding for the job: per root, the blockers in its cascade, then a lock by an older live job
- * (one finding per root and holder, naming the first shared object), then `too_many_objects` — per
- * root whose cascade alone is over the cap, or once for the job when only the union is.
- * An object reached from two roots yields a finding for each, so each root's fate is visible.
+ * Every finding for the job: per root, a missing root alone, or the blockers in its cascade, then a
+ * lock by an older live job (one finding per holder, naming the first shared object), then
+ * `too_many_objects` — per root whose cascade alone is over the cap, or once for the job when only
+ * the union is. Errors name objects, never the root they came from (Stripe's error has no such
+ * field), so an object reached from two roots is reported once.
  */
 export function validateJob(input: ValidationInput): ValidationFinding[] {
   const findings: ValidationFinding[] = [];
+  const seen = new Set<string>();
+  const add = (finding: ValidationFinding): void => {
+    const key = `${finding.code} ${finding.erroringObject?.id ?? ''} ${finding.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    findings.push(finding);
+  };
   const union = new Set<string>();
   let anyRootOverCap = false;
   for (const root of input.roots) {
+    if (input.missingRoots?.has(root.id)) {
+      add({ code: 'invalid_state', message: `No such ${root.object_type}: '${root.id}'. It does not exist, was deleted or is already redacted.`, erroringObject: root, fix: null });
+      continue;
+    }
     const cascade = cascadeOf(input.graph, root.id, root.object_type);
     for (const node of cascade) {
       union.add(node.id);
       const blocker = blockerOf(node);
-      if (blocker) findings.push({ ...blocker, erroringObject: refOf(node), root });
+      if (blocker) add({ ...blocker, erroringObject: refOf(node) });
     }
     for (const holder of input.lockHolders) {
       const shared = cascade.find((node) => holder.objectIds.has(node.id));
       if (!shared) continue;
-      findings.push({
-        code: 'locked_by_other_job',
-        message: `${describe(shared)} ${shared.id} belongs to redaction job ${holder.jobId} (status: ${holder.status}). Cancel that job or wait for it to finish.`,
-        erroringObject: refOf(shared),
-        root,
-        fix: null,
-      });
+      const message =
+        input.lockErrors === 'plain'
+          ? PLAIN_LOCK_MESSAGE
+          : `${describe(shared)} ${shared.id} belongs to redaction job ${holder.jobId} (status: ${holder.status}). Cancel that job or wait for it to finish.`;
+      add({ code: 'locked_by_other_job', message, erroringObject: refOf(shared), fix: null });
     }
     if (cascade.length > input.maxJobObjects) {
       anyRootOverCap = true;
-      findings.push({
+      add({
         code: 'too_many_objects',
         message: `${describe(cascade[0]!)} ${root.id} has ${cascade.length} related objects to redact, more than the limit of ${input.maxJobObjects}.`,
         erroringObject: root,
-        root,
         fix: null,
       });
     }
   }
   if (!anyRootOverCap && union.size > input.maxJobObjects) {
-    findings.push({
+    add({
       code: 'too_many_objects',
       message: `This job covers ${union.size} objects, more than the limit of ${input.maxJobObjects}. Cancel it and retry with fewer identifiers.`,
       erroringObject: null,
-      root: null,
       fix: null,
     });
   }
