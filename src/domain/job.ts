@@ -42,14 +42,6 @@ export interface JobValidationError {
   erroringObject: { id: string; objectType: string } | null;
 }
 
-/**
- * The job a `locked_by_other_job` error names, read from its message: Stripe's error object has no
- * field for it. Only for reports and for recognising our own jobs, never to decide a status.
- */
-export function lockingJobIdOf(error: JobValidationError): string | undefined {
-  return /prj_[A-Za-z0-9]+/.exec(error.message)?.[0];
-}
-
 /** Statuses after which a job never changes again. */
 export function isTerminalJobStatus(status: JobStatus): boolean {
   return status === 'succeeded' || status === 'canceled';

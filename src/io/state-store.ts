@@ -381,20 +381,12 @@ export class StateStore {
     return this.#prepare('SELECT 1 FROM jobs WHERE stripe_id = ?').get(stripeId) !== undefined;
   }
 
-  /** The local id of this state's job with this Stripe id, while it is live. */
-  liveJobByStripeId(stripeId: string): number | undefined {
-    const r = this.#prepare(`SELECT id FROM jobs WHERE stripe_id = ? AND status NOT IN (${TERMINAL_SQL})`).get(stripeId) as
-      | { id: number }
-      | undefined;
-    return r?.id;
-  }
-
-  /** The live job of this state that holds an object, if any. */
-  liveJobHolding(objectId: string): number | undefined {
+  /** The live job of this state, other than `exceptJob`, that holds an object, if any. */
+  liveJobHolding(objectId: string, exceptJob = 0): number | undefined {
     const r = this.#prepare(
       `SELECT j.id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
-         WHERE jo.object_id = ? AND j.status NOT IN (${TERMINAL_SQL}) ORDER BY j.id DESC LIMIT 1`,
-    ).get(objectId) as { id: number } | undefined;
+         WHERE jo.object_id = ? AND j.id != ? AND j.status NOT IN (${TERMINAL_SQL}) ORDER BY j.id DESC LIMIT 1`,
+    ).get(objectId, exceptJob) as { id: number } | undefined;
     return r?.id;
   }
 

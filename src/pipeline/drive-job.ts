@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors.js';
 import { objectTypeOfId } from '../domain/identifier.js';
-import { lockingJobIdOf, type JobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
+import { type JobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
 import { decideAfterFailedValidation } from '../domain/failed-job.js';
 import { slotOf, toJobObjects } from '../domain/pack.js';
 import type { StoredJob, StateStore } from '../io/state-store.js';
@@ -289,7 +289,7 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
   const deferred = new Map<string, number>();
   for (const [root, rootErrors] of byRoot) {
     if (!rootErrors.every((e) => e.code === 'locked_by_other_job')) continue;
-    const owner = ownLockingJob(job, rootErrors, ctx.store);
+    const owner = await ownLockingJob(job, rootErrors, ctx);
     if (owner !== undefined) deferred.set(root, owner);
   }
 
@@ -314,6 +314,12 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
   }
 
   for (const [root, { blockers, fixes }] of decision.blocked) {
+    for (const blocker of blockers) {
+      if (blocker.code !== 'locked_by_other_job' || blocker.heldBy) continue;
+      // A hint for the person who must cancel it: the job Stripe's list shows holding the identifier.
+      const holder = (await liveJobsNaming(root, ctx)).find((entry) => entry.job.id !== job.stripeId);
+      if (holder) blocker.heldBy = holder.job.id;
+    }
     ctx.store.setObjectStatus([root], { status: 'needs_action', errorCodes: [], blockers, fixes });
   }
   for (const [root, { fixes }] of decision.clean) {
@@ -392,24 +398,51 @@ async function findTwin(
   if (!job.replayedCreate || byRoot.size !== job.objectIds.length) return undefined;
   const errors = [...byRoot.values()].flat();
   if (!errors.every((e) => e.code === 'locked_by_other_job')) return undefined;
-  const named = new Set(errors.map(lockingJobIdOf));
-  const [other] = named;
-  if (named.size !== 1 || !other || other === job.stripeId || ctx.store.knowsJob(other)) return undefined;
-  const { job: twin, objectIds } = await ctx.gateway.retrieveJobWithObjects(other);
-  const same = objectIds.length === job.objectIds.length && job.objectIds.every((id) => objectIds.includes(id));
-  return same && twin.status !== 'succeeded' && twin.status !== 'canceled' ? twin : undefined;
+  // Which job holds the lock is read from Stripe's job list, never from the error's message.
+  const holders = await liveJobsNaming(job.objectIds[0] as string, ctx);
+  return holders.find(
+    ({ job: other, objectIds }) =>
+      other.id !== job.stripeId &&
+      !ctx.store.knowsJob(other.id) &&
+      objectIds.length === job.objectIds.length &&
+      job.objectIds.every((id) => objectIds.includes(id)),
+  )?.job;
 }
 
-/** The live job of this state that holds what locks `job`, if the lock is ours. */
-function ownLockingJob(job: StoredJob, errors: JobValidationError[], store: StateStore): number | undefined {
-  for (const error of errors) {
-    const named = lockingJobIdOf(error);
-    const other = named === undefined ? undefined : store.liveJobByStripeId(named);
-    if (other !== undefined && other !== job.localId) return other;
-    if (error.erroringObject) {
-      const holder = store.liveJobHolding(error.erroringObject.id);
-      if (holder !== undefined && holder !== job.localId) return holder;
+/** Pages of Stripe's job list read at most to find the job holding an identifier (newest first). */
+const HOLDER_SEARCH_PAGES = 5;
+
+/**
+ * Live jobs Stripe holds that name `objectId` among their identifiers, from the newest
+ * {@link HOLDER_SEARCH_PAGES} pages of the job list.
+ */
+async function liveJobsNaming(objectId: string, ctx: DriveContext): Promise<{ job: RedactionJobView; objectIds: string[] }[]> {
+  const found: { job: RedactionJobView; objectIds: string[] }[] = [];
+  let startingAfter: string | undefined;
+  for (let page = 0; page < HOLDER_SEARCH_PAGES; page += 1) {
+    const { data, hasMore } = await ctx.gateway.listJobsWithObjects({ limit: 100, ...(startingAfter ? { startingAfter } : {}) });
+    for (const entry of data) {
+      if (entry.objectIds.includes(objectId) && entry.job.status !== 'succeeded' && entry.job.status !== 'canceled') found.push(entry);
     }
+    startingAfter = data.at(-1)?.job.id;
+    if (!hasMore || !startingAfter) break;
+  }
+  return found;
+}
+
+/**
+ * The live job of this state that holds what locks `job`, if the lock is ours: the job holding the
+ * locked object itself, or else the customer it belongs to (a PaymentIntent in another job's cascade).
+ */
+async function ownLockingJob(job: StoredJob, errors: JobValidationError[], ctx: DriveContext): Promise<number | undefined> {
+  for (const error of errors) {
+    const object = error.erroringObject;
+    if (!object) continue;
+    const holder = ctx.store.liveJobHolding(object.id, job.localId);
+    if (holder !== undefined) return holder;
+    const customer = object.objectType === 'customer' ? null : await ctx.gateway.customerOf(object.id, object.objectType);
+    const customerHolder = customer ? ctx.store.liveJobHolding(customer, job.localId) : undefined;
+    if (customerHolder !== undefined) return customerHolder;
   }
   return undefined;
 }

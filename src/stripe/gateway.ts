@@ -37,6 +37,8 @@ export interface StripeGateway {
   retrieveJobWithObjects(id: string): Promise<{ job: RedactionJobView; objectIds: string[] }>;
   /** One page of jobs, newest first. */
   listJobs(params: { limit: number; startingAfter?: string }): Promise<JobPage>;
+  /** One page of jobs, newest first, each with the identifiers it names (`expand[]=data.objects`). */
+  listJobsWithObjects(params: { limit: number; startingAfter?: string }): Promise<{ data: { job: RedactionJobView; objectIds: string[] }[]; hasMore: boolean }>;
   updateJob(id: string, validationBehavior: ValidationBehavior, idempotencyKey: string): Promise<RedactionJobView>;
   validateJob(id: string, idempotencyKey: string): Promise<RedactionJobView>;
   runJob(id: string, idempotencyKey: string): Promise<RedactionJobView>;

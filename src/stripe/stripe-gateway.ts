@@ -139,6 +139,17 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       return { data: page.data.map(toJobView), hasMore: page.has_more };
     },
 
+    async listJobsWithObjects({ limit, startingAfter }) {
+      const page = await send('read', 'redaction_jobs.list', () => jobs.list({ limit, expand: ['data.objects'], ...cursor(startingAfter) }));
+      return {
+        data: page.data.map((job) => {
+          const objects = (job.objects ?? {}) as unknown as Record<string, string[] | null | undefined>;
+          return { job: toJobView(job), objectIds: Object.values(objects).flatMap((ids) => ids ?? []) };
+        }),
+        hasMore: page.has_more,
+      };
+    },
+
     async updateJob(id, validationBehavior, idempotencyKey) {
       return toJobView(
         await send('write', 'redaction_jobs.update', () =>
