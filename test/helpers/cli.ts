@@ -52,6 +52,8 @@ export interface CliOptions {
   cwd?: string;
   /** Kill the child (SIGKILL) and reject after this long. @default 20000 (ms) */
   timeoutMs?: number;
+  /** Bytes piped to the child's standard input, then closed. @default none: stdin is /dev/null */
+  stdin?: string | Buffer;
 }
 
 /** The child's environment: nothing of the developer's Stripe setup leaks in. */
@@ -80,8 +82,9 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Cli
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: childEnv(options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  child.stdin?.end(options.stdin);
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
