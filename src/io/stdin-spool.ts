@@ -28,8 +28,10 @@ export interface SpoolOptions {
 
 /**
  * Copies `source` (standard input) to a private file. The copy is removed by `remove()`, and also
- * when the process exits without calling it (an error, `process.exit` on a second Ctrl-C); only a
- * SIGKILL leaves it, in a directory named `stripe-redact-stdin-*` that only its owner can read.
+ * when the process exits without calling it (`process.exit` on a second Ctrl-C), or when SIGINT or
+ * SIGTERM arrives while nothing else handles them (during the copy, before the run's graceful stop
+ * is set up); only a SIGKILL leaves it, in a directory named `stripe-redact-stdin-*` that only its
+ * owner can read.
  *
  * @throws {InputFileError} `INPUT_UNREADABLE` when reading or writing fails (the copy is removed).
  */
@@ -39,9 +41,20 @@ export async function spoolInput(source: NodeJS.ReadableStream, options: SpoolOp
   const path = join(dir, 'requests.csv');
   const remove = () => {
     process.off('exit', remove);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(dir, { recursive: true, force: true });
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Another listener (the run's graceful stop) owns the signal; the run's end removes the copy.
+    if (process.listenerCount(signal) > 1) return;
+    remove();
+    // With this listener gone, the signal's default action ends the process as it would have.
+    process.kill(process.pid, signal);
+  };
   process.on('exit', remove);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await pipeline(source, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
   } catch (error) {

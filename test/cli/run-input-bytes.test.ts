@@ -7,15 +7,20 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TEST_KEY_ENV,
   describeRun,
   isCustomerRedacted,
+  listJobs,
+  plainCustomers,
+  pollUntil,
   readResults,
   readSummary,
   removeTempDirs,
   runCli,
+  spawnCli,
   startCliEmulator,
   tempDir,
   type CliEmulator,
@@ -159,6 +164,42 @@ describe('stripe-redact run -: standard input', () => {
     expect(run.stderr).toContain('standard input: this is not a CSV file: it looks like an Excel workbook (xlsx)');
     expect(requestsSent).toBe(0);
     expect(readdirSync(spoolParent)).toEqual([]);
+  });
+
+  it('removes the copy of standard input when SIGTERM interrupts the run', async () => {
+    const customers = plainCustomers('sigterm', 12);
+    const slow = await startCliEmulator({ validationMs: 5000, seed: { customers } });
+    try {
+      const dir = await tempDir();
+      const spoolParent = await tempDir('stripe-redact-tmp-');
+      const running = spawnCli(['run', '-', ...slow.runArgs(dir)], {
+        stdin: ['email', ...customers.map((c) => c.email)].join('\n'),
+        env: { ...TEST_KEY_ENV, TMPDIR: spoolParent },
+      });
+      await pollUntil('a job of the run', async () => (await listJobs(slow.stripe)).length > 0);
+      expect(readdirSync(spoolParent)).toHaveLength(1);
+      running.child.kill('SIGTERM');
+      const stopped = await running.result;
+      expect(stopped.code, describeRun(stopped)).toBe(3);
+      expect(readSummary(dir)).toMatchObject({ interrupted: true, input: 'standard input' });
+      expect(readdirSync(spoolParent)).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('removes the copy when SIGTERM arrives while standard input is still being read, and ends as SIGTERM would', async () => {
+    const dir = await tempDir();
+    const spoolParent = await tempDir('stripe-redact-tmp-');
+    const stdin = new PassThrough();
+    stdin.write('email\npiped@example.com\n');
+    const running = spawnCli(['run', '-', ...emulator.runArgs(dir)], { stdin, env: { ...TEST_KEY_ENV, TMPDIR: spoolParent } });
+    await pollUntil('the copy of standard input', () => readdirSync(spoolParent).length === 1);
+    running.child.kill('SIGTERM');
+    const stopped = await running.result;
+    expect(stopped.signal, describeRun(stopped)).toBe('SIGTERM');
+    expect(readdirSync(spoolParent)).toEqual([]);
+    stdin.destroy();
   });
 
   it('reports empty standard input as an input error', async () => {
