@@ -40,7 +40,11 @@ export type InputFileErrorCode =
   /** The identifier column cannot be determined, or `--column` names none. */
   | 'INPUT_NO_COLUMN'
   /** CSV syntax: an unclosed quote, text after a closing quote, a runaway record. */
-  | 'INPUT_PARSE';
+  | 'INPUT_PARSE'
+  /** Bytes that are no character in the file's encoding, or a BOM contradicting `--encoding`. */
+  | 'INPUT_ENCODING'
+  /** Not a text file: a workbook, an archive, a PDF, a NUL byte. */
+  | 'INPUT_BINARY';
 
 /** Raised when the requests file cannot be read, parsed, or its identifier column found. */
 export class InputFileError extends StripeRedactError {
@@ -50,16 +54,19 @@ export class InputFileError extends StripeRedactError {
   readonly line?: number;
   /** 1-based column (field index) of the problem, when known. */
   readonly column?: number;
+  /** 0-based offset in the file of the byte at fault (`INPUT_ENCODING`, `INPUT_BINARY`), when known. */
+  readonly byteOffset?: number;
 
   constructor(
     message: string,
-    details: { code: InputFileErrorCode; path: string; line?: number; column?: number; cause?: unknown },
+    details: { code: InputFileErrorCode; path: string; line?: number; column?: number; byteOffset?: number; cause?: unknown },
   ) {
     super(message, details);
     this.code = details.code;
     this.path = details.path;
     if (details.line !== undefined) this.line = details.line;
     if (details.column !== undefined) this.column = details.column;
+    if (details.byteOffset !== undefined) this.byteOffset = details.byteOffset;
   }
 }
 

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../io/logger.js';
 import { createProgress } from '../io/progress.js';
 import { writeJsonFileAtomic } from '../io/result-writer.js';
 import { acquireStateLock } from '../io/state-lock.js';
+import { STDIN_NAME, spoolInput, type SpooledInput } from '../io/stdin-spool.js';
 import { StateStore } from '../io/state-store.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
@@ -25,12 +26,13 @@ const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
 function buildCommand(): Command {
   return new Command('stripe-redact run')
     .description('carry out the deletion requests of a CSV through Stripe redaction jobs')
-    .argument('<requests.csv>', 'CSV of deletion requests: emails or Stripe ids')
+    .argument('<requests.csv>', "CSV of deletion requests: emails or Stripe ids; '-' reads standard input")
     .option('--out <dir>', 'where results.csv, summary.json and the log go', 'output')
     .option('--state <file>', 'durable state shared by runs (default: <out>/state.db; in memory with --emulator)')
     .addOption(new Option('--mode <mode>', 'plan: resolve only; validate: create, validate, then cancel jobs; redact: the full job').default('redact'))
     .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
     .option('--column <name>', 'the identifier column, by header name or 1-based number')
+    .option('--encoding <name>', 'utf-8, windows-1252, latin1 or utf-16le (default: strict utf-8; a byte order mark decides UTF-8/UTF-16)')
     .addOption(new Option('--lookup <how>', 'emails → customers: search, list (exact filter), or auto (search, misses confirmed by list)').default('auto'))
     .option('--emulator', 'run against a built-in emulator seeded with samples/')
     .option('--api-base <url>', 'another Stripe-compatible base URL (e.g. a running emulator)')
@@ -77,6 +79,7 @@ async function execute(config: RunConfig): Promise<number> {
   let releaseLock: (() => void) | undefined;
   let stopEmulator: (() => Promise<void>) | undefined;
   let budget: RateBudget | undefined;
+  let spooled: SpooledInput | undefined;
   try {
     const progress = createProgress(process.stderr, { enabled: config.progress });
     // Log lines and the progress bar share stderr: each line is written above the bar.
@@ -88,6 +91,8 @@ async function execute(config: RunConfig): Promise<number> {
     });
     logger = createLogger({ format: config.logFormat, logFile: join(config.outDir, 'stripe-redact.log'), stream: consoleStream });
     for (const warning of config.warnings) logger.warn(warning);
+    const isStdin = config.inputPath === '-';
+    if (isStdin) spooled = await spoolInput(process.stdin);
     if (config.statePath !== ':memory:') releaseLock = acquireStateLock(config.statePath);
     store = StateStore.open({ path: config.statePath, ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}) });
 
@@ -125,8 +130,10 @@ async function execute(config: RunConfig): Promise<number> {
     try {
       summary = await runPipeline(
         {
-          inputPath: config.inputPath,
+          inputPath: spooled?.path ?? config.inputPath,
+          ...(isStdin ? { inputName: STDIN_NAME } : {}),
           ...(config.column !== undefined ? { column: config.column } : {}),
+          ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
           outDir: config.outDir,
           mode: config.mode,
           validationBehavior: config.validationBehavior,
@@ -166,6 +173,7 @@ async function execute(config: RunConfig): Promise<number> {
     await stopEmulator?.().catch(() => {});
     store?.close();
     releaseLock?.();
+    spooled?.remove();
     await logger?.close();
   }
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
+import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/input-encoding.js';
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
 
 /** The `run` command's options as commander hands them over (strings, unchecked). */
@@ -10,6 +11,7 @@ export interface RawRunOptions {
   mode?: string;
   validationBehavior?: string;
   column?: string;
+  encoding?: string;
   lookup?: string;
   emulator?: boolean;
   apiBase?: string;
@@ -31,6 +33,8 @@ export interface RunConfig {
   mode: RunMode;
   validationBehavior: ValidationBehavior;
   column?: string;
+  /** `--encoding`; `undefined`: strict UTF-8 unless a BOM says UTF-16. */
+  encoding?: InputEncoding;
   lookup: LookupMode;
   /** `emulator`: start the built-in one; `url`: a Stripe-compatible base URL; `stripe`: Stripe itself. */
   target: { kind: 'emulator' } | { kind: 'url'; url: string } | { kind: 'stripe' };
@@ -100,6 +104,10 @@ export function parseRunConfig(
   const lookup = oneOf('--lookup', raw.lookup, ['search', 'list', 'auto'] as const, 'auto');
   const logFormat = oneOf('--log-format', raw.logFormat, ['text', 'json'] as const, isTTY ? 'text' : 'json');
   if (raw.column !== undefined && raw.column.trim() === '') problems.push({ option: '--column', message: '--column must name a column' });
+  const encoding = raw.encoding === undefined ? undefined : parseInputEncoding(raw.encoding);
+  if (raw.encoding !== undefined && encoding === undefined) {
+    problems.push({ option: '--encoding', message: `--encoding must be one of ${INPUT_ENCODINGS.join(', ')}; got '${raw.encoding}'` });
+  }
 
   let target: RunConfig['target'] = { kind: 'stripe' };
   if (raw.emulator && raw.apiBase !== undefined) {
@@ -155,6 +163,7 @@ export function parseRunConfig(
       mode,
       validationBehavior,
       ...(raw.column !== undefined ? { column: raw.column } : {}),
+      ...(encoding !== undefined ? { encoding } : {}),
       lookup,
       target,
       apiKey,

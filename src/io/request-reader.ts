@@ -1,13 +1,21 @@
 /**
  * Step "read" of the flow: the requests CSV, streamed. The file may hold a million rows and the
- * pipeline reads it twice (once to plan, once to report), so nothing here holds it whole:
- * {@link inspectRequestFile} reads only its start, {@link readRequestRows} streams it.
+ * pipeline reads it three times (to check, to plan, to report), so nothing here holds it whole:
+ * {@link inspectRequestFile} reads only its start, {@link scanRequestFile} and
+ * {@link readRequestRows} stream it. Its bytes are never guessed: strict UTF-8 unless a BOM or
+ * `--encoding` says otherwise (input-encoding.ts), decoded strictly (input-decoder.ts), and a file
+ * that is no text at all is named for what it is (file-signature.ts).
  */
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { pipeline, type Transform } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { classifyIdentifier } from '../domain/identifier.js';
 import { ConfigError, InputFileError } from '../errors.js';
+import { identifyBinaryFile } from './file-signature.js';
+import { createInputDecoder } from './input-decoder.js';
+import { decideDecoding, type InputDecoding, type InputEncoding } from './input-encoding.js';
 
 /** One data record of the requests file. */
 export interface RequestRow {
@@ -21,12 +29,19 @@ export interface RequestRow {
   identifier: string;
 }
 
+/** The delimiters {@link inspectRequestFile} tells apart; tab is Excel's "Unicode text" export. */
+export type RequestDelimiter = ',' | ';' | '\t';
+
 /** What {@link inspectRequestFile} learnt from the start of the file. */
 export interface RequestFileInfo {
   path: string;
+  /** The input as messages name it: `path`, or what the caller named it ("standard input"). */
+  name: string;
+  /** The encoding it is decoded in, and what decided it. */
+  decoding: InputDecoding;
   /** The header record's cells, or `null` when the first record is data. */
   header: string[] | null;
-  delimiter: ',' | ';';
+  delimiter: RequestDelimiter;
   /** 0-based index of the identifier column. */
   identifierColumn: number;
   /** The header cell of that column, or `column_N` without a header. */
@@ -59,31 +74,57 @@ const SAMPLE_RECORDS = 50;
  */
 const MAX_RECORD_CHARS = 1 << 20;
 
+/** How many leading bytes tell a binary file or a BOM: enough for a zip's first entry names. */
+const HEAD_BYTES = 64 * 1024;
+
+/** Options of {@link inspectRequestFile}. */
+export interface InspectOptions {
+  /** `--column`: a header name (case-insensitive) or a 1-based column number. */
+  column?: string;
+  /** `--encoding`; without it, strict UTF-8 unless a BOM says UTF-16. */
+  encoding?: InputEncoding;
+  /** How messages name the input. @default the path */
+  name?: string;
+}
+
 /**
- * Reads the start of the file: delimiter, header, identifier column.
+ * Reads the start of the file: what it is (text, or a workbook, an archive…), its encoding,
+ * delimiter, header, identifier column.
  *
- * @param options.column `--column`: a header name (case-insensitive) or a 1-based column number.
- * @throws {InputFileError} `INPUT_UNREADABLE`, `INPUT_EMPTY`, `INPUT_PARSE` or `INPUT_NO_COLUMN`.
+ * @throws {InputFileError} `INPUT_UNREADABLE`, `INPUT_BINARY`, `INPUT_ENCODING`, `INPUT_EMPTY`,
+ * `INPUT_PARSE` or `INPUT_NO_COLUMN`.
  * @throws {ConfigError} `CONFIG_COLUMN` for an empty `column`.
  */
-export async function inspectRequestFile(path: string, options: { column?: string }): Promise<RequestFileInfo> {
+export async function inspectRequestFile(path: string, options: InspectOptions): Promise<RequestFileInfo> {
   if (options.column !== undefined && options.column.trim() === '') {
     throw new ConfigError('Expected `--column` to be a header name or a 1-based column number, got an empty string', {
       code: 'CONFIG_COLUMN',
       option: '--column',
     });
   }
-  const delimiter = detectDelimiter(await readFirstRecordText(path));
+  const name = options.name ?? path;
+  const head = await readHead(path, name);
+  const binary = identifyBinaryFile(head);
+  if (binary !== undefined) {
+    throw new InputFileError(`${name}: this is not a CSV file: it looks like ${binary.description}; ${binary.advice}`, {
+      code: 'INPUT_BINARY',
+      path: name,
+    });
+  }
+  const decoding = decideDecoding(head, options.encoding);
+  if ('problem' in decoding) throw new InputFileError(`${name}: ${decoding.problem}`, { code: 'INPUT_ENCODING', path: name });
+  const source = { path, name, decoding };
+  const delimiter = detectDelimiter(await readFirstRecordText(source));
 
   const sample: string[][] = [];
-  for await (const record of parseRecords(path, delimiter)) {
+  for await (const record of parseRecords({ ...source, delimiter })) {
     if (record.isBlank) continue;
     sample.push(record.fields);
     if (sample.length === SAMPLE_RECORDS) break;
   }
   const [first, ...rest] = sample;
   if (first === undefined) {
-    throw new InputFileError(`${path}: the file holds no records`, { code: 'INPUT_EMPTY', path });
+    throw new InputFileError(`${name}: the file holds no records`, { code: 'INPUT_EMPTY', path: name });
   }
 
   // `--column NAME` matching a first-row cell settles the question: the user named a header.
@@ -92,9 +133,11 @@ export async function inspectRequestFile(path: string, options: { column?: strin
   const header = isNamedByColumnOption || looksLikeHeader(first, rest) ? first : null;
   const dataSample = header === null ? sample : rest;
   const columnCount = Math.max(header?.length ?? 0, ...dataSample.map((fields) => fields.length));
-  const identifierColumn = findIdentifierColumn(path, header, dataSample, columnCount, options.column);
+  const identifierColumn = findIdentifierColumn(name, header, dataSample, columnCount, options.column);
   return {
     path,
+    name,
+    decoding,
     header,
     delimiter,
     identifierColumn,
@@ -111,9 +154,45 @@ export async function inspectRequestFile(path: string, options: { column?: strin
  * @throws {InputFileError} `INPUT_UNREADABLE` or `INPUT_PARSE`, from the iteration.
  */
 export async function* readRequestRows(info: RequestFileInfo): AsyncGenerator<RequestRow> {
+  yield* dataRows(info);
+}
+
+/** What {@link scanRequestFile} found. */
+export interface RequestFileScan {
+  /** Data records (blank ones not counted): what {@link readRequestRows} yields. */
+  rows: number;
+  /** Bytes in the file, BOM included. */
+  bytes: number;
+  /** SHA-256 of the file's bytes as read (BOM included), lower-case hex. */
+  sha256: string;
+}
+
+/**
+ * One whole pass over a file {@link inspectRequestFile} has inspected: every byte decoded and every
+ * record parsed, so that an error anywhere stops the run before anything is sent. Counts the data
+ * rows and hashes the bytes on the way, at no extra read.
+ *
+ * @throws {InputFileError} as {@link readRequestRows}.
+ */
+export async function scanRequestFile(info: RequestFileInfo): Promise<RequestFileScan> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let rows = 0;
+  const onBytes = (chunk: Buffer) => {
+    bytes += chunk.length;
+    hash.update(chunk);
+  };
+  for await (const _row of dataRows(info, onBytes)) rows += 1;
+  return { rows, bytes, sha256: hash.digest('hex') };
+}
+
+/** Given every chunk of raw bytes as it is read. */
+type ByteSink = (chunk: Buffer) => void;
+
+async function* dataRows(info: RequestFileInfo, sink?: ByteSink): AsyncGenerator<RequestRow> {
   let isHeaderPending = info.header !== null;
   let row = 0;
-  for await (const { fields, line, isBlank } of parseRecords(info.path, info.delimiter)) {
+  for await (const { fields, line, isBlank } of parseRecords(info, sink)) {
     if (isHeaderPending) {
       // Blank lines before the header are not data rows; inspectRequestFile skipped them too.
       if (!isBlank) isHeaderPending = false;
@@ -131,16 +210,27 @@ interface ParsedRecord {
   isBlank: boolean;
 }
 
+/** A file to read, and how to decode it. */
+type DecodedSource = Pick<RequestFileInfo, 'path' | 'name' | 'decoding'>;
+
+/** The file's bytes through the strict decoder: UTF-8 whatever the file's encoding. */
+function openDecoded(source: DecodedSource, onBytes?: ByteSink): { file: ReadStream; decoded: Transform } {
+  const file = createReadStream(source.path, { highWaterMark: 64 * 1024 });
+  const decoded = createInputDecoder(source.decoding, { name: source.name, ...(onBytes ? { onBytes } : {}) });
+  return { file, decoded };
+}
+
 /**
  * Every record of the file, blank ones included, with the line it starts on. csv-parse's own line
  * count is off after CRLF inside quoted fields, so lines are counted here: a record spans one line
  * plus the line breaks inside its fields.
  */
-async function* parseRecords(path: string, delimiter: ',' | ';'): AsyncGenerator<ParsedRecord> {
-  const source = createReadStream(path);
+async function* parseRecords(info: DecodedSource & { delimiter: RequestDelimiter }, sink?: ByteSink): AsyncGenerator<ParsedRecord> {
+  const { file: source, decoded } = openDecoded(info, sink);
   const parser = parse({
-    bom: true,
-    delimiter,
+    // The decoder has taken off any byte order mark, whatever the encoding.
+    bom: false,
+    delimiter: info.delimiter,
     relax_column_count: true,
     // A stray `"` inside an unquoted cell (`5" screen`) is data, not a syntax error.
     relax_quotes: true,
@@ -150,7 +240,7 @@ async function* parseRecords(path: string, delimiter: ',' | ';'): AsyncGenerator
   });
   // A read error (missing file, a directory) destroys the parser with that error, which then
   // surfaces from the iteration below; the callback only keeps pipeline from throwing unhandled.
-  pipeline(source, parser, () => {});
+  pipeline(source, decoded, parser, () => {});
 
   let line = 1;
   try {
@@ -159,11 +249,32 @@ async function* parseRecords(path: string, delimiter: ',' | ';'): AsyncGenerator
       line += 1 + fields.reduce((breaks, cell) => breaks + countLineBreaks(cell), 0);
     }
   } catch (error) {
-    throw toInputFileError(error, path, line);
+    throw toInputFileError(error, info.name, line);
   } finally {
     // Reached early when the consumer stops (inspection); closes the file descriptor.
     parser.destroy();
+    decoded.destroy();
     source.destroy();
+  }
+}
+
+/** The file's first {@link HEAD_BYTES} bytes (fewer if it is shorter). */
+async function readHead(path: string, name: string): Promise<Buffer> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(HEAD_BYTES);
+      let filled = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, filled, HEAD_BYTES - filled, null);
+        if (bytesRead === 0 || (filled += bytesRead) === HEAD_BYTES) break;
+      }
+      return buffer.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw toInputFileError(error, name, undefined);
   }
 }
 
@@ -172,17 +283,20 @@ function countLineBreaks(text: string): number {
 }
 
 /** Everything up to the end of the first non-blank record, read chunk by chunk. */
-async function readFirstRecordText(path: string): Promise<string> {
-  const source = createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+async function readFirstRecordText(info: DecodedSource): Promise<string> {
+  const { file: source, decoded } = openDecoded(info);
+  pipeline(source, decoded, () => {});
   let text = '';
   try {
-    for await (const chunk of source as AsyncIterable<string>) {
-      text += chunk;
+    // The decoder passes whole characters only, so each chunk decodes on its own.
+    for await (const chunk of decoded as AsyncIterable<Buffer>) {
+      text += chunk.toString('utf8');
       if (endOfFirstRecord(text) !== -1 || text.length >= MAX_RECORD_CHARS) break;
     }
   } catch (error) {
-    throw toInputFileError(error, path, undefined);
+    throw toInputFileError(error, info.name, undefined);
   } finally {
+    decoded.destroy();
     source.destroy();
   }
   const end = endOfFirstRecord(text);
@@ -204,19 +318,20 @@ function endOfFirstRecord(text: string): number {
 }
 
 /**
- * `;` when the first record holds more semicolons than commas outside quotes (a European
- * spreadsheet export), else `,` — also for a single-column file, which holds neither.
+ * The delimiter the first record holds most of outside quotes: `;` (a European spreadsheet
+ * export) or a tab (Excel's "Unicode text") when it outnumbers the others, else `,` — also for a
+ * single-column file, which holds none.
  */
-function detectDelimiter(firstRecord: string): ',' | ';' {
+function detectDelimiter(firstRecord: string): RequestDelimiter {
   let isQuoted = false;
-  let commas = 0;
-  let semicolons = 0;
+  const counts = { ',': 0, ';': 0, '\t': 0 };
   for (const char of firstRecord) {
     if (char === '"') isQuoted = !isQuoted;
-    else if (!isQuoted && char === ',') commas += 1;
-    else if (!isQuoted && char === ';') semicolons += 1;
+    else if (!isQuoted && (char === ',' || char === ';' || char === '\t')) counts[char] += 1;
   }
-  return semicolons > commas ? ';' : ',';
+  if (counts[';'] > counts[','] && counts[';'] >= counts['\t']) return ';';
+  if (counts['\t'] > counts[','] && counts['\t'] > counts[';']) return '\t';
+  return ',';
 }
 
 function normaliseHeaderCell(cell: string): string {

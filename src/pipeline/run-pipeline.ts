@@ -3,7 +3,8 @@ import { classifyIdentifier } from '../domain/identifier.js';
 import { JobPacker } from '../domain/pack.js';
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
-import { inspectRequestFile, readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
+import type { InputEncoding } from '../io/input-encoding.js';
+import { inspectRequestFile, readRequestRows, scanRequestFile } from '../io/request-reader.js';
 import type { StateStore, StoredJob } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
@@ -17,6 +18,10 @@ import { sha256OfFile, toolVersion } from '../io/file-digest.js';
 
 export interface RunOptions {
   inputPath: string;
+  /** How messages, the state and the summary name the input. @default inputPath ("standard input" for `-`) */
+  inputName?: string;
+  /** `--encoding`; without it strict UTF-8, unless a BOM says UTF-16. */
+  encoding?: InputEncoding;
   /** The identifier column, by header name or 1-based number. */
   column?: string;
   outDir: string;
@@ -58,11 +63,12 @@ export interface RunSummary extends ReportTotals {
   toolVersion: string;
   /** The columns' version of results.csv (design.md "Result CSV"). */
   resultCsvVersion: number;
-  /** SHA-256 of the input file's bytes and of the results.csv written: which input, which report. */
-  inputSha256: string;
+  /** SHA-256 of the results.csv written: which report. */
   resultsSha256: string;
   validationBehavior: ValidationBehavior;
   input: string;
+  /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
+  inputSha256: string;
   startedAt: string;
   endedAt: string;
   jobs: { driven: number; byStatus: Record<string, number> };
@@ -80,13 +86,18 @@ export interface RunSummary extends ReportTotals {
  */
 export async function runPipeline(options: RunOptions, ports: RunPorts): Promise<RunSummary> {
   const { store, logger, gateway, budget } = ports;
-  const info = await inspectRequestFile(options.inputPath, options.column !== undefined ? { column: options.column } : {});
-  // A whole pass before anything is sent: a syntax error on line 900,000 must stop the run while
-  // nothing irreversible has happened.
-  const totalRows = await countRows(info);
+  const inputName = options.inputName ?? options.inputPath;
+  const info = await inspectRequestFile(options.inputPath, {
+    name: inputName,
+    ...(options.column !== undefined ? { column: options.column } : {}),
+    ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
+  });
+  // A whole pass before anything is sent: a syntax error or a byte that is no character on line
+  // 900,000 must stop the run while nothing irreversible has happened.
+  const { rows: totalRows, sha256: inputSha256 } = await scanRequestFile(info);
 
   const startedAt = store.now();
-  const runId = store.startRun(options.mode, options.inputPath);
+  const runId = store.startRun(options.mode, inputName);
   logger.info('run started', { run: runId, mode: options.mode, rows: totalRows, column: info.identifierColumnName });
 
   const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs, maxWaitMs: options.jobTimeoutMs ?? 30 * 60_000 });
@@ -240,7 +251,6 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
-  const inputSha256 = await sha256OfFile(options.inputPath);
   const totals = await writeReport(info, { outDir: options.outDir, mode: options.mode, runId, livemode: options.livemode }, store);
   const summary: RunSummary = {
     runId,
@@ -249,10 +259,10 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     livemode: options.livemode,
     toolVersion: toolVersion(),
     resultCsvVersion: RESULT_CSV_VERSION,
-    inputSha256,
     resultsSha256: await sha256OfFile(totals.resultsPath),
     validationBehavior: options.validationBehavior,
-    input: options.inputPath,
+    input: inputName,
+    inputSha256,
     startedAt,
     endedAt: store.now(),
     ...totals,
@@ -273,8 +283,3 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 /** Rows noted in the state per transaction. */
 const NOTE_CHUNK_ROWS = 500;
 
-async function countRows(info: RequestFileInfo): Promise<number> {
-  let n = 0;
-  for await (const _row of readRequestRows(info)) n += 1;
-  return n;
-}

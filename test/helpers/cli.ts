@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type Stripe from 'stripe';
@@ -77,6 +78,11 @@ export interface CliOptions {
   cwd?: string;
   /** Kill the child (SIGKILL) and reject after this long. @default 20000 (ms) */
   timeoutMs?: number;
+  /**
+   * The child's standard input: bytes written then closed, or a stream piped in (kept open as long
+   * as the stream is). @default none: stdin is /dev/null
+   */
+  stdin?: string | Buffer | Readable;
 }
 
 /** The child's environment: nothing of the developer's Stripe setup leaks in. */
@@ -105,8 +111,10 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Cli
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: childEnv(options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.stdin instanceof Readable) options.stdin.pipe(child.stdin as Writable);
+  else child.stdin?.end(options.stdin);
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

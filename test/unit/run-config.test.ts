@@ -25,6 +25,13 @@ describe('parseRunConfig', () => {
     expect(ok({ apiBase: 'http://127.0.0.1:9999' }, {}).target).toEqual({ kind: 'url', url: 'http://127.0.0.1:9999' });
   });
 
+  it('leaves --encoding unset by default (strict UTF-8, a BOM decides) and reads its aliases', () => {
+    expect(ok({}).encoding).toBeUndefined();
+    expect(ok({ encoding: 'CP1252' }).encoding).toBe('windows-1252');
+    expect(ok({ encoding: 'iso-8859-1' }).encoding).toBe('latin1');
+    expect(problems({ encoding: 'utf-32' })).toEqual([{ option: '--encoding', message: "--encoding must be one of utf-8, windows-1252, latin1, utf-16le; got 'utf-32'" }]);
+  });
+
   it('never hands a real key to the built-in emulator', () => {
     expect(ok({ emulator: true }, { STRIPE_API_KEY: 'sk_live_real' }).apiKey).toBe(EMULATOR_API_KEY);
   });
