@@ -65,6 +65,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     redactionMs: resolved.redactionMs,
     searchLagMs: resolved.searchLagMs,
     maxJobObjects: resolved.maxJobObjects,
+    accountId: resolved.accountId,
   };
   const router = new Router(emulatorRoutes());
   const faults = new Faults();

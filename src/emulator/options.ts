@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   maxJobObjects: number;
   /** Receives one entry per request. @default silent */
   logger: EmulatorLogger;
+  /** The account `GET /v1/account` answers with: `acct_` and letters or digits. @default 'acct_emulator0000000' */
+  accountId: string;
 }
 
 export const DEFAULT_EMULATOR_OPTIONS = {
@@ -39,7 +41,11 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   searchLagMs: 0,
   maxJobObjects: 1000,
   logger: () => {},
+  accountId: 'acct_emulator0000000',
 } satisfies EmulatorOptions;
+
+/** Stripe account ids: `acct_` and an alphanumeric tail. */
+const ACCOUNT_ID = /^acct_[A-Za-z0-9]+$/;
 
 /** Bounds of the numeric options: `[min, max]`, integers only. */
 const NUMERIC_BOUNDS = {
@@ -75,6 +81,9 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions>): Emula
   }
   if (resolved.seed !== undefined && typeof resolved.seed !== 'string' && (typeof resolved.seed !== 'object' || resolved.seed === null)) {
     throw new TypeError(`Expected \`seed\` to be a file path or a seed object, got ${describe(resolved.seed)}`);
+  }
+  if (typeof resolved.accountId !== 'string' || !ACCOUNT_ID.test(resolved.accountId)) {
+    throw new TypeError(`Expected \`accountId\` to be an account id such as acct_1Example (acct_ then letters or digits), got ${describe(resolved.accountId)}`);
   }
   if (typeof resolved.logger !== 'function') {
     throw new TypeError(`Expected \`logger\` to be a function, got ${describe(resolved.logger)}`);
