@@ -8,7 +8,7 @@ import { GatewayError, type GatewayErrorKind } from '../errors.js';
 import type { ObjectType } from '../domain/identifier.js';
 import { buildEmailSearchQuery } from '../domain/email-search-query.js';
 import { isJobStatus, type JobObjects, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
-import type { CustomerMatch, JobPage, ObjectPresence, RequestClass, StripeGateway } from './gateway.js';
+import type { CustomerMatch, JobPage, ObjectPresence, RequestClass, StripeAccount, StripeGateway } from './gateway.js';
 
 /** Sends one request: the pipeline's rate budget and retry policy wrap it. */
 export type SendRequest = <T>(requestClass: RequestClass, label: string, request: () => Promise<T>) => Promise<T>;
@@ -57,6 +57,13 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
   const jobs = stripe.privacy.redactionJobs;
 
   return {
+    async retrieveAccount(): Promise<StripeAccount> {
+      // GET /v1/account: the key's own account.
+      const account = await send('read', 'account.retrieve', () => stripe.accounts.retrieveCurrent());
+      const displayName = account.settings?.dashboard?.display_name ?? account.business_profile?.name ?? null;
+      return { id: account.id, displayName: displayName || null };
+    },
+
     async searchCustomersByEmail(emails) {
       const query = buildEmailSearchQuery([...emails]);
       const found: CustomerMatch[] = [];
