@@ -60,6 +60,10 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     async retrieveAccount(): Promise<StripeAccount> {
       // GET /v1/account: the key's own account.
       const account = await send('read', 'account.retrieve', () => stripe.accounts.retrieveCurrent());
+      // The id names the default state file: anything but an account id is refused, not used.
+      if (typeof account.id !== 'string' || !/^acct_[A-Za-z0-9]+$/.test(account.id)) {
+        throw new GatewayError(`GET /v1/account answered no account id (got '${String(account.id)}')`, { kind: 'api', retryable: false });
+      }
       const displayName = account.settings?.dashboard?.display_name ?? account.business_profile?.name ?? null;
       return { id: account.id, displayName: displayName || null };
     },
