@@ -24,6 +24,21 @@ export interface OpenedState {
 const modeName = (livemode: boolean) => (livemode ? 'live mode' : 'test mode');
 const describeAccount = (account: StateAccount) => `${account.accountId} (${modeName(account.livemode)})`;
 
+/** The key's account; a 403 becomes a message naming the permission a restricted key lacks. */
+async function readAccount(gateway: StripeGateway): Promise<StripeAccount> {
+  try {
+    return await gateway.retrieveAccount();
+  } catch (error) {
+    if (error instanceof GatewayError && error.kind === 'permission') {
+      throw new GatewayError(
+        `reading the key's account (GET /v1/account), which the state is bound to, needs the permission ${ACCOUNT_PERMISSION} on a restricted key: add it and run again (${error.message})`,
+        { kind: 'permission', retryable: false, ...(error.status !== undefined ? { status: error.status } : {}), cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 /**
  * Reads the key's account (one `GET /v1/account`), then opens the state that belongs to it: the
  * explicit one, or the account's default one (its directory made if needed). Refuses, before
@@ -38,33 +53,27 @@ export async function openStateForAccount(options: {
   livemode: boolean;
   hashKey?: string;
   logger: Logger;
+  /** Runs after an explicit state is locked and before the account is read (the input check). */
+  beforeAccount?: () => Promise<void>;
 }): Promise<OpenedState> {
   const { gateway, livemode, logger } = options;
-  let account: StripeAccount;
-  try {
-    account = await gateway.retrieveAccount();
-  } catch (error) {
-    if (error instanceof GatewayError && error.kind === 'permission') {
-      throw new GatewayError(
-        `reading the key's account (GET /v1/account), which the state is bound to, needs the permission ${ACCOUNT_PERMISSION} on a restricted key: add it and run again (${error.message})`,
-        { kind: 'permission', retryable: false, ...(error.status !== undefined ? { status: error.status } : {}), cause: error },
-      );
-    }
-    throw error;
-  }
-
-  let path: string;
-  if (options.statePath === undefined) {
-    path = defaultStatePath(account.id, livemode);
-    // Owner only, like the state itself.
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  } else {
-    path = options.statePath === ':memory:' ? ':memory:' : resolve(options.statePath);
-  }
-
-  const release = path === ':memory:' ? () => {} : acquireStateLock(path);
+  const explicitPath = options.statePath === undefined || options.statePath === ':memory:' ? options.statePath : resolve(options.statePath);
+  // A state named on the command line is locked first, so that a second run on it stops before it
+  // sends anything; the default state's name needs the account.
+  let release = explicitPath === undefined || explicitPath === ':memory:' ? () => {} : acquireStateLock(explicitPath);
   let store: StateStore | undefined;
   try {
+    await options.beforeAccount?.();
+    const account = await readAccount(gateway);
+    let path: string;
+    if (explicitPath === undefined) {
+      path = defaultStatePath(account.id, livemode);
+      // Owner only, like the state itself.
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      release = acquireStateLock(path);
+    } else {
+      path = explicitPath;
+    }
     store = StateStore.open({ path, ...(options.hashKey ? { hashKey: options.hashKey } : {}) });
     const current: StateAccount = { accountId: account.id, livemode };
     const binding = store.bindAccount(current);

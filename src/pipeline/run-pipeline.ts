@@ -29,6 +29,23 @@ export interface RunOptions {
   jobTimeoutMs?: number;
   /** Identifiers resolved together before their jobs are packed. @default 200 */
   lookupBatchSize?: number;
+  /** The input as {@link checkInput} found it, when the caller checked it before sending anything; else checked here. */
+  checkedInput?: CheckedInput;
+}
+
+/** The input file, read whole once: where its identifiers are, and how many rows it has. */
+export interface CheckedInput {
+  info: RequestFileInfo;
+  totalRows: number;
+}
+
+/**
+ * Reads the whole input once before anything is sent: a syntax error on line 900,000 must stop the
+ * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
+ */
+export async function checkInput(options: Pick<RunOptions, 'inputPath' | 'column'>): Promise<CheckedInput> {
+  const info = await inspectRequestFile(options.inputPath, options.column !== undefined ? { column: options.column } : {});
+  return { info, totalRows: await countRows(info) };
 }
 
 export interface RunPorts {
@@ -67,10 +84,7 @@ export interface RunSummary extends ReportTotals {
  */
 export async function runPipeline(options: RunOptions, ports: RunPorts): Promise<RunSummary> {
   const { store, logger, gateway, budget } = ports;
-  const info = await inspectRequestFile(options.inputPath, options.column !== undefined ? { column: options.column } : {});
-  // A whole pass before anything is sent: a syntax error on line 900,000 must stop the run while
-  // nothing irreversible has happened.
-  const totalRows = await countRows(info);
+  const { info, totalRows } = options.checkedInput ?? (await checkInput(options));
 
   const startedAt = store.now();
   const runId = store.startRun(options.mode, options.inputPath);
