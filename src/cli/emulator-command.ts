@@ -39,6 +39,7 @@ function buildCommand(): Command {
     .helpOption('-h, --help', 'show this help')
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
     .addOption(new Option('--seed <file>', 'JSON file of objects to create at start'))
+    .addOption(new Option('--account-id <id>', `the account GET /v1/account answers with (default: ${DEFAULT_EMULATOR_OPTIONS.accountId})`))
     .addHelpText(
       'after',
       '\nThe variant flags pick among behaviours Stripe does not document (stripe-api.md §6); each default is the least helpful one.\nGET /_emulator/health answers 200 when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.',
@@ -58,6 +59,7 @@ function buildCommand(): Command {
 function toEmulatorOptions(parsed: Record<string, unknown>): Partial<EmulatorOptions> {
   const options: Partial<EmulatorOptions> = { host: parsed.host as string };
   if (typeof parsed.seed === 'string') options.seed = parsed.seed;
+  if (typeof parsed.accountId === 'string') options.accountId = parsed.accountId;
   for (const [, key] of INTEGER_FLAGS) {
     if (typeof parsed[key] === 'number') (options as Record<string, unknown>)[key] = parsed[key];
   }

@@ -7,14 +7,14 @@ import { isSettled, type RowStatus } from '../domain/row-status.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import { createProgress } from '../io/progress.js';
 import { writeJsonFileAtomic } from '../io/result-writer.js';
-import { acquireStateLock } from '../io/state-lock.js';
 import { STDIN_NAME, spoolInput, type SpooledInput } from '../io/stdin-spool.js';
-import { StateStore } from '../io/state-store.js';
+import type { StateStore } from '../io/state-store.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
-import { runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
+import { checkInput, runPipeline, type CheckedInput, type RunSummary } from '../pipeline/run-pipeline.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
+import { openStateForAccount, type OpenedState } from './open-state.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
 
 /** Exit codes of the contract (design.md "Exit codes"). */
@@ -28,7 +28,7 @@ function buildCommand(): Command {
     .description('carry out the deletion requests of a CSV through Stripe redaction jobs')
     .argument('<requests.csv>', "CSV of deletion requests: emails or Stripe ids; '-' reads standard input")
     .option('--out <dir>', 'where results.csv, summary.json and the log go', 'output')
-    .option('--state <file>', 'durable state shared by runs (default: <out>/state.db; in memory with --emulator)')
+    .option('--state <file>', "durable state shared by runs (default: one per Stripe account and mode in the user's state directory, e.g. ~/.local/state/stripe-redact/acct_…-live.db; in memory with --emulator); its directory must exist")
     .addOption(new Option('--mode <mode>', 'plan: resolve only; validate: create, validate, then cancel jobs; redact: the full job').default('redact'))
     .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
     .option('--column <name>', 'the identifier column, by header name or 1-based number')
@@ -80,6 +80,7 @@ async function execute(config: RunConfig): Promise<number> {
   let stopEmulator: (() => Promise<void>) | undefined;
   let budget: RateBudget | undefined;
   let spooled: SpooledInput | undefined;
+  let checkedInput: CheckedInput | undefined;
   try {
     const progress = createProgress(process.stderr, { enabled: config.progress });
     // Log lines and the progress bar share stderr: each line is written above the bar.
@@ -93,8 +94,12 @@ async function execute(config: RunConfig): Promise<number> {
     for (const warning of config.warnings) logger.warn(warning);
     const isStdin = config.inputPath === '-';
     if (isStdin) spooled = await spoolInput(process.stdin);
-    if (config.statePath !== ':memory:') releaseLock = acquireStateLock(config.statePath);
-    store = StateStore.open({ path: config.statePath, ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}) });
+    const input = {
+      inputPath: spooled?.path ?? config.inputPath,
+      ...(isStdin ? { inputName: STDIN_NAME } : {}),
+      ...(config.column !== undefined ? { column: config.column } : {}),
+      ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
+    };
 
     let apiBase: string | undefined;
     if (config.target.kind === 'emulator') {
@@ -116,6 +121,20 @@ async function execute(config: RunConfig): Promise<number> {
       send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log),
       onResponse: (event) => log.debug('stripe response', event),
     });
+    // The account before the state: the default state is named for it, and a state of another
+    // account is refused. The input before both: an input error sends nothing, not even that read.
+    const state: OpenedState = await openStateForAccount({
+      gateway,
+      statePath: config.statePath,
+      livemode: config.livemode,
+      ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}),
+      logger,
+      beforeAccount: async () => {
+        checkedInput = await checkInput(input);
+      },
+    });
+    store = state.store;
+    releaseLock = state.release;
 
     // First SIGINT/SIGTERM: stop gracefully and still write the report. A second one: stop now —
     // the state is durable, so even that loses nothing.
@@ -130,10 +149,7 @@ async function execute(config: RunConfig): Promise<number> {
     try {
       summary = await runPipeline(
         {
-          inputPath: spooled?.path ?? config.inputPath,
-          ...(isStdin ? { inputName: STDIN_NAME } : {}),
-          ...(config.column !== undefined ? { column: config.column } : {}),
-          ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
+          ...input,
           outDir: config.outDir,
           mode: config.mode,
           validationBehavior: config.validationBehavior,
@@ -142,6 +158,7 @@ async function execute(config: RunConfig): Promise<number> {
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
           livemode: config.livemode,
+          ...(checkedInput ? { checkedInput } : {}),
         },
         {
           gateway,
@@ -162,8 +179,13 @@ async function execute(config: RunConfig): Promise<number> {
       process.off('SIGTERM', onSignal);
       progress.stop();
     }
-    await writeJsonFileAtomic(join(config.outDir, 'summary.json'), summary);
-    printSummary(summary, config);
+    await writeJsonFileAtomic(join(config.outDir, 'summary.json'), {
+      ...summary,
+      account: state.account.id,
+      livemode: state.livemode,
+      state_path: state.path,
+    });
+    printSummary(summary, config, state);
     const unsettled = (Object.entries(summary.statuses) as [RowStatus, number][]).some(([status, n]) => n > 0 && !isSettled(status));
     return unsettled ? EXIT.unsettled : EXIT.settled;
   } catch (error) {
@@ -196,7 +218,7 @@ function reportFailure(error: unknown, logger: Logger | undefined): number {
   return usage ? EXIT.usage : EXIT.aborted;
 }
 
-function printSummary(summary: RunSummary, config: RunConfig): void {
+function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState): void {
   const counts = Object.entries(summary.statuses)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${status} ${n}`)
@@ -205,6 +227,7 @@ function printSummary(summary: RunSummary, config: RunConfig): void {
     [
       `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} rows — ${counts || 'none'}`,
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
+      `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode)`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
       '',

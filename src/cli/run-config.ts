@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
 import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/input-encoding.js';
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
+import { explicitStateProblem } from './state-path.js';
 
 /** The `run` command's options as commander hands them over (strings, unchecked). */
 export interface RawRunOptions {
@@ -29,7 +29,11 @@ export interface RawRunOptions {
 export interface RunConfig {
   inputPath: string;
   outDir: string;
-  statePath: string;
+  /**
+   * The state file given with `--state`, `:memory:` for the built-in emulator without one, or
+   * `undefined`: the account's own default state (state-path.ts), known once the key's account is read.
+   */
+  statePath: string | undefined;
   mode: RunMode;
   validationBehavior: ValidationBehavior;
   column?: string;
@@ -108,6 +112,8 @@ export function parseRunConfig(
   if (raw.encoding !== undefined && encoding === undefined) {
     problems.push({ option: '--encoding', message: `--encoding must be one of ${INPUT_ENCODINGS.join(', ')}; got '${raw.encoding}'` });
   }
+  const stateProblem = raw.state === undefined ? undefined : raw.state.trim() === '' ? '--state must name a file' : explicitStateProblem(raw.state);
+  if (stateProblem) problems.push({ option: '--state', message: stateProblem });
 
   let target: RunConfig['target'] = { kind: 'stripe' };
   if (raw.emulator && raw.apiBase !== undefined) {
@@ -159,7 +165,7 @@ export function parseRunConfig(
       inputPath,
       outDir,
       // The built-in emulator forgets everything when the run ends, so by default its state does too.
-      statePath: raw.state ?? (target.kind === 'emulator' ? ':memory:' : join(outDir, 'state.db')),
+      statePath: raw.state ?? (target.kind === 'emulator' ? ':memory:' : undefined),
       mode,
       validationBehavior,
       ...(raw.column !== undefined ? { column: raw.column } : {}),

@@ -73,6 +73,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       fixListing: resolved.fixListing,
       expandValidationErrors: resolved.expandValidationErrors,
     },
+    accountId: resolved.accountId,
   };
   const router = new Router(emulatorRoutes());
   const faults = new Faults();

@@ -51,6 +51,8 @@ export interface EmulatorOptions {
    * refuses it with 400, as an account or API version without it would. @default 'yes'
    */
   expandValidationErrors: 'yes' | 'no';
+  /** The account `GET /v1/account` answers with: `acct_` and letters or digits. @default 'acct_emulator0000000' */
+  accountId: string;
 }
 
 /** The behaviours Stripe does not document, one option each (stripe-api.md §6). */
@@ -95,7 +97,11 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   lockErrors: 'plain',
   fixListing: 'keep',
   expandValidationErrors: 'yes',
+  accountId: 'acct_emulator0000000',
 } satisfies EmulatorOptions;
+
+/** Stripe account ids: `acct_` and an alphanumeric tail. */
+const ACCOUNT_ID = /^acct_[A-Za-z0-9]+$/;
 
 /** Bounds of the numeric options: `[min, max]`, integers only. */
 const NUMERIC_BOUNDS = {
@@ -137,6 +143,9 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions>): Emula
     if (typeof value !== 'string' || !choices.includes(value)) {
       throw new TypeError(`Expected \`${key}\` to be one of ${choices.map((c) => `\`${c}\``).join(', ')}, got ${describe(value)}`);
     }
+  }
+  if (typeof resolved.accountId !== 'string' || !ACCOUNT_ID.test(resolved.accountId)) {
+    throw new TypeError(`Expected \`accountId\` to be an account id such as acct_1Example (acct_ then letters or digits), got ${describe(resolved.accountId)}`);
   }
   if (typeof resolved.logger !== 'function') {
     throw new TypeError(`Expected \`logger\` to be a function, got ${describe(resolved.logger)}`);

@@ -15,6 +15,8 @@ export interface EmulatorSettings {
   searchLagMs: number;
   /** Cascade size above which validation fails with `too_many_objects`. @default 1000 */
   maxJobObjects: number;
+  /** The account `GET /v1/account` answers with. @default DEFAULT_EMULATOR_OPTIONS.accountId */
+  accountId?: string;
   /** How long a redaction job stays `canceling`. @default min(validationMs, 50) (ms) */
   cancelingMs?: number;
   /** Which of the plausible behaviours Stripe leaves undocumented the emulator shows (stripe-api.md §6). */

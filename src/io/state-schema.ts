@@ -10,7 +10,9 @@ import { StateStoreError } from '../errors.js';
  * - resolutions: identifier → Stripe objects it resolved to (kept, never dropped);
  * - objects: each Stripe object's status (see domain/object-status.ts) and report messages;
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
- * - runs: one row per run with its summary.
+ * - runs: one row per run with its summary;
+ * - meta: the schema version, the state's random id, the email hashing key, and the Stripe account
+ *   and mode the state belongs to (`account_id`, `livemode`, `account_bound_at`; see {@link bindAccount}).
  */
 export const SCHEMA_VERSION = '2';
 
@@ -95,4 +97,57 @@ export function initialiseMeta(db: Database.Database, path: string): { stateId: 
     init.run('hash_key', randomBytes(32).toString('hex'));
   })();
   return { stateId: meta('state_id') as string, storedHashKey: Buffer.from(meta('hash_key') as string, 'hex') };
+}
+
+/** The Stripe account and mode a state belongs to. */
+export interface StateAccount {
+  /** `acct_…`, as `GET /v1/account` names it. */
+  accountId: string;
+  livemode: boolean;
+}
+
+/** What {@link bindAccount} found. */
+export type AccountBinding =
+  /** The state already belonged to this account and mode. */
+  | { kind: 'kept'; account: StateAccount }
+  /**
+   * The state belonged to no account and now belongs to this one: a new state, or (`earlierRuns`)
+   * one written before states recorded their account, whose runs are taken to be this account's.
+   */
+  | { kind: 'bound'; account: StateAccount; earlierRuns: number }
+  /** The state belongs to another account or mode: nothing was written. */
+  | { kind: 'mismatch'; stored: StateAccount; current: StateAccount };
+
+/**
+ * Binds a state to the account and mode of the key at its first use, and checks it at every later
+ * one. A state's jobs, resolutions and redacted objects are facts about one account in one mode:
+ * read against another, they would report another account's customers redacted and drive its jobs
+ * with the wrong key. A rotated key of the same account names the same account id, so it keeps the
+ * state. Meta rows, not a table: a state of schema version 1 has the meta table already.
+ */
+export function bindAccount(db: Database.Database, account: StateAccount, now: string): AccountBinding {
+  return db.transaction((): AccountBinding => {
+    const meta = (key: string): string | undefined =>
+      (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    const storedId = meta('account_id');
+    if (storedId !== undefined) {
+      const stored: StateAccount = { accountId: storedId, livemode: meta('livemode') === 'true' };
+      if (stored.accountId === account.accountId && stored.livemode === account.livemode) return { kind: 'kept', account: stored };
+      return { kind: 'mismatch', stored, current: account };
+    }
+    const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    put.run('account_id', account.accountId);
+    put.run('livemode', String(account.livemode));
+    put.run('account_bound_at', now);
+    const { runs } = db.prepare('SELECT COUNT(*) AS runs FROM runs').get() as { runs: number };
+    return { kind: 'bound', account, earlierRuns: runs };
+  })();
+}
+
+/** The account and mode a state belongs to, if it was ever bound. */
+export function readAccount(db: Database.Database): StateAccount | undefined {
+  const get = db.prepare('SELECT value FROM meta WHERE key = ?');
+  const id = (get.get('account_id') as { value: string } | undefined)?.value;
+  if (id === undefined) return undefined;
+  return { accountId: id, livemode: (get.get('livemode') as { value: string } | undefined)?.value === 'true' };
 }

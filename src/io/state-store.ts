@@ -10,8 +10,7 @@
  * address under a key held in the state (or given by `STRIPE_REDACT_HASH_KEY`).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
 import type { JobStatus, ValidationBehavior } from '../domain/job.js';
@@ -20,7 +19,9 @@ import type { IdentifierOutcome, ObjectOutcome } from '../domain/row-outcome.js'
 import type { RunMode } from '../domain/row-status.js';
 import type { Classified } from '../domain/identifier.js';
 import type { Blocker } from '../domain/blocker.js';
-import { SCHEMA, initialiseMeta } from './state-schema.js';
+import { SCHEMA, bindAccount, initialiseMeta, readAccount, type AccountBinding, type StateAccount } from './state-schema.js';
+
+export type { AccountBinding, StateAccount } from './state-schema.js';
 
 /** Job statuses after which a job holds nothing: Stripe's terminal ones, and `abandoned` (never created, or unknown to Stripe). */
 const TERMINAL_SQL = "'succeeded','canceled','abandoned'";
@@ -80,7 +81,7 @@ export class StateStore {
   static open(options: StateStoreOptions): StateStore {
     let db: Database.Database;
     try {
-      if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+      // No mkdir: a mistyped directory must not become a fresh, empty state (the CLI makes the default one's).
       db = new Database(options.path);
       // Owner only: the state holds customer ids and the key that hashes emails.
       if (options.path !== ':memory:') chmodSync(options.path, 0o600);
@@ -98,6 +99,21 @@ export class StateStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  // ---- identity ----------------------------------------------------------------------------
+
+  /**
+   * Binds the state to the key's account and mode on first use; afterwards, says whether they are
+   * the ones it belongs to. On `mismatch` nothing is written: the caller must not use the state.
+   */
+  bindAccount(account: StateAccount): AccountBinding {
+    return bindAccount(this.#db, account, this.now());
+  }
+
+  /** The account and mode the state belongs to; `undefined` before its first bound run. */
+  account(): StateAccount | undefined {
+    return readAccount(this.#db);
   }
 
   readonly #statements = new Map<string, Database.Statement>();

@@ -4,7 +4,7 @@ import { JobPacker } from '../domain/pack.js';
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
 import type { InputEncoding } from '../io/input-encoding.js';
-import { inspectRequestFile, readRequestRows, scanRequestFile } from '../io/request-reader.js';
+import { inspectRequestFile, readRequestRows, scanRequestFile, type RequestFileInfo } from '../io/request-reader.js';
 import type { StateStore, StoredJob } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
@@ -38,6 +38,32 @@ export interface RunOptions {
   lookupBatchSize?: number;
   /** Whether the key is for live mode; every report row says so. */
   livemode: boolean;
+  /** The input as {@link checkInput} found it, when the caller checked it before sending anything; else checked here. */
+  checkedInput?: CheckedInput;
+}
+
+/** The input file, read whole once: where its identifiers are, and how many rows it has. */
+export interface CheckedInput {
+  info: RequestFileInfo;
+  totalRows: number;
+  /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
+  sha256: string;
+}
+
+/**
+ * Reads the whole input once before anything is sent: a syntax error on line 900,000 must stop the
+ * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
+ */
+export async function checkInput(options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'encoding'>): Promise<CheckedInput> {
+  const info = await inspectRequestFile(options.inputPath, {
+    name: options.inputName ?? options.inputPath,
+    ...(options.column !== undefined ? { column: options.column } : {}),
+    ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
+  });
+  // A whole pass before anything is sent: a syntax error or a byte that is no character on line
+  // 900,000 must stop the run while nothing irreversible has happened.
+  const { rows: totalRows, sha256 } = await scanRequestFile(info);
+  return { info, totalRows, sha256 };
 }
 
 export interface RunPorts {
@@ -87,14 +113,7 @@ export interface RunSummary extends ReportTotals {
 export async function runPipeline(options: RunOptions, ports: RunPorts): Promise<RunSummary> {
   const { store, logger, gateway, budget } = ports;
   const inputName = options.inputName ?? options.inputPath;
-  const info = await inspectRequestFile(options.inputPath, {
-    name: inputName,
-    ...(options.column !== undefined ? { column: options.column } : {}),
-    ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
-  });
-  // A whole pass before anything is sent: a syntax error or a byte that is no character on line
-  // 900,000 must stop the run while nothing irreversible has happened.
-  const { rows: totalRows, sha256: inputSha256 } = await scanRequestFile(info);
+  const { info, totalRows, sha256: inputSha256 } = options.checkedInput ?? (await checkInput(options));
 
   const startedAt = store.now();
   const runId = store.startRun(options.mode, inputName);

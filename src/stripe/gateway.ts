@@ -14,6 +14,14 @@ export interface CustomerMatch {
 /** What a retrieve says of an object before any job touched it. */
 export type ObjectPresence = 'present' | 'redacted' | 'missing';
 
+/** The Stripe account an API key belongs to. The mode is the key's own (`sk_live_`/`rk_live_` or test). */
+export interface StripeAccount {
+  /** `acct_…`: the same for the account's test and live keys, and across key rotations. */
+  id: string;
+  /** The name the Dashboard shows, when the account has one (for logs and messages only). */
+  displayName: string | null;
+}
+
 export interface JobPage {
   data: RedactionJobView[];
   hasMore: boolean;
@@ -25,6 +33,11 @@ export interface JobPage {
  * pages makes several budgeted requests.
  */
 export interface StripeGateway {
+  /**
+   * The account the key belongs to (`GET /v1/account`). A restricted key needs the permission
+   * Connect → Accounts: Read (`connected_account_read`); without it Stripe answers 403 (`permission`).
+   */
+  retrieveAccount(): Promise<StripeAccount>;
   /** Customers whose email equals one of `emails` (at most 10), through customer search; all pages. */
   searchCustomersByEmail(emails: readonly string[]): Promise<CustomerMatch[]>;
   /** The exact, case-sensitive, strongly consistent list filter `GET /v1/customers?email=`; all pages. */

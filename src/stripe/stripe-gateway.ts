@@ -8,7 +8,7 @@ import { GatewayError, type GatewayErrorKind } from '../errors.js';
 import type { ObjectType } from '../domain/identifier.js';
 import { buildEmailSearchQuery } from '../domain/email-search-query.js';
 import { isJobStatus, type JobObjects, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
-import type { CustomerMatch, JobPage, ObjectPresence, RequestClass, StripeGateway } from './gateway.js';
+import type { CustomerMatch, JobPage, ObjectPresence, RequestClass, StripeAccount, StripeGateway } from './gateway.js';
 
 /** Sends one request: the pipeline's rate budget and retry policy wrap it. */
 export type SendRequest = <T>(requestClass: RequestClass, label: string, request: () => Promise<T>) => Promise<T>;
@@ -72,6 +72,17 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
   }
 
   return {
+    async retrieveAccount(): Promise<StripeAccount> {
+      // GET /v1/account: the key's own account.
+      const account = await send('read', 'account.retrieve', () => stripe.accounts.retrieveCurrent());
+      // The id names the default state file: anything but an account id is refused, not used.
+      if (typeof account.id !== 'string' || !/^acct_[A-Za-z0-9]+$/.test(account.id)) {
+        throw new GatewayError(`GET /v1/account answered no account id (got '${String(account.id)}')`, { kind: 'api', retryable: false });
+      }
+      const displayName = account.settings?.dashboard?.display_name ?? account.business_profile?.name ?? null;
+      return { id: account.id, displayName: displayName || null };
+    },
+
     async searchCustomersByEmail(emails) {
       const query = buildEmailSearchQuery([...emails]);
       const found: CustomerMatch[] = [];

@@ -179,6 +179,9 @@ describe('kill and resume', () => {
 describe('one run at a time per state', () => {
   it('a second run on a state in use stops (exit 1) naming the state, and the first one finishes alone', async () => {
     const emulator = await slowEmulator();
+    // Validation waits until the second run is over, so the first one surely holds the state then,
+    // however slowly a loaded machine starts the second process.
+    emulator.settings.validationMs = 600_000;
     const dir = await tempDir();
     const input = await inputFile(dir);
     const state = join(dir, 'state.db');
@@ -186,6 +189,7 @@ describe('one run at a time per state', () => {
     const first = start(['run', input, ...emulator.runArgs(join(dir, 'first'), state)]);
     await pollUntil('a redaction job to exist', () => aJobExists(emulator));
     const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state)], { env: TEST_KEY_ENV });
+    emulator.settings.validationMs = 400;
     expect(second.code, describeRun(second)).toBe(1);
     expect(second.stderr).toContain(state);
     expect(existsSync(join(dir, 'second', 'results.csv'))).toBe(false);

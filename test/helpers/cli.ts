@@ -13,7 +13,7 @@
  * ```
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,9 +85,15 @@ export interface CliOptions {
   stdin?: string | Buffer | Readable;
 }
 
-/** The child's environment: nothing of the developer's Stripe setup leaks in. */
+/**
+ * Where a run without `--state` keeps its default state: never the developer's own state directory.
+ * Tests of the default state pass their own `XDG_STATE_HOME`.
+ */
+const SCRATCH_STATE_HOME = join(tmpdir(), `stripe-redact-test-state-home-${process.pid}`);
+
+/** The child's environment: nothing of the developer's Stripe setup or state leaks in. */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', XDG_STATE_HOME: SCRATCH_STATE_HOME };
   delete env.STRIPE_API_KEY;
   delete env.STRIPE_REDACT_HASH_KEY;
   for (const [key, value] of Object.entries(extra)) {
@@ -218,8 +224,9 @@ export interface CliEmulator extends TestEmulator {
   /** Every request it answered, in order (from the emulator's `logger`). */
   requests: RequestLogEntry[];
   /**
-   * `--api-base <url> --poll-interval-ms 20 --out <outDir>` plus `--state` when given: what most
-   * runs pass.
+   * `--api-base <url> --poll-interval-ms 20 --out <outDir> --state <statePath>`: what most runs
+   * pass. Without `statePath`, a state of its own in `<outDir>/state.db` (the folder is made), so
+   * tests of one emulator account never share one.
    */
   runArgs(outDir: string, statePath?: string): string[];
 }
@@ -237,9 +244,16 @@ export async function startCliEmulator(options: Partial<EmulatorOptions> = {}): 
       '20',
       '--out',
       outDir,
-      ...(statePath ? ['--state', statePath] : []),
+      '--state',
+      statePath ?? ownState(outDir),
     ],
   });
+}
+
+/** `<outDir>/state.db`, its folder made: an explicit `--state` must name an existing directory. */
+function ownState(outDir: string): string {
+  mkdirSync(outDir, { recursive: true });
+  return join(outDir, 'state.db');
 }
 
 /** The env every run against a `CliEmulator` gets. */

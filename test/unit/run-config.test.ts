@@ -12,10 +12,12 @@ const problems = (raw: Parameters<typeof parseRunConfig>[1], env: NodeJS.Process
 };
 
 describe('parseRunConfig', () => {
-  it('defaults to a full redaction with the test-mode budget and the state in the output folder', () => {
+  it("defaults to a full redaction with the test-mode budget and the account's own default state", () => {
     const config = ok({});
     expect(config).toMatchObject({ mode: 'redact', validationBehavior: 'error', lookup: 'auto', maxRps: 20, maxSearchRps: 15, outDir: 'output', logFormat: 'json', jobTimeoutMs: 1_800_000 });
-    expect(config.statePath).toMatch(/output[/\\]state\.db$/);
+    // Named once the key's account is known (cli/state-path.ts); the built-in emulator's stays in memory.
+    expect(config.statePath).toBeUndefined();
+    expect(ok({ emulator: true }).statePath).toBe(':memory:');
     expect(ok({}, undefined, true).logFormat).toBe('text');
   });
 

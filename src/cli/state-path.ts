@@ -1,0 +1,55 @@
+/**
+ * Where a run's state lives. By default one state per Stripe account and mode, in the user's state
+ * directory, so that no choice of `--out` (a dated folder each night) starts a cron job over with an
+ * empty state, and no key of another account or mode can pick up a state that is not its own.
+ */
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import envPaths from 'env-paths';
+
+const APP = 'stripe-redact';
+
+/**
+ * The directory default states live in:
+ * - `$XDG_STATE_HOME/stripe-redact` when `XDG_STATE_HOME` is set to an absolute path (any platform);
+ * - on Linux and other Unix, `~/.local/state/stripe-redact` (the XDG Base Directory default:
+ *   https://specifications.freedesktop.org/basedir-spec/latest/);
+ * - on macOS `~/Library/Application Support/stripe-redact`, on Windows
+ *   `%LOCALAPPDATA%\stripe-redact\Data` (env-paths' data directory: these systems have no state one).
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const xdgStateHome = env.XDG_STATE_HOME?.trim();
+  // The spec ignores a relative value.
+  if (xdgStateHome && isAbsolute(xdgStateHome)) return join(xdgStateHome, APP);
+  if (platform === 'darwin' || platform === 'win32') return envPaths(APP, { suffix: '' }).data;
+  return join(homedir(), '.local', 'state', APP);
+}
+
+/** The default state file of an account and mode: `<dir>/acct_123-live.db` or `…-test.db`. */
+export function defaultStatePath(accountId: string, livemode: boolean, env: NodeJS.ProcessEnv = process.env): string {
+  if (!/^acct_[A-Za-z0-9]+$/.test(accountId)) throw new TypeError(`Expected an account id such as acct_1Example, got '${accountId}'`);
+  return join(defaultStateDir(env), `${accountId}-${livemode ? 'live' : 'test'}.db`);
+}
+
+/**
+ * Why an explicit `--state FILE` cannot be used, or `undefined` when it can: its directory must
+ * exist (a typo must not silently become a fresh, empty state), and it must not be a directory.
+ */
+export function explicitStateProblem(path: string): string | undefined {
+  if (path === ':memory:') return undefined;
+  const absolute = resolve(path);
+  const kind = (p: string): 'file' | 'directory' | 'missing' => {
+    try {
+      return statSync(p).isDirectory() ? 'directory' : 'file';
+    } catch {
+      return 'missing';
+    }
+  };
+  if (kind(absolute) === 'directory') return `--state must name a file; ${path} is a directory`;
+  const directory = dirname(absolute);
+  const parent = kind(directory);
+  if (parent === 'missing') return `--state ${path}: the directory ${directory} does not exist; create it first (nothing is created for you, so a typo cannot start an empty state)`;
+  if (parent === 'file') return `--state ${path}: ${directory} is not a directory`;
+  return undefined;
+}

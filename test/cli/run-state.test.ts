@@ -1,0 +1,208 @@
+/**
+ * A state belongs to one Stripe account and mode (issue 6, situations 1 and 2): refused for another
+ * account or mode before anything but the account is read, kept across a rotated key, one default
+ * state per account and mode in the user's state directory, and no silent mkdir for `--state`.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { SeedDocument } from '../../src/emulator/index.js';
+import { StateStore } from '../../src/io/state-store.js';
+import {
+  TEST_KEY_ENV,
+  describeRun,
+  isCustomerRedacted,
+  readResults,
+  readSummary,
+  removeTempDirs,
+  runCli,
+  startCliEmulator,
+  tempDir,
+  writeInput,
+  type CliEmulator,
+} from '../helpers/cli.js';
+
+const emulators: CliEmulator[] = [];
+async function emulatorFor(accountId: string, seed: SeedDocument = SEED): Promise<CliEmulator> {
+  const emulator = await startCliEmulator({ seed, accountId });
+  emulators.push(emulator);
+  return emulator;
+}
+afterEach(async () => {
+  await Promise.all(emulators.splice(0).map((e) => e.close()));
+});
+afterAll(removeTempDirs);
+
+// The same customer ids on both servers: what made a state of one account look valid on another.
+const SEED: SeedDocument = {
+  customers: [
+    { id: 'cus_ada', email: 'ada@example.com' },
+    { id: 'cus_bob', email: 'bob@example.com' },
+  ],
+};
+const INPUT = 'email\nada@example.com\nbob@example.com\n';
+
+const JOB_CREATE = 'POST /v1/privacy/redaction_jobs';
+const sent = (emulator: CliEmulator) => emulator.requests.map((r) => `${r.method} ${r.path}`);
+/** `--api-base … --out … --state …` without the helper's own state: the state is the test's subject. */
+const target = (emulator: CliEmulator, out: string, state?: string) => [
+  '--api-base',
+  emulator.url,
+  '--poll-interval-ms',
+  '20',
+  '--out',
+  out,
+  ...(state ? ['--state', state] : []),
+];
+
+describe('a state belongs to one account and mode', () => {
+  it('refuses a state of account A on account B with exit 2 naming both; B is sent nothing but the account call', async () => {
+    const [a, b] = await Promise.all([emulatorFor('acct_1AccountA'), emulatorFor('acct_1AccountB')]);
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const state = join(dir, 'state.db');
+
+    const onA = await runCli(['run', input, ...target(a, join(dir, 'a'), state)], { env: TEST_KEY_ENV });
+    expect(onA.code, describeRun(onA)).toBe(0);
+    expect(readResults(join(dir, 'a')).rows.map((r) => r.status)).toEqual(['redacted', 'redacted']);
+
+    const onB = await runCli(['run', input, ...target(b, join(dir, 'b'), state)], { env: TEST_KEY_ENV });
+    expect(onB.code, describeRun(onB)).toBe(2);
+    expect(onB.stderr).toMatch(/state .*state\.db belongs to acct_1AccountA \(test mode\); this key is for acct_1AccountB \(test mode\)/);
+    expect(onB.stderr).toContain('--state');
+    expect(sent(b)).toEqual(['GET /v1/account']);
+    expect(existsSync(join(dir, 'b', 'results.csv'))).toBe(false);
+    expect(isCustomerRedacted(b, 'cus_ada')).toBe(false);
+  });
+
+  it('refuses a test-mode state for a live-mode key of the same account', async () => {
+    const a = await emulatorFor('acct_1AccountA');
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const state = join(dir, 'state.db');
+    const test = await runCli(['run', input, ...target(a, join(dir, 'test'), state)], { env: TEST_KEY_ENV });
+    expect(test.code, describeRun(test)).toBe(0);
+    const before = a.requests.length;
+
+    const live = await runCli(['run', input, ...target(a, join(dir, 'live'), state), '--live'], { env: { STRIPE_API_KEY: 'sk_live_same_account' } });
+    expect(live.code, describeRun(live)).toBe(2);
+    expect(live.stderr).toMatch(/belongs to acct_1AccountA \(test mode\); this key is for acct_1AccountA \(live mode\)/);
+    expect(sent(a).slice(before)).toEqual(['GET /v1/account']);
+  });
+
+  it('keeps the state for a rotated key of the same account: rows redacted earlier stay redacted, no new job', async () => {
+    const a = await emulatorFor('acct_1AccountA');
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const state = join(dir, 'state.db');
+    const first = await runCli(['run', input, ...target(a, join(dir, 'first'), state)], { env: TEST_KEY_ENV });
+    expect(first.code, describeRun(first)).toBe(0);
+    const creates = sent(a).filter((r) => r === JOB_CREATE).length;
+    expect(creates).toBeGreaterThan(0);
+
+    const rotated = await runCli(['run', input, ...target(a, join(dir, 'rotated'), state)], { env: { STRIPE_API_KEY: 'rk_test_rotated_key' } });
+    expect(rotated.code, describeRun(rotated)).toBe(0);
+    expect(readResults(join(dir, 'rotated')).rows.map((r) => r.status)).toEqual(['redacted', 'redacted']);
+    expect(sent(a).filter((r) => r === JOB_CREATE)).toHaveLength(creates);
+    expect(readSummary(join(dir, 'rotated'))).toMatchObject({ account: 'acct_1AccountA', livemode: false, state_path: state });
+  });
+
+  it('binds a state written before states recorded their account at its first run, and says so', async () => {
+    const a = await emulatorFor('acct_1AccountA');
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const state = join(dir, 'old.db');
+    const old = StateStore.open({ path: state });
+    old.startRun('redact', 'earlier.csv');
+    old.close();
+
+    const run = await runCli(['run', input, ...target(a, join(dir, 'out'), state), '--log-format', 'text'], { env: TEST_KEY_ENV });
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(run.stderr).toMatch(/held 1 run\(s\) from before states recorded their account; it now belongs to acct_1AccountA \(test mode\)/);
+    const bound = StateStore.open({ path: state });
+    expect(bound.account()).toEqual({ accountId: 'acct_1AccountA', livemode: false });
+    bound.close();
+  });
+});
+
+describe('the default state', () => {
+  it('is one file per account and mode under $XDG_STATE_HOME/stripe-redact, kept across dated --out folders', async () => {
+    const a = await emulatorFor('acct_1AccountA');
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const env = { ...TEST_KEY_ENV, XDG_STATE_HOME: join(dir, 'xdg-state') };
+    const expected = join(dir, 'xdg-state', 'stripe-redact', 'acct_1AccountA-test.db');
+
+    const night1 = await runCli(['run', input, ...target(a, join(dir, 'reports', '2026-11-28'))], { env });
+    expect(night1.code, describeRun(night1)).toBe(0);
+    expect(existsSync(expected)).toBe(true);
+    expect(night1.stderr).toContain(`state: ${expected} (acct_1AccountA, test mode)`);
+    const summary = readSummary(join(dir, 'reports', '2026-11-28'));
+    expect(summary).toMatchObject({ account: 'acct_1AccountA', livemode: false, state_path: expected });
+    // One account call a run, counted with the others.
+    expect(summary.apiCalls.byOperation['account.retrieve']).toBe(1);
+    expect(existsSync(join(dir, 'reports', '2026-11-28', 'state.db'))).toBe(false);
+    const creates = sent(a).filter((r) => r === JOB_CREATE).length;
+
+    // The next night, a new --out: the rows redacted the night before are still redacted, at no job.
+    const night2 = await runCli(['run', input, ...target(a, join(dir, 'reports', '2026-11-29'))], { env });
+    expect(night2.code, describeRun(night2)).toBe(0);
+    expect(readResults(join(dir, 'reports', '2026-11-29')).rows.map((r) => r.status)).toEqual(['redacted', 'redacted']);
+    expect(sent(a).filter((r) => r === JOB_CREATE)).toHaveLength(creates);
+
+    // A live key of the same account gets a state of its own beside it.
+    const live = await runCli(['run', input, ...target(a, join(dir, 'live')), '--live', '--mode', 'plan'], {
+      env: { ...env, STRIPE_API_KEY: 'sk_live_same_account' },
+    });
+    expect(live.code, describeRun(live)).toBe(0);
+    expect(existsSync(join(dir, 'xdg-state', 'stripe-redact', 'acct_1AccountA-live.db'))).toBe(true);
+    expect(readSummary(join(dir, 'live'))).toMatchObject({ livemode: true, state_path: expect.stringMatching(/acct_1AccountA-live\.db$/) });
+  });
+
+  it('stays in memory with --emulator, and the summary says so', async () => {
+    const dir = await tempDir();
+    const input = await writeInput(dir, 'email\nada@example.com\n');
+    const env = { XDG_STATE_HOME: join(dir, 'xdg-state') };
+    const run = await runCli(['run', input, '--emulator', '--out', join(dir, 'out')], { env });
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(readSummary(join(dir, 'out'))).toMatchObject({ account: 'acct_emulator0000000', livemode: false, state_path: ':memory:' });
+    expect(existsSync(join(dir, 'xdg-state'))).toBe(false);
+  });
+});
+
+describe('--state', () => {
+  it('whose directory does not exist is a usage error naming the option; nothing is sent or created', async () => {
+    const a = await emulatorFor('acct_1AccountA');
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const missing = join(dir, 'missing', 'dir', 's.db');
+    const run = await runCli(['run', input, ...target(a, join(dir, 'out'), missing)], { env: TEST_KEY_ENV });
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toMatch(/--state .*s\.db: the directory .*missing[/\\]dir does not exist/);
+    expect(a.requests).toEqual([]);
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+
+  it('naming a directory is a usage error too', async () => {
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const run = await runCli(['run', input, '--emulator', '--out', join(dir, 'out'), '--state', dir], {});
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toMatch(/--state must name a file/);
+  });
+});
+
+describe('a restricted key without the account permission', () => {
+  it('stops with exit 1 and names the permission to add', async () => {
+    const a = await emulatorFor('acct_1AccountA');
+    a.faults.use({ path: '/v1/account', status: 403, code: 'more_permissions_required' });
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const run = await runCli(['run', input, ...target(a, join(dir, 'out'), join(dir, 'state.db'))], { env: { STRIPE_API_KEY: 'rk_test_restricted' } });
+    expect(run.code, describeRun(run)).toBe(1);
+    expect(run.stderr).toMatch(/Connect → Accounts: Read \(connected_account_read\)/);
+    expect(sent(a)).toEqual(['GET /v1/account']);
+    expect(existsSync(join(dir, 'state.db'))).toBe(false);
+  });
+});
+
