@@ -11,7 +11,7 @@ import type { StateStore } from '../io/state-store.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
-import { checkInput, runPipeline, type CheckedInput, type RunSummary } from '../pipeline/run-pipeline.js';
+import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
@@ -77,7 +77,6 @@ async function execute(config: RunConfig): Promise<number> {
   let releaseLock: (() => void) | undefined;
   let stopEmulator: (() => Promise<void>) | undefined;
   let budget: RateBudget | undefined;
-  let checkedInput: CheckedInput | undefined;
   try {
     const progress = createProgress(process.stderr, { enabled: config.progress });
     // Log lines and the progress bar share stderr: each line is written above the bar.
@@ -110,17 +109,15 @@ async function execute(config: RunConfig): Promise<number> {
       send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log),
       onResponse: (event) => log.debug('stripe response', event),
     });
-    // The account before the state: the default state is named for it, and a state of another
-    // account is refused. The input before both: an input error sends nothing, not even that read.
+    // The input first: an input error sends nothing, not even the account read. Then the account,
+    // before the state: the default state is named for it, and a state of another account is refused.
+    const checkedInput = await checkInput({ inputPath: config.inputPath, ...(config.column !== undefined ? { column: config.column } : {}) });
     const state: OpenedState = await openStateForAccount({
       gateway,
       statePath: config.statePath,
       livemode: config.livemode,
       ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}),
       logger,
-      beforeAccount: async () => {
-        checkedInput = await checkInput({ inputPath: config.inputPath, ...(config.column !== undefined ? { column: config.column } : {}) });
-      },
     });
     store = state.store;
     releaseLock = state.release;
@@ -147,7 +144,7 @@ async function execute(config: RunConfig): Promise<number> {
           jobConcurrency: config.concurrency,
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
-          ...(checkedInput ? { checkedInput } : {}),
+          checkedInput,
         },
         {
           gateway,
