@@ -11,6 +11,8 @@ import { StateStore } from '../../src/io/state-store.js';
 import {
   TEST_KEY_ENV,
   describeRun,
+  pollUntil,
+  spawnCli,
   isCustomerRedacted,
   readResults,
   readSummary,
@@ -222,3 +224,24 @@ describe('a restricted key without the account permission', () => {
   });
 });
 
+
+describe('stripe-redact emulator --account-id', () => {
+  it('answers GET /v1/account with the account given', async () => {
+    const server = spawnCli(['emulator', '--port', '0', '--account-id', 'acct_1Spawned']);
+    try {
+      const url = await pollUntil('the emulator URL on stdout', () => /^(http:\/\/\S+)\n/.exec(server.output().stdout)?.[1]);
+      const answer = await fetch(`${url}/v1/account`, { headers: { Authorization: 'Bearer sk_test_x' } });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ id: 'acct_1Spawned', object: 'account' });
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect((await server.result).code).toBe(0);
+  });
+
+  it('refuses an id that is not an account id (exit 2, naming the option)', async () => {
+    const run = await runCli(['emulator', '--port', '0', '--account-id', 'cus_nope']);
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toMatch(/accountId.*cus_nope/);
+  });
+});
