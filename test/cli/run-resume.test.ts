@@ -185,7 +185,11 @@ describe('one run at a time per state', () => {
 
     const first = start(['run', input, ...emulator.runArgs(join(dir, 'first'), state)]);
     await pollUntil('a redaction job to exist', () => aJobExists(emulator));
+    // Hold the first run's jobs in their timed statuses (settings are live) until the second run has
+    // ended, so the first is still busy however long the second takes to start on a loaded machine.
+    Object.assign(emulator.settings, { validationMs: 3_600_000, redactionMs: 3_600_000 });
     const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state)], { env: TEST_KEY_ENV });
+    Object.assign(emulator.settings, { validationMs: 400, redactionMs: 400 });
     expect(second.code, describeRun(second)).toBe(1);
     expect(second.stderr).toContain(state);
     expect(existsSync(join(dir, 'second', 'results.csv'))).toBe(false);
