@@ -32,6 +32,11 @@ export interface FaultSpec {
   delayMs?: number;
   /** Send `Stripe-Should-Retry: true|false`, which the SDK obeys over its own retry rule. */
   shouldRetry?: boolean;
+  /**
+   * The share of matching requests that get the fault, drawn from the faults' random source (see
+   * `Faults.random`); a request it spares may get a later fault. @default 1
+   */
+  rate?: number;
 }
 
 /** A fault picked for one request; `remaining` was already decremented. */
@@ -57,6 +62,9 @@ interface Installed {
 export class Faults {
   #installed: Installed[] = [];
 
+  /** Where `rate` draws from: `Math.random` unless a test seeds its own (`faults.random = seeded(7)`). */
+  random: () => number = Math.random;
+
   /** Add faults after those already installed. Throws a `TypeError` naming a bad field. */
   use(...specs: FaultSpec[]): void {
     for (const spec of specs) {
@@ -78,7 +86,7 @@ export class Faults {
   /** The first fault matching this request, used up by one; `undefined` when none applies. */
   take(method: string, path: string): ActiveFault | undefined {
     if (path.startsWith('/_emulator/')) return undefined;
-    const index = this.#installed.findIndex(({ spec }) => matches(spec, method, path));
+    const index = this.#installed.findIndex(({ spec }) => matches(spec, method, path) && (spec.rate === undefined || this.random() < spec.rate));
     const installed = this.#installed[index];
     if (!installed) return undefined;
     installed.remaining -= 1;
@@ -121,6 +129,7 @@ function validateFault(spec: FaultSpec): void {
   if (spec.lostResponse === true && spec.status !== undefined) fail('status', 'absent when `lostResponse` is set', spec.status);
   if (spec.lostResponse === true && spec.drop !== undefined) fail('drop', 'absent when `lostResponse` is set', spec.drop);
   if (spec.lostResponse === true && spec.shouldRetry !== undefined) fail('shouldRetry', 'absent when `lostResponse` is set', spec.shouldRetry);
+  if (spec.rate !== undefined && !(Number.isFinite(spec.rate) && spec.rate > 0 && spec.rate <= 1)) fail('rate', 'a number above 0 and at most 1', spec.rate);
   if (spec.path !== undefined && typeof spec.path !== 'string' && !(spec.path instanceof RegExp)) {
     fail('path', 'a string or a RegExp', spec.path);
   }

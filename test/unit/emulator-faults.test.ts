@@ -33,6 +33,17 @@ describe('Faults', () => {
     expect(faults.take('POST', '/v1/privacy/redaction_jobs')).toBeUndefined();
   });
 
+  it('gives a fault with a rate to that share of matching requests, the rest falling through to later faults', () => {
+    const faults = new Faults();
+    let draw = 0;
+    const draws = [0.1, 0.9, 0.29, 0.31];
+    faults.random = () => draws[draw++ % draws.length] as number;
+    faults.use({ path: '/v1/x', status: 429, rate: 0.3 }, { path: '/v1/x', status: 503 });
+    expect([1, 2, 3, 4].map(() => faults.take('GET', '/v1/x')?.status)).toEqual([429, 503, 429, 503]);
+    expect(() => faults.use({ rate: 0 })).toThrow(/`rate`/);
+    expect(() => faults.use({ rate: 1.5 })).toThrow(/`rate`/);
+  });
+
   it('never faults the emulator health endpoint', () => {
     const faults = new Faults();
     faults.use({ status: 500 });
