@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatRequestLog, SeedError, startEmulator, type EmulatorOptions } from '../emulator/index.js';
 import { DEFAULT_EMULATOR_OPTIONS } from '../emulator/options.js';
+import { withUsageErrors } from './usage.js';
 
 /** Flags of `stripe-redact emulator` (design.md "Commands") and the option each one sets. */
 const INTEGER_FLAGS = [
@@ -31,8 +32,8 @@ function buildCommand(): Command {
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
     .addOption(new Option('--seed <file>', 'JSON file of objects to create at start'))
     .addHelpText('after', '\nGET /_emulator/health answers 200 when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.')
-    .allowExcessArguments(false)
-    .exitOverride();
+    .allowExcessArguments(false);
+  withUsageErrors(command, 'stripe-redact emulator --help');
   for (const [flags, key, description, min] of INTEGER_FLAGS) {
     command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).argParser(integerAtLeast(min)));
   }
