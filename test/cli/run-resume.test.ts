@@ -42,8 +42,8 @@ afterEach(async () => {
 afterAll(removeTempDirs);
 
 /** An emulator with slow jobs, so that a run is still busy when it is killed. */
-async function slowEmulator(): Promise<CliEmulator> {
-  const emulator = await startCliEmulator({ seed: { customers }, validationMs: 400, redactionMs: 400 });
+async function slowEmulator(validationMs = 400): Promise<CliEmulator> {
+  const emulator = await startCliEmulator({ seed: { customers }, validationMs, redactionMs: 400 });
   emulators.push(emulator);
   return emulator;
 }
@@ -178,7 +178,8 @@ describe('kill and resume', () => {
 
 describe('one run at a time per state', () => {
   it('a second run on a state in use stops (exit 1) naming the state, and the first one finishes alone', async () => {
-    const emulator = await slowEmulator();
+    // Validation long enough that the first run is still at work however slowly the second starts.
+    const emulator = await slowEmulator(4000);
     const dir = await tempDir();
     const input = await inputFile(dir);
     const state = join(dir, 'state.db');
