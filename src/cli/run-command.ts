@@ -15,6 +15,7 @@ import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
+import { describeRunProgress } from './run-progress.js';
 import { usageLine, withUsageErrors } from './usage.js';
 
 const HELP_HINT = 'stripe-redact run --help';
@@ -153,12 +154,7 @@ async function execute(config: RunConfig): Promise<number> {
           store,
           logger,
           signal: interrupt.signal,
-          onProgress: (p) =>
-            progress.update({
-              done: p.rows,
-              total: p.totalRows,
-              label: p.phase === 'report' ? 'writing the report' : `rows read · jobs ${p.jobsDone}/${p.jobsStarted}`,
-            }),
+          onProgress: (p) => progress.update(describeRunProgress(p)),
         },
       );
     } finally {

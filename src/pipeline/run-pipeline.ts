@@ -42,7 +42,22 @@ export interface RunPorts {
    */
   signal?: AbortSignal;
   /** Told how far the run is (a progress bar on a TTY). */
-  onProgress?: (progress: { phase: 'read' | 'drive' | 'report'; rows: number; totalRows: number; jobsDone: number; jobsStarted: number }) => void;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/**
+ * How far a run is. `check`: the first pass over the input (`rows` so far, `totalRows` still 0);
+ * `read`/`drive`: rows read, identifiers looked up of those queued, jobs finished of those started;
+ * `report`: writing results.csv.
+ */
+export interface RunProgress {
+  phase: 'check' | 'read' | 'drive' | 'report';
+  rows: number;
+  totalRows: number;
+  lookupsDone: number;
+  lookups: number;
+  jobsDone: number;
+  jobsStarted: number;
 }
 
 export interface RunSummary extends ReportTotals {
@@ -70,7 +85,9 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   const info = await inspectRequestFile(options.inputPath, options.column !== undefined ? { column: options.column } : {});
   // A whole pass before anything is sent: a syntax error on line 900,000 must stop the run while
   // nothing irreversible has happened.
-  const totalRows = await countRows(info);
+  const totalRows = await countRows(info, (rows) =>
+    ports.onProgress?.({ phase: 'check', rows, totalRows: 0, lookupsDone: 0, lookups: 0, jobsDone: 0, jobsStarted: 0 }),
+  );
 
   const startedAt = store.now();
   const runId = store.startRun(options.mode, options.inputPath);
@@ -82,8 +99,10 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   let jobsStarted = 0;
   let jobsDone = 0;
   let rowsRead = 0;
-  const progress = (phase: 'read' | 'drive' | 'report', rows = rowsRead) =>
-    ports.onProgress?.({ phase, rows, totalRows, jobsDone, jobsStarted });
+  let lookups = 0;
+  let lookupsDone = 0;
+  const progress = (phase: RunProgress['phase'], rows = rowsRead) =>
+    ports.onProgress?.({ phase, rows, totalRows, lookupsDone, lookups, jobsDone, jobsStarted });
 
   const ctx: DriveContext = {
     gateway,
@@ -146,7 +165,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     const flush = async () => {
       const current = batch;
       batch = [];
-      await resolveIdentifiers(current, { gateway, store, logger, lookup: options.lookup, mode: options.mode, searchUsable });
+      lookups += current.length;
+      progress('read');
+      const onLookedUp = (count: number) => {
+        lookupsDone += count;
+        progress('read');
+      };
+      await resolveIdentifiers(current, { gateway, store, logger, lookup: options.lookup, mode: options.mode, searchUsable, onLookedUp });
       if (options.mode === 'plan') return;
       for (const pending of current) {
         for (const id of store.objectsNeedingJobOf(pending.key)) {
@@ -229,8 +254,9 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 /** Rows noted in the state per transaction. */
 const NOTE_CHUNK_ROWS = 500;
 
-async function countRows(info: RequestFileInfo): Promise<number> {
+async function countRows(info: RequestFileInfo, onRows: (rows: number) => void): Promise<number> {
   let n = 0;
-  for await (const _row of readRequestRows(info)) n += 1;
+  for await (const _row of readRequestRows(info)) if (++n % 10_000 === 0) onRows(n);
+  onRows(n);
   return n;
 }
