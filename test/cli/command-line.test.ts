@@ -37,7 +37,7 @@ describe('--version and help <command>', () => {
 
 describe('usage errors', () => {
   // Each is one line: the tool's name, what is wrong, where to look; exit 2, nothing on stdout.
-  it.each([
+  const cases: [string[], string][] = [
     [['run', 'x.csv', '--frobnicate'], "stripe-redact: unknown option '--frobnicate' (see stripe-redact run --help)"],
     [['run', 'x.csv', '--ou', 'dir'], "stripe-redact: unknown option '--ou' (Did you mean --out?) (see stripe-redact run --help)"],
     [['run'], "stripe-redact: missing required argument 'requests.csv' (see stripe-redact run --help)"],
@@ -54,12 +54,18 @@ describe('usage errors', () => {
     [['run', 'x.csv', '--concurrency', '100000'], "stripe-redact: --concurrency must be a whole number from 1 to 1000; got '100000' (see stripe-redact run --help)"],
     [['run', 'x.csv', '--poll-interval-ms', '1'], "stripe-redact: --poll-interval-ms must be a whole number from 10 to 300000; got '1' (see stripe-redact run --help)"],
     [['run', 'x.csv', '--log-level', 'loud'], "stripe-redact: --log-level must be one of error, warn, info, debug; got 'loud' (see stripe-redact run --help)"],
-  ])('%j → exit 2 and one line', async (args, line) => {
-    const result = await runCli(args, { env: TEST_KEY_ENV });
-    expect(result.code, describeRun(result)).toBe(2);
-    expect(result.stderr).toBe(`${line}\n`);
-    expect(result.stdout).toBe('');
-  });
+  ];
+
+  it('each bad command line gets exit 2 and one line naming the tool, the problem and where to look', async () => {
+    // Spawned all at once: each is a process start and nothing more.
+    const results = await Promise.all(cases.map(([args]) => runCli(args, { env: TEST_KEY_ENV, timeoutMs: 60_000 })));
+    cases.forEach(([args, line], i) => {
+      const result = results[i]!;
+      expect(result.code, `${JSON.stringify(args)}: ${describeRun(result)}`).toBe(2);
+      expect(result.stderr, JSON.stringify(args)).toBe(`${line}\n`);
+      expect(result.stdout, JSON.stringify(args)).toBe('');
+    });
+  }, 90_000);
 
   it("names an unknown --fail-on status, and the live-mode limit for a live key's budget", async () => {
     const failOn = await runCli(['run', 'x.csv', '--fail-on', 'needs_action,needs-action'], { env: TEST_KEY_ENV });
