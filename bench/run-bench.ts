@@ -68,6 +68,8 @@ interface ChildResult {
   wallMs: number;
   peakRssMiB: number;
   rssSource: string;
+  /** Lines the CLI wrote to stderr (not a TTY): what a cron job would mail. */
+  stderrLines: number;
 }
 
 /** Runs the CLI as a user would, timing it and watching its memory through /proc. */
@@ -114,7 +116,12 @@ async function runCli(csvPath: string, outDir: string, apiBase: string, logDir: 
   clearInterval(poll);
   clearTimeout(timeout);
   await logsClosed;
-  return { exitCode, signal, wallMs, peakRssMiB: peakKiB / 1024, rssSource: '/proc/<pid>/status VmHWM, polled every 100 ms' };
+  const stderrLines = countLines(readFileSync(join(logDir, 'cli.stderr'), 'utf8'));
+  return { exitCode, signal, wallMs, peakRssMiB: peakKiB / 1024, rssSource: '/proc/<pid>/status VmHWM, polled every 100 ms', stderrLines };
+}
+
+function countLines(text: string): number {
+  return text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
 }
 
 /**
@@ -282,6 +289,8 @@ async function benchWorkload(args: Args, work: string): Promise<BenchResult> {
     http429: tooMany,
     peakRssMiB: child.peakRssMiB,
     rssSource: child.rssSource,
+    stderrLines: child.stderrLines,
+    logFileLines: countLines(await readFile(join(outDir, 'stripe-redact.log'), 'utf8').catch(() => '')),
     exitCode: child.exitCode,
     exitSignal: child.signal,
     expectedExitCode: 3,
@@ -364,6 +373,7 @@ function printWorkload(r: Record<string, any>): void {
     `  arrivals < 2 ms apart ${fmt(r.burstShare * 100, 0)}% of requests (bursts rather than paced starts)`,
     `  429s sent by server  ${r.http429}`,
     `  peak RSS (CLI)       ${fmt(r.peakRssMiB)} MiB`,
+    `  stderr (cron mail)   ${r.stderrLines} lines (goal ≤ 10); the log file ${r.logFileLines} lines`,
     `  exit code            ${r.exitCode}${r.exitSignal ? ` (signal ${r.exitSignal})` : ''} (expected ${r.expectedExitCode}: the workload has invalid rows)`,
   ];
   if (r.results) {

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatRequestLog, SeedError, startEmulator, type EmulatorOptions } from '../emulator/index.js';
 import { DEFAULT_EMULATOR_OPTIONS, VARIANT_CHOICES, type EmulatorVariants } from '../emulator/options.js';
+import { withUsageErrors } from './usage.js';
 
 /** Flags of `stripe-redact emulator` (design.md "Commands") and the option each one sets. */
 const INTEGER_FLAGS = [
@@ -44,8 +45,8 @@ function buildCommand(): Command {
       'after',
       '\nThe variant flags pick among behaviours Stripe does not document (stripe-api.md §6); each default is the least helpful one.\nGET /_emulator/health answers 200 when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.',
     )
-    .allowExcessArguments(false)
-    .exitOverride();
+    .allowExcessArguments(false);
+  withUsageErrors(command, 'stripe-redact emulator --help');
   for (const [flags, key, description, min] of INTEGER_FLAGS) {
     command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).argParser(integerAtLeast(min)));
   }

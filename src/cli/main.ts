@@ -1,3 +1,9 @@
+import { TOOL, packageVersion, usageLine } from './usage.js';
+
+/** The commands and what each does, for the top-level usage. */
+const COMMANDS = ['run', 'emulator'] as const;
+type CommandName = (typeof COMMANDS)[number];
+
 /**
  * The entry point: picks the command and returns the process exit code. The only place where
  * errors become exit codes (see design.md "Exit codes").
@@ -5,31 +11,65 @@
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'run':
+    case 'emulator':
+      return runSubcommand(command, rest);
+    case '-V':
+    case '--version':
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    case 'help': {
+      // `help run` is `run --help`, as in git and npm.
+      const [topic] = rest;
+      if (topic === undefined) break;
+      if (isCommand(topic)) return runSubcommand(topic, ['--help']);
+      process.stderr.write(usageLine(`no help on '${topic}': there is no such command`, `${TOOL} --help`));
+      return 2;
+    }
+    case '-h':
+    case '--help':
+      break;
+    case undefined:
+      process.stderr.write(usageLine('no command given', `${TOOL} --help`));
+      return 2;
+    default:
+      process.stderr.write(
+        usageLine(command.startsWith('-') ? `unknown option '${command}'` : `unknown command '${command}'`, `${TOOL} --help`),
+      );
+      return 2;
+  }
+  process.stdout.write(USAGE);
+  return 0;
+}
+
+function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+async function runSubcommand(command: CommandName, argv: string[]): Promise<number> {
+  switch (command) {
     case 'run': {
       const { runCommand } = await import('./run-command.js');
-      return runCommand(rest);
+      return runCommand(argv);
     }
     case 'emulator': {
       const { emulatorCommand } = await import('./emulator-command.js');
-      return emulatorCommand(rest);
+      return emulatorCommand(argv);
     }
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`stripe-redact: unknown command '${command}'\n\n${USAGE}`);
-      return 2;
   }
 }
 
-const USAGE = `Usage: stripe-redact <command> [options]
+const USAGE = `Usage: ${TOOL} <command> [options]
 
 Commands:
   run <requests.csv>   carry out the deletion requests of a CSV through Stripe redaction jobs
   emulator             a Stripe-compatible server for try-outs and tests
+  help <command>       the options of a command
 
-Run 'stripe-redact <command> --help' for the options of a command.
+Options:
+  -V, --version        print the version
+  -h, --help           this help
+
+Run '${TOOL} help <command>' or '${TOOL} <command> --help' for the options of a command.
 `;

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, GatewayError, InputFileError, StripeRedactError } from '../errors.js';
-import { isSettled, type RowStatus } from '../domain/row-status.js';
+import type { RowStatus } from '../domain/row-status.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import { createProgress } from '../io/progress.js';
 import { writeJsonFileAtomic } from '../io/result-writer.js';
@@ -16,6 +16,10 @@ import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeli
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
+import { describeRunProgress } from './run-progress.js';
+import { usageLine, withUsageErrors } from './usage.js';
+
+const HELP_HINT = 'stripe-redact run --help';
 
 /** Exit codes of the contract (design.md "Exit codes"). */
 export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
@@ -24,7 +28,7 @@ export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 function buildCommand(): Command {
-  return new Command('stripe-redact run')
+  const command = new Command('stripe-redact run')
     .description('carry out the deletion requests of a CSV through Stripe redaction jobs')
     .argument('<requests.csv>', "CSV of deletion requests: emails or Stripe ids; '-' reads standard input")
     .option('--out <dir>', 'where results.csv, summary.json and the log go', 'output')
@@ -42,17 +46,21 @@ function buildCommand(): Command {
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
     .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
+    .option('--fail-on <statuses>', 'statuses that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
     .addOption(new Option('--log-format <format>', 'text or json (default: text on a TTY, json otherwise)'))
+    .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise); the log file keeps everything')
+    .option('--quiet', 'errors only on stderr: no summary, no progress bar; the exit code tells the rest')
     .option('--no-progress', 'no progress bar, even on a TTY')
     .addHelpText(
       'after',
       `
 The key comes from STRIPE_API_KEY. Exit codes: 0 every row settled; 1 the run aborted;
-2 usage, configuration or input-file error (nothing sent); 3 some rows need action, are pending,
-failed or invalid.`,
-    )
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+2 usage, configuration or input-file error (nothing sent); 3 some rows have a status named by
+--fail-on (default: needs_action, pending, failed, invalid).
+Off a terminal (cron) stderr gets warnings, errors and the end summary; <out>/stripe-redact.log
+keeps everything.`,
+    );
+  return withUsageErrors(command, HELP_HINT);
 }
 
 /** `stripe-redact run`: argv → config → one pipeline call → exit code. */
@@ -66,8 +74,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const parsed = parseRunConfig(command.args[0] as string, command.opts<RawRunOptions>(), process.env, Boolean(process.stderr.isTTY));
   if ('problems' in parsed) {
-    for (const problem of parsed.problems) process.stderr.write(`stripe-redact: ${problem.message}\n`);
-    process.stderr.write("Run 'stripe-redact run --help' for the options.\n");
+    for (const problem of parsed.problems) process.stderr.write(usageLine(problem.message, HELP_HINT));
     return EXIT.usage;
   }
   return execute(parsed.config);
@@ -89,7 +96,13 @@ async function execute(config: RunConfig): Promise<number> {
         done();
       },
     });
-    logger = createLogger({ format: config.logFormat, logFile: join(config.outDir, 'stripe-redact.log'), stream: consoleStream });
+    logger = createLogger({
+      format: config.logFormat,
+      level: config.logLevel,
+      logFile: join(config.outDir, 'stripe-redact.log'),
+      logFileLevel: 'debug',
+      stream: consoleStream,
+    });
     for (const warning of config.warnings) logger.warn(warning);
     const isStdin = config.inputPath === '-';
     if (isStdin) spooled = await spoolInput(process.stdin);
@@ -163,12 +176,7 @@ async function execute(config: RunConfig): Promise<number> {
           store,
           logger,
           signal: interrupt.signal,
-          onProgress: (p) =>
-            progress.update({
-              done: p.rows,
-              total: p.totalRows,
-              label: p.phase === 'report' ? 'writing the report' : `rows read · jobs ${p.jobsDone}/${p.jobsStarted}`,
-            }),
+          onProgress: (p) => progress.update(describeRunProgress(p)),
         },
       );
     } finally {
@@ -182,9 +190,9 @@ async function execute(config: RunConfig): Promise<number> {
       livemode: state.livemode,
       state_path: state.path,
     });
-    printSummary(summary, config, state);
-    const unsettled = (Object.entries(summary.statuses) as [RowStatus, number][]).some(([status, n]) => n > 0 && !isSettled(status));
-    return unsettled ? EXIT.unsettled : EXIT.settled;
+    if (!config.quiet) printSummary(summary, config, state);
+    const failing = (Object.entries(summary.statuses) as [RowStatus, number][]).some(([status, n]) => n > 0 && config.failOn.includes(status));
+    return failing ? EXIT.unsettled : EXIT.settled;
   } catch (error) {
     return reportFailure(error, logger);
   } finally {

@@ -1,5 +1,5 @@
 import type { ValidationBehavior } from '../domain/job.js';
-import type { RunMode } from '../domain/row-status.js';
+import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/input-encoding.js';
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
 import { explicitStateProblem } from './state-path.js';
@@ -22,6 +22,9 @@ export interface RawRunOptions {
   pollIntervalMs?: string;
   jobTimeoutMs?: string;
   logFormat?: string;
+  logLevel?: string;
+  quiet?: boolean;
+  failOn?: string;
   progress?: boolean;
 }
 
@@ -51,10 +54,34 @@ export interface RunConfig {
   /** How long one job may keep Stripe working before the run leaves it pending. */
   jobTimeoutMs: number;
   logFormat: 'text' | 'json';
+  /** What reaches stderr; the log file keeps everything. Default: `info` on a TTY, `warn` otherwise (cron-quiet). */
+  logLevel: LogLevel;
+  /** `--quiet`: errors only on stderr, no end summary, no progress bar; the exit code tells the rest. */
+  quiet: boolean;
+  /** Statuses that make exit code 3 (design.md "Exit codes"). */
+  failOn: RowStatus[];
   progress: boolean;
   /** Notes for the log: defaults above Stripe's documented limits, and the like. */
   warnings: string[];
 }
+
+/** Levels of `--log-level`, most severe first. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The statuses that make exit code 3 unless `--fail-on` says otherwise. */
+export const DEFAULT_FAIL_ON: readonly RowStatus[] = ['needs_action', 'pending', 'failed', 'invalid'];
+
+/**
+ * Bounds of the numeric options: beyond them a value is a typo or a misunderstanding, never a
+ * setting (a job list page holds 100 jobs; a poll slower than 5 minutes or a timeout longer than a
+ * day keeps a nightly run alive into the next night).
+ */
+const BOUNDS = {
+  concurrency: { min: 1, max: 1000 },
+  pollIntervalMs: { min: 10, max: 300_000 },
+  jobTimeoutMs: { min: 1000, max: 86_400_000 },
+} as const;
 
 export interface ConfigProblem {
   option: string;
@@ -90,14 +117,18 @@ export function parseRunConfig(
     problems.push({ option, message: `${option} must be one of ${allowed.join(', ')}; got '${value}'` });
     return fallback;
   };
-  /** A number option: whole unless `integer: false`, at least `min` (default: above 0). */
-  const positive = (option: string, value: string | undefined, fallback: number, { integer = true, min = 0 } = {}): number => {
+  /** A number option within [min, max], whole unless `integer: false`; `limit` says why the max. */
+  const numberIn = (
+    option: string,
+    value: string | undefined,
+    fallback: number,
+    { integer = true, min, max, limit }: { integer?: boolean; min: number; max: number; limit?: string },
+  ): number => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    const tooSmall = min > 0 ? n < min : n <= 0;
-    if (value.trim() === '' || !Number.isFinite(n) || tooSmall || (integer && !Number.isInteger(n))) {
-      const bound = min > 0 ? `at least ${min}` : 'above 0';
-      problems.push({ option, message: `${option} must be a ${integer ? 'whole ' : ''}number ${bound}; got '${value}'` });
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      const range = `from ${min} to ${max}${limit ? ` (${limit})` : ''}`;
+      problems.push({ option, message: `${option} must be a ${integer ? 'whole ' : ''}number ${range}; got '${value}'` });
       return fallback;
     }
     return n;
@@ -107,6 +138,11 @@ export function parseRunConfig(
   const validationBehavior = oneOf('--validation-behavior', raw.validationBehavior, ['error', 'fix'] as const, 'error');
   const lookup = oneOf('--lookup', raw.lookup, ['search', 'list', 'auto'] as const, 'auto');
   const logFormat = oneOf('--log-format', raw.logFormat, ['text', 'json'] as const, isTTY ? 'text' : 'json');
+  // Off a terminal (cron, CI) stderr is mailed or kept: only what needs a person goes there.
+  const quiet = raw.quiet === true;
+  if (quiet && raw.logLevel !== undefined) problems.push({ option: '--quiet', message: '--quiet and --log-level exclude each other: --quiet is --log-level error without the summary' });
+  const logLevel = quiet ? 'error' : oneOf('--log-level', raw.logLevel, LOG_LEVELS, isTTY ? 'info' : 'warn');
+  const failOn = parseFailOn(raw.failOn, problems);
   if (raw.column !== undefined && raw.column.trim() === '') problems.push({ option: '--column', message: '--column must name a column' });
   const encoding = raw.encoding === undefined ? undefined : parseInputEncoding(raw.encoding);
   if (raw.encoding !== undefined && encoding === undefined) {
@@ -150,13 +186,17 @@ export function parseRunConfig(
   }
 
   const limits = livemode ? LIMITS.live : LIMITS.test;
-  const maxRps = positive('--max-rps', raw.maxRps, limits.defaultRps, { integer: false, min: 1 });
-  const maxSearchRps = positive('--max-search-rps', raw.maxSearchRps, Math.min(limits.defaultSearchRps, maxRps), { integer: false, min: 1 });
-  if (maxRps > limits.rps) warnings.push(`--max-rps ${maxRps} is above Stripe's ${livemode ? 'live' : 'test'}-mode limit of ${limits.rps}/s; expect 429s`);
-  if (maxSearchRps > limits.searchRps) warnings.push(`--max-search-rps ${maxSearchRps} is above Stripe's search limit of ${limits.searchRps}/s; expect 429s`);
-  const concurrency = positive('--concurrency', raw.concurrency, 50);
-  const pollIntervalMs = positive('--poll-interval-ms', raw.pollIntervalMs, target.kind === 'emulator' ? 100 : 1000);
-  const jobTimeoutMs = positive('--job-timeout-ms', raw.jobTimeoutMs, 30 * 60_000);
+  const modeName = livemode ? 'live' : 'test';
+  const maxRps = numberIn('--max-rps', raw.maxRps, limits.defaultRps, { integer: false, min: 1, max: limits.rps, limit: `Stripe's ${modeName}-mode limit` });
+  const maxSearchRps = numberIn('--max-search-rps', raw.maxSearchRps, Math.min(limits.defaultSearchRps, maxRps), {
+    integer: false,
+    min: 1,
+    max: limits.searchRps,
+    limit: "Stripe's search limit",
+  });
+  const concurrency = numberIn('--concurrency', raw.concurrency, 50, BOUNDS.concurrency);
+  const pollIntervalMs = numberIn('--poll-interval-ms', raw.pollIntervalMs, target.kind === 'emulator' ? 100 : 1000, BOUNDS.pollIntervalMs);
+  const jobTimeoutMs = numberIn('--job-timeout-ms', raw.jobTimeoutMs, 30 * 60_000, BOUNDS.jobTimeoutMs);
 
   if (problems.length > 0) return { problems };
   const outDir = raw.out ?? 'output';
@@ -180,8 +220,28 @@ export function parseRunConfig(
       pollIntervalMs,
       jobTimeoutMs,
       logFormat,
-      progress: raw.progress !== false && isTTY,
+      logLevel,
+      quiet,
+      failOn,
+      progress: raw.progress !== false && isTTY && !quiet,
       warnings,
     },
   };
+}
+
+/**
+ * `--fail-on needs_action,failed`: the statuses that make exit code 3; `none` for none. An unknown
+ * status is a problem naming it, so a typo cannot silently turn every night's exit code to 0.
+ */
+function parseFailOn(value: string | undefined, problems: ConfigProblem[]): RowStatus[] {
+  if (value === undefined) return [...DEFAULT_FAIL_ON];
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 1 && names[0] === 'none') return [];
+  const unknown = names.filter((name) => !(ROW_STATUSES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    const what = names.length === 0 ? 'names no status' : `has unknown status${unknown.length > 1 ? 'es' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}`;
+    problems.push({ option: '--fail-on', message: `--fail-on ${what}; use a comma list of ${ROW_STATUSES.join(', ')}, or none` });
+    return [...DEFAULT_FAIL_ON];
+  }
+  return [...new Set(names)] as RowStatus[];
 }

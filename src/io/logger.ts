@@ -28,12 +28,17 @@ export interface LoggerOptions {
   /** Console format: `text` for a person at a terminal, `json` (one object per line) for machines. */
   format: 'text' | 'json';
   /**
-   * Lowest level written: `error`, `warn`, `info`, `http`, `verbose`, `debug` or `silly`.
+   * Lowest level written to the console: `error`, `warn`, `info`, `http`, `verbose`, `debug` or `silly`.
    * @default 'info'
    */
   level?: string;
   /** A file that receives every entry as a JSON line, appended; its directory is created. */
   logFile?: string;
+  /**
+   * Lowest level written to `logFile`: a cron run keeps its console quiet and its file complete.
+   * @default the console's `level`
+   */
+  logFileLevel?: string;
   /**
    * Where console output goes.
    * @default process.stderr
@@ -61,29 +66,26 @@ const MAX_DEPTH = 8;
  * file cannot be opened for appending.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const level = options.level ?? 'info';
-  if (!LEVELS.includes(level)) {
-    throw new ConfigError(`Expected \`level\` to be one of ${LEVELS.join(', ')}, got \`${level}\``, {
-      code: 'CONFIG_LOG_LEVEL',
-      option: 'level',
-    });
-  }
+  const level = checkLevel('level', options.level ?? 'info');
+  const fileLevel = checkLevel('logFileLevel', options.logFileLevel ?? level);
   const consoleStream = options.stream ?? process.stderr;
   const scrubber = createScrubber(options.emailHashKey ?? randomBytes(32));
 
   const transports: winston.transport[] = [
     new winston.transports.Stream({
       stream: consoleStream,
+      level,
       format: options.format === 'json' ? winston.format.json() : textFormat(),
     }),
   ];
   const file = options.logFile === undefined ? undefined : openLogFile(options.logFile, consoleStream);
   if (file !== undefined) {
-    transports.push(new winston.transports.Stream({ stream: file, format: winston.format.json() }));
+    transports.push(new winston.transports.Stream({ stream: file, level: fileLevel, format: winston.format.json() }));
   }
 
   const logger = winston.createLogger({
-    level,
+    // The logger passes what the most verbose transport takes; each transport filters its own.
+    level: LEVELS.indexOf(fileLevel) > LEVELS.indexOf(level) && file !== undefined ? fileLevel : level,
     levels: winston.config.npm.levels,
     format: winston.format.combine(winston.format.timestamp(), scrubFormat(scrubber)()),
     transports,
@@ -116,6 +118,16 @@ export function createLogger(options: LoggerOptions): Logger {
       }
     },
   };
+}
+
+function checkLevel(option: 'level' | 'logFileLevel', value: string): string {
+  if (!LEVELS.includes(value)) {
+    throw new ConfigError(`Expected \`${option}\` to be one of ${LEVELS.join(', ')}, got \`${value}\``, {
+      code: 'CONFIG_LOG_LEVEL',
+      option,
+    });
+  }
+  return value;
 }
 
 /** A logger that drops everything, for tests. */

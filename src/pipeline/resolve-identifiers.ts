@@ -31,13 +31,15 @@ export interface ResolveContext {
   mode: RunMode;
   /** Turned off for the rest of the run when the account cannot search (auto mode). */
   searchUsable: { value: boolean };
+  /** Told each time `count` identifiers of the batch have their answer (progress on a TTY). */
+  onLookedUp?: (count: number) => void;
 }
 
 /** Resolves a batch of identifiers and records what each resolved to before anything acts on it. */
 export async function resolveIdentifiers(batch: readonly PendingLookup[], ctx: ResolveContext): Promise<void> {
   const emails = batch.filter((p): p is PendingLookup & { classified: { kind: 'email' } } => p.classified.kind === 'email');
   const objects = batch.filter((p) => p.classified.kind === 'object');
-  await Promise.all([resolveEmails(emails, ctx), ...objects.map((p) => resolveObjectId(p, ctx))]);
+  await Promise.all([resolveEmails(emails, ctx), ...objects.map((p) => resolveObjectId(p, ctx).then(() => ctx.onLookedUp?.(1)))]);
 }
 
 async function resolveObjectId(pending: PendingLookup, ctx: ResolveContext): Promise<void> {
@@ -76,6 +78,7 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
           }
           throw error;
         }
+        const listedBefore = toList.length;
         for (const p of group) {
           // Search matches `email:` case-insensitively; keep only exact matches of the address.
           const mine = matches.filter((m) => m.email?.toLowerCase() === p.classified.email);
@@ -86,6 +89,7 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
             toList.push(p);
           }
         }
+        ctx.onLookedUp?.(group.length - (toList.length - listedBefore));
       }),
     );
   }
@@ -97,6 +101,7 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
       for (const variant of variants) for (const m of await ctx.gateway.listCustomersByEmail(variant)) matches.set(m.id, m);
       found.set(p.key, [...matches.values()]);
       how.set(p.key, ctx.lookup === 'list' || !ctx.searchUsable.value ? 'list' : 'search-miss-confirmed-by-list');
+      ctx.onLookedUp?.(1);
     }),
   );
   for (const p of pending) {

@@ -77,7 +77,22 @@ export interface RunPorts {
    */
   signal?: AbortSignal;
   /** Told how far the run is (a progress bar on a TTY). */
-  onProgress?: (progress: { phase: 'read' | 'drive' | 'report'; rows: number; totalRows: number; jobsDone: number; jobsStarted: number }) => void;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/**
+ * How far a run is. `check`: the first pass over the input (`rows` so far, `totalRows` still 0);
+ * `read`/`drive`: rows read, identifiers looked up of those queued, jobs finished of those started;
+ * `report`: writing results.csv.
+ */
+export interface RunProgress {
+  phase: 'check' | 'read' | 'drive' | 'report';
+  rows: number;
+  totalRows: number;
+  lookupsDone: number;
+  lookups: number;
+  jobsDone: number;
+  jobsStarted: number;
 }
 
 export interface RunSummary extends ReportTotals {
@@ -125,8 +140,10 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   let jobsStarted = 0;
   let jobsDone = 0;
   let rowsRead = 0;
-  const progress = (phase: 'read' | 'drive' | 'report', rows = rowsRead) =>
-    ports.onProgress?.({ phase, rows, totalRows, jobsDone, jobsStarted });
+  let lookups = 0;
+  let lookupsDone = 0;
+  const progress = (phase: RunProgress['phase'], rows = rowsRead) =>
+    ports.onProgress?.({ phase, rows, totalRows, lookupsDone, lookups, jobsDone, jobsStarted });
 
   const ctx: DriveContext = {
     gateway,
@@ -204,7 +221,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     const flush = async () => {
       const current = batch;
       batch = [];
-      await resolveIdentifiers(current, { gateway, store, logger, lookup: options.lookup, mode: options.mode, searchUsable });
+      lookups += current.length;
+      progress('read');
+      const onLookedUp = (count: number) => {
+        lookupsDone += count;
+        progress('read');
+      };
+      await resolveIdentifiers(current, { gateway, store, logger, lookup: options.lookup, mode: options.mode, searchUsable, onLookedUp });
       if (options.mode === 'plan') return;
       for (const pending of current) {
         for (const id of store.objectsNeedingJobOf(pending.key)) {

@@ -40,6 +40,8 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     config.protocol = base.protocol === 'https:' ? 'https' : 'http';
   }
   const stripe = new Stripe(options.apiKey, config);
+  // Named in connection errors: "cannot reach Stripe" alone does not say which server was tried.
+  const endpoint = options.apiBase ? new URL(options.apiBase).host : 'api.stripe.com';
   if (options.onResponse) {
     const onResponse = options.onResponse;
     stripe.on('response', (event: Stripe.ResponseEvent) =>
@@ -53,7 +55,7 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     );
   }
   const send = <T>(requestClass: RequestClass, label: string, request: () => Promise<T>): Promise<T> =>
-    options.send(requestClass, label, () => request().catch((error: unknown) => Promise.reject(toGatewayError(error))));
+    options.send(requestClass, label, () => request().catch((error: unknown) => Promise.reject(toGatewayError(error, endpoint))));
   const jobs = stripe.privacy.redactionJobs;
 
   // `expand[]=validation_errors` saves a call per failed job, but an account or API version may
@@ -289,25 +291,37 @@ function toValidationError(error: Stripe.Privacy.RedactionJobValidationError): J
   };
 }
 
+/** `cannot reach api.stripe.com (ECONNREFUSED): …; check …` — the server tried and what to look at. */
+function connectionMessage(sdkMessage: string, cause: string | undefined, endpoint: string | undefined): string {
+  if (endpoint === undefined) return sdkMessage;
+  return `cannot reach ${endpoint}${cause ? ` (${cause})` : ''}: ${sdkMessage} Check the network, DNS, proxy and firewall${
+    endpoint === 'api.stripe.com' ? '' : ', and that a server is listening at --api-base'
+  }.`;
+}
+
 /**
- * Maps an SDK error to a `GatewayError`. Switches on the SDK's error classes and Stripe's codes,
+ * Maps an SDK error to a `GatewayError`; `endpoint` (host[:port]) is named in connection errors. Switches on the SDK's error classes and Stripe's codes,
  * never on message text. Retryable: 429 (rate limits and lock timeouts), 409 (an idempotent request
  * still in flight), 5xx and connection failures — the same set the SDK itself retries, plus 429.
  */
-export function toGatewayError(error: unknown): GatewayError {
+export function toGatewayError(error: unknown, endpoint?: string): GatewayError {
   if (error instanceof GatewayError) return error;
   if (!(error instanceof Stripe.errors.StripeError)) {
     const message = error instanceof Error ? error.message : String(error);
-    return new GatewayError(message, { kind: 'connection', retryable: true });
+    return new GatewayError(connectionMessage(message, undefined, endpoint), { kind: 'connection', retryable: true });
+  }
+  if (error instanceof Stripe.errors.StripeConnectionError) {
+    const cause = (error.detail as { code?: unknown } | undefined)?.code;
+    return new GatewayError(connectionMessage(error.message, typeof cause === 'string' ? cause : undefined, endpoint), {
+      kind: 'connection',
+      retryable: true,
+    });
   }
   const status = error.statusCode;
   let kind: GatewayErrorKind;
   let retryable = false;
   if (error instanceof Stripe.errors.StripeRateLimitError || status === 429) {
     kind = 'rate_limited';
-    retryable = true;
-  } else if (error instanceof Stripe.errors.StripeConnectionError) {
-    kind = 'connection';
     retryable = true;
   } else if (error instanceof Stripe.errors.StripeAuthenticationError) {
     kind = 'auth';

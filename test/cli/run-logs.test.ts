@@ -1,6 +1,7 @@
 /**
  * What a spawned run logs (design.md "Private by design", issue #3 "Operating it"): JSON lines on a
- * non-TTY stderr and always in `<out>/stripe-redact.log`, never an email or the API key.
+ * non-TTY stderr (from `--log-level info` on; cron-quiet runs are pinned in run-cron.test.ts) and
+ * always in `<out>/stripe-redact.log`, never an email or the API key.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,12 +23,12 @@ describe('stripe-redact run, logs', () => {
     try {
       const dir = await tempDir();
       const input = await writeInput(dir, 'email\nprivate.person@example.com\nblocked.person@example.com\nnobody.known@example.com\n');
-      const run = await runCli(['run', input, ...emulator.runArgs(dir)], { env: TEST_KEY_ENV });
+      const run = await runCli(['run', input, ...emulator.runArgs(dir), '--log-level', 'debug'], { env: TEST_KEY_ENV });
       expect(run.code, describeRun(run)).toBe(3);
 
       const file = readFileSync(join(dir, 'stripe-redact.log'), 'utf8');
       const entries = file.trim().split('\n').map((line) => JSON.parse(line) as { message: string; level: string });
-      expect(entries.map((e) => e.message)).toEqual(expect.arrayContaining(['run started', 'job created', 'run finished']));
+      expect(entries.map((e) => e.message)).toEqual(expect.arrayContaining(['run started', 'job created', 'stripe response', 'run finished']));
       // Not a TTY: the console gets JSON lines too (a foreign SDK hint line may precede them).
       const consoleEntries = run.stderr.split('\n').filter((line) => line.startsWith('{'));
       expect(consoleEntries.some((line) => (JSON.parse(line) as { message: string }).message === 'run finished')).toBe(true);

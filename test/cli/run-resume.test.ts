@@ -42,8 +42,8 @@ afterEach(async () => {
 afterAll(removeTempDirs);
 
 /** An emulator with slow jobs, so that a run is still busy when it is killed. */
-async function slowEmulator(): Promise<CliEmulator> {
-  const emulator = await startCliEmulator({ seed: { customers }, validationMs: 400, redactionMs: 400 });
+async function slowEmulator(validationMs = 400): Promise<CliEmulator> {
+  const emulator = await startCliEmulator({ seed: { customers }, validationMs, redactionMs: 400 });
   emulators.push(emulator);
   return emulator;
 }

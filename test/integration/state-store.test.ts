@@ -73,16 +73,23 @@ describe('StateStore', () => {
     expect(() => StateStore.open({ path })).toThrow(/schema version 99/);
   });
 
-  it('lets one run at a time hold a state, and takes over the lock of a process that is gone', () => {
+  it('lets one holder at a time lock a state, answering at once, and lets the next one in after release', () => {
     const path = statePath();
-    // Another live process (our parent) holds it.
-    writeFileSync(`${path}.lock`, String(process.ppid));
-    expect(() => acquireStateLock(path)).toThrow(/another stripe-redact run \(pid \d+\)/);
-    // A killed run left its lock behind.
+    const release = acquireStateLock(path);
+    expect(() => acquireStateLock(path)).toThrow(expect.objectContaining({ code: 'STATE_LOCKED', message: `another stripe-redact run is using the state ${path}; wait for it to finish` }));
+    release();
+    // The lock file stays; it holds no lock once released.
+    expect(existsSync(`${path}.lock`)).toBe(true);
+    const again = acquireStateLock(path);
+    again();
+  });
+
+  it("takes over an earlier version's pid lock file left by a killed run", () => {
+    const path = statePath();
     writeFileSync(`${path}.lock`, '999999999');
     const release = acquireStateLock(path);
-    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+    expect(() => acquireStateLock(path)).toThrow(expect.objectContaining({ code: 'STATE_LOCKED' }));
     release();
-    expect(existsSync(`${path}.lock`)).toBe(false);
+    expect(readFileSync(`${path}.lock`, 'utf8')).not.toContain('999999999');
   });
 });

@@ -149,6 +149,18 @@ describe('logger output', () => {
     expect(output().trimEnd().split('\n')).toHaveLength(1);
   });
 
+  it('keeps everything down to its own level in the file while the console takes warnings only', async () => {
+    const logFile = join(dir, 'levels.log');
+    const { logger, output } = captured({ format: 'json', level: 'warn', logFile, logFileLevel: 'debug' });
+    logger.debug('a response');
+    logger.info('job created');
+    logger.warn('job failed');
+    await logger.close();
+    expect(output().trimEnd().split('\n').map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['job failed']);
+    const file = (await readFile(logFile, 'utf8')).trimEnd().split('\n');
+    expect(file.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['a response', 'job created', 'job failed']);
+  });
+
   it('writes JSON lines to the log file whatever the console format, appending, and flushes on close', async () => {
     const logFile = join(dir, 'nested', 'dir', 'run.log');
     const first = captured({ format: 'text', logFile });

@@ -52,8 +52,8 @@ describe('parseRunConfig', () => {
 
   it('refuses a budget below one request a second, which the rate budget cannot pace', () => {
     expect(problems({ maxRps: '0.5', maxSearchRps: '0.2' }).map((p) => p.message)).toEqual([
-      "--max-rps must be a number at least 1; got '0.5'",
-      "--max-search-rps must be a number at least 1; got '0.2'",
+      "--max-rps must be a number from 1 to 25 (Stripe's test-mode limit); got '0.5'",
+      "--max-search-rps must be a number from 1 to 20 (Stripe's search limit); got '0.2'",
     ]);
     expect(ok({ maxRps: '2.5' }).maxRps).toBe(2.5);
   });
@@ -63,9 +63,42 @@ describe('parseRunConfig', () => {
     expect(problems({ emulator: true, apiBase: 'http://x' }).map((p) => p.option)).toEqual(['--emulator']);
   });
 
-  it('warns, without refusing, about a budget above Stripe limits, and caps search at the total', () => {
-    const config = ok({ maxRps: '30', maxSearchRps: '40' });
-    expect(config.warnings.join(' ')).toMatch(/above Stripe/);
-    expect(config.maxSearchRps).toBe(30);
+  it("refuses a budget above Stripe's limit for the key's mode, naming the limit, and caps search at the total", () => {
+    expect(problems({ maxRps: '1e9' }).map((p) => p.message)).toEqual(["--max-rps must be a number from 1 to 25 (Stripe's test-mode limit); got '1e9'"]);
+    expect(problems({ maxRps: '26' }).map((p) => p.option)).toEqual(['--max-rps']);
+    expect(problems({ maxSearchRps: '21' }).map((p) => p.message)).toEqual(["--max-search-rps must be a number from 1 to 20 (Stripe's search limit); got '21'"]);
+    const live = { STRIPE_API_KEY: 'rk_live_abc' };
+    expect(ok({ live: true, maxRps: '100' }, live).maxRps).toBe(100);
+    expect(problems({ live: true, maxRps: '101' }, live).map((p) => p.message)).toEqual(["--max-rps must be a number from 1 to 100 (Stripe's live-mode limit); got '101'"]);
+    const config = ok({ maxRps: '12', maxSearchRps: '18' });
+    expect(config.maxSearchRps).toBe(12);
+  });
+
+  it('bounds concurrency, poll interval and job timeout', () => {
+    expect(problems({ concurrency: '1001', pollIntervalMs: '5', jobTimeoutMs: '86400001' }).map((p) => p.message)).toEqual([
+      "--concurrency must be a whole number from 1 to 1000; got '1001'",
+      "--poll-interval-ms must be a whole number from 10 to 300000; got '5'",
+      "--job-timeout-ms must be a whole number from 1000 to 86400000; got '86400001'",
+    ]);
+    expect(ok({ concurrency: '1000', pollIntervalMs: '10', jobTimeoutMs: '1000' })).toMatchObject({ concurrency: 1000, pollIntervalMs: 10, jobTimeoutMs: 1000 });
+  });
+
+  it('is cron-quiet off a terminal: warnings up on stderr, info on a TTY; --quiet is errors only, without bar', () => {
+    expect(ok({}).logLevel).toBe('warn');
+    expect(ok({}, undefined, true)).toMatchObject({ logLevel: 'info', progress: true, quiet: false });
+    expect(ok({ logLevel: 'debug' }).logLevel).toBe('debug');
+    expect(ok({ quiet: true }, undefined, true)).toMatchObject({ logLevel: 'error', quiet: true, progress: false });
+    expect(problems({ logLevel: 'loud' }).map((p) => p.message)).toEqual(["--log-level must be one of error, warn, info, debug; got 'loud'"]);
+    expect(problems({ quiet: true, logLevel: 'info' }).map((p) => p.option)).toEqual(['--quiet']);
+  });
+
+  it('takes the statuses of exit code 3 from --fail-on, and names an unknown one', () => {
+    expect(ok({}).failOn).toEqual(['needs_action', 'pending', 'failed', 'invalid']);
+    expect(ok({ failOn: 'needs_action, failed' }).failOn).toEqual(['needs_action', 'failed']);
+    expect(ok({ failOn: 'none' }).failOn).toEqual([]);
+    const [problem] = problems({ failOn: 'needs_action,needs-action' });
+    expect(problem?.option).toBe('--fail-on');
+    expect(problem?.message).toMatch(/^--fail-on has unknown status 'needs-action'; use a comma list of redacted, .*, or none$/);
+    expect(problems({ failOn: ',' }).map((p) => p.message)).toEqual([expect.stringMatching(/^--fail-on names no status/)]);
   });
 });

@@ -1,0 +1,39 @@
+/**
+ * How the commands speak about bad command lines: one line naming the tool, what is wrong and
+ * where to look (`stripe-redact: unknown option '--frobnicate' (see stripe-redact run --help)`),
+ * and exit code 2 — the shape users know from git, npm and curl, and what a cron mail should show.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+
+/** The tool's name as users type it. */
+export const TOOL = 'stripe-redact';
+
+/** One usage-error line: `stripe-redact: <problem> (see <hint>)`, newline included. */
+export function usageLine(problem: string, hint: string): string {
+  // Commander puts a suggestion on a line of its own ("(Did you mean --out?)"): keep one line.
+  const oneLine = problem
+    .replace(/^error:\s*/i, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
+  return `${TOOL}: ${oneLine} (see ${hint})\n`;
+}
+
+/**
+ * Routes commander's own errors (unknown option, missing argument, a value its parser refused)
+ * through {@link usageLine}; help and version output are left as commander prints them.
+ */
+export function withUsageErrors(command: Command, hint: string): Command {
+  return command.exitOverride().configureOutput({
+    writeOut: (text) => process.stdout.write(text),
+    writeErr: (text) => process.stderr.write(text),
+    outputError: (text, write) => write(usageLine(text, hint)),
+  });
+}
+
+/** The version in the package's own package.json (dist/cli/ and src/cli/ both sit two levels below it). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return String(manifest.version);
+}
