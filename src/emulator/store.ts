@@ -8,15 +8,37 @@ export interface StoredObject {
   livemode: boolean;
 }
 
+/** The keys an object is filed under in a secondary index (e.g. its lower-cased email); none to leave it out. */
+export type IndexKeys<T> = (item: T) => readonly string[];
+
+interface SecondaryIndex<T> {
+  keysOf: IndexKeys<T>;
+  /** key → ids filed under it. */
+  idsByKey: Map<string, Set<string>>;
+  /** id → the keys it is filed under now, so a re-index removes exactly the old ones. */
+  keysById: Map<string, readonly string[]>;
+}
+
 /**
  * One kind of object, kept in insertion order (Stripe lists newest first: use `newestFirst()`).
  * Objects are plain JSON-able records; handlers mutate them in place.
+ *
+ * Secondary indexes (`defineIndex`) file each object under keys computed from its fields. They are
+ * kept up to date on `insert` and `delete`; a handler that changes an indexed field in place calls
+ * `reindex(item)` afterwards. Invariant: after every `insert`, `delete` and `reindex`, an object is
+ * filed under exactly `keysOf(object)` in each index.
  */
 export class Collection<T extends StoredObject> {
   readonly #items = new Map<string, T>();
+  /** Insertion rank of each id: lookups return their hits in insertion order without scanning. */
+  readonly #rank = new Map<string, number>();
+  #nextRank = 0;
+  readonly #indexes = new Map<string, SecondaryIndex<T>>();
 
   insert(item: T): T {
+    if (!this.#rank.has(item.id)) this.#rank.set(item.id, this.#nextRank++);
     this.#items.set(item.id, item);
+    for (const index of this.#indexes.values()) fileUnder(index, item);
     return item;
   }
 
@@ -29,6 +51,8 @@ export class Collection<T extends StoredObject> {
   }
 
   delete(id: string): boolean {
+    for (const index of this.#indexes.values()) unfile(index, id);
+    this.#rank.delete(id);
     return this.#items.delete(id);
   }
 
@@ -45,6 +69,55 @@ export class Collection<T extends StoredObject> {
   get size(): number {
     return this.#items.size;
   }
+
+  /**
+   * Adds a secondary index named `name`, filing every present and future object under `keysOf(object)`.
+   * Defining a name again is a no-op, so resource modules may call this on every request.
+   */
+  defineIndex(name: string, keysOf: IndexKeys<T>): void {
+    if (this.#indexes.has(name)) return;
+    const index: SecondaryIndex<T> = { keysOf, idsByKey: new Map(), keysById: new Map() };
+    for (const item of this.#items.values()) fileUnder(index, item);
+    this.#indexes.set(name, index);
+  }
+
+  /** Files an object again in every index after its indexed fields changed in place. */
+  reindex(item: T): void {
+    if (this.#items.get(item.id) !== item) return;
+    for (const index of this.#indexes.values()) fileUnder(index, item);
+  }
+
+  /** Objects filed under any of `keys` in index `name`, each once, oldest first. Throws for an undefined index. */
+  lookup(name: string, keys: Iterable<string>): T[] {
+    const index = this.#indexes.get(name);
+    if (!index) throw new Error(`No index \`${name}\` on this collection`);
+    const ids = new Set<string>();
+    for (const key of keys) for (const id of index.idsByKey.get(key) ?? []) ids.add(id);
+    return [...ids]
+      .sort((a, b) => this.#rank.get(a)! - this.#rank.get(b)!)
+      .map((id) => this.#items.get(id)!);
+  }
+}
+
+function fileUnder<T extends StoredObject>(index: SecondaryIndex<T>, item: T): void {
+  unfile(index, item.id);
+  const keys = [...new Set(index.keysOf(item))];
+  if (keys.length === 0) return;
+  index.keysById.set(item.id, keys);
+  for (const key of keys) {
+    let ids = index.idsByKey.get(key);
+    if (!ids) index.idsByKey.set(key, (ids = new Set()));
+    ids.add(item.id);
+  }
+}
+
+function unfile<T extends StoredObject>(index: SecondaryIndex<T>, id: string): void {
+  for (const key of index.keysById.get(id) ?? []) {
+    const ids = index.idsByKey.get(key);
+    ids?.delete(id);
+    if (ids?.size === 0) index.idsByKey.delete(key);
+  }
+  index.keysById.delete(id);
 }
 
 /**

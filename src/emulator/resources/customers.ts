@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../api-error.js';
 import type { FormObject, RequestContext, Route } from '../route.js';
-import { matchesSearchQuery, parseSearchQuery, SearchQuerySyntaxError, type SearchableFields, type SearchQuery } from '../search-query.js';
-import { CUSTOMERS, type Customer, type CustomerSearchFields } from './customer-object.js';
+import { parseSearchQuery, SearchQuerySyntaxError, type SearchQuery } from '../search-query.js';
+import { CUSTOMERS, type Customer } from './customer-object.js';
+import { customerCollection, indexedListByEmail, searchFields, searchMatches } from './customer-lookup.js';
 import { parseLimit, paginate } from './list-helpers.js';
 import { expandParam, metadataParam, optionalHash, optionalString } from './params.js';
 import { findRecord, listRecords, newRecordId } from './records.js';
@@ -44,16 +45,11 @@ function mergedMetadata(body: FormObject, previous: Customer['metadata']): Recor
   return metadataParam(body, typeof previous === 'object' ? previous : {});
 }
 
-function searchFields(customer: Customer): CustomerSearchFields {
-  const metadata = typeof customer.metadata === 'object' ? { ...customer.metadata } : customer.metadata;
-  return { email: customer.email, name: customer.name, phone: customer.phone, metadata };
-}
-
 function create(ctx: RequestContext): Customer {
   rejectUnknown(ctx, WRITABLE);
   const { body, store } = ctx;
   const nowMs = store.clockMs();
-  return store.collection<Customer>(CUSTOMERS).insert({
+  return customerCollection(store).insert({
     id: newRecordId(ctx, CUSTOMERS, 'cus'),
     object: 'customer',
     created: store.nowSeconds(),
@@ -112,6 +108,7 @@ function update(ctx: RequestContext): Customer {
   customer.metadata = mergedMetadata(body, customer.metadata);
   customer.invoice_settings = { default_payment_method: defaultPaymentMethodParam(body, customer.invoice_settings.default_payment_method) };
   customer._searchableAtMs = ctx.internal ? nowMs : nowMs + ctx.settings.searchLagMs;
+  customerCollection(store).reindex(customer);
   return customer;
 }
 
@@ -119,27 +116,15 @@ function remove(ctx: RequestContext): ReturnType<typeof deletedStub> {
   const customer = live(ctx);
   // The record stays: retrieve answers the deleted stub, and jobs naming it get `resource_missing`.
   customer.deleted = true;
+  customerCollection(ctx.store).reindex(customer);
   return deletedStub(customer);
 }
 
 function list(ctx: RequestContext) {
   const email = optionalString(ctx.query, 'email');
   // Strongly consistent and case-sensitive, unlike search (stripe-api.md §3).
-  const customers = listRecords<Customer>(ctx, CUSTOMERS, (c) => !c.deleted && (email === undefined || c.email === email));
+  const customers = email === undefined ? listRecords<Customer>(ctx, CUSTOMERS, (c) => !c.deleted) : indexedListByEmail(ctx, email);
   return paginate(customers, ctx.query, '/v1/customers');
-}
-
-/**
- * What search sees of a customer now, or `undefined` if it is invisible to search.
- * Rule: the current fields once `clockMs() >= _searchableAtMs`; before that, the version search last
- * indexed (`_searchPrevious`), or nothing for a customer search has never indexed. Deleted or redacted
- * customers are never visible.
- */
-export function searchView(customer: Customer, nowMs: number): SearchableFields | undefined {
-  if (customer.deleted) return undefined;
-  const fields = nowMs >= customer._searchableAtMs ? searchFields(customer) : customer._searchPrevious;
-  if (!fields) return undefined;
-  return { ...fields, created: customer.created };
 }
 
 /** Opaque `page` token: an offset, bound to a hash of the query it belongs to. */
@@ -183,10 +168,7 @@ function search(ctx: RequestContext) {
   const limit = parseLimit(ctx.query);
   const offset = pageOffset(text, optionalString(ctx.query, 'page'));
   const nowMs = ctx.store.clockMs();
-  const matches = listRecords<Customer>(ctx, CUSTOMERS, (customer) => {
-    const view = searchView(customer, nowMs);
-    return view !== undefined && matchesSearchQuery(query, view);
-  });
+  const matches = searchMatches(ctx, query, nowMs);
   const data = matches.slice(offset, offset + limit);
   const hasMore = offset + limit < matches.length;
   const result: Record<string, unknown> = {
