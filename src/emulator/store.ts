@@ -11,10 +11,13 @@ export interface StoredObject {
 /** The keys an object is filed under in a secondary index (e.g. its lower-cased email); none to leave it out. */
 export type IndexKeys<T> = (item: T) => readonly string[];
 
+/** One id or several: most keys (an email) name one object, and a Set per key would double the memory. */
+type OneOrMore = string | Set<string>;
+
 interface SecondaryIndex<T> {
   keysOf: IndexKeys<T>;
   /** key → ids filed under it. */
-  idsByKey: Map<string, Set<string>>;
+  idsByKey: Map<string, OneOrMore>;
   /** id → the keys it is filed under now, so a re-index removes exactly the old ones. */
   keysById: Map<string, readonly string[]>;
 }
@@ -92,10 +95,13 @@ export class Collection<T extends StoredObject> {
     const index = this.#indexes.get(name);
     if (!index) throw new Error(`No index \`${name}\` on this collection`);
     const ids = new Set<string>();
-    for (const key of keys) for (const id of index.idsByKey.get(key) ?? []) ids.add(id);
-    return [...ids]
-      .sort((a, b) => this.#rank.get(a)! - this.#rank.get(b)!)
-      .map((id) => this.#items.get(id)!);
+    for (const key of keys) {
+      const filed = index.idsByKey.get(key);
+      if (typeof filed === 'string') ids.add(filed);
+      else if (filed) for (const id of filed) ids.add(id);
+    }
+    const ranked = [...ids].map((id) => ({ rank: this.#rank.get(id)!, item: this.#items.get(id)! }));
+    return ranked.sort((a, b) => a.rank - b.rank).map((r) => r.item);
   }
 }
 
@@ -105,17 +111,21 @@ function fileUnder<T extends StoredObject>(index: SecondaryIndex<T>, item: T): v
   if (keys.length === 0) return;
   index.keysById.set(item.id, keys);
   for (const key of keys) {
-    let ids = index.idsByKey.get(key);
-    if (!ids) index.idsByKey.set(key, (ids = new Set()));
-    ids.add(item.id);
+    const filed = index.idsByKey.get(key);
+    if (filed === undefined) index.idsByKey.set(key, item.id);
+    else if (typeof filed === 'string') index.idsByKey.set(key, new Set([filed, item.id]));
+    else filed.add(item.id);
   }
 }
 
 function unfile<T extends StoredObject>(index: SecondaryIndex<T>, id: string): void {
   for (const key of index.keysById.get(id) ?? []) {
-    const ids = index.idsByKey.get(key);
-    ids?.delete(id);
-    if (ids?.size === 0) index.idsByKey.delete(key);
+    const filed = index.idsByKey.get(key);
+    if (filed === id) index.idsByKey.delete(key);
+    else if (typeof filed === 'object') {
+      filed.delete(id);
+      if (filed.size === 1) index.idsByKey.set(key, filed.values().next().value!);
+    }
   }
   index.keysById.delete(id);
 }

@@ -51,9 +51,13 @@ export function searchFields(customer: Customer): CustomerSearchFields {
  */
 export function searchView(customer: Customer, nowMs: number): SearchableFields | undefined {
   if (customer.deleted) return undefined;
-  const fields = nowMs >= customer._searchableAtMs ? searchFields(customer) : customer._searchPrevious;
-  if (!fields) return undefined;
-  return { ...fields, created: customer.created };
+  if (nowMs >= customer._searchableAtMs) {
+    // The live fields, read in place: a search only reads them.
+    const { email, name, phone, metadata, created } = customer;
+    return { email, name, phone, metadata, created };
+  }
+  const previous = customer._searchPrevious;
+  return previous ? { ...previous, created: customer.created } : undefined;
 }
 
 function isExactEmail(clause: SearchClause): boolean {
