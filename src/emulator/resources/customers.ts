@@ -6,10 +6,14 @@ import { CUSTOMERS, type Customer } from './customer-object.js';
 import { customerCollection, indexedListByEmail, searchFields, searchMatches } from './customer-lookup.js';
 import { parseLimit, paginate } from './list-helpers.js';
 import { expandParam, metadataParam, optionalHash, optionalString } from './params.js';
+import { attachPaymentMethod, defaultPaymentMethodFor, isTestCard, resolvePaymentMethod } from './payment-methods.js';
 import { findRecord, listRecords, newRecordId } from './records.js';
 
 /** Parameters a customer create or update accepts; anything else is a 400 `parameter_unknown`, as in Stripe. */
 const WRITABLE = new Set(['email', 'name', 'phone', 'description', 'address', 'shipping', 'metadata', 'invoice_settings', 'expand']);
+/** Create also takes `payment_method`: a PaymentMethod (or test card) to attach to the new customer. */
+const CREATABLE = new Set([...WRITABLE, 'payment_method']);
+const DEFAULT_PM_PARAM = 'invoice_settings[default_payment_method]';
 
 function rejectUnknown(ctx: RequestContext, allowed: ReadonlySet<string>): void {
   for (const key of Object.keys(ctx.body)) {
@@ -29,12 +33,13 @@ function hashParam(body: FormObject, key: string, previous: Record<string, unkno
   return optionalHash(body, key);
 }
 
-function defaultPaymentMethodParam(body: FormObject, previous: string | null): string | null {
+/** `invoice_settings[default_payment_method]` as given: `undefined` when absent, `null` for `''` (unset). */
+function defaultPaymentMethodParam(body: FormObject): string | null | undefined {
   const settings = optionalHash(body, 'invoice_settings');
-  if (settings === null || settings.default_payment_method === undefined) return previous;
+  if (settings === null || settings.default_payment_method === undefined) return undefined;
   const value = settings.default_payment_method;
   if (typeof value !== 'string') {
-    throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid string: invoice_settings[default_payment_method]', 'invoice_settings[default_payment_method]');
+    throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', `Invalid string: ${DEFAULT_PM_PARAM}`, DEFAULT_PM_PARAM);
   }
   return value === '' ? null : value;
 }
@@ -46,10 +51,27 @@ function mergedMetadata(body: FormObject, previous: Customer['metadata']): Recor
 }
 
 function create(ctx: RequestContext): Customer {
-  rejectUnknown(ctx, WRITABLE);
+  rejectUnknown(ctx, CREATABLE);
   const { body, store } = ctx;
+  // Check the payment method parameters before anything is written.
+  const paymentMethodId = optionalString(body, 'payment_method');
+  const attached = paymentMethodId === undefined ? undefined : resolvePaymentMethod(ctx, paymentMethodId);
+  if (attached && attached.customer !== null) {
+    throw new ApiError(400, 'invalid_request_error', 'payment_method_unexpected_state', 'The payment method you provided has already been attached to a customer.', 'payment_method');
+  }
+  const defaultId = defaultPaymentMethodParam(body);
+  if (typeof defaultId === 'string' && !isTestCard(defaultId) && defaultId !== paymentMethodId) {
+    // A new customer holds no PaymentMethod yet, except the one `payment_method` attaches.
+    throw new ApiError(
+      400,
+      'invalid_request_error',
+      'resource_missing',
+      `The customer does not have a payment method with the ID ${defaultId}. The payment method must be attached to the customer.`,
+      DEFAULT_PM_PARAM,
+    );
+  }
   const nowMs = store.clockMs();
-  return customerCollection(store).insert({
+  const customer = customerCollection(store).insert({
     id: newRecordId(ctx, CUSTOMERS, 'cus'),
     object: 'customer',
     created: store.nowSeconds(),
@@ -61,12 +83,17 @@ function create(ctx: RequestContext): Customer {
     address: hashParam(body, 'address', null),
     shipping: hashParam(body, 'shipping', null),
     metadata: mergedMetadata(body, {}),
-    invoice_settings: { default_payment_method: defaultPaymentMethodParam(body, null) },
+    invoice_settings: { default_payment_method: null },
     redaction: null,
     // Seeds are indexed at once; API writes wait out the search lag.
     _searchableAtMs: ctx.internal ? nowMs : nowMs + ctx.settings.searchLagMs,
     _searchPrevious: null,
   });
+  if (attached) attachPaymentMethod(ctx, attached, customer);
+  if (typeof defaultId === 'string') {
+    customer.invoice_settings.default_payment_method = defaultId === paymentMethodId && attached ? attached.id : defaultPaymentMethodFor(ctx, customer, defaultId, DEFAULT_PM_PARAM).id;
+  }
+  return customer;
 }
 
 /** The stored customer, deleted or not; 404 for an id the caller's mode does not hold. */
@@ -96,6 +123,9 @@ function update(ctx: RequestContext): Customer {
   rejectUnknown(ctx, WRITABLE);
   const customer = live(ctx);
   const { body, store } = ctx;
+  const defaultId = defaultPaymentMethodParam(body);
+  // Resolved first: an unknown id changes nothing.
+  const defaultPm = typeof defaultId === 'string' ? defaultPaymentMethodFor(ctx, customer, defaultId, DEFAULT_PM_PARAM).id : defaultId;
   const nowMs = store.clockMs();
   // While a newer version still waits out the lag, search keeps the version it last indexed.
   if (nowMs >= customer._searchableAtMs) customer._searchPrevious = searchFields(customer);
@@ -106,7 +136,7 @@ function update(ctx: RequestContext): Customer {
   customer.address = hashParam(body, 'address', customer.address);
   customer.shipping = hashParam(body, 'shipping', customer.shipping);
   customer.metadata = mergedMetadata(body, customer.metadata);
-  customer.invoice_settings = { default_payment_method: defaultPaymentMethodParam(body, customer.invoice_settings.default_payment_method) };
+  if (defaultPm !== undefined) customer.invoice_settings = { default_payment_method: defaultPm };
   customer._searchableAtMs = ctx.internal ? nowMs : nowMs + ctx.settings.searchLagMs;
   customerCollection(store).reindex(customer);
   return customer;
