@@ -23,8 +23,16 @@ export interface EmulatorOptions {
   searchLagMs: number;
   /** Cascade size above which a redaction job fails validation with `too_many_objects`. @default 1000 */
   maxJobObjects: number;
-  /** Receives one entry per request. @default silent */
+  /** Receives one entry per request (and per webhook attempt). @default silent */
   logger: EmulatorLogger;
+  /** Endpoint URLs (http/https) that every recorded event is POSTed to, signed. @default none */
+  webhooks: readonly string[];
+  /** The `whsec_…` secret webhooks are signed with. @default generated at start (`RunningEmulator.webhookSecret`) */
+  webhookSecret: string | undefined;
+  /** Wait before a failed webhook's 2nd attempt, doubling after each failure (at most 60 s), in ms. @default 1000 */
+  webhookRetryBaseMs: number;
+  /** Attempts per event and endpoint before a webhook is given up. @default 8 */
+  webhookMaxAttempts: number;
 }
 
 export const DEFAULT_EMULATOR_OPTIONS = {
@@ -39,6 +47,10 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   searchLagMs: 0,
   maxJobObjects: 1000,
   logger: () => {},
+  webhooks: [] as readonly string[],
+  webhookSecret: undefined,
+  webhookRetryBaseMs: 1000,
+  webhookMaxAttempts: 8,
 } satisfies EmulatorOptions;
 
 /** Bounds of the numeric options: `[min, max]`, integers only. */
@@ -51,6 +63,8 @@ const NUMERIC_BOUNDS = {
   searchRateLimit: [1, 1_000_000],
   searchLagMs: [0, 86_400_000],
   maxJobObjects: [1, 1_000_000_000],
+  webhookRetryBaseMs: [0, 3_600_000],
+  webhookMaxAttempts: [1, 100],
 } as const satisfies Partial<Record<keyof EmulatorOptions, readonly [number, number]>>;
 
 /**
@@ -79,7 +93,27 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions>): Emula
   if (typeof resolved.logger !== 'function') {
     throw new TypeError(`Expected \`logger\` to be a function, got ${describe(resolved.logger)}`);
   }
+  checkWebhookOptions(resolved);
   return resolved;
+}
+
+function checkWebhookOptions(resolved: EmulatorOptions): void {
+  if (!Array.isArray(resolved.webhooks)) throw new TypeError(`Expected \`webhooks\` to be an array of URLs, got ${describe(resolved.webhooks)}`);
+  for (const [i, endpoint] of resolved.webhooks.entries()) {
+    let protocol: string | undefined;
+    try {
+      protocol = typeof endpoint === 'string' ? new URL(endpoint).protocol : undefined;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new TypeError(`Expected \`webhooks[${i}]\` to be an http or https URL, got ${describe(endpoint)}`);
+    }
+  }
+  const secret: unknown = resolved.webhookSecret;
+  if (secret !== undefined && (typeof secret !== 'string' || !/^whsec_[A-Za-z0-9_\-+/=]+$/.test(secret))) {
+    throw new TypeError(`Expected \`webhookSecret\` to be a signing secret starting with whsec_, got ${describe(secret)}`);
+  }
 }
 
 function describe(value: unknown): string {

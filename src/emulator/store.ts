@@ -37,12 +37,20 @@ export class Collection<T extends StoredObject> {
   readonly #rank = new Map<string, number>();
   #nextRank = 0;
   readonly #indexes = new Map<string, SecondaryIndex<T>>();
+  readonly #insertListeners: ((item: T) => void)[] = [];
 
   insert(item: T): T {
-    if (!this.#rank.has(item.id)) this.#rank.set(item.id, this.#nextRank++);
+    const isNew = !this.#rank.has(item.id);
+    if (isNew) this.#rank.set(item.id, this.#nextRank++);
     this.#items.set(item.id, item);
     for (const index of this.#indexes.values()) fileUnder(index, item);
+    if (isNew) for (const listener of this.#insertListeners) listener(item);
     return item;
+  }
+
+  /** Calls `listener` with every object inserted from now on (not with replacements of an id): how recorded events reach webhooks. */
+  onInsert(listener: (item: T) => void): void {
+    this.#insertListeners.push(listener);
   }
 
   get(id: string): T | undefined {
