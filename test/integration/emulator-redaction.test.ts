@@ -4,6 +4,7 @@
  */
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HELPFUL_VARIANTS } from '../../src/emulator/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { allValidationErrors, waitForJobStatus } from '../helpers/redaction-jobs.js';
 
@@ -12,7 +13,8 @@ let stripe: Stripe;
 const FAST = { validationMs: 20, redactionMs: 20 };
 
 beforeAll(async () => {
-  emulator = await startTestEmulator(FAST);
+  // These pin the emulator's informative variants (stripe-api.md §6); emulator-variants tests cover both.
+  emulator = await startTestEmulator({ ...HELPFUL_VARIANTS, ...FAST });
   stripe = emulator.stripe;
 });
 afterEach(() => {

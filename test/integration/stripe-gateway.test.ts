@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
+import { HELPFUL_VARIANTS } from '../../src/emulator/index.js';
 import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator;
@@ -9,6 +10,7 @@ let sent: string[];
 
 beforeAll(async () => {
   emulator = await startTestEmulator({
+    ...HELPFUL_VARIANTS,
     validationMs: 5,
     redactionMs: 5,
     seed: {
