@@ -60,7 +60,14 @@ describe('guest Checkout Sessions', () => {
     expect(session).toMatchObject({ status: 'complete', redaction: { status: 'redacted' } });
     // The filter no longer finds the redacted email.
     expect(await sessionsOf('guest@example.com')).toEqual([]);
+    // A redacted session cannot be named again: refused at create (--unknown-ids refuse) or, by
+    // default, accepted and failed at validation on itself.
+    emulator.settings.variants.unknownIds = 'refuse';
     await expect(stripe.privacy.redactionJobs.create({ objects: { checkout_sessions: ['cs_test_sample_guest'] } })).rejects.toMatchObject({ code: 'resource_missing' });
+    emulator.settings.variants.unknownIds = 'accept';
+    const again = await stripe.privacy.redactionJobs.create({ objects: { checkout_sessions: ['cs_test_sample_guest'] } });
+    const failed = await waitForJobStatus(stripe, again.id, 'failed');
+    expect(failed.status).toBe('failed');
   });
 
   it('an open guest session blocks its job until fix expires it', async () => {
