@@ -53,8 +53,6 @@ export async function openStateForAccount(options: {
   livemode: boolean;
   hashKey?: string;
   logger: Logger;
-  /** Runs after an explicit state is locked and before the account is read (the input check). */
-  beforeAccount?: () => Promise<void>;
 }): Promise<OpenedState> {
   const { gateway, livemode, logger } = options;
   const explicitPath = options.statePath === undefined || options.statePath === ':memory:' ? options.statePath : resolve(options.statePath);
@@ -63,7 +61,6 @@ export async function openStateForAccount(options: {
   let release = explicitPath === undefined || explicitPath === ':memory:' ? () => {} : acquireStateLock(explicitPath);
   let store: StateStore | undefined;
   try {
-    await options.beforeAccount?.();
     const account = await readAccount(gateway);
     let path: string;
     if (explicitPath === undefined) {
@@ -80,7 +77,9 @@ export async function openStateForAccount(options: {
     switch (binding.kind) {
       case 'mismatch':
         throw new ConfigError(
-          `the state ${path} belongs to ${describeAccount(binding.stored)}; this key is for ${describeAccount(current)}: use another --state, or leave --state out to use this account's own state`,
+          `the state ${path} belongs to ${describeAccount(binding.stored)}; this key is for ${describeAccount(current)}: ${
+            explicitPath === undefined ? "move that file away, it is not this account's state" : "use another --state, or leave --state out to use this account's own state"
+          }`,
           { code: 'CONFIG_STATE_ACCOUNT', option: '--state' },
         );
       case 'bound':

@@ -12,7 +12,7 @@ import type { StateStore } from '../io/state-store.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
-import { checkInput, runPipeline, type CheckedInput, type RunSummary } from '../pipeline/run-pipeline.js';
+import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
@@ -80,7 +80,6 @@ async function execute(config: RunConfig): Promise<number> {
   let stopEmulator: (() => Promise<void>) | undefined;
   let budget: RateBudget | undefined;
   let spooled: SpooledInput | undefined;
-  let checkedInput: CheckedInput | undefined;
   try {
     const progress = createProgress(process.stderr, { enabled: config.progress });
     // Log lines and the progress bar share stderr: each line is written above the bar.
@@ -121,17 +120,15 @@ async function execute(config: RunConfig): Promise<number> {
       send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log),
       onResponse: (event) => log.debug('stripe response', event),
     });
-    // The account before the state: the default state is named for it, and a state of another
-    // account is refused. The input before both: an input error sends nothing, not even that read.
+    // The input first: an input error sends nothing, not even the account read. Then the account,
+    // before the state: the default state is named for it, and a state of another account is refused.
+    const checkedInput = await checkInput(input);
     const state: OpenedState = await openStateForAccount({
       gateway,
       statePath: config.statePath,
       livemode: config.livemode,
       ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}),
       logger,
-      beforeAccount: async () => {
-        checkedInput = await checkInput(input);
-      },
     });
     store = state.store;
     releaseLock = state.release;
@@ -158,7 +155,7 @@ async function execute(config: RunConfig): Promise<number> {
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
           livemode: config.livemode,
-          ...(checkedInput ? { checkedInput } : {}),
+          checkedInput,
         },
         {
           gateway,

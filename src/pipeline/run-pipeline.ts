@@ -117,7 +117,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 
   const startedAt = store.now();
   const runId = store.startRun(options.mode, inputName);
-  logger.info('run started', { run: runId, mode: options.mode, rows: totalRows, column: info.identifierColumnName });
+  logger.info('run started', { run: runId, mode: options.mode, rows: totalRows, column: info.identifierColumnName, encoding: info.decoding.encoding, encodingFrom: info.decoding.decidedBy });
 
   const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs, maxWaitMs: options.jobTimeoutMs ?? 30 * 60_000 });
   const jobs = new PQueue({ concurrency: options.jobConcurrency });

@@ -17,7 +17,8 @@ afterAll(async () => {
 
 /** Spawn the emulator with these flags; resolves to an SDK client for it once its URL is printed. */
 async function spawnEmulator(flags: readonly string[]): Promise<{ stripe: Stripe; server: CliProcess }> {
-  const server = spawnCli(['emulator', '--port', '0', '--validation-ms', '20', '--redaction-ms', '20', ...flags]);
+  // The server lives for the whole file: give it longer than one test's worth of time to exit.
+  const server = spawnCli(['emulator', '--port', '0', '--validation-ms', '20', '--redaction-ms', '20', ...flags], { timeoutMs: 300_000 });
   started.push(server);
   const url = await pollUntil('the emulator URL on stdout', () => /^(http:\/\/\S+)\n/.exec(server.output().stdout)?.[1]);
   expect(server.output().stdout.split('\n')[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -115,14 +115,14 @@ describe('a kill in the fix sequence', () => {
     const dir = await tempDir();
     const input = await writeInput(dir, 'email\nfixable@example.com\nclean@example.com\nother@example.com\n');
     const state = join(dir, 'state.db');
-    const first = spawnCli(['run', input, ...emulator.runArgs(join(dir, 'first'), state), '--validation-behavior', 'fix'], { env: TEST_KEY_ENV, timeoutMs: 30_000 });
+    const first = spawnCli(['run', input, ...emulator.runArgs(join(dir, 'first'), state), '--validation-behavior', 'fix'], { env: TEST_KEY_ENV, timeoutMs: 120_000 });
     children.push(first);
-    await pollUntil(`the ${name} request reached`, async () => (await listJobs(emulator.stripe)).some((job) => reached(job)), { timeoutMs: 15_000 });
+    await pollUntil(`the ${name} request reached`, async () => (await listJobs(emulator.stripe)).some((job) => reached(job)), { timeoutMs: 60_000 });
     first.child.kill('SIGKILL');
     expect((await first.result).signal).toBe('SIGKILL');
     emulator.faults.reset();
 
-    const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state), '--validation-behavior', 'fix'], { env: TEST_KEY_ENV, timeoutMs: 30_000 });
+    const second = await runCli(['run', input, ...emulator.runArgs(join(dir, 'second'), state), '--validation-behavior', 'fix'], { env: TEST_KEY_ENV, timeoutMs: 120_000 });
     expect(second.code, describeRun(second)).toBe(0);
     const rows = byEmail(readResults(join(dir, 'second')).rows);
     expect(rows['fixable@example.com']).toMatchObject({ status: 'redacted', fixes: 'canceled PaymentIntent pi_rt_open', blocking_codes: '' });

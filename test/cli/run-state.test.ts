@@ -3,7 +3,7 @@
  * account or mode before anything but the account is read, kept across a rotated key, one default
  * state per account and mode in the user's state directory, and no silent mkdir for `--state`.
  */
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
@@ -11,6 +11,8 @@ import { StateStore } from '../../src/io/state-store.js';
 import {
   TEST_KEY_ENV,
   describeRun,
+  pollUntil,
+  spawnCli,
   isCustomerRedacted,
   readResults,
   readSummary,
@@ -159,6 +161,22 @@ describe('the default state', () => {
     expect(readSummary(join(dir, 'live'))).toMatchObject({ livemode: true, state_path: expect.stringMatching(/acct_1AccountA-live\.db$/) });
   });
 
+  it("refuses a default state copied under another account's name", async () => {
+    const [a, b] = await Promise.all([emulatorFor('acct_1AccountA'), emulatorFor('acct_1AccountB')]);
+    const dir = await tempDir();
+    const input = await writeInput(dir, INPUT);
+    const env = { ...TEST_KEY_ENV, XDG_STATE_HOME: join(dir, 'xdg-state') };
+    const onA = await runCli(['run', input, ...target(a, join(dir, 'a'))], { env });
+    expect(onA.code, describeRun(onA)).toBe(0);
+    const states = join(dir, 'xdg-state', 'stripe-redact');
+    copyFileSync(join(states, 'acct_1AccountA-test.db'), join(states, 'acct_1AccountB-test.db'));
+
+    const onB = await runCli(['run', input, ...target(b, join(dir, 'b'))], { env });
+    expect(onB.code, describeRun(onB)).toBe(2);
+    expect(onB.stderr).toMatch(/acct_1AccountB-test\.db belongs to acct_1AccountA \(test mode\); this key is for acct_1AccountB \(test mode\): move that file away/);
+    expect(sent(b)).toEqual(['GET /v1/account']);
+  });
+
   it('stays in memory with --emulator, and the summary says so', async () => {
     const dir = await tempDir();
     const input = await writeInput(dir, 'email\nada@example.com\n');
@@ -206,3 +224,24 @@ describe('a restricted key without the account permission', () => {
   });
 });
 
+
+describe('stripe-redact emulator --account-id', () => {
+  it('answers GET /v1/account with the account given', async () => {
+    const server = spawnCli(['emulator', '--port', '0', '--account-id', 'acct_1Spawned']);
+    try {
+      const url = await pollUntil('the emulator URL on stdout', () => /^(http:\/\/\S+)\n/.exec(server.output().stdout)?.[1]);
+      const answer = await fetch(`${url}/v1/account`, { headers: { Authorization: 'Bearer sk_test_x' } });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ id: 'acct_1Spawned', object: 'account' });
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect((await server.result).code).toBe(0);
+  });
+
+  it('refuses an id that is not an account id (exit 2, naming the option)', async () => {
+    const run = await runCli(['emulator', '--port', '0', '--account-id', 'cus_nope']);
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toMatch(/accountId.*cus_nope/);
+  });
+});

@@ -227,8 +227,8 @@ describe('a job canceled from outside', () => {
     const dir = await tempDir();
     const input = await writeInput(dir, 'request_id,email\nR1,ada@example.com\n');
     const out = join(dir, 'out');
-    const child = spawnCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
-    await pollUntil('the run call to be refused once', () => emulator.requests.some((r) => runPath.test(r.path) && r.status === 503));
+    const child = spawnCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV, timeoutMs: 60_000 });
+    await pollUntil('the run call to be refused once', () => emulator.requests.some((r) => runPath.test(r.path) && r.status === 503), { timeoutMs: 30_000 });
     const [canceled] = await listJobs(emulator.stripe);
     expect(canceled?.status).toBe('ready');
     await emulator.stripe.privacy.redactionJobs.cancel(canceled!.id);

@@ -13,6 +13,7 @@
  * ```
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -86,14 +87,14 @@ export interface CliOptions {
 }
 
 /**
- * Where a run without `--state` keeps its default state: never the developer's own state directory.
- * Tests of the default state pass their own `XDG_STATE_HOME`.
+ * The child's environment: nothing of the developer's Stripe setup or state leaks in. A run without
+ * `--state` keeps its default state in a scratch `XDG_STATE_HOME` of its own (removed with the temp
+ * dirs), never in the developer's; tests of the default state pass their own `XDG_STATE_HOME`.
  */
-const SCRATCH_STATE_HOME = join(tmpdir(), `stripe-redact-test-state-home-${process.pid}`);
-
-/** The child's environment: nothing of the developer's Stripe setup or state leaks in. */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', XDG_STATE_HOME: SCRATCH_STATE_HOME };
+  const scratchStateHome = join(tmpdir(), `stripe-redact-state-home-${randomUUID()}`);
+  tempDirs.push(scratchStateHome);
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', XDG_STATE_HOME: scratchStateHome };
   delete env.STRIPE_API_KEY;
   delete env.STRIPE_REDACT_HASH_KEY;
   for (const [key, value] of Object.entries(extra)) {

@@ -101,23 +101,26 @@ describe('--unknown-ids', () => {
 });
 
 describe('--transition-errors', () => {
+  /** Run is allowed only from ready: a failed job (an unconfirmed PaymentIntent) stays failed. */
   async function refusedRun(): Promise<Stripe.errors.StripeError> {
-    const job = await jobs().create({ objects: { customers: [await newCustomer()] } });
-    // validating: run is allowed only from ready
+    const customer = await newCustomer();
+    await stripe.paymentIntents.create({ amount: 500, currency: 'eur', customer });
+    const job = await jobs().create({ objects: { customers: [customer] } });
+    await waitForJobStatus(stripe, job.id, 'failed');
     return rejection(jobs().run(job.id));
   }
 
   it('plain (default): 400 invalid_request_error naming the status, with no code', async () => {
     const error = await refusedRun();
     expect(error).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: undefined });
-    expect(error.message).toContain('validating');
+    expect(error.message).toContain('failed');
   });
 
   it('coded: code status_transition_invalid', async () => {
     use({ transitionErrors: 'coded' });
     const error = await refusedRun();
     expect(error).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: 'status_transition_invalid' });
-    expect(error.message).toContain('validating');
+    expect(error.message).toContain('failed');
   });
 });
 

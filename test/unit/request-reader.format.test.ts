@@ -52,6 +52,14 @@ describe('request reader: file format', () => {
     expect((await readAll(path))[0]?.fields).toEqual(['R1', 'cus_123', 'a, b; c']);
   });
 
+  it('detects a tab as the delimiter when the first record holds more tabs than commas or semicolons', async () => {
+    const path = await fixture('request_id\temail\tnote\nR1\ta@x.com\t"a, b; c"\n');
+    const info = await inspectRequestFile(path, {});
+    expect(info).toMatchObject({ delimiter: '\t', identifierColumn: 1 });
+    expect(await readAll(path)).toEqual([{ row: 1, line: 2, fields: ['R1', 'a@x.com', 'a, b; c'], identifier: 'a@x.com' }]);
+    expect((await inspectRequestFile(await fixture('email,note\ta\na@x.com,x\n'), {})).delimiter).toBe(',');
+  });
+
   it('ignores delimiters inside quotes when detecting', async () => {
     const path = await fixture('"a;b;c;d",email\nx,a@x.com\n');
     expect((await inspectRequestFile(path, {})).delimiter).toBe(',');
