@@ -40,6 +40,8 @@ function buildCommand(): Command {
     .helpOption('-h, --help', 'show this help')
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
     .addOption(new Option('--seed <file>', 'JSON file of objects to create at start'))
+    .addOption(new Option('--webhook <url>', 'POST every event there, signed (repeatable)').argParser((url: string, previous: string[] | undefined) => [...(previous ?? []), url]))
+    .addOption(new Option('--webhook-secret <whsec>', 'the webhook signing secret (default: generated, printed on stderr at start)'))
     .addOption(new Option('--account-id <id>', `the account GET /v1/account answers with (default: ${DEFAULT_EMULATOR_OPTIONS.accountId})`))
     .addHelpText(
       'after',
@@ -61,6 +63,8 @@ function toEmulatorOptions(parsed: Record<string, unknown>): Partial<EmulatorOpt
   const options: Partial<EmulatorOptions> = { host: parsed.host as string };
   if (typeof parsed.seed === 'string') options.seed = parsed.seed;
   if (typeof parsed.accountId === 'string') options.accountId = parsed.accountId;
+  if (Array.isArray(parsed.webhook)) options.webhooks = parsed.webhook as string[];
+  if (typeof parsed.webhookSecret === 'string') options.webhookSecret = parsed.webhookSecret;
   for (const [, key] of INTEGER_FLAGS) {
     if (typeof parsed[key] === 'number') (options as Record<string, unknown>)[key] = parsed[key];
   }
@@ -99,6 +103,10 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
   process.stdout.write(`${emulator.url}\n`);
   const { customers, objects, requests } = emulator.seeded;
   process.stderr.write(`stripe-redact emulator: listening on ${emulator.url} (seeded ${customers} customers, ${objects} objects, ${requests} requests)\n`);
+  const endpoints = (command.opts() as { webhook?: string[] }).webhook ?? [];
+  if (endpoints.length > 0) {
+    process.stderr.write(`stripe-redact emulator: webhooks to ${endpoints.length} endpoint(s), signing secret ${emulator.webhookSecret}\n`);
+  }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const onSignal = (name: NodeJS.Signals): void => {

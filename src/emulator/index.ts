@@ -11,6 +11,8 @@ import { emulatorRoutes } from './routes.js';
 import { applySeed, loadSeed, type SeedSummary } from './seed.js';
 import { createEmulatorServer, publicJson } from './server.js';
 import { EmulatorStore } from './store.js';
+import { EVENTS, type StripeEvent } from './redaction/events.js';
+import { generateWebhookSecret, WebhookDelivery } from './webhooks.js';
 
 export type { EmulatorOptions, EmulatorVariants } from './options.js';
 export { HELPFUL_VARIANTS, VARIANT_CHOICES } from './options.js';
@@ -50,6 +52,10 @@ export interface RunningEmulator {
   dispatch: Dispatch;
   /** What the seed created (zeros without a seed). */
   seeded: SeedSummary;
+  /** The `whsec_…` secret webhooks are signed with: the option's, or one generated at start. */
+  webhookSecret: string;
+  /** Webhook delivery: `await webhooks.idle()` waits for every delivery queued so far. */
+  webhooks: Pick<WebhookDelivery, 'idle'>;
   /** Stop listening and drop open connections (including the SDK's keep-alive sockets). */
   close(): Promise<void>;
 }
@@ -77,6 +83,16 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
   };
   const router = new Router(emulatorRoutes());
   const faults = new Faults();
+  const webhookSecret = resolved.webhookSecret ?? generateWebhookSecret();
+  const webhooks = new WebhookDelivery({
+    endpoints: resolved.webhooks,
+    secret: webhookSecret,
+    retryBaseMs: resolved.webhookRetryBaseMs,
+    maxAttempts: resolved.webhookMaxAttempts,
+    logger: resolved.logger,
+  });
+  // Every event recorded from now on, the seed's included, goes out.
+  store.collection<StripeEvent>(EVENTS).onInsert((event) => webhooks.enqueue(event));
 
   const dispatch: Dispatch = async (method, path, body = {}, dispatchOptions = {}) => {
     const url = new URL(path, 'http://emulator.invalid');
@@ -110,9 +126,12 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     latencyMs: resolved.latencyMs,
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      webhooks.close();
+      reject(error);
+    });
     server.listen(resolved.port, resolved.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
@@ -127,8 +146,11 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     faults,
     dispatch,
     seeded,
+    webhookSecret,
+    webhooks,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        webhooks.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -23,7 +23,7 @@ export interface EmulatorOptions {
   searchLagMs: number;
   /** Cascade size above which a redaction job fails validation with `too_many_objects`. @default 1000 */
   maxJobObjects: number;
-  /** Receives one entry per request. @default silent */
+  /** Receives one entry per request (and per webhook attempt). @default silent */
   logger: EmulatorLogger;
   /**
    * A job naming a missing, deleted or redacted id (stripe-api.md §6). `accept`: created, and its
@@ -53,6 +53,14 @@ export interface EmulatorOptions {
   expandValidationErrors: 'yes' | 'no';
   /** The account `GET /v1/account` answers with: `acct_` and letters or digits. @default 'acct_emulator0000000' */
   accountId: string;
+  /** Endpoint URLs (http/https) that every recorded event is POSTed to, signed. @default none */
+  webhooks: readonly string[];
+  /** The `whsec_…` secret webhooks are signed with. @default generated at start (`RunningEmulator.webhookSecret`) */
+  webhookSecret: string | undefined;
+  /** Wait before a failed webhook's 2nd attempt, doubling after each failure (at most 60 s), in ms. @default 1000 */
+  webhookRetryBaseMs: number;
+  /** Attempts per event and endpoint before a webhook is given up. @default 8 */
+  webhookMaxAttempts: number;
 }
 
 /** The behaviours Stripe does not document, one option each (stripe-api.md §6). */
@@ -98,6 +106,10 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   fixListing: 'keep',
   expandValidationErrors: 'yes',
   accountId: 'acct_emulator0000000',
+  webhooks: [] as readonly string[],
+  webhookSecret: undefined,
+  webhookRetryBaseMs: 1000,
+  webhookMaxAttempts: 8,
 } satisfies EmulatorOptions;
 
 /** Stripe account ids: `acct_` and an alphanumeric tail. */
@@ -113,6 +125,8 @@ const NUMERIC_BOUNDS = {
   searchRateLimit: [1, 1_000_000],
   searchLagMs: [0, 86_400_000],
   maxJobObjects: [1, 1_000_000_000],
+  webhookRetryBaseMs: [0, 3_600_000],
+  webhookMaxAttempts: [1, 100],
 } as const satisfies Partial<Record<keyof EmulatorOptions, readonly [number, number]>>;
 
 /**
@@ -150,7 +164,27 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions>): Emula
   if (typeof resolved.logger !== 'function') {
     throw new TypeError(`Expected \`logger\` to be a function, got ${describe(resolved.logger)}`);
   }
+  checkWebhookOptions(resolved);
   return resolved;
+}
+
+function checkWebhookOptions(resolved: EmulatorOptions): void {
+  if (!Array.isArray(resolved.webhooks)) throw new TypeError(`Expected \`webhooks\` to be an array of URLs, got ${describe(resolved.webhooks)}`);
+  for (const [i, endpoint] of resolved.webhooks.entries()) {
+    let protocol: string | undefined;
+    try {
+      protocol = typeof endpoint === 'string' ? new URL(endpoint).protocol : undefined;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new TypeError(`Expected \`webhooks[${i}]\` to be an http or https URL, got ${describe(endpoint)}`);
+    }
+  }
+  const secret: unknown = resolved.webhookSecret;
+  if (secret !== undefined && (typeof secret !== 'string' || !/^whsec_[A-Za-z0-9_\-+/=]+$/.test(secret))) {
+    throw new TypeError(`Expected \`webhookSecret\` to be a signing secret starting with whsec_, got ${describe(secret)}`);
+  }
 }
 
 function describe(value: unknown): string {

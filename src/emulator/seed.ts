@@ -3,7 +3,8 @@ import { ApiError } from './api-error.js';
 import type { Route } from './route.js';
 
 /**
- * A seed file: customers with their object graphs, then raw requests.
+ * A seed file: customers with their object graphs, guest Checkout Sessions (no customer), then raw
+ * requests.
  *
  * ```json
  * { "customers": [ { "id": "cus_sample_alice", "email": "alice@example.com", "name": "Alice",
@@ -11,11 +12,18 @@ import type { Route } from './route.js';
  *                    "payment_intents": [ { "amount": 1000, "currency": "eur", "payment_method": "pm_alice",
  *                                           "_then": ["confirm"] } ],
  *                    "deleted": false } ],
+ *   "checkout_sessions": [ { "id": "cs_test_guest", "status": "complete", "payment_status": "paid",
+ *                            "customer_details": { "email": "guest@example.com", "name": "Guest" } } ],
  *   "requests": [ { "method": "POST", "path": "/v1/customers", "body": { "email": "x@example.com" } } ] }
  * ```
  */
 export interface SeedDocument {
   customers?: SeedCustomer[];
+  /**
+   * Guest Checkout Sessions: create bodies of sessions with no customer. A seed may set what a
+   * finished checkout leaves — `status`, `payment_status`, `customer_details` — and `_then` actions.
+   */
+  checkout_sessions?: SeedEntry[];
   requests?: SeedRequest[];
 }
 
@@ -104,9 +112,11 @@ export async function loadSeed(source: string | SeedDocument): Promise<SeedDocum
 /** Every shape problem of a seed document, each naming where it is; empty when the seed is usable. */
 export function seedProblems(document: unknown): string[] {
   const problems: string[] = [];
-  if (!isRecord(document)) return ['the seed must be a JSON object with `customers` and/or `requests`'];
+  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions` and/or `requests`'];
   for (const key of Object.keys(document)) {
-    if (key !== 'customers' && key !== 'requests') problems.push(`unknown top-level key \`${key}\` (expected customers, requests)`);
+    if (key !== 'customers' && key !== 'checkout_sessions' && key !== 'requests') {
+      problems.push(`unknown top-level key \`${key}\` (expected customers, checkout_sessions, requests)`);
+    }
   }
   const customers = document.customers;
   if (customers !== undefined && !Array.isArray(customers)) problems.push('`customers` must be an array');
@@ -129,6 +139,16 @@ export function seedProblems(document: unknown): string[] {
         if (!isRecord(entry)) problems.push(`${where}.${collection}[${j}] must be an object`);
         else problems.push(...thenProblems(entry._then, `${where}.${collection}[${j}]._then`));
       }
+    }
+  }
+  const guests = document.checkout_sessions;
+  if (guests !== undefined && !Array.isArray(guests)) problems.push('`checkout_sessions` must be an array');
+  for (const [i, entry] of (Array.isArray(guests) ? guests : []).entries()) {
+    const where = `checkout_sessions[${i}]`;
+    if (!isRecord(entry)) problems.push(`${where} must be an object`);
+    else {
+      if (entry.customer !== undefined) problems.push(`${where}.customer: a guest session has no customer (put it under the customer instead)`);
+      problems.push(...thenProblems(entry._then, `${where}._then`));
     }
   }
   const requests = document.requests;
@@ -180,6 +200,10 @@ export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch): Pro
     }
     if (customer.deleted === true) await step(`${where}.deleted`, () => dispatch('DELETE', `/v1/customers/${customerId}`));
   }
+  for (const [i, entry] of (seed.checkout_sessions ?? []).entries()) {
+    await createNested(dispatch, `checkout_sessions[${i}]`, 'checkout_sessions', '/v1/checkout/sessions', entry, null);
+    summary.objects += 1;
+  }
   for (const [i, request] of (seed.requests ?? []).entries()) {
     await step(`requests[${i}] ${request.method} ${request.path}`, () => dispatch(request.method, request.path, request.body ?? {}));
     summary.requests += 1;
@@ -193,7 +217,8 @@ async function createNested(
   collection: (typeof NESTED)[number][0],
   path: string,
   entry: SeedEntry,
-  customerId: string,
+  /** `null` for a guest's object. */
+  customerId: string | null,
 ): Promise<void> {
   const { _then: then = [], ...fields } = entry;
   let id: string;
@@ -203,7 +228,7 @@ async function createNested(
     id = idOf(created, where);
     await step(`${where} attach`, () => dispatch('POST', `${path}/${id}/attach`, { customer: customerId }));
   } else {
-    const created = await step(where, () => dispatch('POST', path, { ...fields, customer: customerId }));
+    const created = await step(where, () => dispatch('POST', path, customerId === null ? fields : { ...fields, customer: customerId }));
     id = idOf(created, where);
   }
   for (const action of then) {

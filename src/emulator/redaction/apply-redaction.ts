@@ -21,7 +21,7 @@ import {
   type SetupIntent,
   type Subscription,
 } from '../resources/graph-objects.js';
-import type { EmulatorStore } from '../store.js';
+import type { EmulatorStore, StoredObject } from '../store.js';
 import { COLLECTION_OF_TYPE, type GraphNode } from './object-graph.js';
 import type { FixAction } from './validate-job.js';
 
@@ -145,10 +145,13 @@ export function redactObjects(store: EmulatorStore, nodes: readonly GraphNode[])
   for (const node of nodes) {
     const collection = COLLECTION_OF_TYPE[node.objectType];
     if (collection === undefined) continue;
-    const object = store.collection(collection).get(node.id) as ({ redaction?: RedactionMarker | null } & object) | undefined;
+    const objects = store.collection(collection);
+    const object = objects.get(node.id) as ({ redaction?: RedactionMarker | null } & StoredObject) | undefined;
     if (!object) continue;
     const redact = REDACTORS[collection] as ((o: object) => void) | undefined;
     redact?.(object);
     object.redaction = { ...REDACTED_MARKER };
+    // A redacted customer leaves the email indexes, as a deleted one does.
+    objects.reindex(object);
   }
 }

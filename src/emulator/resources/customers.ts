@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../api-error.js';
 import type { FormObject, RequestContext, Route } from '../route.js';
-import { matchesSearchQuery, parseSearchQuery, SearchQuerySyntaxError, type SearchableFields, type SearchQuery } from '../search-query.js';
-import { CUSTOMERS, type Customer, type CustomerSearchFields } from './customer-object.js';
+import { parseSearchQuery, SearchQuerySyntaxError, type SearchQuery } from '../search-query.js';
+import { CUSTOMERS, type Customer } from './customer-object.js';
+import { customerCollection, indexedListByEmail, searchFields, searchMatches } from './customer-lookup.js';
 import { parseLimit, paginate } from './list-helpers.js';
 import { expandParam, metadataParam, optionalHash, optionalString } from './params.js';
+import { attachPaymentMethod, defaultPaymentMethodFor, isTestCard, resolvePaymentMethod } from './payment-methods.js';
 import { findRecord, listRecords, newRecordId } from './records.js';
 
 /** Parameters a customer create or update accepts; anything else is a 400 `parameter_unknown`, as in Stripe. */
 const WRITABLE = new Set(['email', 'name', 'phone', 'description', 'address', 'shipping', 'metadata', 'invoice_settings', 'expand']);
+/** Create also takes `payment_method`: a PaymentMethod (or test card) to attach to the new customer. */
+const CREATABLE = new Set([...WRITABLE, 'payment_method']);
+const DEFAULT_PM_PARAM = 'invoice_settings[default_payment_method]';
 
 function rejectUnknown(ctx: RequestContext, allowed: ReadonlySet<string>): void {
   for (const key of Object.keys(ctx.body)) {
@@ -28,12 +33,13 @@ function hashParam(body: FormObject, key: string, previous: Record<string, unkno
   return optionalHash(body, key);
 }
 
-function defaultPaymentMethodParam(body: FormObject, previous: string | null): string | null {
+/** `invoice_settings[default_payment_method]` as given: `undefined` when absent, `null` for `''` (unset). */
+function defaultPaymentMethodParam(body: FormObject): string | null | undefined {
   const settings = optionalHash(body, 'invoice_settings');
-  if (settings === null || settings.default_payment_method === undefined) return previous;
+  if (settings === null || settings.default_payment_method === undefined) return undefined;
   const value = settings.default_payment_method;
   if (typeof value !== 'string') {
-    throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid string: invoice_settings[default_payment_method]', 'invoice_settings[default_payment_method]');
+    throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', `Invalid string: ${DEFAULT_PM_PARAM}`, DEFAULT_PM_PARAM);
   }
   return value === '' ? null : value;
 }
@@ -44,16 +50,28 @@ function mergedMetadata(body: FormObject, previous: Customer['metadata']): Recor
   return metadataParam(body, typeof previous === 'object' ? previous : {});
 }
 
-function searchFields(customer: Customer): CustomerSearchFields {
-  const metadata = typeof customer.metadata === 'object' ? { ...customer.metadata } : customer.metadata;
-  return { email: customer.email, name: customer.name, phone: customer.phone, metadata };
-}
-
 function create(ctx: RequestContext): Customer {
-  rejectUnknown(ctx, WRITABLE);
+  rejectUnknown(ctx, CREATABLE);
   const { body, store } = ctx;
+  // Check the payment method parameters before anything is written.
+  const paymentMethodId = optionalString(body, 'payment_method');
+  const attached = paymentMethodId === undefined ? undefined : resolvePaymentMethod(ctx, paymentMethodId);
+  if (attached && attached.customer !== null) {
+    throw new ApiError(400, 'invalid_request_error', 'payment_method_unexpected_state', 'The payment method you provided has already been attached to a customer.', 'payment_method');
+  }
+  const defaultId = defaultPaymentMethodParam(body);
+  if (typeof defaultId === 'string' && !isTestCard(defaultId) && defaultId !== paymentMethodId) {
+    // A new customer holds no PaymentMethod yet, except the one `payment_method` attaches.
+    throw new ApiError(
+      400,
+      'invalid_request_error',
+      'resource_missing',
+      `The customer does not have a payment method with the ID ${defaultId}. The payment method must be attached to the customer.`,
+      DEFAULT_PM_PARAM,
+    );
+  }
   const nowMs = store.clockMs();
-  return store.collection<Customer>(CUSTOMERS).insert({
+  const customer = customerCollection(store).insert({
     id: newRecordId(ctx, CUSTOMERS, 'cus'),
     object: 'customer',
     created: store.nowSeconds(),
@@ -65,12 +83,17 @@ function create(ctx: RequestContext): Customer {
     address: hashParam(body, 'address', null),
     shipping: hashParam(body, 'shipping', null),
     metadata: mergedMetadata(body, {}),
-    invoice_settings: { default_payment_method: defaultPaymentMethodParam(body, null) },
+    invoice_settings: { default_payment_method: null },
     redaction: null,
     // Seeds are indexed at once; API writes wait out the search lag.
     _searchableAtMs: ctx.internal ? nowMs : nowMs + ctx.settings.searchLagMs,
     _searchPrevious: null,
   });
+  if (attached) attachPaymentMethod(ctx, attached, customer);
+  if (typeof defaultId === 'string') {
+    customer.invoice_settings.default_payment_method = defaultId === paymentMethodId && attached ? attached.id : defaultPaymentMethodFor(ctx, customer, defaultId, DEFAULT_PM_PARAM).id;
+  }
+  return customer;
 }
 
 /** The stored customer, deleted or not; 404 for an id the caller's mode does not hold. */
@@ -100,6 +123,9 @@ function update(ctx: RequestContext): Customer {
   rejectUnknown(ctx, WRITABLE);
   const customer = live(ctx);
   const { body, store } = ctx;
+  const defaultId = defaultPaymentMethodParam(body);
+  // Resolved first: an unknown id changes nothing.
+  const defaultPm = typeof defaultId === 'string' ? defaultPaymentMethodFor(ctx, customer, defaultId, DEFAULT_PM_PARAM).id : defaultId;
   const nowMs = store.clockMs();
   // While a newer version still waits out the lag, search keeps the version it last indexed.
   if (nowMs >= customer._searchableAtMs) customer._searchPrevious = searchFields(customer);
@@ -110,8 +136,9 @@ function update(ctx: RequestContext): Customer {
   customer.address = hashParam(body, 'address', customer.address);
   customer.shipping = hashParam(body, 'shipping', customer.shipping);
   customer.metadata = mergedMetadata(body, customer.metadata);
-  customer.invoice_settings = { default_payment_method: defaultPaymentMethodParam(body, customer.invoice_settings.default_payment_method) };
+  if (defaultPm !== undefined) customer.invoice_settings = { default_payment_method: defaultPm };
   customer._searchableAtMs = ctx.internal ? nowMs : nowMs + ctx.settings.searchLagMs;
+  customerCollection(store).reindex(customer);
   return customer;
 }
 
@@ -119,27 +146,15 @@ function remove(ctx: RequestContext): ReturnType<typeof deletedStub> {
   const customer = live(ctx);
   // The record stays: retrieve answers the deleted stub, and jobs naming it get `resource_missing`.
   customer.deleted = true;
+  customerCollection(ctx.store).reindex(customer);
   return deletedStub(customer);
 }
 
 function list(ctx: RequestContext) {
   const email = optionalString(ctx.query, 'email');
   // Strongly consistent and case-sensitive, unlike search (stripe-api.md §3).
-  const customers = listRecords<Customer>(ctx, CUSTOMERS, (c) => !c.deleted && (email === undefined || c.email === email));
+  const customers = email === undefined ? listRecords<Customer>(ctx, CUSTOMERS, (c) => !c.deleted) : indexedListByEmail(ctx, email);
   return paginate(customers, ctx.query, '/v1/customers');
-}
-
-/**
- * What search sees of a customer now, or `undefined` if it is invisible to search.
- * Rule: the current fields once `clockMs() >= _searchableAtMs`; before that, the version search last
- * indexed (`_searchPrevious`), or nothing for a customer search has never indexed. Deleted or redacted
- * customers are never visible.
- */
-export function searchView(customer: Customer, nowMs: number): SearchableFields | undefined {
-  if (customer.deleted) return undefined;
-  const fields = nowMs >= customer._searchableAtMs ? searchFields(customer) : customer._searchPrevious;
-  if (!fields) return undefined;
-  return { ...fields, created: customer.created };
 }
 
 /** Opaque `page` token: an offset, bound to a hash of the query it belongs to. */
@@ -183,10 +198,7 @@ function search(ctx: RequestContext) {
   const limit = parseLimit(ctx.query);
   const offset = pageOffset(text, optionalString(ctx.query, 'page'));
   const nowMs = ctx.store.clockMs();
-  const matches = listRecords<Customer>(ctx, CUSTOMERS, (customer) => {
-    const view = searchView(customer, nowMs);
-    return view !== undefined && matchesSearchQuery(query, view);
-  });
+  const matches = searchMatches(ctx, query, nowMs);
   const data = matches.slice(offset, offset + limit);
   const hasMore = offset + limit < matches.length;
   const result: Record<string, unknown> = {

@@ -7,15 +7,36 @@ import { paginate } from './list-helpers.js';
 import { metadataParam, optionalHash, optionalString, requiredString } from './params.js';
 import { findRecord, listRecords, newRecordId, referencedCustomer } from './records.js';
 
-/** Stripe's test card tokens and PaymentMethods, by the behaviour they trigger. */
-const TEST_CARDS: Record<string, { brand: string; last4: string; behavior: TestCardBehavior }> = {
-  tok_visa: { brand: 'visa', last4: '4242', behavior: 'succeed' },
-  tok_mastercard: { brand: 'mastercard', last4: '4444', behavior: 'succeed' },
-  tok_createDispute: { brand: 'visa', last4: '0259', behavior: 'dispute' },
-  pm_card_visa: { brand: 'visa', last4: '4242', behavior: 'succeed' },
-  pm_card_mastercard: { brand: 'mastercard', last4: '4444', behavior: 'succeed' },
-  pm_card_createDispute: { brand: 'visa', last4: '0259', behavior: 'dispute' },
+interface TestCard {
+  brand: string;
+  last4: string;
+  behavior: TestCardBehavior;
+}
+
+/** Stripe's test cards (https://docs.stripe.com/testing), each as a token `tok_*` and a PaymentMethod `pm_card_*`. */
+const CARDS: Record<string, TestCard> = {
+  visa: { brand: 'visa', last4: '4242', behavior: 'succeed' },
+  visa_debit: { brand: 'visa', last4: '5556', behavior: 'succeed' },
+  mastercard: { brand: 'mastercard', last4: '4444', behavior: 'succeed' },
+  amex: { brand: 'amex', last4: '8431', behavior: 'succeed' },
+  discover: { brand: 'discover', last4: '1117', behavior: 'succeed' },
+  createDispute: { brand: 'visa', last4: '0259', behavior: 'dispute' },
 };
+
+const TEST_CARDS: Record<string, TestCard> = Object.fromEntries(
+  Object.entries(CARDS).flatMap(([name, card]) => [
+    [`tok_${name}`, card],
+    [`pm_card_${name}`, card],
+  ]),
+);
+
+/** `pm_card_visa`, `tok_mastercard`…: a test card that Stripe turns into a fresh PaymentMethod wherever it takes one. */
+export function isTestCard(value: string): boolean {
+  return Object.hasOwn(TEST_CARDS, value);
+}
+
+/** The test cards the emulator knows, for documentation and tests. */
+export const TEST_CARD_NAMES: readonly string[] = Object.keys(TEST_CARDS);
 
 function billingDetailsParam(ctx: RequestContext): BillingDetails {
   const hash = optionalHash(ctx.body, 'billing_details') ?? {};
@@ -30,7 +51,7 @@ function billingDetailsParam(ctx: RequestContext): BillingDetails {
 }
 
 function newPaymentMethod(ctx: RequestContext, token: string, billing: BillingDetails, id: string): PaymentMethod {
-  const card = TEST_CARDS[token];
+  const card = isTestCard(token) ? TEST_CARDS[token] : undefined;
   if (!card) {
     throw new ApiError(400, 'invalid_request_error', 'resource_missing', `No such token: '${token}'`, 'card[token]');
   }
@@ -50,11 +71,12 @@ function newPaymentMethod(ctx: RequestContext, token: string, billing: BillingDe
 }
 
 /**
- * The PaymentMethod a `payment_method` parameter names. Stripe accepts its test PaymentMethods
- * (`pm_card_visa`, `pm_card_createDispute`) directly and makes a fresh PaymentMethod from each use.
+ * The PaymentMethod a `payment_method` parameter names. Stripe accepts its test cards
+ * (`pm_card_visa`, `tok_visa`, `pm_card_createDispute`…) directly and makes a fresh PaymentMethod
+ * from each use.
  */
 export function resolvePaymentMethod(ctx: RequestContext, value: string, param = 'payment_method'): PaymentMethod {
-  if (value in TEST_CARDS && value.startsWith('pm_card_')) {
+  if (isTestCard(value)) {
     return newPaymentMethod(ctx, value, { address: null, email: null, name: null, phone: null }, ctx.store.newId('pm'));
   }
   const pm = ctx.store.collection<PaymentMethod>(PAYMENT_METHODS).get(value);
@@ -74,15 +96,42 @@ function create(ctx: RequestContext): PaymentMethod {
   return newPaymentMethod(ctx, token, billingDetailsParam(ctx), newRecordId(ctx, PAYMENT_METHODS, 'pm'));
 }
 
-function attach(ctx: RequestContext): PaymentMethod {
-  const pm = findRecord<PaymentMethod>(ctx, PAYMENT_METHODS, ctx.params.id!, 'PaymentMethod');
-  const customer = referencedCustomer(ctx, requiredString(ctx.body, 'customer'));
+/** Attaches the PaymentMethod to the customer; 400 when another customer holds it. */
+export function attachPaymentMethod(ctx: RequestContext, pm: PaymentMethod, customer: Customer): PaymentMethod {
   if (pm.customer !== null && pm.customer !== customer.id) {
     throw new ApiError(400, 'invalid_request_error', 'payment_method_unexpected_state', 'The payment method you provided has already been attached to a customer.');
   }
   pm.customer = customer.id;
   linkChild(ctx.store, ctx.livemode, customer.id, pm.id);
   return pm;
+}
+
+/**
+ * The PaymentMethod a customer's default (`invoice_settings[default_payment_method]`, a
+ * subscription's `default_payment_method`) names: a test card becomes a fresh PaymentMethod attached
+ * to the customer; any other id must already be attached to that customer, as Stripe requires.
+ */
+export function defaultPaymentMethodFor(ctx: RequestContext, customer: Customer, value: string, param: string): PaymentMethod {
+  if (isTestCard(value)) return attachPaymentMethod(ctx, resolvePaymentMethod(ctx, value, param), customer);
+  const pm = ctx.store.collection<PaymentMethod>(PAYMENT_METHODS).get(value);
+  if (!pm || pm.livemode !== ctx.livemode || pm.customer !== customer.id) {
+    throw new ApiError(
+      400,
+      'invalid_request_error',
+      'resource_missing',
+      `The customer does not have a payment method with the ID ${value}. The payment method must be attached to the customer.`,
+      param,
+    );
+  }
+  return pm;
+}
+
+/** `POST /v1/payment_methods/:id/attach`; a test card (`pm_card_visa`) attaches a fresh PaymentMethod, as in Stripe's docs. */
+function attach(ctx: RequestContext): PaymentMethod {
+  const id = ctx.params.id!;
+  const existing = isTestCard(id) ? undefined : findRecord<PaymentMethod>(ctx, PAYMENT_METHODS, id, 'PaymentMethod');
+  const customer = referencedCustomer(ctx, requiredString(ctx.body, 'customer'));
+  return attachPaymentMethod(ctx, existing ?? resolvePaymentMethod(ctx, id, 'id'), customer);
 }
 
 function detach(ctx: RequestContext): PaymentMethod {

@@ -4,6 +4,7 @@ import { PRICES, SUBSCRIPTIONS, type Price, type Subscription, type Subscription
 import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalEnum, optionalHash, optionalInteger, optionalString, requiredString } from './params.js';
+import { defaultPaymentMethodFor } from './payment-methods.js';
 import { insertPrice } from './products-prices.js';
 import { findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord, unexpectedState } from './records.js';
 
@@ -54,6 +55,8 @@ function create(ctx: RequestContext): Subscription {
   // `default_incomplete` leaves the first payment to the client, as Stripe's flow for SCA does.
   const incomplete = optionalEnum(ctx.body, 'payment_behavior', ['allow_incomplete', 'default_incomplete', 'error_if_incomplete'] as const) === 'default_incomplete';
   const status: Subscription['status'] = trialDays !== undefined && trialDays > 0 ? 'trialing' : incomplete ? 'incomplete' : 'active';
+  const defaultPaymentMethod = optionalString(ctx.body, 'default_payment_method');
+  const defaultPm = defaultPaymentMethod === undefined ? null : defaultPaymentMethodFor(ctx, customer, defaultPaymentMethod, 'default_payment_method').id;
   linkChild(ctx.store, ctx.livemode, customer.id, id);
   return ctx.store.collection<Subscription>(SUBSCRIPTIONS).insert({
     id,
@@ -69,7 +72,7 @@ function create(ctx: RequestContext): Subscription {
     canceled_at: null,
     ended_at: null,
     cancel_at_period_end: false,
-    default_payment_method: optionalString(ctx.body, 'default_payment_method') ?? null,
+    default_payment_method: defaultPm,
     latest_invoice: null,
     metadata: metadataParam(ctx.body),
     redaction: null,
