@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from './api-error.js';
 import type { Faults } from './faults.js';
 import { FormParseError, parseForm } from './form.js';
@@ -192,11 +192,6 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
   } catch (error) {
     send(error instanceof ApiError ? { status: error.status, body: error.toBody() } : unexpected(error));
   }
-}
-
-/** Waits `ms`; no timer at all for 0, which would otherwise add a timer tick (~1 ms) to every answer. */
-async function sleep(ms: number): Promise<void> {
-  if (ms > 0) await delay(ms);
 }
 
 function unexpected(error: unknown): Answer {

@@ -57,6 +57,19 @@ export const COLLECTION_OF_TYPE: Readonly<Record<string, string>> = {
 
 const TYPES = Object.keys(COLLECTION_OF_TYPE);
 
+/** Stripe's id prefixes of the graph's types. */
+const PREFIX_TYPES: readonly (readonly [string, string])[] = [
+  ['cus_', 'customer'],
+  ['pi_', 'payment_intent'],
+  ['ch_', 'charge'],
+  ['py_', 'charge'],
+  ['pm_', 'payment_method'],
+  ['seti_', 'setup_intent'],
+  ['sub_', 'subscription'],
+  ['in_', 'invoice'],
+  ['cs_', 'checkout.session'],
+];
+
 /**
  * The graph of one mode's objects, read from the store. Cascade edges, per Stripe's redaction guide:
  * a customer → its PaymentIntents, Charges, Subscriptions, Invoices, PaymentMethods, SetupIntents and
@@ -73,8 +86,16 @@ export function readObjectGraph(store: EmulatorStore, livemode: boolean): Object
     const object = store.collection<T>(collection).get(id);
     return object && object.livemode === livemode ? object : undefined;
   };
-  /** The type of the object with this id, by the collection that holds it (seed ids need no prefix). */
-  const typeOf = (id: string): string | undefined => TYPES.find((type) => store.collection(COLLECTION_OF_TYPE[type]!).has(id));
+  /**
+   * The type of the object with this id, by the collection that holds it. The collection its prefix
+   * names is asked first (a validation asks this for every object of every live job); seed ids need
+   * no prefix, so the others follow.
+   */
+  const typeOf = (id: string): string | undefined => {
+    const hinted = PREFIX_TYPES.find(([prefix]) => id.startsWith(prefix))?.[1];
+    if (hinted !== undefined && store.collection(COLLECTION_OF_TYPE[hinted]!).has(id)) return hinted;
+    return TYPES.find((type) => type !== hinted && store.collection(COLLECTION_OF_TYPE[type]!).has(id));
+  };
   /** Recorded children of `parentId` whose `key` field still names the parent. */
   const linked = (parentId: string, key: string): string[] =>
     childrenOf(store, parentId).filter((childId) => {
