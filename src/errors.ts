@@ -95,6 +95,10 @@ export class GatewayError extends StripeRedactError {
   readonly status?: number;
   /** Whether the same call may succeed if repeated (the adapter decides, once). */
   readonly retryable: boolean;
+  /** Stripe's `Stripe-Should-Retry` header, when the answer had one: it overrides `retryable`. */
+  readonly shouldRetry?: boolean;
+  /** Stripe's `Retry-After` header, in ms, when the answer had one. */
+  readonly retryAfterMs?: number;
   /** Stripe's `Request-Id`, for support tickets. */
   readonly requestId?: string;
 
@@ -103,6 +107,8 @@ export class GatewayError extends StripeRedactError {
     details: {
       kind: GatewayErrorKind;
       retryable: boolean;
+      shouldRetry?: boolean;
+      retryAfterMs?: number;
       stripeCode?: string;
       param?: string;
       status?: number;
@@ -114,6 +120,8 @@ export class GatewayError extends StripeRedactError {
     this.kind = details.kind;
     this.code = `GATEWAY_${details.kind.toUpperCase() as Uppercase<GatewayErrorKind>}`;
     this.retryable = details.retryable;
+    if (details.shouldRetry !== undefined) this.shouldRetry = details.shouldRetry;
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
     if (details.stripeCode !== undefined) this.stripeCode = details.stripeCode;
     if (details.param !== undefined) this.param = details.param;
     if (details.status !== undefined) this.status = details.status;

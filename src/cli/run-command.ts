@@ -124,13 +124,15 @@ async function execute(config: RunConfig): Promise<number> {
       apiBase = config.target.url;
     }
 
+    // Ends the run gracefully on the first SIGINT/SIGTERM; retry waits end with it.
+    const interrupt = new AbortController();
     const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps });
     budget = activeBudget;
     const log = logger;
     const gateway = createStripeGateway({
       apiKey: config.apiKey,
       ...(apiBase ? { apiBase } : {}),
-      send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log),
+      send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log, interrupt.signal),
       onResponse: (event) => log.debug('stripe response', event),
     });
     // The input first: an input error sends nothing, not even the account read. Then the account,
@@ -148,7 +150,6 @@ async function execute(config: RunConfig): Promise<number> {
 
     // First SIGINT/SIGTERM: stop gracefully and still write the report. A second one: stop now —
     // the state is durable, so even that loses nothing.
-    const interrupt = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (interrupt.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
       interrupt.abort();

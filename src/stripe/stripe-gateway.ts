@@ -227,6 +227,15 @@ function cursor(startingAfter: string | undefined): { starting_after?: string } 
   return startingAfter ? { starting_after: startingAfter } : {};
 }
 
+/** `Retry-After` as seconds (the form Stripe sends) or an HTTP date, in ms from now; undefined when absent or unreadable. */
+export function parseRetryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /** Retrievers of the objects a validation error may name, by Stripe's `object_type`, for their `customer`. */
 const RELATED_RETRIEVERS: Partial<Record<string, (stripe: Stripe, id: string) => Promise<unknown>>> = {
   payment_intent: (stripe, id) => stripe.paymentIntents.retrieve(id),
@@ -345,9 +354,14 @@ export function toGatewayError(error: unknown, endpoint?: string): GatewayError 
   } else {
     kind = 'invalid_request';
   }
+  const headers = (error.headers ?? {}) as Record<string, string | undefined>;
+  const shouldRetryHeader = headers['stripe-should-retry'];
+  const retryAfterMs = parseRetryAfterMs(headers['retry-after']);
   return new GatewayError(error.message, {
     kind,
     retryable,
+    ...(shouldRetryHeader === 'true' || shouldRetryHeader === 'false' ? { shouldRetry: shouldRetryHeader === 'true' } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     ...(error.code ? { stripeCode: error.code } : {}),
     ...(error.param ? { param: error.param } : {}),
     ...(status !== undefined ? { status } : {}),

@@ -109,10 +109,14 @@ describe('runPipeline against the emulator', () => {
     expect(succeeded[0]?.objects?.customers).toEqual(['cus_c0', 'cus_c1']);
   });
 
-  it('rides out 429s and 500s: retried creates reuse their idempotency key, so no job is doubled', async () => {
+  it('rides out 429s, 500s and lost answers: retried creates reuse their idempotency key, so no job is doubled', async () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(12) } });
     emulator.faults.use({ method: 'GET', path: '/v1/customers/search', status: 429, times: 3 });
     emulator.faults.use({ method: 'POST', path: '/v1/privacy/redaction_jobs', status: 500, times: 2 });
+    // Carried out, answer lost — twice for each of the two creates, past the SDK's own one retry of a
+    // closed connection: only a key that stays the same across the pipeline's retries makes them a
+    // replay rather than a second job.
+    emulator.faults.use({ method: 'POST', path: '/v1/privacy/redaction_jobs', lostResponse: true, times: 4 });
     const ws = pipelineWorkspace(emulator);
     const { rows, summary } = await ws.run(['email', ...clean(12).map((c) => c.email)].join('\n'));
     expect(rows.every((r) => r.status === 'redacted')).toBe(true);
