@@ -43,8 +43,10 @@ export interface JobValidationError {
 }
 
 /** Statuses after which a job never changes again. */
+export const TERMINAL_JOB_STATUSES = ['succeeded', 'canceled'] as const satisfies readonly JobStatus[];
+
 export function isTerminalJobStatus(status: JobStatus): boolean {
-  return status === 'succeeded' || status === 'canceled';
+  return (TERMINAL_JOB_STATUSES as readonly JobStatus[]).includes(status);
 }
 
 /** Statuses the job leaves by itself (Stripe is working); a client only waits. */

@@ -21,7 +21,9 @@ export const OBJECT_STATUSES = [
 ] as const;
 export type ObjectStatus = (typeof OBJECT_STATUSES)[number];
 
-/** Objects no run needs to touch again. */
+/** Statuses of objects no run needs to touch again. */
+export const DONE_OBJECT_STATUSES = ['redacted', 'already_redacted', 'not_found'] as const satisfies readonly ObjectStatus[];
+
 export function isObjectDone(status: ObjectStatus): boolean {
-  return status === 'redacted' || status === 'already_redacted' || status === 'not_found';
+  return (DONE_OBJECT_STATUSES as readonly ObjectStatus[]).includes(status);
 }

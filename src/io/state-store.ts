@@ -13,8 +13,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
-import type { JobStatus, ValidationBehavior } from '../domain/job.js';
-import type { ObjectStatus } from '../domain/object-status.js';
+import { TERMINAL_JOB_STATUSES, type JobStatus, type ValidationBehavior } from '../domain/job.js';
+import { DONE_OBJECT_STATUSES, type ObjectStatus } from '../domain/object-status.js';
 import type { IdentifierOutcome, ObjectOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
 import type { Classified } from '../domain/identifier.js';
@@ -24,7 +24,14 @@ import { SCHEMA, bindAccount, initialiseMeta, readAccount, type AccountBinding, 
 export type { AccountBinding, StateAccount } from './state-schema.js';
 
 /** Job statuses after which a job holds nothing: Stripe's terminal ones, and `abandoned` (never created, or unknown to Stripe). */
-const TERMINAL_SQL = "'succeeded','canceled','abandoned'";
+const TERMINAL_SQL = sqlList([...TERMINAL_JOB_STATUSES, 'abandoned']);
+/** Object statuses that need no run again (domain/object-status.ts), as an SQL list. */
+const DONE_SQL = sqlList(DONE_OBJECT_STATUSES);
+
+/** Constant strings of the domain as an SQL list: `'a','b'` (they hold no quote). */
+function sqlList(values: readonly string[]): string {
+  return values.map((value) => `'${value}'`).join(',');
+}
 
 /** A job as the state holds it. `status` is `unsent` until Stripe answered the create. */
 export interface StoredJob {
@@ -172,7 +179,7 @@ export class StateStore {
     if (row.resolved_at === null) return { first: true, needsLookup: true };
     const open = this.#prepare(
       `SELECT COUNT(*) AS total,
-                SUM(CASE WHEN o.status IN ('redacted','already_redacted','not_found') THEN 1 ELSE 0 END) AS done
+                SUM(CASE WHEN o.status IN (${DONE_SQL}) THEN 1 ELSE 0 END) AS done
          FROM resolutions r JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ?`,
     ).get(key) as { total: number; done: number | null };
     if (open.total === 0) return { first: true, needsLookup: row.absence_confirmed !== 1 };

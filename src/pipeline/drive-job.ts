@@ -2,6 +2,7 @@ import { GatewayError } from '../errors.js';
 import { objectTypeOfId } from '../domain/identifier.js';
 import { type JobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
 import { decideAfterFailedValidation } from '../domain/failed-job.js';
+import { nextJobStep } from '../domain/job-step.js';
 import { slotOf, toJobObjects } from '../domain/pack.js';
 import type { StoredJob, StateStore } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
@@ -57,55 +58,66 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
       const view = await ctx.watcher.waitSettled(job.stripeId as string, job.created ?? 0);
       ctx.store.recordJobStatus(job, view.status);
       if (view.validationBehavior !== job.validationBehavior) ctx.store.recordJobBehavior(job, view.validationBehavior);
-      switch (view.status) {
-        case 'ready':
-          if (job.validationBehavior === 'fix') {
-            // Ready under fix: the blockers its validation with error listed are what the fix clears.
-            // In the state before anything runs, so a kill cannot lose what the fix changed.
-            ctx.store.promoteBlockersToFixes(job.objectIds);
-          } else if (fresh) {
-            ctx.store.clearBlockers(job.objectIds);
-          }
-          if (ctx.mode === 'validate') {
-            ctx.store.setObjectStatus(job.objectIds, { status: 'ready' });
-            await cancelJob(job, ctx);
-            return;
-          }
-          if (job.validationBehavior === 'fix' && ctx.behavior !== 'fix') {
-            // A job an earlier run switched to fix: running it would apply fixes this run was not
-            // asked for. Start its objects over in a job of this run's behaviour instead.
-            ctx.logger.info('not running a fix job from an earlier run without --validation-behavior fix', { job: job.stripeId });
-            await cancelJob(job, ctx);
-            ctx.spawn(job.objectIds);
-            return;
-          }
+      const step = nextJobStep({
+        status: view.status,
+        behavior: view.validationBehavior,
+        fresh,
+        validations,
+        mode: ctx.mode,
+        runBehavior: ctx.behavior,
+        replacedBefore: job.objectIds.some((id) => ctx.canceledOutside.has(id)),
+      });
+      if (view.status === 'ready') {
+        if (view.validationBehavior === 'fix') {
+          // Ready under fix: the blockers its validation with error listed are what the fix clears.
+          // In the state before anything runs, so a kill cannot lose what the fix changed.
+          ctx.store.promoteBlockersToFixes(job.objectIds);
+        } else if (fresh) {
+          ctx.store.clearBlockers(job.objectIds);
+        }
+      }
+      switch (step.kind) {
+        case 'wait':
+          continue;
+        case 'report_ready_and_cancel':
+          ctx.store.setObjectStatus(job.objectIds, { status: 'ready' });
+          await cancelJob(job, ctx);
+          return;
+        case 'cancel_and_repack':
+          // A job an earlier run switched to fix: running it would apply fixes this run was not
+          // asked for. Start its objects over in a job of this run's behaviour instead.
+          ctx.logger.info('not running a fix job from an earlier run without --validation-behavior fix', { job: job.stripeId });
+          await cancelJob(job, ctx);
+          ctx.spawn(job.objectIds);
+          return;
+        case 'run':
           await transition(job, 'run', ctx);
           continue;
-        case 'failed': {
-          if (!fresh) {
-            if (validations >= MAX_VALIDATIONS_PER_RUN) throw new Error(`job ${job.stripeId} failed validation ${validations} times in this run`);
-            if (job.validationBehavior === 'fix' && ctx.behavior !== 'fix') await switchBehavior(job, 'error', ctx);
-            validations += 1;
-            fresh = await transition(job, 'validate', ctx);
-            continue;
-          }
+        case 'revalidate':
+          if (step.switchTo) await switchBehavior(job, step.switchTo, ctx);
+          validations += 1;
+          fresh = await transition(job, 'validate', ctx);
+          continue;
+        case 'give_up':
+          throw new Error(`job ${job.stripeId} failed validation ${validations} times in this run`);
+        case 'settle_failure': {
           const next = await handleFailed(job, view, ctx);
           if (next === 'done') return;
           validations += 1;
           fresh = await transition(job, 'validate', ctx);
           continue;
         }
-        case 'succeeded':
+        case 'settle_redacted':
           markRedacted(job, ctx);
           return;
-        case 'canceled': {
+        case 'replace_canceled':
+        case 'leave_canceled':
           // Canceled by someone else: the requests still stand, so the objects go into a new job
-          // (the canceled one stays in the row's job_ids as evidence) — once per run, so that a
-          // person who keeps canceling stops the tool rather than racing it.
-          const again = job.objectIds.some((id) => ctx.canceledOutside.has(id));
+          // (the canceled one stays in the row's earlier_job_ids as evidence) — once per run, so
+          // that a person who keeps canceling stops the tool rather than racing it.
           for (const id of job.objectIds) ctx.canceledOutside.add(id);
-          ctx.logger.warn('job canceled outside stripe-redact', { job: job.stripeId, replaced: !again });
-          if (!again) {
+          ctx.logger.warn('job canceled outside stripe-redact', { job: job.stripeId, replaced: step.kind === 'replace_canceled' });
+          if (step.kind === 'replace_canceled') {
             ctx.spawn(job.objectIds);
           } else {
             ctx.store.setObjectStatus(job.objectIds, {
@@ -115,10 +127,6 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
             });
           }
           return;
-        }
-        default:
-          // waitSettled only returns settled statuses; anything else is Stripe working still.
-          continue;
       }
     }
   } catch (error) {
@@ -172,9 +180,6 @@ export async function followJob(job: StoredJob, ctx: DriveContext): Promise<JobS
     return job.status as JobStatus;
   }
 }
-
-/** Validations of one job in one run before the run gives up on it (each needs Stripe to fail it again). */
-const MAX_VALIDATIONS_PER_RUN = 4;
 
 /**
  * Objects that waited for this job go on now. When the job succeeded, its cascade may have
