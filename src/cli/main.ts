@@ -9,6 +9,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runCommand } = await import('./run-command.js');
       return runCommand(rest);
     }
+    case 'selftest': {
+      const { selftestCommand } = await import('./selftest-command.js');
+      return selftestCommand(rest);
+    }
     case 'emulator': {
       const { emulatorCommand } = await import('./emulator-command.js');
       return emulatorCommand(rest);
@@ -29,6 +33,7 @@ const USAGE = `Usage: stripe-redact <command> [options]
 
 Commands:
   run <requests.csv>   carry out the deletion requests of a CSV through Stripe redaction jobs
+  selftest             check a test-mode account for every behaviour the tool relies on
   emulator             a Stripe-compatible server for try-outs and tests
 
 Run 'stripe-redact <command> --help' for the options of a command.
