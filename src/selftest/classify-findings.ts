@@ -98,6 +98,7 @@ function describeErrors(errors: readonly ProbeValidationError[]): string {
 
 const notProbed = (variant: VariantName, why: string): VariantFinding => ({ variant, observed: why, matches: null, probed: false });
 
+/** A job naming a deleted customer: `refuse` if refused at create naming the slot, `accept` if its validation names it. */
 export function unknownIds(o: Observations): VariantFinding {
   const seen = o.unknownId;
   if (!seen) return notProbed('unknownIds', 'not probed: the step naming a deleted customer could not be taken');
@@ -119,6 +120,7 @@ export function unknownIds(o: Observations): VariantFinding {
   };
 }
 
+/** `run` on a canceled job: a 400 without a code is `plain`, with `status_transition_invalid` `coded`. */
 export function transitionErrors(o: Observations): VariantFinding {
   const seen = o.illegalTransition;
   if (!seen) return notProbed('transitionErrors', 'not probed: no canceled job to ask an illegal transition of');
@@ -130,6 +132,7 @@ export function transitionErrors(o: Observations): VariantFinding {
   return { variant: 'transitionErrors', probed: true, matches, observed: `Stripe refused run on a ${seen.fromStatus} job (${describeRefusal(r)})` };
 }
 
+/** The second job's `locked_by_other_job` message: `named` if it names the holding job, `plain` if it names none. */
 export function lockErrors(o: Observations): VariantFinding {
   const seen = o.lock;
   if (!seen) return notProbed('lockErrors', 'not probed: no first job to hold a lock');
@@ -152,6 +155,7 @@ export function lockErrors(o: Observations): VariantFinding {
   return { variant: 'lockErrors', probed: true, matches, observed: `the second job failed with locked_by_other_job; its message ${said}: "${lock.message}"` };
 }
 
+/** A failed `fix` job with a fixable and an unfixable blocker: `keep` lists both, `drop` only the unfixable one. */
 export function fixListing(o: Observations): VariantFinding {
   const seen = o.fixListing;
   if (!seen) return notProbed('fixListing', 'not probed: the step with a disputed charge could not be taken');
@@ -170,6 +174,7 @@ export function fixListing(o: Observations): VariantFinding {
     : { variant: 'fixListing', probed: true, matches: 'drop', observed: `the failed fix job listed only what fix cannot clear (${errors})` };
 }
 
+/** `expand[]=validation_errors` on a failed job: served is `yes`, a 400 is `no`. */
 export function expandValidationErrors(o: Observations): VariantFinding {
   const seen = o.expandErrors;
   if (!seen) return notProbed('expandValidationErrors', 'not probed: no failed job to retrieve');
@@ -185,6 +190,7 @@ export function expandValidationErrors(o: Observations): VariantFinding {
 
 const DOCUMENTED_STATUSES: ReadonlySet<string> = new Set(JOB_STATUSES);
 
+/** Whether each documented behaviour the tool relies on held in the walk (`null`: the walk could not show it). */
 export function documentedFindings(o: Observations): DocumentedFinding[] {
   const found: DocumentedFinding[] = [];
   const add = (behaviour: DocumentedName, held: boolean | null, observed: string) => found.push({ behaviour, held, observed });
