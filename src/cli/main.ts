@@ -1,7 +1,7 @@
 import { TOOL, packageVersion, usageLine } from './usage.js';
 
 /** The commands and what each does, for the top-level usage. */
-const COMMANDS = ['run', 'emulator'] as const;
+const COMMANDS = ['run', 'selftest', 'emulator'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /**
@@ -12,6 +12,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
+    case 'selftest':
     case 'emulator':
       return runSubcommand(command, rest);
     case '-V':
@@ -53,6 +54,10 @@ async function runSubcommand(command: CommandName, argv: string[]): Promise<numb
       const { runCommand } = await import('./run-command.js');
       return runCommand(argv);
     }
+    case 'selftest': {
+      const { selftestCommand } = await import('./selftest-command.js');
+      return selftestCommand(argv);
+    }
     case 'emulator': {
       const { emulatorCommand } = await import('./emulator-command.js');
       return emulatorCommand(argv);
@@ -64,6 +69,7 @@ const USAGE = `Usage: ${TOOL} <command> [options]
 
 Commands:
   run <requests.csv>   carry out the deletion requests of a CSV through Stripe redaction jobs
+  selftest             check a test-mode account for every behaviour the tool relies on
   emulator             a Stripe-compatible server for try-outs and tests
   help <command>       the options of a command
 

@@ -9,6 +9,7 @@ import type { ObjectType } from '../domain/identifier.js';
 import { buildEmailSearchQuery } from '../domain/email-search-query.js';
 import { isJobStatus, type JobObjects, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
 import type { CustomerMatch, JobPage, ObjectPresence, RequestClass, StripeAccount, StripeGateway } from './gateway.js';
+import type { ProbeAnswer, ProbeJob, ProbeValidationError, StripeProbe } from '../selftest/probe.js';
 
 /** Sends one request: the pipeline's rate budget and retry policy wrap it. */
 export type SendRequest = <T>(requestClass: RequestClass, label: string, request: () => Promise<T>) => Promise<T>;
@@ -26,7 +27,8 @@ export interface StripeGatewayOptions {
 
 const PAGE_LIMIT = 100;
 
-export function createStripeGateway(options: StripeGatewayOptions): StripeGateway {
+/** The SDK client of a gateway or probe: no telemetry, no SDK retries, pointed at `apiBase` if given. */
+function newStripeClient(options: StripeGatewayOptions): Stripe {
   const config: Stripe.StripeConfig = {
     telemetry: false, // a privacy tool reports nothing about its host (stripe-api.md §1)
     maxNetworkRetries: 0, // retries are the pipeline's, inside the rate budget; never stacked
@@ -40,8 +42,6 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     config.protocol = base.protocol === 'https:' ? 'https' : 'http';
   }
   const stripe = new Stripe(options.apiKey, config);
-  // Named in connection errors: "cannot reach Stripe" alone does not say which server was tried.
-  const endpoint = options.apiBase ? new URL(options.apiBase).host : 'api.stripe.com';
   if (options.onResponse) {
     const onResponse = options.onResponse;
     stripe.on('response', (event: Stripe.ResponseEvent) =>
@@ -54,8 +54,22 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       }),
     );
   }
-  const send = <T>(requestClass: RequestClass, label: string, request: () => Promise<T>): Promise<T> =>
+  return stripe;
+}
+
+/**
+ * `options.send`, with SDK errors mapped to `GatewayError` inside it (so the retry policy sees
+ * them); connection errors name the server tried ("cannot reach Stripe" alone does not say which).
+ */
+function sendMapped(options: StripeGatewayOptions): SendRequest {
+  const endpoint = options.apiBase ? new URL(options.apiBase).host : 'api.stripe.com';
+  return <T>(requestClass: RequestClass, label: string, request: () => Promise<T>): Promise<T> =>
     options.send(requestClass, label, () => request().catch((error: unknown) => Promise.reject(toGatewayError(error, endpoint))));
+}
+
+export function createStripeGateway(options: StripeGatewayOptions): StripeGateway {
+  const stripe = newStripeClient(options);
+  const send = sendMapped(options);
   const jobs = stripe.privacy.redactionJobs;
 
   // `expand[]=validation_errors` saves a call per failed job, but an account or API version may
@@ -205,6 +219,148 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       return errors.map(toValidationError);
     },
   };
+}
+
+/**
+ * The adapter of `selftest`'s probe port (src/selftest/probe.ts): Stripe's answers kept raw, a
+ * refusal (a 4xx other than 401, 403 and 429) returned as data, every request through `options.send`
+ * like a run's. Creates carry keys made from the selftest's run id and step, so a retried create is
+ * replayed, not repeated.
+ */
+export function createStripeProbe(options: StripeGatewayOptions): StripeProbe {
+  const stripe = newStripeClient(options);
+  const send = sendMapped(options);
+  const jobs = stripe.privacy.redactionJobs;
+  const key = (runId: string, step: string) => `stripe-redact-selftest-${runId}-${step}`;
+  const metadata = (runId: string) => ({ stripe_redact_selftest: runId });
+  const jobAnswer = (label: string, request: () => Promise<Stripe.Privacy.RedactionJob>) =>
+    answer(send('write', label, request).then(toProbeJob));
+
+  return {
+    async retrieveAccount() {
+      const account = await send('read', 'account.retrieve', () => stripe.accounts.retrieveCurrent());
+      return { id: account.id };
+    },
+    async createCustomer(runId, step) {
+      const customer = await send('write', 'customers.create', () =>
+        stripe.customers.create({ name: `stripe-redact selftest ${step}`, metadata: metadata(runId) }, { idempotencyKey: key(runId, step) }),
+      );
+      return { id: customer.id };
+    },
+    async deleteCustomer(id) {
+      try {
+        await send('write', 'customers.delete', () => stripe.customers.del(id));
+        return true;
+      } catch (error) {
+        if (error instanceof GatewayError && error.kind === 'not_found') return false;
+        throw error;
+      }
+    },
+    async createOpenPaymentIntent(customerId, runId, step) {
+      const pi = await send('write', 'payment_intents.create', () =>
+        stripe.paymentIntents.create(
+          { amount: 1000, currency: 'usd', customer: customerId, metadata: metadata(runId) },
+          { idempotencyKey: key(runId, step) },
+        ),
+      );
+      return { id: pi.id, status: pi.status };
+    },
+    async createDisputedPayment(customerId, runId, step) {
+      return answer(
+        send('write', 'payment_intents.create', () =>
+          stripe.paymentIntents.create(
+            {
+              amount: 1000,
+              currency: 'usd',
+              customer: customerId,
+              payment_method: 'pm_card_createDispute',
+              // Confirmed on the server: no redirect-based method may be offered (Stripe would ask for a return_url).
+              automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+              confirm: true,
+              metadata: metadata(runId),
+            },
+            { idempotencyKey: key(runId, step) },
+          ),
+        ).then((pi) => ({ id: pi.id, chargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null) })),
+      );
+    },
+    async isChargeDisputed(chargeId) {
+      const charge = await send('read', 'charges.retrieve', () => stripe.charges.retrieve(chargeId));
+      return charge.disputed === true;
+    },
+    async paymentIntentStatus(id) {
+      return (await send('read', 'payment_intents.retrieve', () => stripe.paymentIntents.retrieve(id))).status;
+    },
+    createJob(customerIds, validationBehavior, idempotencyKey) {
+      return jobAnswer('redaction_jobs.create', () =>
+        jobs.create({ objects: { customers: customerIds }, validation_behavior: validationBehavior }, { idempotencyKey }),
+      );
+    },
+    retrieveJob(id, expand = []) {
+      return answer(
+        send('read', 'redaction_jobs.retrieve', () => jobs.retrieve(id, expand.length > 0 ? { expand } : {})).then(toProbeJob),
+      );
+    },
+    async listValidationErrors(id) {
+      const errors = await everyPage((startingAfter) =>
+        send('read', 'redaction_jobs.validation_errors', () => jobs.listValidationErrors(id, { limit: PAGE_LIMIT, ...cursor(startingAfter) })),
+      );
+      return errors.map(toProbeValidationError);
+    },
+    updateJob(id, validationBehavior, idempotencyKey) {
+      return jobAnswer('redaction_jobs.update', () => jobs.update(id, { validation_behavior: validationBehavior }, { idempotencyKey }));
+    },
+    validateJob(id, idempotencyKey) {
+      return jobAnswer('redaction_jobs.validate', () => jobs.validate(id, {}, { idempotencyKey }));
+    },
+    runJob(id, idempotencyKey) {
+      return jobAnswer('redaction_jobs.run', () => jobs.run(id, {}, { idempotencyKey }));
+    },
+    cancelJob(id, idempotencyKey) {
+      return jobAnswer('redaction_jobs.cancel', () => jobs.cancel(id, {}, { idempotencyKey }));
+    },
+  };
+}
+
+/** A request's value, or Stripe's refusal of it as data; what stops the selftest (auth, network) still throws. */
+async function answer<T>(request: Promise<T>): Promise<ProbeAnswer<T>> {
+  try {
+    return { ok: true, value: await request };
+  } catch (error) {
+    const refused =
+      error instanceof GatewayError && error.status !== undefined && error.status >= 400 && error.status < 500 && ![401, 403, 429].includes(error.status);
+    if (!refused) throw error;
+    return {
+      ok: false,
+      refusal: {
+        status: error.status,
+        message: error.message,
+        ...(error.stripeCode ? { code: error.stripeCode } : {}),
+        ...(error.param ? { param: error.param } : {}),
+      },
+    };
+  }
+}
+
+function toProbeJob(job: Stripe.Privacy.RedactionJob): ProbeJob {
+  const view: ProbeJob = { id: job.id, status: String(job.status), validationBehavior: String(job.validation_behavior), livemode: job.livemode };
+  if (job.objects) {
+    const objects = job.objects as unknown as Record<string, string[] | null | undefined>;
+    view.objectIds = Object.values(objects).flatMap((ids) => ids ?? []);
+  }
+  const embedded = job.validation_errors;
+  if (embedded && Array.isArray(embedded.data)) view.validationErrors = embedded.data.map(toProbeValidationError);
+  return view;
+}
+
+function toProbeValidationError(error: Stripe.Privacy.RedactionJobValidationError): ProbeValidationError {
+  const raw = error as unknown as Record<string, unknown>;
+  const erroring = raw.erroring_object as { id?: unknown; object_type?: unknown } | null | undefined;
+  let erroringObject: ProbeValidationError['erroringObject'];
+  if (!('erroring_object' in raw)) erroringObject = undefined;
+  else if (erroring === null || erroring === undefined) erroringObject = null;
+  else erroringObject = { id: String(erroring.id), objectType: String(erroring.object_type) };
+  return { id: error.id, code: String(error.code), message: String(error.message), erroringObject };
 }
 
 /** Every item of a cursor-paginated Stripe list, one budgeted request a page. */

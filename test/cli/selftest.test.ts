@@ -1,0 +1,130 @@
+/**
+ * `stripe-redact selftest` spawned against the emulator started with each variant of
+ * stripe-api.md §6: it must name every variant as the emulator was started, find every documented
+ * behaviour held, remove what it made, write `--json`, and refuse a live key before sending anything.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { HELPFUL_VARIANTS, VARIANT_CHOICES, type EmulatorVariants } from '../../src/emulator/index.js';
+import { describeRun, removeTempDirs, runCli, startCliEmulator, tempDir, type CliEmulator } from '../helpers/cli.js';
+
+const DEFAULT_VARIANTS = Object.fromEntries(Object.entries(VARIANT_CHOICES).map(([key, values]) => [key, values[0]])) as unknown as EmulatorVariants;
+const VARIANT_KEYS = Object.keys(VARIANT_CHOICES) as (keyof EmulatorVariants)[];
+const FLAGS: Record<keyof EmulatorVariants, string> = {
+  unknownIds: '--unknown-ids',
+  transitionErrors: '--transition-errors',
+  lockErrors: '--lock-errors',
+  fixListing: '--fix-listing',
+  expandValidationErrors: '--expand-validation-errors',
+};
+
+/** The defaults, the helpful ones, and each default with one flag flipped. */
+const CASES: [string, EmulatorVariants][] = [
+  ['all default', DEFAULT_VARIANTS],
+  ['all helpful', { ...HELPFUL_VARIANTS }],
+  ...VARIANT_KEYS.map((key): [string, EmulatorVariants] => {
+    const flipped = VARIANT_CHOICES[key][1];
+    return [`${FLAGS[key]} ${flipped}`, { ...DEFAULT_VARIANTS, [key]: flipped }];
+  }),
+];
+
+interface SelftestJson {
+  ok: boolean;
+  account: string;
+  problems: string[];
+  variants: { variant: keyof EmulatorVariants; matches: string | null; probed: boolean; observed: string }[];
+  documented: { behaviour: string; held: boolean | null; observed: string }[];
+  observations: { cleanup: { done: string[]; left: string[] } };
+}
+
+const emulators: CliEmulator[] = [];
+afterAll(async () => {
+  await Promise.all(emulators.map((e) => e.close()));
+  await removeTempDirs();
+});
+
+async function emulatorWith(variants: Partial<EmulatorVariants>): Promise<CliEmulator> {
+  const emulator = await startCliEmulator({ ...variants });
+  emulators.push(emulator);
+  return emulator;
+}
+
+/** Every job the emulator holds has ended, and every customer left is deleted or redacted. */
+async function expectNothingLeft(emulator: CliEmulator): Promise<void> {
+  const jobs = await emulator.stripe.privacy.redactionJobs.list({ limit: 100 });
+  expect(jobs.data.length).toBeGreaterThan(0);
+  expect(jobs.data.filter((job) => job.status !== 'succeeded' && job.status !== 'canceled').map((job) => `${job.id} ${job.status}`)).toEqual([]);
+  const customers = await emulator.stripe.customers.list({ limit: 100 });
+  expect(customers.data.map((c) => c.id)).toEqual([]);
+}
+
+// One at a time: seven spawned selftests at once would starve the timing of the suite's other files.
+describe('selftest names the variant the emulator was started with', () => {
+  it.each(CASES)('%s', async (_name, variants) => {
+    const emulator = await emulatorWith(variants);
+    const dir = await tempDir();
+    const jsonPath = join(dir, 'selftest.json');
+    const run = await runCli(['selftest', '--api-base', emulator.url, '--poll-interval-ms', '20', '--json', jsonPath], {
+      env: { STRIPE_API_KEY: 'sk_test_selftest' },
+      timeoutMs: 60_000,
+    });
+    expect(run.code, describeRun(run)).toBe(0);
+    const found = JSON.parse(readFileSync(jsonPath, 'utf8')) as SelftestJson;
+    expect(Object.fromEntries(found.variants.map((v) => [v.variant, v.matches]))).toEqual(variants);
+    expect(found.documented.filter((d) => d.held !== true)).toEqual([]);
+    expect(found.ok).toBe(true);
+    expect(found.account).toBe('acct_emulator0000000');
+    for (const key of VARIANT_KEYS) expect(run.stdout).toContain(`matches ${FLAGS[key]} ${variants[key]}`);
+    expect(found.observations.cleanup.left).toEqual([]);
+    await expectNothingLeft(emulator);
+  }, 90_000);
+});
+
+describe('selftest', () => {
+  afterEach(() => emulators.forEach((e) => e.faults.reset()));
+
+  it('refuses a live key with exit 2 before sending a request', async () => {
+    const emulator = await emulatorWith(DEFAULT_VARIANTS);
+    const run = await runCli(['selftest', '--api-base', emulator.url], { env: { STRIPE_API_KEY: 'sk_live_selftest' } });
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toMatch(/STRIPE_API_KEY is a live-mode key: .*test-mode key/);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('without a key and without --api-base, stops with exit 2 naming STRIPE_API_KEY', async () => {
+    const run = await runCli(['selftest']);
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toContain('STRIPE_API_KEY is not set');
+  });
+
+  it('names a bad option and a --json folder that does not exist, and sends nothing', async () => {
+    const emulator = await emulatorWith(DEFAULT_VARIANTS);
+    const run = await runCli(['selftest', '--api-base', emulator.url, '--poll-interval-ms', '0', '--json', '/nonexistent-dir/x.json'], {
+      env: { STRIPE_API_KEY: 'sk_test_selftest' },
+    });
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toContain("--poll-interval-ms must be a whole number above 0; got '0'");
+    expect(run.stderr).toContain('--json /nonexistent-dir/x.json: the directory /nonexistent-dir does not exist');
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('exits 1 naming the documented behaviour that did not hold, and still cleans up', async () => {
+    const emulator = await emulatorWith(DEFAULT_VARIANTS);
+    // The first cancel (the guide's cancel of a failed job) is refused once; the cleanup's cancel goes through.
+    emulator.faults.use({ method: 'POST', path: /\/cancel$/, status: 400, code: 'parameter_invalid', times: 1 });
+    const run = await runCli(['selftest', '--api-base', emulator.url, '--poll-interval-ms', '20'], { env: { STRIPE_API_KEY: 'sk_test_selftest' }, timeoutMs: 60_000 });
+    expect(run.code, describeRun(run)).toBe(1);
+    expect(run.stdout).toMatch(/DID NOT HOLD +cancel: cancel from failed was refused \(HTTP 400, code parameter_invalid/);
+    expect(run.stdout).toMatch(/- cancel did not hold/);
+    await expectNothingLeft(emulator);
+  }, 90_000);
+
+  it('exits 1 when the key is refused, naming it', async () => {
+    const emulator = await emulatorWith(DEFAULT_VARIANTS);
+    emulator.faults.use({ path: '/v1/account', status: 401 });
+    const run = await runCli(['selftest', '--api-base', emulator.url], { env: { STRIPE_API_KEY: 'sk_test_selftest' } });
+    expect(run.code, describeRun(run)).toBe(1);
+    expect(run.stderr).toContain('Stripe refused the API key (auth)');
+  });
+});

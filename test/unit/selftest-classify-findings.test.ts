@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import {
+  classifyObservations,
+  DOCUMENTED_TOPICS,
+  documentedFindings,
+  expandValidationErrors,
+  fixListing,
+  lockErrors,
+  transitionErrors,
+  unknownIds,
+  type DocumentedName,
+} from '../../src/selftest/classify-findings.js';
+import type { Observations } from '../../src/selftest/observations.js';
+import type { ProbeValidationError } from '../../src/selftest/probe.js';
+
+const PI = 'pi_open';
+const CUSTOMER = 'cus_a';
+const HOLDER = 'prj_holder';
+
+function error(code: string, erroringObject: ProbeValidationError['erroringObject'], message = 'A message.'): ProbeValidationError {
+  return { id: `prjve_${code}`, code, message, erroringObject };
+}
+
+/** What a walk against Stripe behaving like the emulator's defaults records. */
+function cleanWalk(): Observations {
+  return {
+    accountId: 'acct_1',
+    statusesSeen: ['validating', 'failed', 'canceling', 'canceled', 'ready', 'redacting', 'succeeded'],
+    blockedJob: { jobId: HOLDER, paymentIntentId: PI, finalStatus: 'failed', errors: [error('invalid_state', { id: PI, objectType: 'payment_intent' })] },
+    expandObjects: { customerId: CUSTOMER, answer: { ok: true, value: { objectIds: [CUSTOMER] } } },
+    expandErrors: { ok: true, value: { errors: [error('invalid_state', { id: PI, objectType: 'payment_intent' })] } },
+    lock: {
+      holderJobId: HOLDER,
+      outcome: {
+        kind: 'created',
+        jobId: 'prj_second',
+        finalStatus: 'failed',
+        errors: [error('locked_by_other_job', { id: CUSTOMER, objectType: 'customer' }, 'This object is being processed by another active job.')],
+      },
+    },
+    cancel: { jobId: 'prj_second', answerStatus: 'canceling', finalStatus: 'canceled' },
+    illegalTransition: { jobId: 'prj_second', fromStatus: 'canceled', answer: { ok: false, refusal: { status: 400, message: 'You cannot run.' } }, statusAfter: 'canceled' },
+    fixRun: { validatedStatus: 'ready', fixErrors: [], ranStatus: 'succeeded', paymentIntentStatusAfter: 'canceled' },
+    unknownId: {
+      missingId: 'cus_gone',
+      outcome: { kind: 'created', jobId: 'prj_gone', finalStatus: 'failed', errors: [error('invalid_state', { id: 'cus_gone', objectType: 'customer' })] },
+    },
+    fixListing: {
+      kind: 'probed',
+      jobId: 'prj_fix',
+      fixableId: 'pi_fixable',
+      unfixableId: 'ch_disputed',
+      finalStatus: 'failed',
+      errors: [error('invalid_state', { id: 'ch_disputed', objectType: 'charge' }), error('invalid_state', { id: 'pi_fixable', objectType: 'payment_intent' })],
+    },
+    idCap: { kind: 'refused', refusal: { status: 400, code: 'parameter_invalid', param: 'objects', message: 'At most 10.' } },
+    stepFailures: [],
+    cleanup: { done: [], left: [] },
+  };
+}
+
+function walk(change: (o: Observations) => void): Observations {
+  const o = cleanWalk();
+  change(o);
+  return o;
+}
+
+function held(o: Observations, behaviour: DocumentedName): boolean | null {
+  return documentedFindings(o).find((d) => d.behaviour === behaviour)!.held;
+}
+
+describe('classifyObservations', () => {
+  it('a walk like the emulator defaults: every variant named, every documented behaviour held, ok', () => {
+    const findings = classifyObservations(cleanWalk());
+    expect(Object.fromEntries(findings.variants.map((v) => [v.variant, v.matches]))).toEqual({
+      unknownIds: 'accept',
+      transitionErrors: 'plain',
+      lockErrors: 'plain',
+      fixListing: 'keep',
+      expandValidationErrors: 'yes',
+    });
+    expect(findings.documented.every((d) => d.held === true)).toBe(true);
+    expect(findings).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('a failed step makes it not ok and is named', () => {
+    const findings = classifyObservations(walk((o) => o.stepFailures.push({ step: 'lock', message: 'socket hang up' })));
+    expect(findings.ok).toBe(false);
+    expect(findings.problems).toContain("step 'lock' failed: socket hang up");
+  });
+
+  it('an answer matching no variant makes it not ok, naming the topic', () => {
+    const findings = classifyObservations(
+      walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: { ok: false, refusal: { status: 400, code: 'job_locked', message: 'No.' } } })),
+    );
+    expect(findings.ok).toBe(false);
+    expect(findings.problems).toEqual([expect.stringMatching(/^illegal transitions: Stripe matched no emulator variant: .*code job_locked/)]);
+  });
+
+  it('a fix listing not probed (no dispute in test mode) is said, but is no problem', () => {
+    const findings = classifyObservations(walk((o) => (o.fixListing = { kind: 'not_probed', reason: 'no dispute after 30 s' })));
+    expect(findings.variants.find((v) => v.variant === 'fixListing')).toMatchObject({ probed: false, matches: null, observed: 'not probed: no dispute after 30 s' });
+    expect(findings.ok).toBe(true);
+  });
+});
+
+describe('unknownIds', () => {
+  it.each([
+    ['refused 400 resource_missing naming the slot', { kind: 'refused', refusal: { status: 400, code: 'resource_missing', param: 'objects[customers][0]', message: 'No such customer' } }, 'refuse'],
+    ['refused without naming the slot', { kind: 'refused', refusal: { status: 400, code: 'resource_missing', message: 'No such customer' } }, null],
+    ['refused with another code', { kind: 'refused', refusal: { status: 400, code: 'parameter_invalid', param: 'objects[customers][0]', message: 'Bad' } }, null],
+    ['created, failed naming it', { kind: 'created', jobId: 'prj_g', finalStatus: 'failed', errors: [error('invalid_state', { id: 'cus_gone', objectType: 'customer' })] }, 'accept'],
+    ['created, failed naming something else', { kind: 'created', jobId: 'prj_g', finalStatus: 'failed', errors: [error('invalid_state', null)] }, null],
+    ['created and ready', { kind: 'created', jobId: 'prj_g', finalStatus: 'ready', errors: [] }, null],
+  ] as const)('%s → %s', (_name, outcome, matches) => {
+    const found = unknownIds(walk((o) => (o.unknownId = { missingId: 'cus_gone', outcome: structuredClone(outcome) as never })));
+    expect(found).toMatchObject({ variant: 'unknownIds', probed: true, matches });
+  });
+
+  it('not probed when the step could not be taken', () => {
+    expect(unknownIds(walk((o) => delete o.unknownId))).toMatchObject({ probed: false, matches: null });
+  });
+});
+
+describe('transitionErrors', () => {
+  it.each([
+    [{ ok: false, refusal: { status: 400, message: 'You cannot run.' } }, 'plain'],
+    [{ ok: false, refusal: { status: 400, code: 'status_transition_invalid', message: 'You cannot run.' } }, 'coded'],
+    [{ ok: false, refusal: { status: 400, code: 'something_else', message: 'You cannot run.' } }, null],
+    [{ ok: false, refusal: { status: 409, message: 'Conflict.' } }, null],
+    [{ ok: true, value: { status: 'redacting' } }, null],
+  ] as const)('%o → %s', (answer, matches) => {
+    const found = transitionErrors(walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: structuredClone(answer) as never })));
+    expect(found.matches).toBe(matches);
+  });
+});
+
+describe('lockErrors', () => {
+  const lockWith = (errors: ProbeValidationError[]) =>
+    walk((o) => (o.lock = { holderJobId: HOLDER, outcome: { kind: 'created', jobId: 'prj_second', finalStatus: 'failed', errors } }));
+  it.each([
+    ['Stripe\'s documented text', 'This object is being processed by another active job.', 'plain'],
+    ['a message naming the holder', `Customer cus_a belongs to redaction job ${HOLDER} (status: failed).`, 'named'],
+    ['a message naming another job', 'Customer cus_a belongs to redaction job prj_other.', null],
+  ])('%s → %s', (_name, message, matches) => {
+    expect(lockErrors(lockWith([error('locked_by_other_job', { id: CUSTOMER, objectType: 'customer' }, message)])).matches).toBe(matches);
+  });
+
+  it('no locked_by_other_job: no variant, and the documented lock code did not hold', () => {
+    const o = lockWith([error('invalid_state', { id: PI, objectType: 'payment_intent' })]);
+    expect(lockErrors(o).matches).toBeNull();
+    expect(held(o, 'lock_code')).toBe(false);
+  });
+
+  it('the second job refused at create: no variant, and the lock code did not hold', () => {
+    const o = walk((o) => (o.lock = { holderJobId: HOLDER, outcome: { kind: 'refused', refusal: { status: 400, message: 'Locked.' } } }));
+    expect(lockErrors(o).matches).toBeNull();
+    expect(held(o, 'lock_code')).toBe(false);
+  });
+});
+
+describe('fixListing', () => {
+  const fixable = error('invalid_state', { id: 'pi_fixable', objectType: 'payment_intent' });
+  const disputed = error('invalid_state', { id: 'ch_disputed', objectType: 'charge' });
+  const listing = (finalStatus: string, errors: ProbeValidationError[]) =>
+    walk((o) => (o.fixListing = { kind: 'probed', jobId: 'prj_fix', fixableId: 'pi_fixable', unfixableId: 'ch_disputed', finalStatus, errors }));
+  it.each([
+    ['both blockers listed', 'failed', [disputed, fixable], 'keep'],
+    ['only the unfixable one', 'failed', [disputed], 'drop'],
+    ['only the fixable one', 'failed', [fixable], null],
+    ['ready: fix cleared the dispute', 'ready', [disputed, fixable], null],
+  ] as const)('%s → %s', (_name, status, errors, matches) => {
+    expect(fixListing(listing(status, [...errors])).matches).toBe(matches);
+  });
+});
+
+describe('expandValidationErrors', () => {
+  it.each([
+    [{ ok: true, value: { errors: [] } }, 'yes'],
+    [{ ok: false, refusal: { status: 400, code: 'parameter_invalid', message: 'This property cannot be expanded.' } }, 'no'],
+    [{ ok: true, value: { errors: undefined } }, null],
+    [{ ok: false, refusal: { status: 404, message: 'Not found.' } }, null],
+  ] as const)('%o → %s', (answer, matches) => {
+    expect(expandValidationErrors(walk((o) => (o.expandErrors = structuredClone(answer) as never))).matches).toBe(matches);
+  });
+});
+
+describe('documentedFindings', () => {
+  it.each<[string, (o: Observations) => void, DocumentedName, boolean | null]>([
+    ['an undocumented status', (o) => o.statusesSeen.push('paused'), 'statuses', false],
+    ['the blocked job ready', (o) => (o.blockedJob!.finalStatus = 'ready'), 'validation_fails', false],
+    ['no erroring_object field', (o) => (o.blockedJob!.errors = [error('invalid_state', undefined)]), 'erroring_object', false],
+    ['erroring_object null for the PaymentIntent', (o) => (o.blockedJob!.errors = [error('invalid_state', null)]), 'erroring_object', false],
+    ['no errors listed at all', (o) => (o.blockedJob!.errors = []), 'erroring_object', null],
+    ['the cancel refused', (o) => (o.cancel = { jobId: 'prj_second', answerStatus: null, refusal: { status: 400, message: 'No.' }, finalStatus: 'failed' }), 'cancel', false],
+    ['the job not canceled in the end', (o) => (o.cancel!.finalStatus = 'failed'), 'cancel', false],
+    ['an illegal run accepted', (o) => (o.illegalTransition!.answer = { ok: true, value: { status: 'redacting' } }), 'transition_refused', false],
+    ['an illegal run refused but the status changed', (o) => (o.illegalTransition!.statusAfter = 'redacting'), 'transition_refused', false],
+    ['fix validated to failed', (o) => (o.fixRun = { validatedStatus: 'failed', fixErrors: [] }), 'fix_then_run', false],
+    ['eleven ids accepted', (o) => (o.idCap = { kind: 'accepted', jobId: 'prj_11' }), 'id_cap', false],
+    ['eleven ids refused as missing first', (o) => (o.idCap = { kind: 'refused', refusal: { status: 400, code: 'resource_missing', message: 'No such customer' } }), 'id_cap', null],
+    ['expand[]=objects refused', (o) => (o.expandObjects!.answer = { ok: false, refusal: { status: 400, message: 'No.' } }), 'expand_objects', false],
+    ['expand[]=objects without the customer', (o) => (o.expandObjects!.answer = { ok: true, value: { objectIds: undefined } }), 'expand_objects', false],
+    ['no first job', (o) => delete o.blockedJob, 'validation_fails', null],
+  ])('%s → %s is %s', (_name, change, behaviour, expected) => {
+    const o = walk(change);
+    expect(held(o, behaviour)).toBe(expected);
+    const problems = classifyObservations(o).problems;
+    const own = problems.filter((p) => p.startsWith(`${DOCUMENTED_TOPICS[behaviour]} did not hold`));
+    expect(own).toHaveLength(expected === false ? 1 : 0);
+  });
+});
