@@ -137,7 +137,9 @@ async function execute(config: RunConfig): Promise<number> {
     });
     // The input first: an input error sends nothing, not even the account read. Then the account,
     // before the state: the default state is named for it, and a state of another account is refused.
-    const checkedInput = await checkInput(input);
+    const checkedInput = await checkInput(input, (rows) =>
+      progress.update(describeRunProgress({ phase: 'check', rows, totalRows: 0, lookupsDone: 0, lookups: 0, jobsDone: 0, jobsStarted: 0 })),
+    );
     const state: OpenedState = await openStateForAccount({
       gateway,
       statePath: config.statePath,

@@ -174,7 +174,7 @@ export interface RequestFileScan {
  *
  * @throws {InputFileError} as {@link readRequestRows}.
  */
-export async function scanRequestFile(info: RequestFileInfo): Promise<RequestFileScan> {
+export async function scanRequestFile(info: RequestFileInfo, onRows?: (rows: number) => void): Promise<RequestFileScan> {
   const hash = createHash('sha256');
   let bytes = 0;
   let rows = 0;
@@ -182,7 +182,8 @@ export async function scanRequestFile(info: RequestFileInfo): Promise<RequestFil
     bytes += chunk.length;
     hash.update(chunk);
   };
-  for await (const _row of dataRows(info, onBytes)) rows += 1;
+  for await (const _row of dataRows(info, onBytes)) if (++rows % 10_000 === 0) onRows?.(rows);
+  onRows?.(rows);
   return { rows, bytes, sha256: hash.digest('hex') };
 }
 

@@ -54,7 +54,10 @@ export interface CheckedInput {
  * Reads the whole input once before anything is sent: a syntax error on line 900,000 must stop the
  * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
  */
-export async function checkInput(options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'encoding'>): Promise<CheckedInput> {
+export async function checkInput(
+  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'encoding'>,
+  onRows?: (rows: number) => void,
+): Promise<CheckedInput> {
   const info = await inspectRequestFile(options.inputPath, {
     name: options.inputName ?? options.inputPath,
     ...(options.column !== undefined ? { column: options.column } : {}),
@@ -62,7 +65,7 @@ export async function checkInput(options: Pick<RunOptions, 'inputPath' | 'inputN
   });
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
   // 900,000 must stop the run while nothing irreversible has happened.
-  const { rows: totalRows, sha256 } = await scanRequestFile(info);
+  const { rows: totalRows, sha256 } = await scanRequestFile(info, onRows);
   return { info, totalRows, sha256 };
 }
 
@@ -128,7 +131,9 @@ export interface RunSummary extends ReportTotals {
 export async function runPipeline(options: RunOptions, ports: RunPorts): Promise<RunSummary> {
   const { store, logger, gateway, budget } = ports;
   const inputName = options.inputName ?? options.inputPath;
-  const { info, totalRows, sha256: inputSha256 } = options.checkedInput ?? (await checkInput(options));
+  const { info, totalRows, sha256: inputSha256 } =
+    options.checkedInput ??
+    (await checkInput(options, (rows) => ports.onProgress?.({ phase: 'check', rows, totalRows: 0, lookupsDone: 0, lookups: 0, jobsDone: 0, jobsStarted: 0 })));
 
   const startedAt = store.now();
   const runId = store.startRun(options.mode, inputName);

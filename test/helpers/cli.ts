@@ -77,7 +77,7 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** @default the repository root */
   cwd?: string;
-  /** Kill the child (SIGKILL) and reject after this long. @default 20000 (ms) */
+  /** Kill the child (SIGKILL) and reject after this long. @default 90000 (ms) */
   timeoutMs?: number;
   /**
    * The child's standard input: bytes written then closed, or a stream piped in (kept open as long
@@ -126,7 +126,8 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Cli
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  // Generous: machines here are shared, and a spawned run that is merely slow must not fail a test.
+  const timeoutMs = options.timeoutMs ?? 90_000;
   const result = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -291,7 +292,7 @@ export function isCustomerRedacted(emulator: Pick<RunningEmulator, 'store'>, id:
 }
 
 export interface PollOptions {
-  /** @default 10000 (ms) */
+  /** @default 30000 (ms): machines here are shared */
   timeoutMs?: number;
   /** @default 20 (ms) */
   intervalMs?: number;
@@ -299,7 +300,7 @@ export interface PollOptions {
 
 /** Call `probe` until it returns something other than `undefined`/`false`; reject with `what` on timeout. */
 export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, options: PollOptions = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
