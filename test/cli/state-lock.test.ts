@@ -43,7 +43,9 @@ function processState(pid: number): string | undefined {
 
 describe('stripe-redact run, the state lock', () => {
   it('a run killed into a zombie (its parent never reaps it) leaves the state free: the next run starts and finishes', async () => {
-    const emulator: CliEmulator = await startCliEmulator({ seed: { customers }, validationMs: 5000, redactionMs: 300 });
+    // Validation waits (settings are live) until the first run is killed, so it surely holds the state
+    // when the second run asks, however slowly a loaded machine starts that one.
+    const emulator: CliEmulator = await startCliEmulator({ seed: { customers }, validationMs: 600_000, redactionMs: 300 });
     cleanups.push(() => emulator.close());
     const dir = await tempDir();
     const input = await writeInput(dir, ['email', ...customers.map((c) => c.email)].join('\n'));
@@ -53,7 +55,7 @@ describe('stripe-redact run, the state lock', () => {
     // bash starts the run in the background, prints its pid, then becomes `sleep`: the run's
     // parent is alive and never waits for it.
     const quoted = [process.execPath, CLI_PATH, ...args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
-    const parent: ChildProcess = spawn('bash', ['-c', `${quoted} >/dev/null 2>&1 & echo $!; exec sleep 60`], {
+    const parent: ChildProcess = spawn('bash', ['-c', `${quoted} >/dev/null 2>&1 & echo $!; exec sleep 300`], {
       cwd: REPO_ROOT,
       env: childEnv(TEST_KEY_ENV),
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -63,8 +65,8 @@ describe('stripe-redact run, the state lock', () => {
     parent.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const runPid = Number(await pollUntil('the run pid', () => /^(\d+)\n/.exec(stdout)?.[1]));
 
-    // The run holds the lock once Stripe holds one of its jobs (validating for 5 s).
-    await pollUntil('a redaction job', async () => (await listJobs(emulator.stripe)).length > 0, { timeoutMs: 15_000 });
+    // The run holds the lock once Stripe holds one of its jobs.
+    await pollUntil('a redaction job', async () => (await listJobs(emulator.stripe)).length > 0, { timeoutMs: 60_000 });
     const refused = await runCli(['run', input, ...emulator.runArgs(join(dir, 'refused'), state)], { env: TEST_KEY_ENV });
     expect(refused.code, describeRun(refused)).toBe(1);
     expect(refused.stderr).toContain(`stripe-redact: another stripe-redact run is using the state ${state}; wait for it to finish`);
@@ -72,10 +74,11 @@ describe('stripe-redact run, the state lock', () => {
     expect(processState(runPid), 'the first run is still at work').toMatch(/^[RSD]$/);
     process.kill(runPid, 'SIGKILL');
     await pollUntil('the killed run to be a zombie', () => processState(runPid) === 'Z');
+    emulator.settings.validationMs = 300;
 
-    const next = await runCli(['run', input, ...emulator.runArgs(join(dir, 'next'), state)], { env: TEST_KEY_ENV, timeoutMs: 30_000 });
+    const next = await runCli(['run', input, ...emulator.runArgs(join(dir, 'next'), state)], { env: TEST_KEY_ENV, timeoutMs: 90_000 });
     expect(processState(runPid), 'the killed run is still an unreaped zombie').toBe('Z');
     expect(next.code, describeRun(next)).toBe(0);
     expect(readResults(join(dir, 'next')).rows.map((r) => r.status)).toEqual(Array(customers.length).fill('redacted'));
-  }, 60_000);
+  }, 240_000);
 });
