@@ -4,7 +4,7 @@
  * bound the rate budget allows, the busiest 1-second window as the server saw it, 429s, peak RSS,
  * and checks the result CSV row by row. Writes everything to bench/out/last.json.
  *
- *   npm run bench -- [--rows N] [--seed N] [--keep] [--stream-check [--rows N]]
+ *   npm run bench -- [--rows N] [--seed N] [--keep] [--variants default|helpful] [--stream-check [--rows N]]
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -24,9 +24,9 @@ const OUT_DIR = join(ROOT, 'bench', 'out');
 
 /**
  * The emulator: Stripe's test-mode limits, a realistic latency, jobs that take half a second per
- * phase; the helpful variants of stripe-api.md §6 until the job driver copes with the default ones.
+ * phase; the default (least helpful) variants of stripe-api.md §6 unless `--variants helpful`.
  */
-const EMULATOR = { rateLimit: 25, searchRateLimit: 20, latencyMs: 40, validationMs: 500, redactionMs: 500, ...HELPFUL_VARIANTS } as const;
+const EMULATOR = { rateLimit: 25, searchRateLimit: 20, latencyMs: 40, validationMs: 500, redactionMs: 500 } as const;
 /** The CLI's defaults for a test-mode key (design.md "Budget, not just limits"). */
 const BUDGET = { rps: 20, searchRps: 15 } as const;
 const POLL_INTERVAL_MS = 250;
@@ -38,10 +38,12 @@ interface Args {
   seed: number;
   keep: boolean;
   streamCheck: boolean;
+  /** Which emulator variants (stripe-api.md §6) serve the run. @default 'default' */
+  variants: 'default' | 'helpful';
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 3000, seed: 42, keep: false, streamCheck: false };
+  const args: Args = { rows: 3000, seed: 42, keep: false, streamCheck: false, variants: 'default' };
   let rowsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -56,7 +58,11 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === '--seed') args.seed = value();
     else if (arg === '--keep') args.keep = true;
     else if (arg === '--stream-check') args.streamCheck = true;
-    else throw new Error(`Unknown argument \`${String(arg)}\` (expected --rows N, --seed N, --keep, --stream-check)`);
+    else if (arg === '--variants') {
+      const choice = argv[++i];
+      if (choice !== 'default' && choice !== 'helpful') throw new Error(`Expected --variants to be followed by default or helpful, got \`${String(choice)}\``);
+      args.variants = choice;
+    } else throw new Error(`Unknown argument \`${String(arg)}\` (expected --rows N, --seed N, --keep, --stream-check, --variants default|helpful)`);
   }
   if (args.streamCheck && !rowsGiven) args.rows = 1_000_000;
   return args;
@@ -223,7 +229,7 @@ async function benchWorkload(args: Args, work: string): Promise<BenchResult> {
 
   const recorder = new RequestRecorder();
   const t1 = performance.now();
-  const emulator = await startEmulator({ ...EMULATOR, seed: workload.seed, logger: recorder.logger });
+  const emulator = await startEmulator({ ...EMULATOR, ...(args.variants === 'helpful' ? HELPFUL_VARIANTS : {}), seed: workload.seed, logger: recorder.logger });
   const seedMs = performance.now() - t1;
   process.stderr.write(`bench: ${workload.facts.rows} rows, ${workload.facts.seededCustomers} customers seeded in ${fmt(seedMs / 1000)} s; emulator at ${emulator.url}; running the CLI…\n`);
 
@@ -272,7 +278,7 @@ async function benchWorkload(args: Args, work: string): Promise<BenchResult> {
     mode: 'workload',
     rows: workload.facts.rows,
     workload: workload.facts,
-    emulator: { ...EMULATOR, seedMs: Math.round(seedMs) },
+    emulator: { ...EMULATOR, variants: args.variants, seedMs: Math.round(seedMs) },
     budget: BUDGET,
     pollIntervalMs: POLL_INTERVAL_MS,
     generateMs: Math.round(generateMs),
@@ -358,7 +364,7 @@ function printWorkload(r: Record<string, any>): void {
     '',
     `stripe-redact bench — ${r.rows} rows (${Object.entries(w.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`,
     `  customers to redact ${w.customersToRedact} (${w.customersWithBlockers} with a fixable blocker), distinct emails ${w.distinctEmails} (${w.missingEmails} missing), unknown ids ${w.unknownIds}; ${w.seededCustomers} customers seeded`,
-    `  emulator: ${r.emulator.rateLimit} req/s, ${r.emulator.searchRateLimit} search/s, latency ${r.emulator.latencyMs} ms, validation ${r.emulator.validationMs} ms, redaction ${r.emulator.redactionMs} ms; CLI budget ${r.budget.rps} req/s, ${r.budget.searchRps} search/s, poll ${r.pollIntervalMs} ms`,
+    `  emulator: ${r.emulator.rateLimit} req/s, ${r.emulator.searchRateLimit} search/s, latency ${r.emulator.latencyMs} ms, validation ${r.emulator.validationMs} ms, redaction ${r.emulator.redactionMs} ms, ${r.emulator.variants} variants (stripe-api.md §6); CLI budget ${r.budget.rps} req/s, ${r.budget.searchRps} search/s, poll ${r.pollIntervalMs} ms`,
     '',
     '  API calls (server log):',
     ...Object.entries(r.apiCalls.byKind as Record<string, number>).map(([k, n]) => `    ${k.padEnd(34)} ${String(n).padStart(6)}`),
