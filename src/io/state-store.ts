@@ -404,6 +404,20 @@ export class StateStore {
     return this.#prepare('SELECT 1 FROM jobs WHERE stripe_id = ?').get(stripeId) !== undefined;
   }
 
+  /** The Stripe id of one of this state's jobs (null while its create is unanswered). */
+  stripeIdOf(jobLocalId: number): string | null {
+    return (this.#prepare('SELECT stripe_id FROM jobs WHERE id = ?').get(jobLocalId) as { stripe_id: string | null } | undefined)?.stripe_id ?? null;
+  }
+
+  /** The newest job of this state, other than `exceptJob`, that carried an object and succeeded, if any. */
+  succeededJobHolding(objectId: string, exceptJob = 0): number | undefined {
+    const r = this.#prepare(
+      `SELECT j.id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
+         WHERE jo.object_id = ? AND j.id != ? AND j.status = 'succeeded' ORDER BY j.id DESC LIMIT 1`,
+    ).get(objectId, exceptJob) as { id: number } | undefined;
+    return r?.id;
+  }
+
   /** The live job of this state, other than `exceptJob`, that holds an object, if any. */
   liveJobHolding(objectId: string, exceptJob = 0): number | undefined {
     const r = this.#prepare(

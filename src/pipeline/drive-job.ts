@@ -26,6 +26,11 @@ export interface DriveContext {
   adopt(job: RedactionJobView, objectIds: string[]): void;
   /** Objects whose job was canceled from outside in this run (they are replaced once). */
   canceledOutside: Set<string>;
+  /**
+   * Local ids of this state's jobs that succeeded in this run. A lock reported by Stripe while such a
+   * job was finishing was ours: the identifier goes on (once) instead of being called foreign.
+   */
+  succeededThisRun?: Set<number>;
   /** Set when the run is interrupted: drivers stop where they are and leave the state as it is. */
   signal?: AbortSignal;
 }
@@ -187,17 +192,22 @@ export async function followJob(job: StoredJob, ctx: DriveContext): Promise<JobS
  * redacted by this job; otherwise they get a job of their own.
  */
 async function releaseDeferred(job: StoredJob, ctx: DriveContext): Promise<void> {
-  for (const id of ctx.store.objectsDeferredOn(job.localId)) {
+  await releaseWaiters(job.localId, job.status === 'succeeded', job.stripeId, ctx);
+}
+
+/** Objects deferred on job `ownerLocalId` go on: settled as redacted when its cascade redacted them, else in a job of their own. */
+async function releaseWaiters(ownerLocalId: number, succeeded: boolean, ownerStripeId: string | null, ctx: DriveContext): Promise<void> {
+  for (const id of ctx.store.objectsDeferredOn(ownerLocalId)) {
     const type = objectTypeOfId(id);
-    if (job.status === 'succeeded' && type) {
+    if (succeeded && type) {
       const presence = await ctx.gateway.lookupObject(id, type).catch(() => 'present' as const);
       if (presence === 'redacted') {
-        ctx.store.linkObjectToJob(id, job.localId);
+        ctx.store.linkObjectToJob(id, ownerLocalId);
         ctx.store.setObjectStatus([id], {
           status: 'redacted',
-          jobLocalId: job.localId,
+          jobLocalId: ownerLocalId,
           deferredOn: null,
-          messages: [`redacted with the related objects of job ${job.stripeId}`],
+          messages: [`redacted with the related objects of job ${ownerStripeId}`],
         });
         continue;
       }
@@ -333,6 +343,8 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
   for (const [root, owner] of deferred) {
     ctx.store.setObjectStatus([root], { status: 'deferred', deferredOn: owner, messages: ['waits for another job of this run that holds it'] });
   }
+  // A holder that already finished released its waiters before they waited: release them now.
+  const finishedOwners = new Set([...deferred.values()].filter((owner) => ctx.succeededThisRun?.has(owner)));
 
   const clean = [...decision.clean.keys()];
   if (ctx.mode === 'validate') {
@@ -355,6 +367,7 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
   const blocked = [...decision.blocked.keys()];
   if (blocked.length > 0) ctx.spawn(blocked);
   for (const id of decision.isolate) ctx.spawn([id]);
+  for (const owner of finishedOwners) await releaseWaiters(owner, true, ctx.store.stripeIdOf(owner), ctx);
   return 'done';
 }
 
@@ -443,16 +456,20 @@ async function ownLockingJob(job: StoredJob, errors: JobValidationError[], ctx: 
   for (const error of errors) {
     const object = error.erroringObject;
     if (!object) continue;
-    const holder = ctx.store.liveJobHolding(object.id, job.localId);
-    if (holder !== undefined) return holder;
     const customer = object.objectType === 'customer' ? null : await ctx.gateway.customerOf(object.id, object.objectType);
-    const customerHolder = customer ? ctx.store.liveJobHolding(customer, job.localId) : undefined;
-    if (customerHolder !== undefined) return customerHolder;
+    for (const id of customer ? [object.id, customer] : [object.id]) {
+      const holder = ctx.store.liveJobHolding(id, job.localId);
+      if (holder !== undefined) return holder;
+      // The holder finished between Stripe's validation and this look: still our lock.
+      const finished = ctx.store.succeededJobHolding(id, job.localId);
+      if (finished !== undefined && ctx.succeededThisRun?.has(finished)) return finished;
+    }
   }
   return undefined;
 }
 
 function markRedacted(job: StoredJob, ctx: DriveContext): void {
+  ctx.succeededThisRun?.add(job.localId);
   if (job.validationBehavior === 'fix') ctx.store.promoteBlockersToFixes(job.objectIds);
   ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [] });
   ctx.logger.info('job succeeded', { job: job.stripeId, objects: job.objectIds.length });

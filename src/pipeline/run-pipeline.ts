@@ -165,6 +165,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       drive(job);
     },
     canceledOutside: new Set(),
+    succeededThisRun: new Set(),
     ...(ports.signal ? { signal: ports.signal } : {}),
   };
   const interrupted = () => ports.signal?.aborted === true;
