@@ -160,6 +160,22 @@ describe('decideAfterFailedValidation after a validation with fix', () => {
     });
   });
 
+  it('credits as fixed only what none of the blockers still listed matches, and nothing when nothing was recorded', () => {
+    const pi3 = onObject('pi_3');
+    const decision = decideAfterFailedValidation(
+      facts({
+        attempt: 'fix',
+        runBehavior: 'fix',
+        objectIds: ['cus_a', 'cus_b'],
+        errorsByRoot: new Map([['cus_a', [pi1, pi2]]]),
+        recordedBlockers: new Map([['cus_a', [recorded(pi1), recorded(pi3)]]]),
+      }),
+    );
+    expect(decision).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [expect.anything(), expect.anything()], fixes: [recorded(pi3)] }]]) });
+    const unrecorded = decideAfterFailedValidation(facts({ attempt: 'fix', runBehavior: 'fix', objectIds: ['cus_a'], errorsByRoot: new Map([['cus_a', [pi1]]]) }));
+    expect(unrecorded).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [{ ...recorded(pi1), underFix: 'listed_under_fix' }], fixes: [] }]]) });
+  });
+
   it('tells blockers without an object apart from one on an object of the same code', () => {
     const bare: JobValidationError = { id: 'prjve_bare', code: 'invalid_state', message: 'Blocked.', erroringObject: null };
     const decision = decideAfterFailedValidation(
