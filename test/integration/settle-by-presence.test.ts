@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StateStore } from '../../src/io/state-store.js';
+import { settleByPresence } from '../../src/pipeline/settle-by-presence.js';
+import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+let emulator: TestEmulator;
+beforeAll(async () => {
+  emulator = await startTestEmulator({ seed: { customers: [{ id: 'cus_here', email: 'here@example.com' }, { id: 'cus_gone', email: 'gone@example.com', deleted: true }] } });
+});
+afterAll(() => emulator.close());
+
+describe('settleByPresence', () => {
+  it('settles a deleted object as already_redacted and an unknown one as not_found, and leaves one that is there alone', async () => {
+    const store = StateStore.open({ path: ':memory:' });
+    const { gateway, sent } = recordingGateway(emulator);
+    for (const id of ['cus_here', 'cus_gone', 'cus_nowhere']) {
+      store.noteIdentifier(store.idKey(id), 'customer', 'run_a');
+      store.recordResolution(store.idKey(id), [{ id, type: 'customer' }]);
+    }
+    const ctx = { gateway, store };
+    expect(await settleByPresence('cus_here', 'customer', ctx)).toBe(false);
+    expect(await settleByPresence('cus_gone', 'customer', ctx)).toBe(true);
+    expect(await settleByPresence('cus_nowhere', 'customer', ctx)).toBe(true);
+    expect(sent).toEqual(['customer.retrieve', 'customer.retrieve', 'customer.retrieve']);
+
+    const outcome = (id: string) => store.identifierOutcome(store.idKey(id))?.objects[0];
+    expect(outcome('cus_here')).toMatchObject({ status: 'queued', messages: [] });
+    expect(outcome('cus_gone')).toMatchObject({ status: 'already_redacted', jobId: null, messages: ['Stripe already holds it redacted or deleted'] });
+    expect(outcome('cus_nowhere')).toMatchObject({ status: 'not_found', jobId: null, messages: ['no such Stripe object'] });
+    store.close();
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { isJobStatus, isTerminalJobStatus, isTransientJobStatus, JOB_STATUSES } from '../../src/domain/job.js';
+import { isObjectDone, OBJECT_STATUSES } from '../../src/domain/object-status.js';
+import { isSettled, ROW_STATUSES } from '../../src/domain/row-status.js';
+
+describe('redaction job statuses', () => {
+  it("are Stripe's eight, each either transient (Stripe works), waiting for the client, or terminal", () => {
+    expect(JOB_STATUSES).toEqual(['created', 'validating', 'ready', 'failed', 'redacting', 'succeeded', 'canceling', 'canceled']);
+    expect(JOB_STATUSES.filter(isTransientJobStatus)).toEqual(['created', 'validating', 'redacting', 'canceling']);
+    expect(JOB_STATUSES.filter(isTerminalJobStatus)).toEqual(['succeeded', 'canceled']);
+  });
+
+  it('recognises only those names', () => {
+    for (const status of JOB_STATUSES) expect(isJobStatus(status)).toBe(true);
+    for (const other of ['', 'Ready', 'pending', 'deleted']) expect(isJobStatus(other)).toBe(false);
+  });
+});
+
+describe('object and row statuses', () => {
+  it('call an object done only when it is redacted, already redacted or not found', () => {
+    expect(OBJECT_STATUSES.filter(isObjectDone)).toEqual(['redacted', 'already_redacted', 'not_found']);
+  });
+
+  it('call a row settled (exit 0) when nothing is left to do for it', () => {
+    expect(ROW_STATUSES.filter(isSettled)).toEqual(['redacted', 'already_redacted', 'not_found', 'ready', 'planned']);
+  });
+});
