@@ -181,13 +181,13 @@ function checkResults(csvText: string, expected: readonly ExpectedRow[]): RowChe
     statusCounts[status] = (statusCounts[status] ?? 0) + 1;
     const want = expected[i];
     if (!want) continue;
-    const gotIds = (record.customer_ids ?? '').split(';').filter(Boolean).sort().join(';');
+    const gotIds = (record.object_ids ?? '').split(' ').filter(Boolean).sort().join(';');
     const wantIds = want.customerIds.join(';');
     const problems: string[] = [];
     if (record.row !== String(i + 1)) problems.push(`row=${String(record.row)}`);
     if (status !== want.status) problems.push(`status=${status}`);
-    if (want.status === 'redacted' && gotIds !== wantIds) problems.push(`customer_ids=${gotIds}`);
-    if (want.status === 'redacted' && (record.job_ids ?? '') === '') problems.push('no job_ids');
+    if (want.status === 'redacted' && gotIds !== wantIds) problems.push(`object_ids=${gotIds}`);
+    if (want.status === 'redacted' && (record.job_id ?? '') === '') problems.push('no job_id');
     if (problems.length > 0) {
       mismatchCount += 1;
       if (mismatches.length < 20) {
