@@ -4,7 +4,7 @@
  * workbook renamed .csv, and `-` for standard input.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -194,7 +194,12 @@ describe('stripe-redact run -: standard input', () => {
     const stdin = new PassThrough();
     stdin.write('email\npiped@example.com\n');
     const running = spawnCli(['run', '-', ...emulator.runArgs(dir)], { stdin, env: { ...TEST_KEY_ENV, TMPDIR: spoolParent } });
-    await pollUntil('the copy of standard input', () => readdirSync(spoolParent).length === 1);
+    // The copy's file exists once its directory is made and the signal handlers are set: from then
+    // on a SIGTERM must remove it (before, nothing exists to remove).
+    await pollUntil('the copy of standard input', () => {
+      const [made] = readdirSync(spoolParent);
+      return made !== undefined && existsSync(join(spoolParent, made, 'requests.csv'));
+    });
     running.child.kill('SIGTERM');
     const stopped = await running.result;
     expect(stopped.signal, describeRun(stopped)).toBe('SIGTERM');
