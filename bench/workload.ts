@@ -219,7 +219,7 @@ export function generateWorkload(options: Partial<WorkloadOptions> = {}): Worklo
     }
     const variant = random();
     const value = source.value.includes('@') && variant < 0.3 ? source.value.toUpperCase() : variant < 0.5 ? ` ${source.value} ` : source.value;
-    rows.splice(at, 0, { kind: 'duplicate', value, status: source.status, customerIds: source.customerIds });
+    rows.splice(at, 0, { kind: 'duplicate', value, status: source.status, customerIds: source.customerIds, ...(source.sessionIds ? { sessionIds: source.sessionIds } : {}) });
   }
 
   const csvLines = ['request_id,email'];
