@@ -20,6 +20,7 @@ export function requestKind(method: string, path: string): string {
   if (path === '/v1/customers/search') return 'customers.search';
   if (path === '/v1/customers') return method === 'GET' ? 'customers.list' : 'customers.create';
   if (path.startsWith('/v1/customers/')) return method === 'GET' ? 'customers.retrieve' : `customers.${method.toLowerCase()}`;
+  if (path === '/v1/checkout/sessions') return method === 'GET' ? 'checkout.sessions.list' : 'checkout.sessions.create';
   if (path === JOBS) return method === 'GET' ? 'redaction_jobs.list' : 'redaction_jobs.create';
   if (path.startsWith(`${JOBS}/`)) {
     const action = path.slice(JOBS.length + 1).split('/')[1];

@@ -136,7 +136,8 @@ function countLines(text: string): number {
  *
  *   searches      = ⌈distinct emails ÷ 10⌉              customer search, 10 emails a query
  *   confirmations = distinct emails search misses         `--lookup auto` (the default) confirms each miss with one list call
- *   jobs J        = ⌈customers to redact ÷ 10⌉           one create + one run each: 2·J
+ *   guest lookups = distinct emails search misses         each confirmed miss: one Checkout Sessions list call (customer_details[email])
+ *   jobs J        = ⌈(customers + guest sessions) ÷ 10⌉  one create + one run each: 2·J
  *   polls         = 2 · ⌈J ÷ 100⌉                         one list page (100 jobs) after validation, one after redaction
  *   fix           = 2 · ⌈customers with blockers ÷ 10⌉   update(fix) + validate per job with blockers (its errors come with the poll)
  *   unknown ids   = 2 · unknown ids                       the create Stripe refuses + one retrieve proving the id missing
@@ -145,10 +146,11 @@ function countLines(text: string): number {
  * (the last job must still be validated and redacted after its create).
  */
 function minimumCalls(facts: WorkloadFacts): { total: number; parts: Record<string, number>; formula: string } {
-  const jobs = Math.ceil(facts.customersToRedact / 10);
+  const jobs = Math.ceil((facts.customersToRedact + facts.sessionsToRedact) / 10);
   const parts = {
     searches: Math.ceil(facts.distinctEmails / 10),
     listConfirmations: facts.missingEmails,
+    guestSessionLists: facts.missingEmails,
     createAndRun: 2 * jobs,
     polls: 2 * Math.ceil(jobs / 100),
     fix: 2 * Math.ceil(facts.customersWithBlockers / 10),
@@ -158,7 +160,8 @@ function minimumCalls(facts: WorkloadFacts): { total: number; parts: Record<stri
     total: Object.values(parts).reduce((a, b) => a + b, 0),
     parts,
     formula:
-      'ceil(distinctEmails/10) searches + missingEmails list confirmations (--lookup auto) + 2 x ceil(customers/10) (create + run per full job) ' +
+      'ceil(distinctEmails/10) searches + missingEmails list confirmations (--lookup auto) + missingEmails guest Checkout Session lists ' +
+      '+ 2 x ceil((customers + guestSessions)/10) (create + run per full job) ' +
       '+ 2 x ceil(jobs/100) list polls + 2 x ceil(customersWithBlockers/10) (update + validate; errors come with the poll) + 2 x unknownIds (refused create + retrieve)',
   };
 }
@@ -181,8 +184,8 @@ function checkResults(csvText: string, expected: readonly ExpectedRow[]): RowChe
     statusCounts[status] = (statusCounts[status] ?? 0) + 1;
     const want = expected[i];
     if (!want) continue;
-    const gotIds = (record.object_ids ?? '').split(' ').filter(Boolean).sort().join(';');
-    const wantIds = want.customerIds.join(';');
+    const gotIds = (record.object_ids ?? '').split(' ').filter(Boolean).sort().join(' ');
+    const wantIds = [...want.customerIds, ...(want.sessionIds ?? [])].sort().join(' ');
     const problems: string[] = [];
     if (record.row !== String(i + 1)) problems.push(`row=${String(record.row)}`);
     if (status !== want.status) problems.push(`status=${status}`);
@@ -363,7 +366,7 @@ function printWorkload(r: Record<string, any>): void {
   const lines = [
     '',
     `stripe-redact bench — ${r.rows} rows (${Object.entries(w.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`,
-    `  customers to redact ${w.customersToRedact} (${w.customersWithBlockers} with a fixable blocker), distinct emails ${w.distinctEmails} (${w.missingEmails} missing), unknown ids ${w.unknownIds}; ${w.seededCustomers} customers seeded`,
+    `  customers to redact ${w.customersToRedact} (${w.customersWithBlockers} with a fixable blocker), distinct emails ${w.distinctEmails} (${w.missingEmails} no customer carries, ${w.guestEmails} of them guests with ${w.sessionsToRedact} Checkout Sessions), unknown ids ${w.unknownIds}; ${w.seededCustomers} customers seeded`,
     `  emulator: ${r.emulator.rateLimit} req/s, ${r.emulator.searchRateLimit} search/s, latency ${r.emulator.latencyMs} ms, validation ${r.emulator.validationMs} ms, redaction ${r.emulator.redactionMs} ms, ${r.emulator.variants} variants (stripe-api.md §6); CLI budget ${r.budget.rps} req/s, ${r.budget.searchRps} search/s, poll ${r.pollIntervalMs} ms`,
     '',
     '  API calls (server log):',

@@ -4,11 +4,15 @@
  */
 import type { SeedCustomer, SeedDocument, SeedEntry } from '../src/emulator/index.js';
 
+/** A guest Checkout Session of the seed: no customer, only `customer_details.email`. */
+type SeedGuestSession = NonNullable<SeedDocument['checkout_sessions']>[number];
+
 /** What a row is, and so what the report must say about it. */
 export type RowKind =
   | 'email_found' // one customer carries the email
   | 'email_shared' // two customers carry the email
   | 'email_missing' // no customer carries the email
+  | 'email_guest' // no customer carries the email, but a guest Checkout Session does
   | 'customer_id' // a customer named by id
   | 'unknown_id' // a well-formed customer id that Stripe does not hold
   | 'invalid' // no usable identifier
@@ -21,6 +25,8 @@ export interface ExpectedRow {
   status: 'redacted' | 'not_found' | 'invalid';
   /** The customers the row must resolve to (sorted). */
   customerIds: string[];
+  /** The guest Checkout Sessions it must resolve to instead, when no customer carries the email (sorted). */
+  sessionIds?: string[];
 }
 
 export interface WorkloadOptions {
@@ -37,7 +43,8 @@ export const ROW_MIX = {
   // The remaining rows are distinct identifiers, split as:
   email_found: 0.58,
   email_shared: 0.08,
-  email_missing: 0.14,
+  email_missing: 0.12,
+  email_guest: 0.02,
   customer_id: 0.19,
   unknown_id: 0.01,
 } as const;
@@ -60,8 +67,15 @@ export interface WorkloadFacts {
   rows: number;
   /** Distinct emails (lower-cased) among valid rows: what search must be asked about. */
   distinctEmails: number;
-  /** Distinct emails no customer carries: `--lookup auto` confirms each with one list call. */
+  /**
+   * Distinct emails no customer carries (guest ones included): `--lookup auto` confirms each with one
+   * customers list call, then looks for guest Checkout Sessions with one sessions list call.
+   */
   missingEmails: number;
+  /** Of those, the emails only guest Checkout Sessions carry. */
+  guestEmails: number;
+  /** Guest Checkout Sessions the run must redact. */
+  sessionsToRedact: number;
   /** Distinct customers the run must redact. */
   customersToRedact: number;
   /** Of those, how many carry a blocker that the fix clears. */
@@ -109,6 +123,7 @@ export function generateWorkload(options: Partial<WorkloadOptions> = {}): Worklo
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
   const customers: SeedCustomer[] = [];
+  const guestSessions: SeedGuestSession[] = [];
   let customerSeq = 0;
   let emailSeq = 0;
   const newEmail = (): string => `${pick(FIRST)}.${(emailSeq++).toString(36)}@${pick(DOMAINS)}`;
@@ -124,7 +139,7 @@ export function generateWorkload(options: Partial<WorkloadOptions> = {}): Worklo
   const invalidRows = Math.round(rowCount * ROW_MIX.invalid);
   const duplicateRows = Math.round(rowCount * ROW_MIX.duplicate);
   const distinctRows = rowCount - invalidRows - duplicateRows;
-  const distinctKinds: [RowKind, number][] = (['email_shared', 'email_missing', 'customer_id', 'unknown_id'] as const).map((kind) => [kind, Math.round(distinctRows * ROW_MIX[kind])]);
+  const distinctKinds: [RowKind, number][] = (['email_shared', 'email_missing', 'email_guest', 'customer_id', 'unknown_id'] as const).map((kind) => [kind, Math.round(distinctRows * ROW_MIX[kind])]);
   const assigned = distinctKinds.reduce((sum, [, n]) => sum + n, 0);
   distinctKinds.unshift(['email_found', distinctRows - assigned]);
 
@@ -154,6 +169,14 @@ export function generateWorkload(options: Partial<WorkloadOptions> = {}): Worklo
         case 'email_missing':
           distinct.push({ kind, value: `nobody.${(emailSeq++).toString(36)}@${pick(DOMAINS)}`, status: 'not_found', customerIds: [] });
           break;
+        case 'email_guest': {
+          // A guest who paid once or twice without an account: sessions, no customer.
+          const email = `guest.${(emailSeq++).toString(36)}@${pick(DOMAINS)}`;
+          const sessionIds = Array.from({ length: random() < 0.3 ? 2 : 1 }, (_, k) => `cs_test_bench${String(guestSessions.length + k).padStart(6, '0')}`);
+          for (const id of sessionIds) guestSessions.push({ id, mode: 'payment', status: 'complete', payment_status: 'paid', customer_details: { email, name: 'Bench Guest' } });
+          distinct.push({ kind, value: email, status: 'redacted', customerIds: [], sessionIds });
+          break;
+        }
         case 'customer_id': {
           // A customer whose email no row names: only its id is asked for.
           const c = newCustomer(newEmail());
@@ -196,7 +219,7 @@ export function generateWorkload(options: Partial<WorkloadOptions> = {}): Worklo
     }
     const variant = random();
     const value = source.value.includes('@') && variant < 0.3 ? source.value.toUpperCase() : variant < 0.5 ? ` ${source.value} ` : source.value;
-    rows.splice(at, 0, { kind: 'duplicate', value, status: source.status, customerIds: source.customerIds });
+    rows.splice(at, 0, { kind: 'duplicate', value, status: source.status, customerIds: source.customerIds, ...(source.sessionIds ? { sessionIds: source.sessionIds } : {}) });
   }
 
   const csvLines = ['request_id,email'];
@@ -204,9 +227,11 @@ export function generateWorkload(options: Partial<WorkloadOptions> = {}): Worklo
 
   const emails = new Set<string>();
   const missing = new Set<string>();
+  const guests = new Set<string>();
+  const sessions = new Set<string>();
   const toRedact = new Set<string>();
   const unknown = new Set<string>();
-  const byKind = { email_found: 0, email_shared: 0, email_missing: 0, customer_id: 0, unknown_id: 0, invalid: 0, duplicate: 0 } satisfies Record<RowKind, number>;
+  const byKind = { email_found: 0, email_shared: 0, email_missing: 0, email_guest: 0, customer_id: 0, unknown_id: 0, invalid: 0, duplicate: 0 } satisfies Record<RowKind, number>;
   for (const row of rows) {
     byKind[row.kind] += 1;
     if (row.kind === 'invalid') continue;
@@ -214,19 +239,23 @@ export function generateWorkload(options: Partial<WorkloadOptions> = {}): Worklo
     if (value.includes('@')) {
       emails.add(value.toLowerCase());
       if (row.customerIds.length === 0) missing.add(value.toLowerCase());
+      if (row.sessionIds) guests.add(value.toLowerCase());
     } else if (row.customerIds.length === 0) unknown.add(value);
     for (const id of row.customerIds) toRedact.add(id);
+    for (const id of row.sessionIds ?? []) sessions.add(id);
   }
   const withBlockers = customers.filter((c) => toRedact.has(c.id as string) && (c.subscriptions || c.invoices || c.payment_intents?.some((pi) => pi.confirm === undefined))).length;
 
   return {
-    seed: { customers },
+    seed: { customers, checkout_sessions: guestSessions },
     csv: `${csvLines.join('\n')}\n`,
     rows,
     facts: {
       rows: rows.length,
       distinctEmails: emails.size,
       missingEmails: missing.size,
+      guestEmails: guests.size,
+      sessionsToRedact: sessions.size,
       customersToRedact: toRedact.size,
       customersWithBlockers: withBlockers,
       unknownIds: unknown.size,

@@ -36,6 +36,10 @@ function buildCommand(): Command {
     .addOption(new Option('--mode <mode>', 'plan: resolve only; validate: create, validate, then cancel jobs; redact: the full job').default('redact'))
     .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
     .option('--column <name>', 'the identifier column, by header name or 1-based number')
+    .option('--received-column <name>', 'the date each request was received, by header name or 1-based number (default: a header such as received_at, requested_at, created, date); gives due_by')
+    .option('--deadline <time>', 'time allowed from receipt: 1m (calendar month, GDPR art. 12(3)), 45d (CCPA), Nd, Nw, Nm (default: 1m)')
+    .option('--date-order <order>', 'how NN/NN/YYYY received dates read: dmy or mdy (default: such dates are refused as ambiguous)')
+    .option('--no-guests', 'do not look for guest Checkout Sessions of emails no customer carries')
     .option('--encoding <name>', 'utf-8, windows-1252, latin1 or utf-16le (default: strict utf-8; a byte order mark decides UTF-8/UTF-16)')
     .addOption(new Option('--lookup <how>', 'emails → customers: search, list (exact filter), or auto (search, misses confirmed by list)').default('auto'))
     .option('--emulator', 'run against a built-in emulator seeded with samples/')
@@ -110,6 +114,7 @@ async function execute(config: RunConfig): Promise<number> {
       inputPath: spooled?.path ?? config.inputPath,
       ...(isStdin ? { inputName: STDIN_NAME } : {}),
       ...(config.column !== undefined ? { column: config.column } : {}),
+      ...(config.receivedColumn !== undefined ? { receivedColumn: config.receivedColumn } : {}),
       ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
     };
 
@@ -167,6 +172,9 @@ async function execute(config: RunConfig): Promise<number> {
           mode: config.mode,
           validationBehavior: config.validationBehavior,
           lookup: config.lookup,
+          guests: config.guests,
+          deadline: config.deadline,
+          ...(config.dateOrder !== undefined ? { dateOrder: config.dateOrder } : {}),
           jobConcurrency: config.concurrency,
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
@@ -234,6 +242,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
   process.stderr.write(
     [
       `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} rows — ${counts || 'none'}`,
+      ...deadlineLines(summary),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode)`,
       `  results: ${resolve(summary.resultsPath)}`,
@@ -241,4 +250,12 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       '',
     ].join('\n'),
   );
+}
+
+/** The end summary's deadline line, when unsettled rows are overdue or due within 7 days. */
+function deadlineLines(summary: RunSummary): string[] {
+  const { overdue, dueWithin7Days } = summary.deadlines;
+  if (overdue === 0 && dueWithin7Days === 0) return [];
+  const parts = [overdue > 0 ? `${overdue} overdue` : '', dueWithin7Days > 0 ? `${dueWithin7Days} due within 7 days` : ''].filter(Boolean);
+  return [`  deadlines: ${parts.join(', ')} (unsettled rows, deadline ${summary.deadline})`];
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_DEADLINE, parseDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import type { ValidationBehavior } from '../domain/job.js';
 import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/input-encoding.js';
@@ -11,6 +12,11 @@ export interface RawRunOptions {
   mode?: string;
   validationBehavior?: string;
   column?: string;
+  receivedColumn?: string;
+  deadline?: string;
+  dateOrder?: string;
+  /** `false` with `--no-guests`. */
+  guests?: boolean;
   encoding?: string;
   lookup?: string;
   emulator?: boolean;
@@ -40,6 +46,14 @@ export interface RunConfig {
   mode: RunMode;
   validationBehavior: ValidationBehavior;
   column?: string;
+  /** `--received-column`: the received-date column; `undefined`: a known header, if any. */
+  receivedColumn?: string;
+  /** `--deadline`: time allowed from receipt. @default 1m (GDPR art. 12(3)) */
+  deadline: DeadlineSpec;
+  /** `--date-order`: how `NN/NN/YYYY` dates read; `undefined`: such dates are refused as ambiguous. */
+  dateOrder?: DateOrder;
+  /** Whether emails with no customer are looked up as guest Checkout Sessions (`--no-guests` turns it off). */
+  guests: boolean;
   /** `--encoding`; `undefined`: strict UTF-8 unless a BOM says UTF-16. */
   encoding?: InputEncoding;
   lookup: LookupMode;
@@ -144,6 +158,14 @@ export function parseRunConfig(
   const logLevel = quiet ? 'error' : oneOf('--log-level', raw.logLevel, LOG_LEVELS, isTTY ? 'info' : 'warn');
   const failOn = parseFailOn(raw.failOn, problems);
   if (raw.column !== undefined && raw.column.trim() === '') problems.push({ option: '--column', message: '--column must name a column' });
+  if (raw.receivedColumn !== undefined && raw.receivedColumn.trim() === '') problems.push({ option: '--received-column', message: '--received-column must name a column' });
+  let deadline = DEFAULT_DEADLINE;
+  if (raw.deadline !== undefined) {
+    const parsed = parseDeadlineSpec(raw.deadline);
+    if ('problem' in parsed) problems.push({ option: '--deadline', message: `--deadline: ${parsed.problem}` });
+    else deadline = parsed;
+  }
+  const dateOrder = raw.dateOrder === undefined ? undefined : oneOf('--date-order', raw.dateOrder, ['dmy', 'mdy'] as const, 'dmy');
   const encoding = raw.encoding === undefined ? undefined : parseInputEncoding(raw.encoding);
   if (raw.encoding !== undefined && encoding === undefined) {
     problems.push({ option: '--encoding', message: `--encoding must be one of ${INPUT_ENCODINGS.join(', ')}; got '${raw.encoding}'` });
@@ -209,6 +231,10 @@ export function parseRunConfig(
       mode,
       validationBehavior,
       ...(raw.column !== undefined ? { column: raw.column } : {}),
+      ...(raw.receivedColumn !== undefined ? { receivedColumn: raw.receivedColumn } : {}),
+      deadline,
+      ...(dateOrder !== undefined ? { dateOrder } : {}),
+      guests: raw.guests !== false,
       ...(encoding !== undefined ? { encoding } : {}),
       lookup,
       target,

@@ -46,6 +46,8 @@ export interface RequestFileInfo {
   identifierColumn: number;
   /** The header cell of that column, or `column_N` without a header. */
   identifierColumnName: string;
+  /** 0-based index of the column holding the date each request was received, or `null` when there is none. */
+  receivedColumn: number | null;
   /**
    * The widest of the header and the records inspected. A later record may be wider still; the
    * result writer keeps its columns aligned regardless.
@@ -65,6 +67,9 @@ const KNOWN_IDENTIFIER_HEADERS = [
   'id',
 ] as const;
 
+/** Header cells that name the received-date column, in the order a tie is settled. */
+const KNOWN_RECEIVED_HEADERS = ['received_at', 'received', 'requested_at', 'request_date', 'created', 'created_at', 'date'] as const;
+
 /** How many non-blank records {@link inspectRequestFile} looks at. */
 const SAMPLE_RECORDS = 50;
 
@@ -83,6 +88,8 @@ export interface InspectOptions {
   column?: string;
   /** `--encoding`; without it, strict UTF-8 unless a BOM says UTF-16. */
   encoding?: InputEncoding;
+  /** `--received-column`: a header name (case-insensitive) or a 1-based column number. */
+  receivedColumn?: string;
   /** How messages name the input. @default the path */
   name?: string;
 }
@@ -134,6 +141,7 @@ export async function inspectRequestFile(path: string, options: InspectOptions):
   const dataSample = header === null ? sample : rest;
   const columnCount = Math.max(header?.length ?? 0, ...dataSample.map((fields) => fields.length));
   const identifierColumn = findIdentifierColumn(name, header, dataSample, columnCount, options.column);
+  const receivedColumn = findReceivedColumn(name, header, columnCount, identifierColumn, options.receivedColumn);
   return {
     path,
     name,
@@ -142,6 +150,7 @@ export async function inspectRequestFile(path: string, options: InspectOptions):
     delimiter,
     identifierColumn,
     identifierColumnName: header?.[identifierColumn] ?? `column_${identifierColumn + 1}`,
+    receivedColumn,
     columnCount,
   };
 }
@@ -407,8 +416,28 @@ function bestCandidate(candidates: number[], header: string[], dataSample: strin
     .sort((a, b) => b.rank[0] - a.rank[0] || b.rank[1] - a.rank[1])[0]?.index;
 }
 
-/** `--column`: a header name first, then a 1-based number. */
-function findNamedColumn(path: string, header: string[] | null, columnCount: number, column: string): number {
+/**
+ * The received-date column: `--received-column` (a header name, then a 1-based number; naming no
+ * column is an error), else the first header cell among {@link KNOWN_RECEIVED_HEADERS}, else none.
+ */
+function findReceivedColumn(path: string, header: string[] | null, columnCount: number, identifierColumn: number, named: string | undefined): number | null {
+  if (named !== undefined) {
+    const index = findNamedColumn(path, header, columnCount, named, '--received-column');
+    if (index === identifierColumn) {
+      throw new InputFileError(`${path}: --received-column '${named}' names the identifier column; name the column holding the date`, { code: 'INPUT_NO_COLUMN', path });
+    }
+    return index;
+  }
+  if (header === null) return null;
+  for (const known of KNOWN_RECEIVED_HEADERS) {
+    const index = header.findIndex((cell, i) => i !== identifierColumn && normaliseHeaderCell(cell) === known);
+    if (index !== -1) return index;
+  }
+  return null;
+}
+
+/** `--column` (or `option`): a header name first, then a 1-based number. */
+function findNamedColumn(path: string, header: string[] | null, columnCount: number, column: string, option = '--column'): number {
   const wanted = normaliseHeaderCell(column);
   const byName = header?.findIndex((cell) => normaliseHeaderCell(cell) === wanted) ?? -1;
   if (byName !== -1) return byName;
@@ -419,9 +448,9 @@ function findNamedColumn(path: string, header: string[] | null, columnCount: num
   }
   throw new InputFileError(
     header === null
-      ? `${path}: --column '${column}' names no column; the file has no header, so pass a column ` +
+      ? `${path}: ${option} '${column}' names no column; the file has no header, so pass a column ` +
           `number from 1 to ${columnCount}`
-      : `${path}: --column '${column}' names no column; the header is ${formatHeader(header)}`,
+      : `${path}: ${option} '${column}' names no column; the header is ${formatHeader(header)}`,
     { code: 'INPUT_NO_COLUMN', path },
   );
 }

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS identifiers (
   key TEXT PRIMARY KEY, type TEXT NOT NULL,
   resolved_at TEXT, messages TEXT NOT NULL DEFAULT '[]',
-  -- 1 once a strongly consistent lookup (the list filter) found nothing: later runs need not ask again
+  -- once a strongly consistent lookup (the list filter) found nothing, later runs need not ask again:
+  -- 1 no customer (all a state written before guest lookups knows), 2 no customer and no guest session
   absence_confirmed INTEGER NOT NULL DEFAULT 0,
   seen_run TEXT, updated_at TEXT NOT NULL
 );

@@ -71,6 +71,12 @@ export interface StateStoreOptions {
   clock?: () => Date;
 }
 
+/**
+ * Values of `identifiers.absence_confirmed`: what a strongly consistent lookup that found nothing
+ * covered. `1` is what states written before guest lookups hold, so they mean customers only.
+ */
+const ABSENCE = { unconfirmed: 0, customers: 1, customersAndGuests: 2 } as const;
+
 export class StateStore {
   readonly #db: Database.Database;
   readonly #hashKey: Buffer;
@@ -164,9 +170,11 @@ export class StateStore {
    * Marks an identifier as read by `runId`. Returns `first` when this run sees it for the first
    * time (so it is planned once however many rows repeat it) along with whether it still needs a
    * lookup: never resolved, found nothing that a consistent lookup confirmed, or resolved to objects
-   * not all settled.
+   * not all settled. With `guests`, an absence counts as confirmed only when the lookup also found
+   * no guest Checkout Session: states written before guests were looked up (or by a `--no-guests`
+   * run) confirmed customers only, so such an email is asked again.
    */
-  noteIdentifier(key: string, type: string, runId: string): { first: boolean; needsLookup: boolean } {
+  noteIdentifier(key: string, type: string, runId: string, { guests = true } = {}): { first: boolean; needsLookup: boolean } {
     const row = this.#prepare('SELECT seen_run, resolved_at, absence_confirmed FROM identifiers WHERE key = ?').get(key) as
       { seen_run: string | null; resolved_at: string | null; absence_confirmed: number } | undefined;
     if (row?.seen_run === runId) return { first: false, needsLookup: false };
@@ -182,7 +190,7 @@ export class StateStore {
                 SUM(CASE WHEN o.status IN (${DONE_SQL}) THEN 1 ELSE 0 END) AS done
          FROM resolutions r JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ?`,
     ).get(key) as { total: number; done: number | null };
-    if (open.total === 0) return { first: true, needsLookup: row.absence_confirmed !== 1 };
+    if (open.total === 0) return { first: true, needsLookup: row.absence_confirmed < (guests ? ABSENCE.customersAndGuests : ABSENCE.customers) };
     return { first: true, needsLookup: (open.done ?? 0) < open.total };
   }
 
@@ -190,20 +198,21 @@ export class StateStore {
    * Records what a lookup found for an identifier: the objects (added to those found before, never
    * dropped — a customer once found stays that person's data) and a message on how it was found.
    * New objects start `queued`; known ones keep their status. `absenceConfirmed`: a strongly
-   * consistent lookup found nothing, so later runs need not ask again.
+   * consistent lookup found nothing, so later runs need not ask again; `guestsChecked`: that lookup
+   * also found no guest Checkout Session.
    */
   recordResolution(
     key: string,
     objects: ReadonlyArray<{ id: string; type: string }>,
     messages: string[] = [],
-    { absenceConfirmed = false } = {},
+    { absenceConfirmed = false, guestsChecked = false } = {},
   ): void {
     const now = this.now();
     this.transaction(() => {
       this.#prepare('UPDATE identifiers SET resolved_at = ?, messages = ?, absence_confirmed = ?, updated_at = ? WHERE key = ?').run(
         now,
         JSON.stringify(messages),
-        absenceConfirmed && objects.length === 0 ? 1 : 0,
+        absenceConfirmed && objects.length === 0 ? (guestsChecked ? ABSENCE.customersAndGuests : ABSENCE.customers) : ABSENCE.unconfirmed,
         now,
         key,
       );

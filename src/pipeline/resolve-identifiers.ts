@@ -28,6 +28,12 @@ export interface ResolveContext {
   store: StateStore;
   logger: Logger;
   lookup: LookupMode;
+  /**
+   * Whether an email that no customer carries, as a strongly consistent lookup confirmed, is looked
+   * up as guest Checkout Sessions (`customer_details.email`): a guest checkout holds personal data
+   * with no Customer object. Off with `--no-guests`.
+   */
+  guests: boolean;
   mode: RunMode;
   /** Turned off for the rest of the run when the account cannot search (auto mode). */
   searchUsable: { value: boolean };
@@ -104,14 +110,38 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
       ctx.onLookedUp?.(1);
     }),
   );
+  // Only the list filter is strongly consistent: a search miss may be lag (the customer may exist),
+  // so guests are looked for only once a miss is confirmed — never instead of a customer.
+  const confirmedMisses = pending.filter((p) => (found.get(p.key) ?? []).length === 0 && how.get(p.key) !== 'search');
+  const guestSessions = new Map<string, string[]>();
+  if (ctx.guests) await Promise.all(confirmedMisses.map(async (p) => guestSessions.set(p.key, await listGuestSessions(p, ctx))));
   for (const p of pending) {
     const customers = found.get(p.key) ?? [];
     const method = how.get(p.key) ?? 'search';
-    ctx.store.recordResolution(p.key, customers.map((c) => ({ id: c.id, type: 'customer' })), lookupMessages(customers.length, method), {
-      // Only the list filter is strongly consistent: a search miss may be lag, so it is asked again.
+    const sessions = guestSessions.get(p.key) ?? [];
+    if (sessions.length > 0) {
+      const plural = sessions.length > 1 ? 's' : '';
+      ctx.store.recordResolution(p.key, sessions.map((id) => ({ id, type: 'checkout_session' })), [
+        `found as guest Checkout Session${plural} of this email (no customer carries it)`,
+      ]);
+      continue;
+    }
+    const messages = lookupMessages(customers.length, method);
+    if (guestSessions.has(p.key)) messages.push('no guest Checkout Session has it either');
+    ctx.store.recordResolution(p.key, customers.map((c) => ({ id: c.id, type: 'customer' })), messages, {
       absenceConfirmed: method !== 'search',
+      guestsChecked: guestSessions.has(p.key),
     });
   }
+}
+
+/** Checkout Sessions whose `customer_details.email` is the address; the filter is case-sensitive, like the customers' one. */
+async function listGuestSessions(p: EmailLookup, ctx: ResolveContext): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const variant of new Set([p.classified.raw.trim(), p.classified.email])) {
+    for (const id of await ctx.gateway.listCheckoutSessionsByEmail(variant)) ids.add(id);
+  }
+  return [...ids].sort();
 }
 
 function lookupMessages(count: number, how: LookupMethod): string[] {

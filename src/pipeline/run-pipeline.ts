@@ -15,6 +15,7 @@ import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resol
 import { writeReport, type ReportTotals } from './write-report.js';
 import { RESULT_CSV_VERSION } from '../io/result-writer.js';
 import { sha256OfFile, toolVersion } from '../io/file-digest.js';
+import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 
 export interface RunOptions {
   inputPath: string;
@@ -24,6 +25,14 @@ export interface RunOptions {
   encoding?: InputEncoding;
   /** The identifier column, by header name or 1-based number. */
   column?: string;
+  /** The received-date column, by header name or 1-based number; without it a known header, if any. */
+  receivedColumn?: string;
+  /** Time allowed from receipt: gives each row's `due_by`. @default 1m (GDPR art. 12(3)) */
+  deadline?: DeadlineSpec;
+  /** How `NN/NN/YYYY` received dates read; without it they are refused as ambiguous. */
+  dateOrder?: DateOrder;
+  /** Whether an email no customer carries is looked up as guest Checkout Sessions. @default true */
+  guests?: boolean;
   outDir: string;
   mode: RunMode;
   validationBehavior: ValidationBehavior;
@@ -55,12 +64,13 @@ export interface CheckedInput {
  * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
  */
 export async function checkInput(
-  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'encoding'>,
+  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'encoding'>,
   onRows?: (rows: number) => void,
 ): Promise<CheckedInput> {
   const info = await inspectRequestFile(options.inputPath, {
     name: options.inputName ?? options.inputPath,
     ...(options.column !== undefined ? { column: options.column } : {}),
+    ...(options.receivedColumn !== undefined ? { receivedColumn: options.receivedColumn } : {}),
     ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
   });
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
@@ -110,6 +120,8 @@ export interface RunSummary extends ReportTotals {
   /** SHA-256 of the results.csv written: which report. */
   resultsSha256: string;
   validationBehavior: ValidationBehavior;
+  /** The `--deadline` each row's `due_by` was computed with (`1m`, `45d`, …). */
+  deadline: string;
   input: string;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   inputSha256: string;
@@ -233,7 +245,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
         lookupsDone += count;
         progress('read');
       };
-      await resolveIdentifiers(current, { gateway, store, logger, lookup: options.lookup, mode: options.mode, searchUsable, onLookedUp });
+      await resolveIdentifiers(current, { gateway, store, logger, lookup: options.lookup, guests: options.guests ?? true, mode: options.mode, searchUsable, onLookedUp });
       if (options.mode === 'plan') return;
       for (const pending of current) {
         for (const id of store.objectsNeedingJobOf(pending.key)) {
@@ -256,7 +268,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
           const classified = classifyIdentifier(cell);
           if (classified.kind === 'invalid') continue;
           const key = store.keyOf(classified);
-          const seen = store.noteIdentifier(key, classified.type, runId);
+          const seen = store.noteIdentifier(key, classified.type, runId, { guests: options.guests ?? true });
           if (seen.first && seen.needsLookup) batch.push({ key, classified });
         }
       });
@@ -299,7 +311,18 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
-  const totals = await writeReport(info, { outDir: options.outDir, mode: options.mode, runId, livemode: options.livemode }, store);
+  const totals = await writeReport(
+    info,
+    {
+      outDir: options.outDir,
+      mode: options.mode,
+      runId,
+      livemode: options.livemode,
+      deadline: options.deadline ?? DEFAULT_DEADLINE,
+      ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
+    },
+    store,
+  );
   const summary: RunSummary = {
     runId,
     interrupted: interrupted(),
@@ -309,6 +332,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     resultCsvVersion: RESULT_CSV_VERSION,
     resultsSha256: await sha256OfFile(totals.resultsPath),
     validationBehavior: options.validationBehavior,
+    deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
     input: inputName,
     inputSha256,
     startedAt,

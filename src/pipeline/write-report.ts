@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { classifyIdentifier } from '../domain/identifier.js';
+import { classifyDeadline, dateOfInstant, dueDate, parseReceivedDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { decideRowOutcome, type IdentifierOutcome } from '../domain/row-outcome.js';
-import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
+import { isSettled, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
 import type { StateStore } from '../io/state-store.js';
@@ -14,6 +15,11 @@ export interface ReportTotals {
   /** Rows per status; every status of the contract is present, zeros included. */
   statuses: Record<RowStatus, number>;
   resultsPath: string;
+  /**
+   * Unsettled rows (design.md "Exit codes": not redacted, already_redacted, not_found, ready or
+   * planned) past their due date, due within 7 days of the report, and without a received date.
+   */
+  deadlines: { overdue: number; dueWithin7Days: number; withoutDate: number };
 }
 
 /**
@@ -22,12 +28,14 @@ export interface ReportTotals {
  */
 export async function writeReport(
   info: RequestFileInfo,
-  options: { outDir: string; mode: RunMode; runId: string; livemode: boolean },
+  options: { outDir: string; mode: RunMode; runId: string; livemode: boolean; deadline: DeadlineSpec; dateOrder?: DateOrder },
   store: StateStore,
 ): Promise<ReportTotals> {
   const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
+  const deadlines = { overdue: 0, dueWithin7Days: 0, withoutDate: 0 };
   let rows = 0;
   const now = store.now();
+  const today = dateOfInstant(now);
 
   // Rows repeating an identifier share its outcome: keep the latest few thousand at hand.
   const recent = new Map<string, IdentifierOutcome | undefined>();
@@ -46,6 +54,15 @@ export async function writeReport(
       const outcome = decideRowOutcome(classified, options.mode, identifier, now);
       statuses[outcome.status] += 1;
       rows += 1;
+      const due = dueByOf(row.fields, info.receivedColumn, options);
+      if (!isSettled(outcome.status)) {
+        if (due.dueBy === null) deadlines.withoutDate += 1;
+        else {
+          const standing = classifyDeadline(due.dueBy, today);
+          if (standing === 'overdue') deadlines.overdue += 1;
+          else if (standing === 'due_soon') deadlines.dueWithin7Days += 1;
+        }
+      }
       yield {
         fields: row.fields,
         row: row.row,
@@ -56,8 +73,8 @@ export async function writeReport(
         earlierJobIds: outcome.earlierJobIds,
         blockingCodes: outcome.blockingCodes,
         fixes: outcome.fixes,
-        messages: outcome.messages,
-        dueBy: null,
+        messages: due.problem === undefined ? outcome.messages : [...outcome.messages, due.problem],
+        dueBy: due.dueBy,
         runId: options.runId,
         livemode: options.livemode,
         updatedAt: outcome.updatedAt,
@@ -67,5 +84,17 @@ export async function writeReport(
 
   const resultsPath = join(options.outDir, 'results.csv');
   await writeResultsFile(resultsPath, info.header, info.columnCount, results());
-  return { rows, statuses, resultsPath };
+  return { rows, statuses, resultsPath, deadlines };
+}
+
+/** A row's `due_by` from its received date, or why there is none (a row message; never a crash). */
+function dueByOf(
+  fields: readonly string[],
+  receivedColumn: number | null,
+  options: { deadline: DeadlineSpec; dateOrder?: DateOrder },
+): { dueBy: string | null; problem?: string } {
+  if (receivedColumn === null) return { dueBy: null };
+  const received = parseReceivedDate(fields[receivedColumn] ?? '', options.dateOrder);
+  if ('problem' in received) return { dueBy: null, problem: `${received.problem}: due_by is unknown` };
+  return { dueBy: dueDate(received.date, options.deadline) };
 }

@@ -42,6 +42,12 @@ export interface StripeGateway {
   searchCustomersByEmail(emails: readonly string[]): Promise<CustomerMatch[]>;
   /** The exact, case-sensitive, strongly consistent list filter `GET /v1/customers?email=`; all pages. */
   listCustomersByEmail(email: string): Promise<CustomerMatch[]>;
+  /**
+   * The ids of Checkout Sessions whose `customer_details.email` equals `email`, through the documented,
+   * exact (case-sensitive) list filter `GET /v1/checkout/sessions?customer_details[email]=`; all pages.
+   * How a guest checkout — a payment with no Customer object — is found.
+   */
+  listCheckoutSessionsByEmail(email: string): Promise<string[]>;
   /** Whether an object exists, and whether Stripe already holds it redacted or deleted. */
   lookupObject(id: string, type: ObjectType): Promise<ObjectPresence>;
   createJob(objects: JobObjects, validationBehavior: ValidationBehavior, idempotencyKey: string): Promise<RedactionJobView>;

@@ -120,6 +120,15 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       return customers.map((c) => ({ id: c.id, email: c.email ?? null }));
     },
 
+    async listCheckoutSessionsByEmail(email) {
+      const sessions = await everyPage((startingAfter) =>
+        send('read', 'checkout.sessions.list', () =>
+          stripe.checkout.sessions.list({ customer_details: { email }, limit: PAGE_LIMIT, ...cursor(startingAfter) }),
+        ),
+      );
+      return sessions.map((s) => s.id);
+    },
+
     async lookupObject(id, type) {
       try {
         const object = await send('read', `${type}.retrieve`, () => retrieveAny(stripe, id, type));

@@ -36,6 +36,31 @@ describe('StateStore', () => {
     expect(store.noteIdentifier(key, 'customer', 'run_c')).toEqual({ first: true, needsLookup: false });
   });
 
+  it('takes an absence as settled only when it covered what this run looks for: no customer, and with guests no guest session', () => {
+    const path = statePath();
+    const store = StateStore.open({ path });
+    const key = store.emailKey('nobody@example.com');
+    store.noteIdentifier(key, 'email', 'run_a');
+    // What a --no-guests run, or a version before guest lookups, records: no customer, confirmed.
+    store.recordResolution(key, [], [], { absenceConfirmed: true });
+    expect(store.noteIdentifier(key, 'email', 'run_b', { guests: false })).toEqual({ first: true, needsLookup: false });
+    expect(store.noteIdentifier(key, 'email', 'run_c')).toEqual({ first: true, needsLookup: true });
+    store.recordResolution(key, [], [], { absenceConfirmed: true, guestsChecked: true });
+    expect(store.noteIdentifier(key, 'email', 'run_d')).toEqual({ first: true, needsLookup: false });
+    expect(store.noteIdentifier(key, 'email', 'run_e', { guests: false })).toEqual({ first: true, needsLookup: false });
+    // An unconfirmed miss (customer search) is asked again either way.
+    store.recordResolution(key, [], [], { guestsChecked: true });
+    expect(store.noteIdentifier(key, 'email', 'run_f', { guests: false })).toEqual({ first: true, needsLookup: true });
+    store.close();
+    // A state file of the version before guests holds 1 for "no customer": the same as the first case.
+    const db = new Database(path);
+    db.prepare('UPDATE identifiers SET absence_confirmed = 1').run();
+    db.close();
+    const reopened = StateStore.open({ path });
+    expect(reopened.noteIdentifier(key, 'email', 'run_g')).toEqual({ first: true, needsLookup: true });
+    reopened.close();
+  });
+
   it('survives a restart between writing a job and sending it: the job comes back unsent with the same create key', () => {
     const path = statePath();
     const store = StateStore.open({ path });

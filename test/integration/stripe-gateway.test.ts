@@ -21,6 +21,11 @@ beforeAll(async () => {
         { id: 'cus_gone', email: 'gone@example.com', deleted: true },
         { id: 'cus_blocked', email: 'blocked@example.com', payment_intents: [{ id: 'pi_blocked', amount: 100, currency: 'eur' }] },
       ],
+      checkout_sessions: [
+        { id: 'cs_test_guest_1', status: 'complete', payment_status: 'paid', customer_details: { email: 'walk-in@example.com' } },
+        { id: 'cs_test_guest_2', status: 'expired', customer_details: { email: 'walk-in@example.com' } },
+        { id: 'cs_test_guest_3', status: 'complete', payment_status: 'paid', customer_details: { email: 'Walk-In@example.com' } },
+      ],
     },
   });
   ({ gateway, sent } = recordingGateway(emulator));
@@ -48,6 +53,13 @@ describe('the Stripe gateway, through the real SDK against the emulator', () => 
   it('lists by exact, case-sensitive email', async () => {
     expect((await gateway.listCustomersByEmail("o'brien@example.com")).map((c) => c.id)).toEqual(['cus_twin_a']);
     expect(await gateway.listCustomersByEmail('G1@example.com')).toEqual([]);
+  });
+
+  it("lists guest Checkout Sessions by customer_details' exact email, one budgeted call a page", async () => {
+    sent.length = 0;
+    expect((await gateway.listCheckoutSessionsByEmail('walk-in@example.com')).sort()).toEqual(['cs_test_guest_1', 'cs_test_guest_2']);
+    expect(await gateway.listCheckoutSessionsByEmail('nobody@example.com')).toEqual([]);
+    expect(sent).toEqual(['checkout.sessions.list', 'checkout.sessions.list']);
   });
 
   it('tells present, redacted and missing objects apart', async () => {

@@ -142,3 +142,31 @@ describe('request reader: identifier column', () => {
     expect(error.message).toMatch(/--column with its 1-based number/);
   });
 });
+
+describe('request reader: the received-date column', () => {
+  it.each(['received_at', 'Requested_At', ' created ', 'DATE', 'request_date'])('recognises %j', async (name) => {
+    const path = await fixture(`email,note,${name}\na@x.com,hi,2026-11-03\n`);
+    expect((await inspectRequestFile(path, {})).receivedColumn).toBe(2);
+  });
+
+  it('has none without a known header, and none without a header at all', async () => {
+    expect((await inspectRequestFile(await fixture('email,opened\na@x.com,2026-11-03\n'), {})).receivedColumn).toBeNull();
+    expect((await inspectRequestFile(await fixture('a@x.com\nb@x.com\n'), {})).receivedColumn).toBeNull();
+  });
+
+  it('prefers received_at over a plain date column', async () => {
+    const path = await fixture('date,email,received_at\n2026-01-01,a@x.com,2026-11-03\n');
+    expect((await inspectRequestFile(path, {})).receivedColumn).toBe(2);
+  });
+
+  it('takes --received-column by name or number, and names the option when it names no column or the identifier', async () => {
+    const path = await fixture('email,opened\na@x.com,2026-11-03\n');
+    expect((await inspectRequestFile(path, { receivedColumn: 'Opened' })).receivedColumn).toBe(1);
+    expect((await inspectRequestFile(path, { receivedColumn: '2' })).receivedColumn).toBe(1);
+    const missing = await inspectRequestFile(path, { receivedColumn: 'when' }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(InputFileError);
+    expect((missing as Error).message).toMatch(/--received-column 'when' names no column; the header is/);
+    const same = await inspectRequestFile(path, { receivedColumn: 'email' }).catch((e: unknown) => e);
+    expect((same as Error).message).toMatch(/--received-column 'email' names the identifier column/);
+  });
+});

@@ -101,4 +101,17 @@ describe('parseRunConfig', () => {
     expect(problem?.message).toMatch(/^--fail-on has unknown status 'needs-action'; use a comma list of redacted, .*, or none$/);
     expect(problems({ failOn: ',' }).map((p) => p.message)).toEqual([expect.stringMatching(/^--fail-on names no status/)]);
   });
+
+  it('takes --deadline (default one calendar month), --date-order, --received-column and --no-guests, naming a bad value', () => {
+    expect(ok({})).toMatchObject({ deadline: { amount: 1, unit: 'm' }, guests: true });
+    expect(ok({}).dateOrder).toBeUndefined();
+    expect(ok({ deadline: '45d', dateOrder: 'mdy', receivedColumn: 'opened', guests: false })).toMatchObject({
+      deadline: { amount: 45, unit: 'd' },
+      dateOrder: 'mdy',
+      receivedColumn: 'opened',
+      guests: false,
+    });
+    expect(problems({ deadline: '45 days' })).toEqual([{ option: '--deadline', message: expect.stringMatching(/^--deadline: expected a count and a unit .*got '45 days'$/) }]);
+    expect(problems({ deadline: '0d', dateOrder: 'ymd', receivedColumn: ' ' }).map((p) => p.option)).toEqual(['--received-column', '--deadline', '--date-order']);
+  });
 });
