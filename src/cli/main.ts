@@ -1,7 +1,7 @@
 import { TOOL, packageVersion, usageLine } from './usage.js';
 
 /** The commands and what each does, for the top-level usage. */
-const COMMANDS = ['run', 'emulator'] as const;
+const COMMANDS = ['run', 'emulator', 'history', 'show'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /**
@@ -13,6 +13,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
     case 'emulator':
+    case 'history':
+    case 'show':
       return runSubcommand(command, rest);
     case '-V':
     case '--version':
@@ -57,6 +59,14 @@ async function runSubcommand(command: CommandName, argv: string[]): Promise<numb
       const { emulatorCommand } = await import('./emulator-command.js');
       return emulatorCommand(argv);
     }
+    case 'history': {
+      const { historyCommand } = await import('./history-command.js');
+      return historyCommand(argv);
+    }
+    case 'show': {
+      const { showCommand } = await import('./show-command.js');
+      return showCommand(argv);
+    }
   }
 }
 
@@ -65,6 +75,8 @@ const USAGE = `Usage: ${TOOL} <command> [options]
 Commands:
   run <requests.csv>   carry out the deletion requests of a CSV through Stripe redaction jobs
   emulator             a Stripe-compatible server for try-outs and tests
+  history              the runs a state has seen: times, input and its SHA-256, rows per status
+  show <email|id>      one request's whole story from the state
   help <command>       the options of a command
 
 Options:
