@@ -168,6 +168,7 @@ async function execute(config: RunConfig): Promise<number> {
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
           livemode: config.livemode,
+          account: state.account.id,
           checkedInput,
         },
         {
@@ -234,6 +235,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode)`,
       `  results: ${resolve(summary.resultsPath)}`,
+      `  report: ${resolve(summary.reportPath)}`,
       `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
       '',
     ].join('\n'),

@@ -15,6 +15,8 @@ import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resol
 import { writeReport, type ReportTotals } from './write-report.js';
 import { RESULT_CSV_VERSION } from '../io/result-writer.js';
 import { sha256OfFile, toolVersion } from '../io/file-digest.js';
+import { ReportCollector, writeReportHtml } from '../io/report-html.js';
+import { join } from 'node:path';
 
 export interface RunOptions {
   inputPath: string;
@@ -38,6 +40,8 @@ export interface RunOptions {
   lookupBatchSize?: number;
   /** Whether the key is for live mode; every report row says so. */
   livemode: boolean;
+  /** The Stripe account (`acct_…`) report.html names. */
+  account?: string;
   /** The input as {@link checkInput} found it, when the caller checked it before sending anything; else checked here. */
   checkedInput?: CheckedInput;
 }
@@ -106,6 +110,8 @@ export interface RunSummary extends ReportTotals {
   resultCsvVersion: number;
   /** SHA-256 of the results.csv written: which report. */
   resultsSha256: string;
+  /** `<out>/report.html`: the same rows for a person. */
+  reportPath: string;
   validationBehavior: ValidationBehavior;
   input: string;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
@@ -293,7 +299,31 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
-  const totals = await writeReport(info, { outDir: options.outDir, mode: options.mode, runId, livemode: options.livemode }, store);
+  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10));
+  const totals = await writeReport(
+    info,
+    { outDir: options.outDir, mode: options.mode, runId, livemode: options.livemode, onRow: (row) => collector.add(row) },
+    store,
+  );
+  const resultsSha256 = await sha256OfFile(totals.resultsPath);
+  const endedAt = store.now();
+  const reportPath = join(options.outDir, 'report.html');
+  await writeReportHtml(
+    reportPath,
+    {
+      account: options.account ?? null,
+      livemode: options.livemode,
+      mode: options.mode,
+      runId,
+      startedAt,
+      endedAt,
+      input: inputName,
+      inputSha256,
+      resultsSha256,
+      interrupted: interrupted(),
+    },
+    collector,
+  );
   const summary: RunSummary = {
     runId,
     interrupted: interrupted(),
@@ -301,12 +331,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     livemode: options.livemode,
     toolVersion: toolVersion(),
     resultCsvVersion: RESULT_CSV_VERSION,
-    resultsSha256: await sha256OfFile(totals.resultsPath),
+    resultsSha256,
+    reportPath,
     validationBehavior: options.validationBehavior,
     input: inputName,
     inputSha256,
     startedAt,
-    endedAt: store.now(),
+    endedAt,
     ...totals,
     jobs: { driven: jobsStarted, byStatus: store.jobCounts(runId) },
     otherInputs: followed,

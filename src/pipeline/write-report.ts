@@ -22,7 +22,14 @@ export interface ReportTotals {
  */
 export async function writeReport(
   info: RequestFileInfo,
-  options: { outDir: string; mode: RunMode; runId: string; livemode: boolean },
+  options: {
+    outDir: string;
+    mode: RunMode;
+    runId: string;
+    livemode: boolean;
+    /** Sees every row as it is written (report.html is built from these very rows). */
+    onRow?: (row: ResultRow) => void;
+  },
   store: StateStore,
 ): Promise<ReportTotals> {
   const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
@@ -46,7 +53,7 @@ export async function writeReport(
       const outcome = decideRowOutcome(classified, options.mode, identifier, now);
       statuses[outcome.status] += 1;
       rows += 1;
-      yield {
+      const result: ResultRow = {
         fields: row.fields,
         row: row.row,
         identifierType: classified.type,
@@ -62,6 +69,8 @@ export async function writeReport(
         livemode: options.livemode,
         updatedAt: outcome.updatedAt,
       };
+      options.onRow?.(result);
+      yield result;
     }
   }
 
