@@ -20,16 +20,20 @@ export interface RunHistoryEntry {
   statuses: Record<string, number>;
 }
 
-/** A stored run as `history` reports it: the summary's own figures, never recomputed. */
+/**
+ * A stored run as `history` reports it: the summary's own figures (those of summary.json), never
+ * recomputed; the state's own times for a run that wrote none.
+ */
 export function toHistoryEntry(run: StoredRun): RunHistoryEntry {
   const summary = run.summary ?? {};
   const sha = summary.inputSha256;
   const statuses = summary.statuses;
+  const time = (value: unknown, fallback: string | null) => (typeof value === 'string' ? value : fallback);
   return {
     runId: run.id,
     mode: run.mode,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
+    startedAt: time(summary.startedAt, run.startedAt) as string,
+    endedAt: time(summary.endedAt, run.endedAt),
     input: run.input,
     inputSha256: typeof sha === 'string' ? sha : null,
     statuses: statuses && typeof statuses === 'object' ? (statuses as Record<string, number>) : {},

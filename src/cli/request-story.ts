@@ -8,7 +8,7 @@ import type { Classified } from '../domain/identifier.js';
 import { isObjectDone } from '../domain/object-status.js';
 import { decideRowOutcome, type RowOutcome } from '../domain/row-outcome.js';
 import type { StateStore } from '../io/state-store.js';
-import { describeCounts } from './history-command.js';
+import { describeCounts, toHistoryEntry } from './history-command.js';
 
 /** What `show` prints; `--json` prints it as it is. */
 export interface RequestStory {
@@ -55,16 +55,15 @@ export function readRequestStory(store: StateStore, statePath: string, given: st
     ...base,
     known: true,
     runs: runs.map((run) => {
-      const sha = run.summary?.inputSha256;
-      const statuses = run.summary?.statuses;
+      const entry = toHistoryEntry(run);
       return {
-        runId: run.id,
-        mode: run.mode,
-        startedAt: run.startedAt,
-        endedAt: run.endedAt,
-        input: run.input,
-        inputSha256: typeof sha === 'string' ? sha : null,
-        counts: statuses && typeof statuses === 'object' ? describeCounts(statuses as Record<string, number>) : 'no report written',
+        runId: entry.runId,
+        mode: entry.mode,
+        startedAt: entry.startedAt,
+        endedAt: entry.endedAt,
+        input: entry.input,
+        inputSha256: entry.inputSha256,
+        counts: entry.endedAt && run.summary ? describeCounts(entry.statuses) : 'no report written',
       };
     }),
     resolvedAt: record.resolvedAt,
