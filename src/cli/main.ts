@@ -1,7 +1,7 @@
 import { TOOL, packageVersion, usageLine } from './usage.js';
 
 /** The commands and what each does, for the top-level usage. */
-const COMMANDS = ['run', 'selftest', 'emulator'] as const;
+const COMMANDS = ['run', 'selftest', 'emulator', 'history', 'show'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /**
@@ -14,6 +14,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'run':
     case 'selftest':
     case 'emulator':
+    case 'history':
+    case 'show':
       return runSubcommand(command, rest);
     case '-V':
     case '--version':
@@ -62,6 +64,14 @@ async function runSubcommand(command: CommandName, argv: string[]): Promise<numb
       const { emulatorCommand } = await import('./emulator-command.js');
       return emulatorCommand(argv);
     }
+    case 'history': {
+      const { historyCommand } = await import('./history-command.js');
+      return historyCommand(argv);
+    }
+    case 'show': {
+      const { showCommand } = await import('./show-command.js');
+      return showCommand(argv);
+    }
   }
 }
 
@@ -71,6 +81,8 @@ Commands:
   run <requests.csv>   carry out the deletion requests of a CSV through Stripe redaction jobs
   selftest             check a test-mode account for every behaviour the tool relies on
   emulator             a Stripe-compatible server for try-outs and tests
+  history              the runs a state has seen: times, input and its SHA-256, rows per status
+  show <email|id>      one request's whole story from the state
   help <command>       the options of a command
 
 Options:

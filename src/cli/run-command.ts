@@ -31,7 +31,7 @@ function buildCommand(): Command {
   const command = new Command('stripe-redact run')
     .description('carry out the deletion requests of a CSV through Stripe redaction jobs')
     .argument('<requests.csv>', "CSV of deletion requests: emails or Stripe ids; '-' reads standard input")
-    .option('--out <dir>', 'where results.csv, summary.json and the log go', 'output')
+    .option('--out <dir>', 'where results.csv, report.html, summary.json and the log go', 'output')
     .option('--state <file>', "durable state shared by runs (default: one per Stripe account and mode in the user's state directory, e.g. ~/.local/state/stripe-redact/acct_…-live.db; in memory with --emulator); its directory must exist")
     .addOption(new Option('--mode <mode>', 'plan: resolve only; validate: create, validate, then cancel jobs; redact: the full job').default('redact'))
     .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
@@ -179,6 +179,7 @@ async function execute(config: RunConfig): Promise<number> {
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
           livemode: config.livemode,
+          account: state.account.id,
           checkedInput,
         },
         {
@@ -246,6 +247,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode)`,
       `  results: ${resolve(summary.resultsPath)}`,
+      `  report: ${resolve(summary.reportPath)}`,
       `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
       '',
     ].join('\n'),

@@ -102,6 +102,11 @@ export async function writeJsonFileAtomic(path: string, value: unknown): Promise
   await writeAtomically(path, (out) => pipeline(Readable.from([text]), out));
 }
 
+/** Writes `text` atomically, owner-only; creates the directory. */
+export async function writeTextFileAtomic(path: string, text: string): Promise<void> {
+  await writeAtomically(path, (out) => pipeline(Readable.from([text]), out));
+}
+
 /**
  * The input's column names as the report shows them: a name that equals a result column's is
  * renamed `<name> (input)` (with more ` (input)` while that, too, is taken), so no header appears

@@ -11,10 +11,11 @@ import { StateStoreError } from '../errors.js';
  * - objects: each Stripe object's status (see domain/object-status.ts) and report messages;
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
  * - runs: one row per run with its summary;
+ * - identifier_runs: every run whose input named an identifier (identifiers.seen_run keeps only the latest);
  * - meta: the schema version, the state's random id, the email hashing key, and the Stripe account
  *   and mode the state belongs to (`account_id`, `livemode`, `account_bound_at`; see {@link bindAccount}).
  */
-export const SCHEMA_VERSION = '2';
+export const SCHEMA_VERSION = '3';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,6 +31,10 @@ CREATE TABLE IF NOT EXISTS identifiers (
   -- 1 no customer (all a state written before guest lookups knows), 2 no customer and no guest session
   absence_confirmed INTEGER NOT NULL DEFAULT 0,
   seen_run TEXT, updated_at TEXT NOT NULL
+);
+-- one row per distinct identifier per run that read it: a person's story lists every run
+CREATE TABLE IF NOT EXISTS identifier_runs (
+  identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (identifier_key, run_id)
 );
 CREATE TABLE IF NOT EXISTS resolutions (
   identifier_key TEXT NOT NULL, object_id TEXT NOT NULL, PRIMARY KEY (identifier_key, object_id)
@@ -67,6 +72,15 @@ const MIGRATIONS: Record<string, { to: string; sql: string }> = {
     to: '2',
     sql: `ALTER TABLE objects ADD COLUMN blockers TEXT NOT NULL DEFAULT '[]';
           ALTER TABLE objects ADD COLUMN fixes TEXT NOT NULL DEFAULT '[]';`,
+  },
+  // Runs before version 3 named only the latest run per identifier: that one is carried over.
+  '2': {
+    to: '3',
+    sql: `CREATE TABLE IF NOT EXISTS identifier_runs (
+            identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (identifier_key, run_id)
+          );
+          INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id)
+            SELECT key, seen_run FROM identifiers WHERE seen_run IS NOT NULL;`,
   },
 };
 

@@ -10,7 +10,7 @@
  * address under a key held in the state (or given by `STRIPE_REDACT_HASH_KEY`).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
 import { TERMINAL_JOB_STATUSES, type JobStatus, type ValidationBehavior } from '../domain/job.js';
@@ -19,7 +19,7 @@ import type { IdentifierOutcome, ObjectOutcome } from '../domain/row-outcome.js'
 import type { RunMode } from '../domain/row-status.js';
 import type { Classified } from '../domain/identifier.js';
 import type { Blocker } from '../domain/blocker.js';
-import { SCHEMA, bindAccount, initialiseMeta, readAccount, type AccountBinding, type StateAccount } from './state-schema.js';
+import { SCHEMA, SCHEMA_VERSION, bindAccount, initialiseMeta, readAccount, type AccountBinding, type StateAccount } from './state-schema.js';
 
 export type { AccountBinding, StateAccount } from './state-schema.js';
 
@@ -77,6 +77,34 @@ export interface StateStoreOptions {
  */
 const ABSENCE = { unconfirmed: 0, customers: 1, customersAndGuests: 2 } as const;
 
+/** A run as the state records it. */
+export interface StoredRun {
+  id: string;
+  mode: RunMode;
+  /** The input's name as the run gave it. */
+  input: string;
+  startedAt: string;
+  /** Null while the run goes on, or when it was killed. */
+  endedAt: string | null;
+  /** The run's summary (pipeline RunSummary), written when it ended. */
+  summary: Record<string, unknown> | null;
+}
+
+/** A job and every status the state saw it in. */
+export interface StoredJobHistory {
+  localId: number;
+  stripeId: string | null;
+  /** The latest status; `unsent` until Stripe answered the create, `abandoned` when never created or unknown to Stripe. */
+  status: string;
+  validationBehavior: ValidationBehavior;
+  /** The run that created it. */
+  runId: string;
+  createdAt: string;
+  objectIds: string[];
+  /** Oldest first; `detail` holds the Stripe id on the first answer, or why the status changed. */
+  events: { status: string; at: string; detail: string | null }[];
+}
+
 export class StateStore {
   readonly #db: Database.Database;
   readonly #hashKey: Buffer;
@@ -108,6 +136,37 @@ export class StateStore {
     const { stateId, storedHashKey } = initialiseMeta(db, options.path);
     const hashKey = options.hashKey ? Buffer.from(options.hashKey, 'utf8') : storedHashKey;
     return new StateStore(db, hashKey, stateId, options.clock ?? (() => new Date()));
+  }
+
+  /**
+   * Opens an existing state for reading only (`history`, `show`): never creates, migrates or
+   * writes one, and takes no run lock, so it reads a state a running run is writing (WAL readers
+   * do not block the writer). A state of schema version 2 is read as it is: its runs per
+   * identifier are only the latest (see {@link identifierRuns}).
+   *
+   * @throws {StateStoreError} `STATE_MISSING` when there is no such file, `STATE_STORE` when it is
+   * no state of a version this one reads.
+   */
+  static openReadOnly(options: Omit<StateStoreOptions, 'clock'>): StateStore {
+    if (!existsSync(options.path)) {
+      throw new StateStoreError(`there is no state file ${options.path}`, { code: 'STATE_MISSING' });
+    }
+    let db: Database.Database;
+    let meta: Map<string, string>;
+    try {
+      db = new Database(options.path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    } catch (error) {
+      throw new StateStoreError(`cannot read the state file ${options.path}: ${(error as Error).message}`);
+    }
+    const version = meta.get('schema_version');
+    if (version !== SCHEMA_VERSION && version !== '2') {
+      db.close();
+      throw new StateStoreError(`the state file ${options.path} has schema version ${version ?? 'none'}; this version reads ${SCHEMA_VERSION}`);
+    }
+    const hashKey = options.hashKey ? Buffer.from(options.hashKey, 'utf8') : Buffer.from(meta.get('hash_key') ?? '', 'hex');
+    return new StateStore(db, hashKey, meta.get('state_id') ?? '', () => new Date());
   }
 
   close(): void {
@@ -178,6 +237,8 @@ export class StateStore {
     const row = this.#prepare('SELECT seen_run, resolved_at, absence_confirmed FROM identifiers WHERE key = ?').get(key) as
       { seen_run: string | null; resolved_at: string | null; absence_confirmed: number } | undefined;
     if (row?.seen_run === runId) return { first: false, needsLookup: false };
+    // Once per distinct identifier per run, inside the caller's chunk transaction.
+    this.#prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
     const now = this.now();
     if (!row) {
       this.#prepare('INSERT INTO identifiers (key, type, seen_run, updated_at) VALUES (?, ?, ?, ?)').run(key, type, runId, now);
@@ -504,6 +565,70 @@ export class StateStore {
         updatedAt: o.updated_at,
       })),
     };
+  }
+
+  // ---- reading a state back (history, show) -------------------------------------------------
+
+  /** Every run of the state, oldest first, with the summary it ended with (null while running or if killed). */
+  runs(): StoredRun[] {
+    const rows = this.#prepare('SELECT id, mode, input_path, started_at, ended_at, summary FROM runs ORDER BY started_at, id').all() as {
+      id: string;
+      mode: RunMode;
+      input_path: string;
+      started_at: string;
+      ended_at: string | null;
+      summary: string | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      mode: r.mode,
+      input: r.input_path,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      summary: r.summary === null ? null : (JSON.parse(r.summary) as Record<string, unknown>),
+    }));
+  }
+
+  /** What the state holds of an identifier itself: its kind, when it was resolved, and when last touched; undefined if never seen. */
+  identifierRecord(key: string): { type: string; resolvedAt: string | null; updatedAt: string; latestRun: string | null } | undefined {
+    const r = this.#prepare('SELECT type, resolved_at, updated_at, seen_run FROM identifiers WHERE key = ?').get(key) as
+      { type: string; resolved_at: string | null; updated_at: string; seen_run: string | null } | undefined;
+    return r && { type: r.type, resolvedAt: r.resolved_at, updatedAt: r.updated_at, latestRun: r.seen_run };
+  }
+
+  /**
+   * The runs whose input named an identifier, oldest first. A state written before schema
+   * version 3 knows only the latest one.
+   */
+  identifierRuns(key: string): StoredRun[] {
+    const hasTable = this.#prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'identifier_runs'").get() !== undefined;
+    const ids = new Set(
+      hasTable
+        ? (this.#prepare('SELECT run_id FROM identifier_runs WHERE identifier_key = ?').all(key) as { run_id: string }[]).map((r) => r.run_id)
+        : [this.identifierRecord(key)?.latestRun].filter((id): id is string => typeof id === 'string'),
+    );
+    return this.runs().filter((run) => ids.has(run.id));
+  }
+
+  /** Every job that carried an object the identifier resolved to, oldest first, with each status it went through. */
+  jobsOfIdentifier(key: string): StoredJobHistory[] {
+    const jobs = this.#prepare(
+      `SELECT DISTINCT j.id, j.stripe_id, j.status, j.validation_behavior, j.run_id, j.created_at
+         FROM resolutions r JOIN job_objects jo ON jo.object_id = r.object_id JOIN jobs j ON j.id = jo.job_id
+         WHERE r.identifier_key = ? ORDER BY j.id`,
+    ).all(key) as { id: number; stripe_id: string | null; status: string; validation_behavior: ValidationBehavior; run_id: string; created_at: string }[];
+    const events = this.#prepare('SELECT status, at, detail FROM job_events WHERE job_id = ? ORDER BY rowid');
+    const objects = this.#prepare('SELECT object_id FROM job_objects WHERE job_id = ? ORDER BY rowid');
+    return jobs.map((j) => ({
+      localId: j.id,
+      stripeId: j.stripe_id,
+      status: j.status,
+      validationBehavior: j.validation_behavior,
+      runId: j.run_id,
+      createdAt: j.created_at,
+      objectIds: (objects.all(j.id) as { object_id: string }[]).map((o) => o.object_id),
+      events: events.all(j.id) as { status: string; at: string; detail: string | null }[],
+    }));
   }
 
   /** Count of jobs by status, for the summary. */

@@ -16,6 +16,8 @@ import { writeReport, type ReportTotals } from './write-report.js';
 import { RESULT_CSV_VERSION } from '../io/result-writer.js';
 import { sha256OfFile, toolVersion } from '../io/file-digest.js';
 import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
+import { ReportCollector, writeReportHtml } from '../io/report-html.js';
+import { join } from 'node:path';
 
 export interface RunOptions {
   inputPath: string;
@@ -47,6 +49,8 @@ export interface RunOptions {
   lookupBatchSize?: number;
   /** Whether the key is for live mode; every report row says so. */
   livemode: boolean;
+  /** The Stripe account (`acct_…`) report.html names. */
+  account?: string;
   /** The input as {@link checkInput} found it, when the caller checked it before sending anything; else checked here. */
   checkedInput?: CheckedInput;
 }
@@ -119,6 +123,8 @@ export interface RunSummary extends ReportTotals {
   resultCsvVersion: number;
   /** SHA-256 of the results.csv written: which report. */
   resultsSha256: string;
+  /** `<out>/report.html`: the same rows for a person. */
+  reportPath: string;
   validationBehavior: ValidationBehavior;
   /** The `--deadline` each row's `due_by` was computed with (`1m`, `45d`, …). */
   deadline: string;
@@ -311,6 +317,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
+  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10));
   const totals = await writeReport(
     info,
     {
@@ -320,8 +327,28 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
+      onRow: (row) => collector.add(row),
     },
     store,
+  );
+  const resultsSha256 = await sha256OfFile(totals.resultsPath);
+  const endedAt = store.now();
+  const reportPath = join(options.outDir, 'report.html');
+  await writeReportHtml(
+    reportPath,
+    {
+      account: options.account ?? null,
+      livemode: options.livemode,
+      mode: options.mode,
+      runId,
+      startedAt,
+      endedAt,
+      input: inputName,
+      inputSha256,
+      resultsSha256,
+      interrupted: interrupted(),
+    },
+    collector,
   );
   const summary: RunSummary = {
     runId,
@@ -330,13 +357,14 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     livemode: options.livemode,
     toolVersion: toolVersion(),
     resultCsvVersion: RESULT_CSV_VERSION,
-    resultsSha256: await sha256OfFile(totals.resultsPath),
+    resultsSha256,
+    reportPath,
     validationBehavior: options.validationBehavior,
     deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
     input: inputName,
     inputSha256,
     startedAt,
-    endedAt: store.now(),
+    endedAt,
     ...totals,
     jobs: { driven: jobsStarted, byStatus: store.jobCounts(runId) },
     otherInputs: followed,

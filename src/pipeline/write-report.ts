@@ -28,7 +28,16 @@ export interface ReportTotals {
  */
 export async function writeReport(
   info: RequestFileInfo,
-  options: { outDir: string; mode: RunMode; runId: string; livemode: boolean; deadline: DeadlineSpec; dateOrder?: DateOrder },
+  options: {
+    outDir: string;
+    mode: RunMode;
+    runId: string;
+    livemode: boolean;
+    deadline: DeadlineSpec;
+    dateOrder?: DateOrder;
+    /** Sees every row as it is written (report.html is built from these very rows). */
+    onRow?: (row: ResultRow) => void;
+  },
   store: StateStore,
 ): Promise<ReportTotals> {
   const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
@@ -63,7 +72,7 @@ export async function writeReport(
           else if (standing === 'due_soon') deadlines.dueWithin7Days += 1;
         }
       }
-      yield {
+      const result: ResultRow = {
         fields: row.fields,
         row: row.row,
         identifierType: classified.type,
@@ -79,6 +88,8 @@ export async function writeReport(
         livemode: options.livemode,
         updatedAt: outcome.updatedAt,
       };
+      options.onRow?.(result);
+      yield result;
     }
   }
 

@@ -42,12 +42,13 @@ describe('stripe-redact run under cron (stderr not a terminal)', () => {
     const run = await runCli(['run', input, ...emulator.runArgs(dir)], { env: TEST_KEY_ENV });
     expect(run.code, describeRun(run)).toBe(0);
     const lines = run.stderr.trimEnd().split('\n');
-    expect(lines, run.stderr).toHaveLength(5);
+    expect(lines, run.stderr).toHaveLength(6);
     expect(lines[0]).toMatch(/^stripe-redact redact run run_\S+: 13 rows — redacted 12, not_found 1$/);
     expect(lines[1]).toMatch(/^ {2}jobs: 2 driven; API calls: \d+$/);
-    expect(lines[2]).toMatch(/^ {2}state: \S+ \(acct_\w+, test mode\)$/);
+    expect(lines[2]).toMatch(/^ {2}state: \S+state\.db \(acct_\w+, test mode\)$/);
     expect(lines[3]).toBe(`  results: ${join(dir, 'results.csv')}`);
-    expect(lines[4]).toBe(`  summary: ${join(dir, 'summary.json')}`);
+    expect(lines[4]).toBe(`  report: ${join(dir, 'report.html')}`);
+    expect(lines[5]).toBe(`  summary: ${join(dir, 'summary.json')}`);
     expect(run.stdout).toBe('');
     // The file keeps what the console left out, down to every API response.
     const levels = new Set(logMessages(dir).map((e) => `${e.level} ${e.message}`));

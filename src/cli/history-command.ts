@@ -1,0 +1,82 @@
+import { Command } from 'commander';
+import { ROW_STATUSES } from '../domain/row-status.js';
+import type { StoredRun } from '../io/state-store.js';
+import { parseReadCommand, withStateToRead } from './read-command.js';
+import { withUsageErrors } from './usage.js';
+
+const HELP_HINT = 'stripe-redact history --help';
+
+/** One run as `history` shows it (and `--json` prints). */
+export interface RunHistoryEntry {
+  runId: string;
+  mode: string;
+  startedAt: string;
+  /** Null while the run goes on, or when it was killed before it ended. */
+  endedAt: string | null;
+  input: string;
+  /** SHA-256 of the input's bytes; null for a run that never ended. */
+  inputSha256: string | null;
+  /** Rows per status; empty for a run that never ended. */
+  statuses: Record<string, number>;
+}
+
+/**
+ * A stored run as `history` reports it: the summary's own figures (those of summary.json), never
+ * recomputed; the state's own times for a run that wrote none.
+ */
+export function toHistoryEntry(run: StoredRun): RunHistoryEntry {
+  const summary = run.summary ?? {};
+  const sha = summary.inputSha256;
+  const statuses = summary.statuses;
+  const time = (value: unknown, fallback: string | null) => (typeof value === 'string' ? value : fallback);
+  return {
+    runId: run.id,
+    mode: run.mode,
+    startedAt: time(summary.startedAt, run.startedAt) as string,
+    endedAt: time(summary.endedAt, run.endedAt),
+    input: run.input,
+    inputSha256: typeof sha === 'string' ? sha : null,
+    statuses: statuses && typeof statuses === 'object' ? (statuses as Record<string, number>) : {},
+  };
+}
+
+/** The counts of a run, in the contract's order, zeros left out: `redacted 3, needs_action 1`. */
+export function describeCounts(statuses: Record<string, number>): string {
+  const known = ROW_STATUSES.filter((s) => (statuses[s] ?? 0) > 0).map((s) => `${s} ${statuses[s]}`);
+  return known.join(', ') || 'no rows';
+}
+
+function describeEntry(entry: RunHistoryEntry): string {
+  const ended = entry.endedAt ?? 'did not end (still running, or killed: the next run continues it)';
+  return [
+    `${entry.runId}  ${entry.mode}`,
+    `  started ${entry.startedAt}, ended ${ended}`,
+    `  input ${entry.input}${entry.inputSha256 ? ` (sha256 ${entry.inputSha256})` : ''}`,
+    `  ${entry.endedAt ? describeCounts(entry.statuses) : 'no report written'}`,
+  ].join('\n');
+}
+
+/** `stripe-redact history [--state FILE] [--json]`: the runs of a state, oldest first. */
+export function historyCommand(argv: string[]): number {
+  const command = withUsageErrors(
+    new Command('stripe-redact history')
+      .description('the runs a state has seen: id, times, input and its SHA-256, mode, rows per status')
+      .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option('--json', 'one JSON document: {state, runs: [...]}')
+      .addHelpText('after', '\nReads the state only: no API key needed, nothing is sent, a running run is not disturbed.'),
+    HELP_HINT,
+  );
+  const early = parseReadCommand(command, argv);
+  if (early !== undefined) return early;
+  const options = command.opts<{ state?: string; json?: boolean }>();
+  return withStateToRead(options.state, (store, path) => {
+    const runs = store.runs().map(toHistoryEntry);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ state: path, runs }, null, 2)}\n`);
+    } else {
+      const lines = [`state ${path}: ${runs.length} run(s)`, ...runs.map(describeEntry)];
+      process.stdout.write(`${lines.join('\n\n')}\n`);
+    }
+    return 0;
+  });
+}

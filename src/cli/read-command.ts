@@ -1,0 +1,37 @@
+/**
+ * What `history` and `show` share: commander parsing with usage errors, and turning what stops
+ * them into exit codes (design.md "Exit codes": 2 for a wrong command line or state name, 1 for a
+ * state that cannot be read).
+ */
+import { CommanderError, type Command } from 'commander';
+import { ConfigError, StripeRedactError } from '../errors.js';
+import type { StateStore } from '../io/state-store.js';
+import { openStateToRead } from './read-state.js';
+import { TOOL } from './usage.js';
+
+/** Parses `argv` into `command`; a number is the exit code to return at once (help, usage error). */
+export function parseReadCommand(command: Command, argv: string[]): number | undefined {
+  try {
+    command.parse(argv, { from: 'user' });
+    return undefined;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+}
+
+/** Opens the state read-only, runs `read` on it, closes it; errors become a line on stderr and an exit code. */
+export function withStateToRead(statePath: string | undefined, read: (store: StateStore, path: string) => number): number {
+  let store: StateStore | undefined;
+  try {
+    const opened = openStateToRead(statePath);
+    store = opened.store;
+    return read(opened.store, opened.path);
+  } catch (error) {
+    process.stderr.write(`${TOOL}: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  } finally {
+    store?.close();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Which state `history` and `show` read, and opening it for reading only. Without `--state` they
+ * read the default state (state-path.ts) — one per account and mode — without asking Stripe which
+ * account a key belongs to: the people who ask "did we get this request?" often hold no API key,
+ * and a lookup in the state needs none. When the state directory holds the states of several
+ * accounts or modes, the command names them and asks for `--state`.
+ */
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, StateStoreError } from '../errors.js';
+import { StateStore } from '../io/state-store.js';
+import { defaultStateDir } from './state-path.js';
+
+/** Default state files as state-path.ts names them: `acct_…-live.db`, `acct_…-test.db`. */
+const DEFAULT_STATE_NAME = /^acct_[A-Za-z0-9]+-(live|test)\.db$/;
+
+/** The default states in the state directory, sorted by name. */
+export function listDefaultStates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const directory = defaultStateDir(env);
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => DEFAULT_STATE_NAME.test(name)).sort().map((name) => join(directory, name));
+}
+
+/**
+ * The state file to read: `--state` as given, else the only default state.
+ *
+ * @throws {ConfigError} `CONFIG_STATE` when there is no default state, or several.
+ */
+export function chooseStateToRead(statePath: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (statePath !== undefined) return resolve(statePath);
+  const states = listDefaultStates(env);
+  if (states.length === 1) return states[0] as string;
+  const directory = defaultStateDir(env);
+  if (states.length === 0) {
+    throw new ConfigError(`no state in ${directory}: no run has used the default state on this machine; name a state file with --state`, {
+      code: 'CONFIG_STATE',
+      option: '--state',
+    });
+  }
+  throw new ConfigError(`${directory} holds the states of ${states.length} accounts or modes: name one with --state (${states.join(', ')})`, {
+    code: 'CONFIG_STATE',
+    option: '--state',
+  });
+}
+
+/**
+ * Opens the chosen state read-only; `STRIPE_REDACT_HASH_KEY` overrides its stored hashing key, as
+ * for `run`. A missing file is the user's to fix (`ConfigError`); an unreadable one stays a
+ * `StateStoreError`.
+ */
+export function openStateToRead(statePath: string | undefined, env: NodeJS.ProcessEnv = process.env): { store: StateStore; path: string } {
+  const path = chooseStateToRead(statePath, env);
+  try {
+    const hashKey = env.STRIPE_REDACT_HASH_KEY;
+    return { store: StateStore.openReadOnly({ path, ...(hashKey ? { hashKey } : {}) }), path };
+  } catch (error) {
+    if (error instanceof StateStoreError && error.code === 'STATE_MISSING') {
+      throw new ConfigError(`--state ${path}: there is no such state file`, { code: 'CONFIG_STATE', option: '--state', cause: error });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * One request's whole story, as the state holds it: the runs that read it, what it resolved to,
+ * the jobs that carried it with each status and time, what blocked it, what Stripe's fix changed,
+ * and the outcome the report gives it — the same derivation (domain/row-outcome.ts) as results.csv.
+ */
+import { describeBlocker, describeFix, describeNeedsAction } from '../domain/blocker.js';
+import type { Classified } from '../domain/identifier.js';
+import { isObjectDone } from '../domain/object-status.js';
+import { decideRowOutcome, type RowOutcome } from '../domain/row-outcome.js';
+import type { StateStore } from '../io/state-store.js';
+import { describeCounts, toHistoryEntry } from './history-command.js';
+
+/** What `show` prints; `--json` prints it as it is. */
+export interface RequestStory {
+  state: string;
+  /** The identifier as the user typed it (an email is never read from the state: it holds none). */
+  identifier: string;
+  identifierType: string;
+  /** False when no run of this state read the identifier: "no record" is the answer. */
+  known: boolean;
+  runs: { runId: string; mode: string; startedAt: string; endedAt: string | null; input: string; inputSha256: string | null; counts: string }[];
+  /** When a lookup answered for it; null while none did. */
+  resolvedAt: string | null;
+  /** How it was found (or not), in the report's words. */
+  resolutionMessages: string[];
+  objects: {
+    id: string;
+    status: string;
+    updatedAt: string;
+    /** What blocks it now, and what to do. */
+    blockers: string[];
+    /** Each blocker a validation with `fix` cleared: what blocked, and what the fix changed (or would change). */
+    fixes: { blocked: string; fix: string }[];
+    messages: string[];
+  }[];
+  /** `objectIds`: this request's objects in the job; `otherObjects`: how many objects of other requests it carried too. */
+  jobs: { jobId: string | null; runId: string; validationBehavior: string; status: string; objectIds: string[]; otherObjects: number; events: { status: string; at: string; detail: string | null }[] }[];
+  /** The row results.csv gives it, as of the latest run that read it. */
+  outcome: RowOutcome | null;
+}
+
+/** Reads the story of one classified identifier out of a state opened read-only. */
+export function readRequestStory(store: StateStore, statePath: string, given: string, classified: Exclude<Classified, { kind: 'invalid' }>): RequestStory {
+  const key = store.keyOf(classified);
+  const record = store.identifierRecord(key);
+  const base = { state: statePath, identifier: given, identifierType: classified.type };
+  if (!record) {
+    return { ...base, known: false, runs: [], resolvedAt: null, resolutionMessages: [], objects: [], jobs: [], outcome: null };
+  }
+  const runs = store.identifierRuns(key);
+  const outcome = store.identifierOutcome(key);
+  const latestMode = runs.at(-1)?.mode ?? 'redact';
+  const ownObjects = new Set((outcome?.objects ?? []).map((o) => o.id));
+  return {
+    ...base,
+    known: true,
+    runs: runs.map((run) => {
+      const entry = toHistoryEntry(run);
+      return {
+        runId: entry.runId,
+        mode: entry.mode,
+        startedAt: entry.startedAt,
+        endedAt: entry.endedAt,
+        input: entry.input,
+        inputSha256: entry.inputSha256,
+        counts: entry.endedAt && run.summary ? describeCounts(entry.statuses) : 'no report written',
+      };
+    }),
+    resolvedAt: record.resolvedAt,
+    resolutionMessages: outcome?.messages ?? [],
+    objects: (outcome?.objects ?? []).map((object) => ({
+      id: object.id,
+      status: object.status,
+      updatedAt: object.updatedAt,
+      blockers: isObjectDone(object.status) ? [] : object.blockers.map(describeNeedsAction),
+      fixes: object.fixes.map((fix) => ({ blocked: describeBlocker(fix), fix: describeFix(fix, object.status === 'redacted' ? 'did' : 'would') })),
+      messages: object.messages,
+    })),
+    jobs: store.jobsOfIdentifier(key).map((job) => {
+      // Other requests' objects are not this person's story: counted, not named.
+      const own = job.objectIds.filter((id) => ownObjects.has(id));
+      return {
+        jobId: job.stripeId,
+        runId: job.runId,
+        validationBehavior: job.validationBehavior,
+        status: job.status,
+        objectIds: own,
+        otherObjects: job.objectIds.length - own.length,
+        events: job.events,
+      };
+    }),
+    outcome: decideRowOutcome(classified, latestMode, outcome, record.updatedAt),
+  };
+}
+
+/** The story as text for a person: what happened, oldest first, then the outcome. */
+export function formatRequestStory(story: RequestStory): string {
+  if (!story.known) {
+    return [
+      `No record of ${story.identifier} in the state ${story.state}: no run of this state read it.`,
+      ...(story.identifierType === 'email'
+        ? ['(Emails are matched through the state\'s hashing key: if the runs used STRIPE_REDACT_HASH_KEY, set the same key here.)']
+        : []),
+      '',
+    ].join('\n');
+  }
+  const lines: string[] = [`${story.identifier} (${story.identifierType}) in the state ${story.state}`];
+  if (story.outcome) {
+    lines.push(`Outcome: ${story.outcome.status}, as of ${story.outcome.updatedAt}`);
+    if (story.outcome.objectIds.length > 0) lines.push(`  Stripe objects: ${story.outcome.objectIds.join(' ')}`);
+    if (story.outcome.jobIds.length > 0) lines.push(`  job: ${story.outcome.jobIds.join(' ')}`);
+    for (const message of story.outcome.messages) lines.push(`  ${message}`);
+  }
+  lines.push('', `Runs that read it (${story.runs.length}):`);
+  for (const run of story.runs) {
+    lines.push(`  ${run.runId}  ${run.mode}  ${run.startedAt} → ${run.endedAt ?? 'did not end'}  input ${run.input}${run.inputSha256 ? ` (sha256 ${run.inputSha256})` : ''}`);
+    lines.push(`    that run's rows: ${run.counts}`);
+  }
+  lines.push('', story.resolvedAt ? `Looked up ${story.resolvedAt}:` : 'Not looked up yet: the next run continues.');
+  for (const message of story.resolutionMessages) lines.push(`  ${message}`);
+  if (story.resolvedAt && story.objects.length === 0) lines.push('  no Stripe object matches');
+  for (const object of story.objects) {
+    lines.push(`  ${object.id}: ${object.status} (${object.updatedAt})`);
+    for (const blocker of object.blockers) lines.push(`    blocked: ${blocker}`);
+    for (const fix of object.fixes) lines.push(`    blocked by: ${fix.blocked}`, `      fix: ${fix.fix}`);
+    for (const message of object.messages) lines.push(`    ${message}`);
+  }
+  lines.push('', `Jobs (${story.jobs.length}):`);
+  for (const job of story.jobs) {
+    lines.push(`  ${job.jobId ?? '(never created at Stripe)'}  validation_behavior=${job.validationBehavior}  created by ${job.runId}  for ${job.objectIds.join(' ')}${job.otherObjects > 0 ? ` (and ${job.otherObjects} object(s) of other requests)` : ''}`);
+    for (const event of job.events) lines.push(`    ${event.at}  ${event.status}${event.detail && event.detail !== job.jobId ? `  (${event.detail})` : ''}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

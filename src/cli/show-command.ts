@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { classifyIdentifier } from '../domain/identifier.js';
+import { parseReadCommand, withStateToRead } from './read-command.js';
+import { formatRequestStory, readRequestStory } from './request-story.js';
+import { usageLine, withUsageErrors } from './usage.js';
+
+const HELP_HINT = 'stripe-redact show --help';
+
+/**
+ * `stripe-redact show <email|id> [--state FILE] [--json]`: one request's whole story. An
+ * identifier no run of the state read is an answer ("no record"), not an error: exit 0.
+ */
+export function showCommand(argv: string[]): number {
+  const command = withUsageErrors(
+    new Command('stripe-redact show')
+      .description("one request's whole story from the state: runs, lookup, jobs and their status changes, blockers, fixes, outcome")
+      .argument('<email|id>', 'an email or a Stripe id as a request named it')
+      .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option('--json', 'the story as one JSON document')
+      .addHelpText(
+        'after',
+        "\nReads the state only: no API key needed, nothing is sent. The state holds no email, only a keyed hash:\nset STRIPE_REDACT_HASH_KEY if the runs did. An identifier no run read prints 'No record …' and exits 0.",
+      ),
+    HELP_HINT,
+  );
+  const early = parseReadCommand(command, argv);
+  if (early !== undefined) return early;
+  const given = (command.args[0] as string).trim();
+  const classified = classifyIdentifier(given);
+  if (classified.kind === 'invalid') {
+    process.stderr.write(usageLine(`'${given}' is neither an email nor a Stripe id of a redactable kind: ${classified.reason}`, HELP_HINT));
+    return 2;
+  }
+  const options = command.opts<{ state?: string; json?: boolean }>();
+  return withStateToRead(options.state, (store, path) => {
+    const story = readRequestStory(store, path, given, classified);
+    process.stdout.write(options.json ? `${JSON.stringify(story, null, 2)}\n` : formatRequestStory(story));
+    return 0;
+  });
+}
