@@ -1,4 +1,5 @@
-import { TOOL, packageVersion, usageLine } from './usage.js';
+import { packageVersion } from '../io/package-version.js';
+import { TOOL, usageLine } from './usage.js';
 
 /** The commands and what each does, for the top-level usage. */
 const COMMANDS = ['run', 'selftest', 'emulator', 'history', 'show'] as const;

@@ -3,7 +3,6 @@
  * where to look (`stripe-redact: unknown option '--frobnicate' (see stripe-redact run --help)`),
  * and exit code 2 — the shape users know from git, npm and curl, and what a cron mail should show.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 
 /** The tool's name as users type it. */
@@ -32,8 +31,3 @@ export function withUsageErrors(command: Command, hint: string): Command {
   });
 }
 
-/** The version in the package's own package.json (dist/cli/ and src/cli/ both sit two levels below it). */
-export function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return String(manifest.version);
-}

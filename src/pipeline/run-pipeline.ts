@@ -14,7 +14,8 @@ import type { RateBudget } from './rate-budget.js';
 import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resolve-identifiers.js';
 import { writeReport, type ReportTotals } from './write-report.js';
 import { RESULT_CSV_VERSION } from '../io/result-writer.js';
-import { sha256OfFile, toolVersion } from '../io/file-digest.js';
+import { sha256OfFile } from '../io/file-digest.js';
+import { packageVersion } from '../io/package-version.js';
 import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { ReportCollector, writeReportHtml } from '../io/report-html.js';
 import { join } from 'node:path';
@@ -355,7 +356,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     interrupted: interrupted(),
     mode: options.mode,
     livemode: options.livemode,
-    toolVersion: toolVersion(),
+    toolVersion: packageVersion(),
     resultCsvVersion: RESULT_CSV_VERSION,
     resultsSha256,
     reportPath,
