@@ -33,6 +33,8 @@ export interface DriveContext {
   succeededThisRun?: Set<number>;
   /** Set when the run is interrupted: drivers stop where they are and leave the state as it is. */
   signal?: AbortSignal;
+  /** The customer a related object belongs to ({@link StripeGateway.customerOf}), remembered for the run. */
+  customerOf(id: string, objectType: string): Promise<string | null>;
 }
 
 /** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
@@ -374,7 +376,7 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
 /**
  * Pins each validation error on the job identifier it belongs to: the erroring object itself when it
  * is one, the only identifier of a one-identifier job, else the customer the erroring object names
- * (one retrieve per distinct object). What stays unpinned (or `too_many_objects`, which is the
+ * (one retrieve per distinct object in the run). What stays unpinned (or `too_many_objects`, which is the
  * job's) is returned apart.
  */
 async function attribute(
@@ -385,7 +387,6 @@ async function attribute(
   const roots = new Set(job.objectIds);
   const byRoot = new Map<string, JobValidationError[]>();
   const unattributed: JobValidationError[] = [];
-  const owners = new Map<string, string | null>();
   for (const error of errors) {
     let root: string | undefined;
     const object = error.erroringObject;
@@ -393,8 +394,7 @@ async function attribute(
     else if (object && roots.has(object.id)) root = object.id;
     else if (job.objectIds.length === 1) root = job.objectIds[0];
     else if (object) {
-      if (!owners.has(object.id)) owners.set(object.id, await ctx.gateway.customerOf(object.id, object.objectType));
-      const owner = owners.get(object.id);
+      const owner = await ctx.customerOf(object.id, object.objectType);
       if (owner && roots.has(owner)) root = owner;
     }
     if (root === undefined) unattributed.push(error);
@@ -456,7 +456,7 @@ async function ownLockingJob(job: StoredJob, errors: JobValidationError[], ctx: 
   for (const error of errors) {
     const object = error.erroringObject;
     if (!object) continue;
-    const customer = object.objectType === 'customer' ? null : await ctx.gateway.customerOf(object.id, object.objectType);
+    const customer = object.objectType === 'customer' ? null : await ctx.customerOf(object.id, object.objectType);
     for (const id of customer ? [object.id, customer] : [object.id]) {
       const holder = ctx.store.liveJobHolding(id, job.localId);
       if (holder !== undefined) return holder;

@@ -9,6 +9,7 @@ import type { StateStore, StoredJob } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { driveJob, followJob, type DriveContext } from './drive-job.js';
+import { rememberCustomerOwners } from './customer-owners.js';
 import { JobWatcher } from './job-watcher.js';
 import type { RateBudget } from './rate-budget.js';
 import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resolve-identifiers.js';
@@ -185,6 +186,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     },
     canceledOutside: new Set(),
     succeededThisRun: new Set(),
+    customerOf: rememberCustomerOwners(gateway),
     ...(ports.signal ? { signal: ports.signal } : {}),
   };
   const interrupted = () => ports.signal?.aborted === true;

@@ -61,6 +61,23 @@ describe('runPipeline against the emulator', () => {
     expect(summary.apiCalls.byOperation['payment_intent.retrieve']).toBe(1);
   });
 
+  it('looks a related object up once in a run, also when its customer is packed into a new job', async () => {
+    // Under the default variants the id Stripe does not hold fails the first validation beside the
+    // PaymentIntent's error; the nine others go into a new job whose validation names the same
+    // PaymentIntent again. Under the helpful ones the create is refused instead: one lookup either way.
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      seed: { customers: [...clean(8), { id: 'cus_pi', email: 'pi@example.com', payment_intents: [{ id: 'pi_unconfirmed', amount: 100, currency: 'eur' }] }] },
+    });
+    const ws = pipelineWorkspace(emulator);
+    const { rows, summary } = await ws.run(['id', ...clean(8).map((c) => c.id), 'cus_pi', 'cus_missing'].join('\n'));
+    expect(rows.find((r) => r.id === 'cus_pi')).toMatchObject({ status: 'needs_action', blocking_codes: 'invalid_state' });
+    expect(rows.find((r) => r.id === 'cus_missing')?.status).toBe('not_found');
+    expect(rows.filter((r) => r.id.startsWith('cus_c')).map((r) => r.status)).toEqual(Array(8).fill('redacted'));
+    expect(summary.apiCalls.byOperation['payment_intent.retrieve']).toBe(1);
+  });
+
   it("reports a lock held by a foreign job with that job's id and still redacts the other customers", async () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(3) } });
     const foreign = await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_c0'] } });
