@@ -3,6 +3,7 @@ import { objectTypeOfId } from '../domain/identifier.js';
 import { type JobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
 import { decideAfterFailedValidation } from '../domain/failed-job.js';
 import { nextJobStep } from '../domain/job-step.js';
+import { ownersToLookUp, pinErrors, triageFailedValidation, type FailureFacts } from '../domain/failure-triage.js';
 import { slotOf, toJobObjects } from '../domain/pack.js';
 import type { StoredJob, StateStore } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
@@ -250,66 +251,86 @@ async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
 
 type FailedNext = 'validate_again' | 'done';
 
+/**
+ * A failed validation, carried out step by step as {@link triageFailedValidation} asks: each fact
+ * it needs is looked up only when it is asked for, then the job is split, re-packed, adopted or
+ * decided on.
+ */
 async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveContext): Promise<FailedNext> {
   const embedded = view.firstValidationErrors;
   const errors = embedded?.complete ? embedded.errors : await ctx.gateway.listValidationErrors(view.id);
-  if (errors.length === 0) {
-    // Failed with nothing listed: nothing to split or fix on; keep it for the next run to re-validate.
-    ctx.store.setObjectStatus(job.objectIds, {
-      status: 'needs_action',
-      messages: [`job ${view.id} failed validation without listing an error; the next run validates it again`],
-    });
-    if (ctx.mode === 'validate') await cancelJob(job, ctx);
-    return 'done';
+  const owners = new Map<string, string | null>();
+  for (const object of ownersToLookUp(job.objectIds, errors)) owners.set(object.id, await ctx.customerOf(object.id, object.objectType));
+  const facts: FailureFacts = { objectIds: job.objectIds, replayedCreate: job.replayedCreate === true, errors, ...pinErrors(job.objectIds, errors, owners) };
+  let twin: RedactionJobView | undefined;
+  for (;;) {
+    const step = triageFailedValidation(facts);
+    switch (step.kind) {
+      case 'nothing_listed':
+        // Failed with nothing listed: nothing to split or fix on; keep it for the next run to re-validate.
+        ctx.store.setObjectStatus(job.objectIds, {
+          status: 'needs_action',
+          messages: [`job ${view.id} failed validation without listing an error; the next run validates it again`],
+        });
+        if (ctx.mode === 'validate') await cancelJob(job, ctx);
+        return 'done';
+      case 'check_presence': {
+        // An identifier Stripe accepted at create but that does not exist (or is already redacted)
+        // fails validation on itself: settled as not_found / already_redacted here.
+        const gone: string[] = [];
+        for (const id of step.ids) {
+          const type = objectTypeOfId(id);
+          if (type && (await settleByPresence(id, type, ctx))) gone.push(id);
+        }
+        facts.gone = gone;
+        continue;
+      }
+      case 'drop_gone':
+        ctx.logger.info('identifiers Stripe does not hold go out of the job', { job: view.id, gone: step.gone.length });
+        await cancelJob(job, ctx);
+        if (step.rest.length > 0) ctx.spawn(step.rest);
+        return 'done';
+      case 'split':
+        ctx.logger.info('splitting job to isolate validation errors', { job: view.id, codes: facts.unattributed.map((e) => e.code) });
+        await cancelJob(job, ctx);
+        for (const half of step.halves) ctx.spawn(half);
+        return 'done';
+      case 'look_for_twin':
+        twin = await findTwin(job, ctx);
+        facts.twin = twin ? { id: twin.id } : null;
+        continue;
+      case 'adopt_twin':
+        // This state made the twin and lost the answer (a crash, then a restart after the create's
+        // idempotency key expired), so its create ran twice. Keep the older job, drop this one.
+        ctx.logger.warn('adopting a job Stripe holds for the same identifiers', { job: view.id, twin: step.twin.id });
+        await cancelJob(job, ctx);
+        ctx.adopt(twin as RedactionJobView, job.objectIds);
+        return 'done';
+      case 'find_lock_owners': {
+        // Locks held by another live job of this state: wait for that job instead of reporting a conflict.
+        const lockOwners = new Map<string, number>();
+        for (const [root, lockErrors] of step.locked) {
+          const owner = await ownLockingJob(job, lockErrors, ctx);
+          if (owner !== undefined) lockOwners.set(root, owner);
+        }
+        facts.lockOwners = lockOwners;
+        continue;
+      }
+      case 'decide':
+        return settleFailure(job, view, errors, step.errorsByRoot, step.deferred, ctx);
+    }
   }
-  const { byRoot, unattributed } = await attribute(job, errors, ctx);
+}
 
-  // An identifier Stripe accepted at create but that does not exist (or is already redacted) fails
-  // validation on itself: settle it as not_found / already_redacted and go on without it.
-  const gone: string[] = [];
-  for (const [root, rootErrors] of byRoot) {
-    const onItself = rootErrors.every((e) => e.erroringObject?.id === root);
-    const type = objectTypeOfId(root);
-    if (onItself && type && (await settleByPresence(root, type, ctx))) gone.push(root);
-  }
-  if (gone.length > 0) {
-    ctx.logger.info('identifiers Stripe does not hold go out of the job', { job: view.id, gone: gone.length });
-    await cancelJob(job, ctx);
-    const rest = job.objectIds.filter((id) => !gone.includes(id));
-    if (rest.length > 0) ctx.spawn(rest);
-    return 'done';
-  }
-
-  // Errors we cannot pin on one identifier (or a cascade too large): halve the job until we can.
-  if (unattributed.length > 0 && job.objectIds.length > 1) {
-    ctx.logger.info('splitting job to isolate validation errors', { job: view.id, codes: unattributed.map((e) => e.code) });
-    await cancelJob(job, ctx);
-    const half = Math.ceil(job.objectIds.length / 2);
-    ctx.spawn(job.objectIds.slice(0, half));
-    ctx.spawn(job.objectIds.slice(half));
-    return 'done';
-  }
-  if (unattributed.length > 0) byRoot.set(job.objectIds[0] as string, [...(byRoot.get(job.objectIds[0] as string) ?? []), ...unattributed]);
-
-  // A twin: a job Stripe holds for exactly these identifiers locks them all. This state made it and
-  // lost the answer (a crash, then a restart after the create's idempotency key expired), so its
-  // create ran twice. Keep the older job, drop this one.
-  const twin = await findTwin(job, byRoot, ctx);
-  if (twin) {
-    ctx.logger.warn('adopting a job Stripe holds for the same identifiers', { job: view.id, twin: twin.id });
-    await cancelJob(job, ctx);
-    ctx.adopt(twin, job.objectIds);
-    return 'done';
-  }
-
-  // Locks held by another live job of this state: wait for that job instead of reporting a conflict.
-  const deferred = new Map<string, number>();
-  for (const [root, rootErrors] of byRoot) {
-    if (!rootErrors.every((e) => e.code === 'locked_by_other_job')) continue;
-    const owner = await ownLockingJob(job, rootErrors, ctx);
-    if (owner !== undefined) deferred.set(root, owner);
-  }
-
+/** Carries out {@link decideAfterFailedValidation} on a failed validation whose errors are all pinned. */
+async function settleFailure(
+  job: StoredJob,
+  view: RedactionJobView,
+  errors: readonly JobValidationError[],
+  byRoot: Map<string, JobValidationError[]>,
+  deferred: Map<string, number>,
+  ctx: DriveContext,
+): Promise<FailedNext> {
   const decision = decideAfterFailedValidation({
     objectIds: job.objectIds,
     attempt: view.validationBehavior,
@@ -374,49 +395,10 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
 }
 
 /**
- * Pins each validation error on the job identifier it belongs to: the erroring object itself when it
- * is one, the only identifier of a one-identifier job, else the customer the erroring object names
- * (one retrieve per distinct object in the run). What stays unpinned (or `too_many_objects`, which is the
- * job's) is returned apart.
+ * The job Stripe holds for exactly the identifiers of `job` that the state does not know: the older
+ * create of a replayed one. Read from Stripe's job list, never from an error's message.
  */
-async function attribute(
-  job: StoredJob,
-  errors: readonly JobValidationError[],
-  ctx: DriveContext,
-): Promise<{ byRoot: Map<string, JobValidationError[]>; unattributed: JobValidationError[] }> {
-  const roots = new Set(job.objectIds);
-  const byRoot = new Map<string, JobValidationError[]>();
-  const unattributed: JobValidationError[] = [];
-  for (const error of errors) {
-    let root: string | undefined;
-    const object = error.erroringObject;
-    if (error.code === 'too_many_objects') root = undefined;
-    else if (object && roots.has(object.id)) root = object.id;
-    else if (job.objectIds.length === 1) root = job.objectIds[0];
-    else if (object) {
-      const owner = await ctx.customerOf(object.id, object.objectType);
-      if (owner && roots.has(owner)) root = owner;
-    }
-    if (root === undefined) unattributed.push(error);
-    else byRoot.set(root, [...(byRoot.get(root) ?? []), error]);
-  }
-  return { byRoot, unattributed };
-}
-
-/**
- * The job locking every identifier of `job`, if `job` replays a create of an earlier run and the
- * locking job, unknown to the state, names exactly the same identifiers.
- */
-async function findTwin(
-  job: StoredJob,
-  byRoot: Map<string, JobValidationError[]>,
-  ctx: DriveContext,
-): Promise<RedactionJobView | undefined> {
-  // Only a replayed create can have a twin; a lock on a job of ours created this run is someone else's job.
-  if (!job.replayedCreate || byRoot.size !== job.objectIds.length) return undefined;
-  const errors = [...byRoot.values()].flat();
-  if (!errors.every((e) => e.code === 'locked_by_other_job')) return undefined;
-  // Which job holds the lock is read from Stripe's job list, never from the error's message.
+async function findTwin(job: StoredJob, ctx: DriveContext): Promise<RedactionJobView | undefined> {
   const holders = await liveJobsNaming(job.objectIds[0] as string, ctx);
   return holders.find(
     ({ job: other, objectIds }) =>
@@ -452,7 +434,7 @@ async function liveJobsNaming(objectId: string, ctx: DriveContext): Promise<{ jo
  * The live job of this state that holds what locks `job`, if the lock is ours: the job holding the
  * locked object itself, or else the customer it belongs to (a PaymentIntent in another job's cascade).
  */
-async function ownLockingJob(job: StoredJob, errors: JobValidationError[], ctx: DriveContext): Promise<number | undefined> {
+async function ownLockingJob(job: StoredJob, errors: readonly JobValidationError[], ctx: DriveContext): Promise<number | undefined> {
   for (const error of errors) {
     const object = error.erroringObject;
     if (!object) continue;
