@@ -27,8 +27,11 @@ export function requestKind(method: string, path: string): string {
     if (action === undefined) return method === 'GET' ? 'redaction_jobs.retrieve' : 'redaction_jobs.update';
     return `redaction_jobs.${action}`;
   }
+  // One object of a resource read by id (a related object looked up to pin its error on a customer).
+  const retrieve = /^\/v1\/([a-z_]+)\/([a-z]+_[^/]+)$/.exec(path);
+  if (method === 'GET' && retrieve) return `${retrieve[1]}.retrieve`;
   // Anything else: method and the path with ids blanked, so unexpected calls still group.
-  return `${method} ${path.replace(/\/[a-z]+_[A-Za-z0-9_]+/g, '/:id')}`;
+  return `${method} ${path.replace(/\/[a-z]+_[A-Za-z0-9]{3,}[A-Za-z0-9_]*/g, '/:id')}`;
 }
 
 export class RequestRecorder {

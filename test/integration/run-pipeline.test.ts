@@ -74,7 +74,7 @@ describe('runPipeline against the emulator', () => {
     const { rows, summary } = await ws.run(['id', ...clean(8).map((c) => c.id), 'cus_pi', 'cus_missing'].join('\n'));
     expect(rows.find((r) => r.id === 'cus_pi')).toMatchObject({ status: 'needs_action', blocking_codes: 'invalid_state' });
     expect(rows.find((r) => r.id === 'cus_missing')?.status).toBe('not_found');
-    expect(rows.filter((r) => r.id.startsWith('cus_c')).map((r) => r.status)).toEqual(Array(8).fill('redacted'));
+    expect(rows.filter((r) => r.id?.startsWith('cus_c')).map((r) => r.status)).toEqual(Array(8).fill('redacted'));
     expect(summary.apiCalls.byOperation['payment_intent.retrieve']).toBe(1);
   });
 
