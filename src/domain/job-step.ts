@@ -72,3 +72,15 @@ export function nextJobStep(facts: JobFacts): JobStep {
       return facts.replacedBefore ? { kind: 'leave_canceled' } : { kind: 'replace_canceled' };
   }
 }
+
+/** Whether a job in `status` refuses `action` because it is past it, rather than for another reason. */
+export function isRefusedBecauseMovedOn(action: 'validate' | 'run' | 'cancel', status: JobStatus): boolean {
+  switch (action) {
+    case 'validate':
+      return status !== 'failed';
+    case 'run':
+      return status !== 'ready';
+    case 'cancel':
+      return status !== 'ready' && status !== 'failed';
+  }
+}

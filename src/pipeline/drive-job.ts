@@ -1,42 +1,16 @@
 import { GatewayError } from '../errors.js';
 import { objectTypeOfId } from '../domain/identifier.js';
-import { type JobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
+import { type JobStatus, type JobValidationError, type RedactionJobView } from '../domain/job.js';
 import { decideAfterFailedValidation } from '../domain/failed-job.js';
 import { nextJobStep } from '../domain/job-step.js';
 import { ownersToLookUp, pinErrors, triageFailedValidation, type FailureFacts } from '../domain/failure-triage.js';
 import { slotOf, toJobObjects } from '../domain/pack.js';
-import type { StoredJob, StateStore } from '../io/state-store.js';
-import type { Logger } from '../io/logger.js';
-import type { StripeGateway } from '../stripe/gateway.js';
-import { JobWaitTimeout, type JobWatcher } from './job-watcher.js';
+import type { StoredJob } from '../io/state-store.js';
+import type { DriveContext } from './drive-context.js';
+import { cancelJob, switchBehavior, transition } from './job-actions.js';
+import { JobWaitTimeout } from './job-watcher.js';
+import { findTwin, liveJobsNaming, ownLockingJob } from './lock-holders.js';
 import { settleByPresence } from './settle-by-presence.js';
-
-/** What drives a job: the run's ports and choices. */
-export interface DriveContext {
-  gateway: StripeGateway;
-  store: StateStore;
-  watcher: JobWatcher;
-  logger: Logger;
-  /** `validate` stops at ready/failed and cancels; `redact` runs ready jobs. */
-  mode: 'validate' | 'redact';
-  /** What this run may do about validation errors. */
-  behavior: ValidationBehavior;
-  /** Queues a new job for these objects (a split); does not wait for it. */
-  spawn(objectIds: string[]): void;
-  /** Queues a job Stripe already holds for these objects, to be driven as this state's own. */
-  adopt(job: RedactionJobView, objectIds: string[]): void;
-  /** Objects whose job was canceled from outside in this run (they are replaced once). */
-  canceledOutside: Set<string>;
-  /**
-   * Local ids of this state's jobs that succeeded in this run. A lock reported by Stripe while such a
-   * job was finishing was ours: the identifier goes on (once) instead of being called foreign.
-   */
-  succeededThisRun?: Set<number>;
-  /** Set when the run is interrupted: drivers stop where they are and leave the state as it is. */
-  signal?: AbortSignal;
-  /** The customer a related object belongs to ({@link StripeGateway.customerOf}), remembered for the run. */
-  customerOf(id: string, objectType: string): Promise<string | null>;
-}
 
 /** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
 export function isFatalGatewayError(error: unknown): boolean {
@@ -394,120 +368,9 @@ async function settleFailure(
   return 'done';
 }
 
-/**
- * The job Stripe holds for exactly the identifiers of `job` that the state does not know: the older
- * create of a replayed one. Read from Stripe's job list, never from an error's message.
- */
-async function findTwin(job: StoredJob, ctx: DriveContext): Promise<RedactionJobView | undefined> {
-  const holders = await liveJobsNaming(job.objectIds[0] as string, ctx);
-  return holders.find(
-    ({ job: other, objectIds }) =>
-      other.id !== job.stripeId &&
-      !ctx.store.knowsJob(other.id) &&
-      objectIds.length === job.objectIds.length &&
-      job.objectIds.every((id) => objectIds.includes(id)),
-  )?.job;
-}
-
-/** Pages of Stripe's job list read at most to find the job holding an identifier (newest first). */
-const HOLDER_SEARCH_PAGES = 5;
-
-/**
- * Live jobs Stripe holds that name `objectId` among their identifiers, from the newest
- * {@link HOLDER_SEARCH_PAGES} pages of the job list.
- */
-async function liveJobsNaming(objectId: string, ctx: DriveContext): Promise<{ job: RedactionJobView; objectIds: string[] }[]> {
-  const found: { job: RedactionJobView; objectIds: string[] }[] = [];
-  let startingAfter: string | undefined;
-  for (let page = 0; page < HOLDER_SEARCH_PAGES; page += 1) {
-    const { data, hasMore } = await ctx.gateway.listJobsWithObjects({ limit: 100, ...(startingAfter ? { startingAfter } : {}) });
-    for (const entry of data) {
-      if (entry.objectIds.includes(objectId) && entry.job.status !== 'succeeded' && entry.job.status !== 'canceled') found.push(entry);
-    }
-    startingAfter = data.at(-1)?.job.id;
-    if (!hasMore || !startingAfter) break;
-  }
-  return found;
-}
-
-/**
- * The live job of this state that holds what locks `job`, if the lock is ours: the job holding the
- * locked object itself, or else the customer it belongs to (a PaymentIntent in another job's cascade).
- */
-async function ownLockingJob(job: StoredJob, errors: readonly JobValidationError[], ctx: DriveContext): Promise<number | undefined> {
-  for (const error of errors) {
-    const object = error.erroringObject;
-    if (!object) continue;
-    const customer = object.objectType === 'customer' ? null : await ctx.customerOf(object.id, object.objectType);
-    for (const id of customer ? [object.id, customer] : [object.id]) {
-      const holder = ctx.store.liveJobHolding(id, job.localId);
-      if (holder !== undefined) return holder;
-      // The holder finished between Stripe's validation and this look: still our lock.
-      const finished = ctx.store.succeededJobHolding(id, job.localId);
-      if (finished !== undefined && ctx.succeededThisRun?.has(finished)) return finished;
-    }
-  }
-  return undefined;
-}
-
 function markRedacted(job: StoredJob, ctx: DriveContext): void {
   ctx.succeededThisRun?.add(job.localId);
   if (job.validationBehavior === 'fix') ctx.store.promoteBlockersToFixes(job.objectIds);
   ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [] });
   ctx.logger.info('job succeeded', { job: job.stripeId, objects: job.objectIds.length });
-}
-
-/** Switches a failed job's validation behaviour; the state follows only once Stripe confirmed it. */
-async function switchBehavior(job: StoredJob, behavior: ValidationBehavior, ctx: DriveContext): Promise<void> {
-  const view = await ctx.gateway.updateJob(job.stripeId as string, behavior, ctx.store.nextActionKey(job, 'update'));
-  ctx.store.recordJobBehavior(job, view.validationBehavior);
-}
-
-/**
- * Validate or run. Returns whether Stripe confirmed it. A refused transition means the job already
- * moved on (a resumed run, an answer lost after the request was carried out): the job's real status
- * is read and recorded, and the caller goes on from there.
- */
-async function transition(job: StoredJob, action: 'validate' | 'run', ctx: DriveContext): Promise<boolean> {
-  const id = job.stripeId as string;
-  const key = ctx.store.nextActionKey(job, action);
-  try {
-    const view = action === 'run' ? await ctx.gateway.runJob(id, key) : await ctx.gateway.validateJob(id, key);
-    ctx.store.recordJobStatus(job, view.status);
-    return true;
-  } catch (error) {
-    if (!(error instanceof GatewayError) || error.kind !== 'invalid_request') throw error;
-    const view = await ctx.gateway.retrieveJob(id);
-    ctx.store.recordJobStatus(job, view.status);
-    if (!isRefusedBecauseMovedOn(action, view.status)) throw error;
-    return false;
-  }
-}
-
-/** Whether a job in `status` refuses `action` because it is past it, rather than for another reason. */
-function isRefusedBecauseMovedOn(action: 'validate' | 'run' | 'cancel', status: JobStatus): boolean {
-  switch (action) {
-    case 'validate':
-      return status !== 'failed';
-    case 'run':
-      return status !== 'ready';
-    case 'cancel':
-      return status !== 'ready' && status !== 'failed';
-  }
-}
-
-/** Cancels and waits until Stripe releases the job's objects (a canceling job still holds them). */
-async function cancelJob(job: StoredJob, ctx: DriveContext): Promise<void> {
-  const id = job.stripeId as string;
-  try {
-    const view = await ctx.gateway.cancelJob(id, ctx.store.nextActionKey(job, 'cancel'));
-    ctx.store.recordJobStatus(job, view.status);
-  } catch (error) {
-    if (!(error instanceof GatewayError) || error.kind !== 'invalid_request') throw error;
-    const view = await ctx.gateway.retrieveJob(id);
-    ctx.store.recordJobStatus(job, view.status);
-    if (!isRefusedBecauseMovedOn('cancel', view.status)) throw error;
-  }
-  const settled = await ctx.watcher.waitSettled(id, job.created ?? 0);
-  ctx.store.recordJobStatus(job, settled.status);
 }

@@ -8,7 +8,8 @@ import { inspectRequestFile, readRequestRows, scanRequestFile, type RequestFileI
 import type { StateStore, StoredJob } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
-import { driveJob, followJob, type DriveContext } from './drive-job.js';
+import type { DriveContext } from './drive-context.js';
+import { driveJob, followJob } from './drive-job.js';
 import { rememberCustomerOwners } from './customer-owners.js';
 import { JobWatcher } from './job-watcher.js';
 import type { RateBudget } from './rate-budget.js';

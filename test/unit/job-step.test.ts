@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_VALIDATIONS_PER_RUN, nextJobStep, type JobFacts, type JobStep } from '../../src/domain/job-step.js';
+import { MAX_VALIDATIONS_PER_RUN, isRefusedBecauseMovedOn, nextJobStep, type JobFacts, type JobStep } from '../../src/domain/job-step.js';
 import { JOB_STATUSES } from '../../src/domain/job.js';
 
 const facts = (overrides: Partial<JobFacts>): JobFacts => ({
@@ -55,4 +55,15 @@ describe('nextJobStep: the job life as one decision', () => {
       }
     }
   });
+});
+
+describe('isRefusedBecauseMovedOn', () => {
+  const statuses = JOB_STATUSES;
+  // The status each action is allowed from (stripe-api.md §2): refused anywhere else, the job moved on.
+  const allowedFrom = { validate: ['failed'], run: ['ready'], cancel: ['ready', 'failed'] } as const;
+  for (const action of ['validate', 'run', 'cancel'] as const) {
+    it.each(statuses)(`${action} refused by a job %s: moved on unless allowed from there`, (status) => {
+      expect(isRefusedBecauseMovedOn(action, status)).toBe(!(allowedFrom[action] as readonly string[]).includes(status));
+    });
+  }
 });

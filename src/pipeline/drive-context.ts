@@ -1,0 +1,32 @@
+import type { RedactionJobView, ValidationBehavior } from '../domain/job.js';
+import type { StateStore } from '../io/state-store.js';
+import type { Logger } from '../io/logger.js';
+import type { StripeGateway } from '../stripe/gateway.js';
+import type { JobWatcher } from './job-watcher.js';
+
+/** What drives a job: the run's ports and choices. */
+export interface DriveContext {
+  gateway: StripeGateway;
+  store: StateStore;
+  watcher: JobWatcher;
+  logger: Logger;
+  /** `validate` stops at ready/failed and cancels; `redact` runs ready jobs. */
+  mode: 'validate' | 'redact';
+  /** What this run may do about validation errors. */
+  behavior: ValidationBehavior;
+  /** Queues a new job for these objects (a split); does not wait for it. */
+  spawn(objectIds: string[]): void;
+  /** Queues a job Stripe already holds for these objects, to be driven as this state's own. */
+  adopt(job: RedactionJobView, objectIds: string[]): void;
+  /** Objects whose job was canceled from outside in this run (they are replaced once). */
+  canceledOutside: Set<string>;
+  /**
+   * Local ids of this state's jobs that succeeded in this run. A lock reported by Stripe while such a
+   * job was finishing was ours: the identifier goes on (once) instead of being called foreign.
+   */
+  succeededThisRun?: Set<number>;
+  /** Set when the run is interrupted: drivers stop where they are and leave the state as it is. */
+  signal?: AbortSignal;
+  /** The customer a related object belongs to ({@link StripeGateway.customerOf}), remembered for the run. */
+  customerOf(id: string, objectType: string): Promise<string | null>;
+}
