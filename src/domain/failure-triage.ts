@@ -59,7 +59,7 @@ export function ownersToLookUp(objectIds: readonly string[], errors: readonly Jo
   for (const error of errors) {
     const object = error.erroringObject;
     if (error.code === 'too_many_objects' || !object || objectIds.includes(object.id)) continue;
-    if (!out.has(object.id)) out.set(object.id, { id: object.id, objectType: object.objectType });
+    out.set(object.id, { id: object.id, objectType: object.objectType });
   }
   return [...out.values()];
 }

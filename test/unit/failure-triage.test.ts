@@ -15,7 +15,7 @@ const tooMany = error('too_many_objects', null);
 
 describe('ownersToLookUp', () => {
   it('asks for each related object once, and for nothing the job names or a one-identifier job pins anyway', () => {
-    const errors = [onPi('pi_1'), onItself('cus_a'), onPi('pi_1'), error('invalid_state', 'in_1', 'invoice'), tooMany, error('invalid_state', null)];
+    const errors = [onPi('pi_1'), onItself('cus_a'), onPi('pi_1'), error('invalid_state', 'in_1', 'invoice'), tooMany, error('too_many_objects', 'pi_2'), error('invalid_state', null)];
     expect(ownersToLookUp(['cus_a', 'cus_b'], errors)).toEqual([
       { id: 'pi_1', objectType: 'payment_intent' },
       { id: 'in_1', objectType: 'invoice' },
@@ -69,6 +69,16 @@ describe('triageFailedValidation', () => {
       { kind: 'decide', errorsByRoot: new Map([['cus_b', [onItself('cus_b')]]]), deferred: new Map() },
     ],
     [
+      'an identifier failing on itself and on a related object exists: not looked up',
+      facts({ byRoot: new Map([['cus_b', [onItself('cus_b'), onPi('pi_1')]]]) }),
+      { kind: 'decide', errorsByRoot: new Map([['cus_b', [onItself('cus_b'), onPi('pi_1')]]]), deferred: new Map() },
+    ],
+    [
+      'an error naming no object, pinned on the only identifier, is no sign of a missing one',
+      facts({ objectIds: ['cus_a'], byRoot: new Map([['cus_a', [error('invalid_state', null)]]]) }),
+      { kind: 'decide', errorsByRoot: new Map([['cus_a', [error('invalid_state', null)]]]), deferred: new Map() },
+    ],
+    [
       'an error no identifier can be blamed for halves the job',
       facts({ objectIds: ['cus_a', 'cus_b', 'cus_c'], byRoot: new Map([['cus_a', [onPi('pi_1')]]]), unattributed: [tooMany] }),
       { kind: 'split', halves: [['cus_a', 'cus_b'], ['cus_c']] },
@@ -107,6 +117,21 @@ describe('triageFailedValidation', () => {
       'a replayed create locked on some identifiers only has no twin',
       facts({ objectIds: ['cus_a', 'cus_b'], replayedCreate: true, byRoot: new Map([['cus_a', [lockedOn('cus_a')]]]), gone: [] }),
       { kind: 'find_lock_owners', locked: new Map([['cus_a', [lockedOn('cus_a')]]]) },
+    ],
+    [
+      'a replayed create with one identifier locked and another blocked has no twin',
+      facts({ objectIds: ['cus_a', 'cus_b'], replayedCreate: true, byRoot: new Map([['cus_a', [lockedOn('cus_a')]], ['cus_b', [onPi('pi_1')]]]), gone: [] }),
+      { kind: 'find_lock_owners', locked: new Map([['cus_a', [lockedOn('cus_a')]]]) },
+    ],
+    [
+      'a replayed create blocked on every identifier, by no lock, has no twin',
+      facts({ objectIds: ['cus_a', 'cus_b'], replayedCreate: true, byRoot: new Map([['cus_a', [onPi('pi_1')]], ['cus_b', [onPi('pi_2')]]]), gone: [] }),
+      { kind: 'decide', errorsByRoot: new Map([['cus_a', [onPi('pi_1')]], ['cus_b', [onPi('pi_2')]]]), deferred: new Map() },
+    ],
+    [
+      'a lock owner is waited for only by identifiers held by nothing but locks',
+      facts({ byRoot: new Map([['cus_a', [lockedOn('cus_a'), onPi('pi_1')]]]), gone: [], lockOwners: new Map([['cus_a', 7]]) }),
+      { kind: 'decide', errorsByRoot: new Map([['cus_a', [lockedOn('cus_a'), onPi('pi_1')]]]), deferred: new Map() },
     ],
     [
       'an identifier with a lock and another blocker is not waited for',
