@@ -50,6 +50,11 @@ export interface RowOutcome {
   updatedAt: string;
 }
 
+/** What a row says before any lookup answered for its identifier. */
+const NOT_LOOKED_UP: Reason = { code: 'not_looked_up' };
+/** What a row found nowhere says when its lookup left no reason (states written before lookups said how). */
+const NO_CUSTOMER: Reason = { code: 'no_customer' };
+
 const EMPTY = { objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [] } satisfies Partial<RowOutcome>;
 
 /** How much a status holds a row back: the row takes the status of its least finished object. */
@@ -100,7 +105,7 @@ export function decideRowOutcome(
     return {
       status: 'pending',
       ...EMPTY,
-      messages: [...(identifier?.reasons ?? []), { code: 'not_looked_up' } as const].map(wordReason),
+      messages: [...(identifier?.reasons ?? []), NOT_LOOKED_UP].map(wordReason),
       updatedAt: identifier?.updatedAt ?? fallbackTime,
     };
   }
@@ -108,7 +113,7 @@ export function decideRowOutcome(
     return {
       status: 'not_found',
       ...EMPTY,
-      messages: (identifier.reasons.length > 0 ? identifier.reasons : [{ code: 'no_customer' } as const]).map(wordReason),
+      messages: (identifier.reasons.length > 0 ? identifier.reasons : [NO_CUSTOMER]).map(wordReason),
       updatedAt: identifier.updatedAt,
     };
   }
