@@ -1,5 +1,5 @@
 import type { Blocker } from '../domain/blocker.js';
-import type { ValidationBehavior } from '../domain/job.js';
+import type { JobStatus, ValidationBehavior } from '../domain/job.js';
 import type { ObjectStatus } from '../domain/object-status.js';
 import type { ObjectOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
@@ -8,7 +8,7 @@ import { parseReasons } from './state-reasons.js';
 import type { StateHistory, StoredRun } from './state-store.js';
 
 /** Statuses of jobs that no longer carry their objects: the report lists them as earlier jobs only. */
-const RELEASED_JOB_SQL = sqlList(['canceled', 'abandoned']);
+const RELEASED_JOB_SQL = sqlList(['canceled' satisfies JobStatus, 'abandoned']);
 
 /**
  * The read-only queries of the report, `history` and `show`. They read states of schema version 2
