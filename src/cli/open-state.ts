@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, GatewayError } from '../errors.js';
 import type { Logger } from '../io/logger.js';
 import { acquireStateLock } from '../io/state-lock.js';
-import { StateStore, type StateAccount } from '../io/state-store.js';
+import { openStateStore } from '../io/sqlite-state-store.js';
+import type { StateAccount, StateStore } from '../io/state-store.js';
 import type { StripeAccount, StripeGateway } from '../stripe/gateway.js';
 import { defaultStatePath } from './state-path.js';
 
@@ -71,7 +72,7 @@ export async function openStateForAccount(options: {
     } else {
       path = explicitPath;
     }
-    store = StateStore.open({ path, ...(options.hashKey ? { hashKey: options.hashKey } : {}) });
+    store = openStateStore({ path, ...(options.hashKey ? { hashKey: options.hashKey } : {}) });
     const current: StateAccount = { accountId: account.id, livemode };
     const binding = store.bindAccount(current);
     switch (binding.kind) {

@@ -5,7 +5,7 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { ConfigError, StripeRedactError } from '../errors.js';
-import type { StateStore } from '../io/state-store.js';
+import type { StateReader } from '../io/state-store.js';
 import { openStateToRead } from './read-state.js';
 import { TOOL } from './usage.js';
 
@@ -21,8 +21,8 @@ export function parseReadCommand(command: Command, argv: string[]): number | und
 }
 
 /** Opens the state read-only, runs `read` on it, closes it; errors become a line on stderr and an exit code. */
-export function withStateToRead(statePath: string | undefined, read: (store: StateStore, path: string) => number): number {
-  let store: StateStore | undefined;
+export function withStateToRead(statePath: string | undefined, read: (store: StateReader, path: string) => number): number {
+  let store: StateReader | undefined;
   try {
     const opened = openStateToRead(statePath);
     store = opened.store;

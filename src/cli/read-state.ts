@@ -8,7 +8,8 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, StateStoreError } from '../errors.js';
-import { StateStore } from '../io/state-store.js';
+import { openStateReadOnly } from '../io/sqlite-state-store.js';
+import type { StateReader } from '../io/state-store.js';
 import { defaultStateDir } from './state-path.js';
 
 /** Default state files as state-path.ts names them: `acct_…-live.db`, `acct_…-test.db`. */
@@ -53,11 +54,11 @@ export function chooseStateToRead(statePath: string | undefined, env: NodeJS.Pro
  * for `run`. A missing file is the user's to fix (`ConfigError`); an unreadable one stays a
  * `StateStoreError`.
  */
-export function openStateToRead(statePath: string | undefined, env: NodeJS.ProcessEnv = process.env): { store: StateStore; path: string } {
+export function openStateToRead(statePath: string | undefined, env: NodeJS.ProcessEnv = process.env): { store: StateReader; path: string } {
   const path = chooseStateToRead(statePath, env);
   try {
     const hashKey = env.STRIPE_REDACT_HASH_KEY;
-    return { store: StateStore.openReadOnly({ path, ...(hashKey ? { hashKey } : {}) }), path };
+    return { store: openStateReadOnly({ path, ...(hashKey ? { hashKey } : {}) }), path };
   } catch (error) {
     if (error instanceof StateStoreError && error.code === 'STATE_MISSING') {
       throw new ConfigError(`--state ${path}: there is no such state file`, { code: 'CONFIG_STATE', option: '--state', cause: error });

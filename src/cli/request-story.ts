@@ -6,8 +6,9 @@
 import { describeBlocker, describeFix, describeNeedsAction } from '../domain/blocker.js';
 import type { Classified } from '../domain/identifier.js';
 import { isObjectDone } from '../domain/object-status.js';
+import { wordReason } from '../domain/reason.js';
 import { decideRowOutcome, type RowOutcome } from '../domain/row-outcome.js';
-import type { StateStore } from '../io/state-store.js';
+import type { StateReader } from '../io/state-store.js';
 import { describeCounts, toHistoryEntry } from './history-command.js';
 
 /** What `show` prints; `--json` prints it as it is. */
@@ -40,7 +41,7 @@ export interface RequestStory {
 }
 
 /** Reads the story of one classified identifier out of a state opened read-only. */
-export function readRequestStory(store: StateStore, statePath: string, given: string, classified: Exclude<Classified, { kind: 'invalid' }>): RequestStory {
+export function readRequestStory(store: StateReader, statePath: string, given: string, classified: Exclude<Classified, { kind: 'invalid' }>): RequestStory {
   const key = store.keyOf(classified);
   const record = store.identifierRecord(key);
   const base = { state: statePath, identifier: given, identifierType: classified.type };
@@ -67,14 +68,14 @@ export function readRequestStory(store: StateStore, statePath: string, given: st
       };
     }),
     resolvedAt: record.resolvedAt,
-    resolutionMessages: outcome?.messages ?? [],
+    resolutionMessages: (outcome?.reasons ?? []).map(wordReason),
     objects: (outcome?.objects ?? []).map((object) => ({
       id: object.id,
       status: object.status,
       updatedAt: object.updatedAt,
       blockers: isObjectDone(object.status) ? [] : object.blockers.map(describeNeedsAction),
       fixes: object.fixes.map((fix) => ({ blocked: describeBlocker(fix), fix: describeFix(fix, object.status === 'redacted' ? 'did' : 'would') })),
-      messages: object.messages,
+      messages: object.reasons.map(wordReason),
     })),
     jobs: store.jobsOfIdentifier(key).map((job) => {
       // Other requests' objects are not this person's story: counted, not named.

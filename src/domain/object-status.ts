@@ -27,3 +27,12 @@ export const DONE_OBJECT_STATUSES = ['redacted', 'already_redacted', 'not_found'
 export function isObjectDone(status: ObjectStatus): boolean {
   return (DONE_OBJECT_STATUSES as readonly ObjectStatus[]).includes(status);
 }
+
+/** Statuses of objects no job carries (`ready`: its validate-only job was canceled): each needs a new job. */
+export const UNCARRIED_OBJECT_STATUSES = ['queued', 'ready'] as const satisfies readonly ObjectStatus[];
+
+/**
+ * Statuses of objects tied to a job — the one that carries them, or for `deferred` the one they
+ * wait for, or none when it was never sent: they need a new job once that job is over or absent.
+ */
+export const JOB_BOUND_OBJECT_STATUSES = ['needs_action', 'in_job', 'deferred', 'failed'] as const satisfies readonly ObjectStatus[];

@@ -1,6 +1,7 @@
 import { describeFix, describeNeedsAction, type Blocker } from './blocker.js';
 import type { Classified } from './identifier.js';
 import { isObjectDone, type ObjectStatus } from './object-status.js';
+import { wordReason, type Reason } from './reason.js';
 import type { RowStatus, RunMode } from './row-status.js';
 
 /** What the state knows of one object a row resolved to. */
@@ -13,7 +14,8 @@ export interface ObjectOutcome {
   jobIds: string[];
   /** Codes of API errors no retry resolved. */
   errorCodes: string[];
-  messages: string[];
+  /** Why it stands where it does; worded by {@link decideRowOutcome}. */
+  reasons: Reason[];
   /** What blocks it, as the last validation listed it. */
   blockers: Blocker[];
   /** What a validation with fix cleared for it. */
@@ -26,8 +28,8 @@ export interface IdentifierOutcome {
   /** False while no lookup answered for it (e.g. the run ended first). */
   resolved: boolean;
   objects: ObjectOutcome[];
-  /** Messages about the identifier itself (e.g. how it was looked up). */
-  messages: string[];
+  /** Reasons about the identifier itself (e.g. how it was looked up). */
+  reasons: Reason[];
   updatedAt: string;
 }
 
@@ -47,6 +49,11 @@ export interface RowOutcome {
   messages: string[];
   updatedAt: string;
 }
+
+/** What a row says before any lookup answered for its identifier. */
+const NOT_LOOKED_UP: Reason = { code: 'not_looked_up' };
+/** What a row found nowhere says when its lookup left no reason (states written before lookups said how). */
+const NO_CUSTOMER: Reason = { code: 'no_customer' };
 
 const EMPTY = { objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [] } satisfies Partial<RowOutcome>;
 
@@ -98,7 +105,7 @@ export function decideRowOutcome(
     return {
       status: 'pending',
       ...EMPTY,
-      messages: [...(identifier?.messages ?? []), 'not looked up yet; the next run continues'],
+      messages: [...(identifier?.reasons ?? []), NOT_LOOKED_UP].map(wordReason),
       updatedAt: identifier?.updatedAt ?? fallbackTime,
     };
   }
@@ -106,7 +113,7 @@ export function decideRowOutcome(
     return {
       status: 'not_found',
       ...EMPTY,
-      messages: identifier.messages.length > 0 ? identifier.messages : ['no Stripe customer has this email'],
+      messages: (identifier.reasons.length > 0 ? identifier.reasons : [NO_CUSTOMER]).map(wordReason),
       updatedAt: identifier.updatedAt,
     };
   }
@@ -115,7 +122,7 @@ export function decideRowOutcome(
   const current = new Set<string>();
   const blockingCodes = new Set<string>();
   const fixes: string[] = [];
-  const messages: string[] = [...identifier.messages];
+  const messages: string[] = identifier.reasons.map(wordReason);
   let updatedAt = identifier.updatedAt;
   const several = identifier.objects.length > 1;
   // With several customers behind one email, say which customer each message is about.
@@ -131,7 +138,7 @@ export function decideRowOutcome(
     }
     const tense = object.status === 'redacted' ? 'did' : 'would';
     for (const fix of object.fixes) fixes.push(describeFix(fix, tense));
-    for (const message of object.messages) messages.push(about(object, message));
+    for (const reason of object.reasons) messages.push(about(object, wordReason(reason)));
     if (object.status === 'needs_action') for (const blocker of object.blockers) messages.push(about(object, describeNeedsAction(blocker)));
     if (object.updatedAt > updatedAt) updatedAt = object.updatedAt;
   }

@@ -8,14 +8,20 @@ import { StateStoreError } from '../errors.js';
  *
  * - identifiers: one row per distinct request identifier (`email:<hmac>` or `id:<stripe id>`);
  * - resolutions: identifier → Stripe objects it resolved to (kept, never dropped);
- * - objects: each Stripe object's status (see domain/object-status.ts) and report messages;
+ * - objects: each Stripe object's status (see domain/object-status.ts), blockers, fixes and reasons;
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
  * - runs: one row per run with its summary;
  * - identifier_runs: every run whose input named an identifier (identifiers.seen_run keeps only the latest);
  * - meta: the schema version, the state's random id, the email hashing key, and the Stripe account
  *   and mode the state belongs to (`account_id`, `livemode`, `account_bound_at`; see {@link bindAccount}).
  */
-export const SCHEMA_VERSION = '3';
+export const SCHEMA_VERSION = '4';
+
+/**
+ * Versions a read-only open reads as they are, without migrating (sqlite-state-store.ts): 2 lacks
+ * `identifier_runs`, 2 and 3 hold sentences where 4 holds reasons (state-reasons.ts reads both).
+ */
+export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['2', '3', SCHEMA_VERSION];
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,6 +32,7 @@ CREATE TABLE IF NOT EXISTS runs (
 -- key: 'email:<hmac hex>' or 'id:<stripe id>'
 CREATE TABLE IF NOT EXISTS identifiers (
   key TEXT PRIMARY KEY, type TEXT NOT NULL,
+  -- messages: domain/reason.ts Reason[] (JSON), what the report says about how it was looked up
   resolved_at TEXT, messages TEXT NOT NULL DEFAULT '[]',
   -- once a strongly consistent lookup (the list filter) found nothing, later runs need not ask again:
   -- 1 no customer (all a state written before guest lookups knows), 2 no customer and no guest session
@@ -42,6 +49,7 @@ CREATE TABLE IF NOT EXISTS resolutions (
 CREATE TABLE IF NOT EXISTS objects (
   id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL,
   job_id INTEGER, deferred_on INTEGER,
+  -- messages: domain/reason.ts Reason[] (JSON), worded only when a report is written
   error_codes TEXT NOT NULL DEFAULT '[]', messages TEXT NOT NULL DEFAULT '[]',
   -- domain/blocker.ts Blocker[]: what blocks it now; what Stripe's fix clears (or cleared) for it
   blockers TEXT NOT NULL DEFAULT '[]', fixes TEXT NOT NULL DEFAULT '[]',
@@ -82,7 +90,20 @@ const MIGRATIONS: Record<string, { to: string; sql: string }> = {
           INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id)
             SELECT key, seen_run FROM identifiers WHERE seen_run IS NOT NULL;`,
   },
+  // States before version 4 stored sentences, not reasons: each becomes a `text` reason, which the
+  // report words as the very sentence it was.
+  '3': {
+    to: '4',
+    sql: `UPDATE identifiers SET messages = (${textReasonsOf('identifiers.messages')}) WHERE messages != '[]';
+          UPDATE objects SET messages = (${textReasonsOf('objects.messages')}) WHERE messages != '[]';`,
+  },
 };
+
+/** SQL turning a JSON array of sentences into one of `{ "code": "text", "text": … }` reasons, in order; items that are reasons already stay. */
+function textReasonsOf(column: string): string {
+  return `SELECT json_group_array(CASE WHEN type = 'text' THEN json_object('code', 'text', 'text', value) ELSE json(value) END ORDER BY key)
+            FROM json_each(${column})`;
+}
 
 /**
  * Checks the schema version of an opened state and, on a new one, writes its identity: a random

@@ -105,7 +105,7 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
             ctx.store.setObjectStatus(job.objectIds, {
               status: 'queued',
               jobLocalId: null,
-              messages: [`job ${job.stripeId} was canceled outside stripe-redact, as was the job before it; the next run tries again`],
+              reasons: [{ code: 'canceled_outside_twice', job: job.stripeId as string }],
             });
           }
           return;
@@ -117,7 +117,7 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
     if (error instanceof JobWaitTimeout) {
       // Stripe is still at it: the job stays live in the state and its rows pending; the next run follows it.
       ctx.logger.warn('gave up waiting for a job; the next run follows it', { job: job.stripeId, status: error.lastStatus });
-      ctx.store.setObjectStatus(job.objectIds, { status: 'in_job', messages: [`${error.message}; the next run follows it`] });
+      ctx.store.setObjectStatus(job.objectIds, { status: 'in_job', reasons: [{ code: 'wait_timed_out', job: error.jobId, lastStatus: error.lastStatus ?? null, waitedMs: error.waitedMs }] });
       timedOut = true;
       return;
     }
@@ -137,7 +137,7 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
     ctx.store.setObjectStatus(job.objectIds, {
       status: 'failed',
       errorCodes: code,
-      messages: [`${job.stripeId ?? 'job'}: ${message}`],
+      reasons: [{ code: 'job_error', job: job.stripeId, message, ...(code[0] ? { stripeCode: code[0] } : {}) }],
     });
   } finally {
     if (!ctx.signal?.aborted && !timedOut) await releaseDeferred(job, ctx);
@@ -184,7 +184,7 @@ async function releaseWaiters(ownerLocalId: number, succeeded: boolean, ownerStr
           status: 'redacted',
           jobLocalId: ownerLocalId,
           deferredOn: null,
-          messages: [`redacted with the related objects of job ${ownerStripeId}`],
+          reasons: [{ code: 'redacted_by_cascade', job: ownerStripeId as string }],
         });
         continue;
       }
@@ -214,7 +214,7 @@ async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
     }
     ctx.store.recordJobStatus(job, 'abandoned', `create refused: ${error.message}`);
     if (gone.length === 0) {
-      ctx.store.setObjectStatus(job.objectIds, { status: 'failed', jobLocalId: null, errorCodes: ['resource_missing'], messages: [error.message] });
+      ctx.store.setObjectStatus(job.objectIds, { status: 'failed', jobLocalId: null, errorCodes: ['resource_missing'], reasons: [{ code: 'create_refused', stripeCode: error.stripeCode, message: error.message, ...(error.param ? { param: error.param } : {}) }] });
       return false;
     }
     const rest = job.objectIds.filter((id) => !gone.includes(id));
@@ -244,7 +244,7 @@ async function handleFailed(job: StoredJob, view: RedactionJobView, ctx: DriveCo
         // Failed with nothing listed: nothing to split or fix on; keep it for the next run to re-validate.
         ctx.store.setObjectStatus(job.objectIds, {
           status: 'needs_action',
-          messages: [`job ${view.id} failed validation without listing an error; the next run validates it again`],
+          reasons: [{ code: 'failed_without_errors', job: view.id }],
         });
         if (ctx.mode === 'validate') await cancelJob(job, ctx);
         return 'done';
@@ -338,7 +338,7 @@ async function settleFailure(
     ctx.store.setObjectStatus([root], { status: 'in_job', blockers: [], fixes });
   }
   for (const [root, owner] of deferred) {
-    ctx.store.setObjectStatus([root], { status: 'deferred', deferredOn: owner, messages: ['waits for another job of this run that holds it'] });
+    ctx.store.setObjectStatus([root], { status: 'deferred', deferredOn: owner, reasons: [{ code: 'waits_for_own_job' }] });
   }
   // A holder that already finished released its waiters before they waited: release them now.
   const finishedOwners = new Set([...deferred.values()].filter((owner) => ctx.succeededThisRun?.has(owner)));

@@ -2,8 +2,9 @@ import { GatewayError } from '../errors.js';
 import type { Classified } from '../domain/identifier.js';
 import { MAX_SEARCH_CLAUSES } from '../domain/email-search-query.js';
 import { chunk } from '../domain/pack.js';
+import type { CustomerLookup, Reason } from '../domain/reason.js';
 import type { RunMode } from '../domain/row-status.js';
-import type { StateStore } from '../io/state-store.js';
+import type { IdentifierLedger, ObjectLedger } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { CustomerMatch, StripeGateway } from '../stripe/gateway.js';
 import { settleByPresence } from './settle-by-presence.js';
@@ -25,7 +26,7 @@ export interface PendingLookup {
 
 export interface ResolveContext {
   gateway: StripeGateway;
-  store: StateStore;
+  store: IdentifierLedger & ObjectLedger;
   logger: Logger;
   lookup: LookupMode;
   /**
@@ -59,7 +60,7 @@ async function resolveObjectId(pending: PendingLookup, ctx: ResolveContext): Pro
 }
 
 /** How an email's customers were found: the report says so, and only the list filter is strongly consistent. */
-type LookupMethod = 'search' | 'list' | 'search-miss-confirmed-by-list';
+type LookupMethod = CustomerLookup;
 
 type EmailLookup = PendingLookup & { classified: { kind: 'email'; email: string; raw: string } };
 
@@ -106,7 +107,7 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
       const matches = new Map<string, CustomerMatch>();
       for (const variant of variants) for (const m of await ctx.gateway.listCustomersByEmail(variant)) matches.set(m.id, m);
       found.set(p.key, [...matches.values()]);
-      how.set(p.key, ctx.lookup === 'list' || !ctx.searchUsable.value ? 'list' : 'search-miss-confirmed-by-list');
+      how.set(p.key, ctx.lookup === 'list' || !ctx.searchUsable.value ? 'list' : 'search_confirmed_by_list');
       ctx.onLookedUp?.(1);
     }),
   );
@@ -120,15 +121,12 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
     const method = how.get(p.key) ?? 'search';
     const sessions = guestSessions.get(p.key) ?? [];
     if (sessions.length > 0) {
-      const plural = sessions.length > 1 ? 's' : '';
-      ctx.store.recordResolution(p.key, sessions.map((id) => ({ id, type: 'checkout_session' })), [
-        `found as guest Checkout Session${plural} of this email (no customer carries it)`,
-      ]);
+      ctx.store.recordResolution(p.key, sessions.map((id) => ({ id, type: 'checkout_session' })), [{ code: 'guest_sessions_found', count: sessions.length }]);
       continue;
     }
-    const messages = lookupMessages(customers.length, method);
-    if (guestSessions.has(p.key)) messages.push('no guest Checkout Session has it either');
-    ctx.store.recordResolution(p.key, customers.map((c) => ({ id: c.id, type: 'customer' })), messages, {
+    const reasons = lookupReasons(customers.length, method);
+    if (guestSessions.has(p.key)) reasons.push({ code: 'no_guest_session' });
+    ctx.store.recordResolution(p.key, customers.map((c) => ({ id: c.id, type: 'customer' })), reasons, {
       absenceConfirmed: method !== 'search',
       guestsChecked: guestSessions.has(p.key),
     });
@@ -144,21 +142,12 @@ async function listGuestSessions(p: EmailLookup, ctx: ResolveContext): Promise<s
   return [...ids].sort();
 }
 
-function lookupMessages(count: number, how: LookupMethod): string[] {
-  if (count === 0) {
-    switch (how) {
-      case 'list':
-        return ['no Stripe customer has this email (exact list filter)'];
-      case 'search-miss-confirmed-by-list':
-        return ['no Stripe customer has this email (search, confirmed by the list filter)'];
-      case 'search':
-        return ['no Stripe customer has this email (customer search; it can lag new customers by up to a minute)'];
-    }
-  }
-  const messages: string[] = [];
-  if (count > 1) messages.push(`${count} customers carry this email; all of them are that person's data`);
-  if (how === 'search-miss-confirmed-by-list') messages.push('found by the list filter: search had not indexed it yet');
-  return messages;
+function lookupReasons(count: number, how: LookupMethod): Reason[] {
+  if (count === 0) return [{ code: 'no_customer', lookup: how }];
+  const reasons: Reason[] = [];
+  if (count > 1) reasons.push({ code: 'several_customers', count });
+  if (how === 'search_confirmed_by_list') reasons.push({ code: 'found_despite_search_lag' });
+  return reasons;
 }
 
 /** Search refused for the account (region, permission), as opposed to a passing failure. */

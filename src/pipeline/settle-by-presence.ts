@@ -1,5 +1,5 @@
 import type { ObjectType } from '../domain/identifier.js';
-import type { StateStore } from '../io/state-store.js';
+import type { ObjectLedger } from '../io/state-store.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 
 /**
@@ -10,17 +10,17 @@ import type { StripeGateway } from '../stripe/gateway.js';
 export async function settleByPresence(
   id: string,
   type: ObjectType,
-  ctx: { gateway: StripeGateway; store: StateStore },
+  ctx: { gateway: StripeGateway; store: ObjectLedger },
 ): Promise<boolean> {
   const presence = await ctx.gateway.lookupObject(id, type);
   switch (presence) {
     case 'present':
       return false;
     case 'redacted':
-      ctx.store.setObjectStatus([id], { status: 'already_redacted', jobLocalId: null, messages: ['Stripe already holds it redacted or deleted'] });
+      ctx.store.setObjectStatus([id], { status: 'already_redacted', jobLocalId: null, reasons: [{ code: 'already_redacted' }] });
       return true;
     case 'missing':
-      ctx.store.setObjectStatus([id], { status: 'not_found', jobLocalId: null, messages: ['no such Stripe object'] });
+      ctx.store.setObjectStatus([id], { status: 'not_found', jobLocalId: null, reasons: [{ code: 'no_such_object' }] });
       return true;
   }
 }

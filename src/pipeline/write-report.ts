@@ -5,7 +5,7 @@ import { decideRowOutcome, type IdentifierOutcome } from '../domain/row-outcome.
 import { isSettled, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
-import type { StateStore } from '../io/state-store.js';
+import type { StateReader } from '../io/state-store.js';
 
 /** Identifier outcomes kept for repeated rows. */
 const RECENT_OUTCOMES = 5000;
@@ -38,7 +38,7 @@ export async function writeReport(
     /** Sees every row as it is written (report.html is built from these very rows). */
     onRow?: (row: ResultRow) => void;
   },
-  store: StateStore,
+  store: StateReader,
 ): Promise<ReportTotals> {
   const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
   const deadlines = { overdue: 0, dueWithin7Days: 0, withoutDate: 0 };

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
-import { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 import {
   TEST_KEY_ENV,
   describeRun,
@@ -114,14 +114,14 @@ describe('a state belongs to one account and mode', () => {
     const dir = await tempDir();
     const input = await writeInput(dir, INPUT);
     const state = join(dir, 'old.db');
-    const old = StateStore.open({ path: state });
+    const old = openStateStore({ path: state });
     old.startRun('redact', 'earlier.csv');
     old.close();
 
     const run = await runCli(['run', input, ...target(a, join(dir, 'out'), state), '--log-format', 'text'], { env: TEST_KEY_ENV });
     expect(run.code, describeRun(run)).toBe(0);
     expect(run.stderr).toMatch(/held 1 run\(s\) from before states recorded their account; it now belongs to acct_1AccountA \(test mode\)/);
-    const bound = StateStore.open({ path: state });
+    const bound = openStateStore({ path: state });
     expect(bound.account()).toEqual({ accountId: 'acct_1AccountA', livemode: false });
     bound.close();
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createSilentLogger } from '../../src/io/logger.js';
-import { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/pipeline/retry.js';
@@ -41,7 +41,7 @@ export function pipelineWorkspace(
     async run(csv, options = {}) {
       const inputPath = join(dir, 'requests.csv');
       writeFileSync(inputPath, csv);
-      const store = StateStore.open({ path: statePath });
+      const store = openStateStore({ path: statePath });
       const budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
       const gateway = createStripeGateway({
         apiKey: 'sk_test_pipeline',

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SUITE_VARIANTS, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { waitForJobStatus } from '../helpers/redaction-jobs.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
-import { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 
 let emulator: TestEmulator | undefined;
 afterEach(async () => {
@@ -310,7 +310,7 @@ describe('runPipeline, a twin job', () => {
     const ws = pipelineWorkspace(emulator);
     // An earlier run wrote a job down and sent its create; Stripe made the job, the answer was lost,
     // and the idempotency key has expired since (the emulator never saw this run's key).
-    const store = StateStore.open({ path: ws.statePath });
+    const store = openStateStore({ path: ws.statePath });
     for (const id of ['cus_c0', 'cus_c1']) {
       const key = store.emailKey(`${id.slice(4)}@example.com`);
       store.noteIdentifier(key, 'email', 'run_earlier');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 import { settleByPresence } from '../../src/pipeline/settle-by-presence.js';
 import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -11,7 +11,7 @@ afterAll(() => emulator.close());
 
 describe('settleByPresence', () => {
   it('settles a deleted object as already_redacted and an unknown one as not_found, and leaves one that is there alone', async () => {
-    const store = StateStore.open({ path: ':memory:' });
+    const store = openStateStore({ path: ':memory:' });
     const { gateway, sent } = recordingGateway(emulator);
     for (const id of ['cus_here', 'cus_gone', 'cus_nowhere']) {
       store.noteIdentifier(store.idKey(id), 'customer', 'run_a');
@@ -24,9 +24,9 @@ describe('settleByPresence', () => {
     expect(sent).toEqual(['customer.retrieve', 'customer.retrieve', 'customer.retrieve']);
 
     const outcome = (id: string) => store.identifierOutcome(store.idKey(id))?.objects[0];
-    expect(outcome('cus_here')).toMatchObject({ status: 'queued', messages: [] });
-    expect(outcome('cus_gone')).toMatchObject({ status: 'already_redacted', jobId: null, messages: ['Stripe already holds it redacted or deleted'] });
-    expect(outcome('cus_nowhere')).toMatchObject({ status: 'not_found', jobId: null, messages: ['no such Stripe object'] });
+    expect(outcome('cus_here')).toMatchObject({ status: 'queued', reasons: [] });
+    expect(outcome('cus_gone')).toMatchObject({ status: 'already_redacted', jobId: null, reasons: [{ code: 'already_redacted' }] });
+    expect(outcome('cus_nowhere')).toMatchObject({ status: 'not_found', jobId: null, reasons: [{ code: 'no_such_object' }] });
     store.close();
   });
 });

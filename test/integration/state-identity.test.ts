@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 
 const statePath = () => join(mkdtempSync(join(tmpdir(), 'stripe-redact-identity-')), 'state.db');
 const A_TEST = { accountId: 'acct_A', livemode: false };
@@ -12,18 +12,18 @@ const A_TEST = { accountId: 'acct_A', livemode: false };
 describe('the state’s account', () => {
   it('is bound at first use and kept on every later open with the same account and mode', () => {
     const path = statePath();
-    const first = StateStore.open({ path });
+    const first = openStateStore({ path });
     expect(first.account()).toBeUndefined();
     expect(first.bindAccount(A_TEST)).toEqual({ kind: 'bound', account: A_TEST, earlierRuns: 0 });
     first.close();
-    const again = StateStore.open({ path });
+    const again = openStateStore({ path });
     expect(again.account()).toEqual(A_TEST);
     expect(again.bindAccount({ ...A_TEST })).toEqual({ kind: 'kept', account: A_TEST });
     again.close();
   });
 
   it('refuses another account, or the same account in the other mode, and writes nothing', () => {
-    const store = StateStore.open({ path: ':memory:' });
+    const store = openStateStore({ path: ':memory:' });
     store.bindAccount(A_TEST);
     expect(store.bindAccount({ accountId: 'acct_B', livemode: false })).toEqual({
       kind: 'mismatch',
@@ -37,7 +37,7 @@ describe('the state’s account', () => {
 
   it('binds a state written before states had an account, and says how many runs it already held', () => {
     const path = statePath();
-    const old = StateStore.open({ path });
+    const old = openStateStore({ path });
     old.startRun('redact', 'requests.csv');
     old.startRun('redact', 'requests.csv');
     old.close();
@@ -45,7 +45,7 @@ describe('the state’s account', () => {
     const db = new Database(path);
     expect(db.prepare("SELECT COUNT(*) AS n FROM meta WHERE key IN ('account_id','livemode')").get()).toEqual({ n: 0 });
     db.close();
-    const store = StateStore.open({ path });
+    const store = openStateStore({ path });
     expect(store.bindAccount({ accountId: 'acct_A', livemode: true })).toEqual({
       kind: 'bound',
       account: { accountId: 'acct_A', livemode: true },
@@ -57,6 +57,6 @@ describe('the state’s account', () => {
 
   it('does not create a missing directory: a mistyped path is an error, not a fresh state', () => {
     const missing = join(statePath(), '..', 'no-such-dir', 'state.db');
-    expect(() => StateStore.open({ path: missing })).toThrow(/cannot open the state file .*no-such-dir/);
+    expect(() => openStateStore({ path: missing })).toThrow(/cannot open the state file .*no-such-dir/);
   });
 });

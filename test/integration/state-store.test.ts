@@ -5,28 +5,28 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StateStoreError } from '../../src/errors.js';
 import { acquireStateLock } from '../../src/io/state-lock.js';
-import { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 
 const statePath = () => join(mkdtempSync(join(tmpdir(), 'stripe-redact-state-')), 'state.db');
 
 describe('StateStore', () => {
   it('hashes emails with a key kept in the state, so the same email maps to the same key across opens', () => {
     const path = statePath();
-    const first = StateStore.open({ path });
+    const first = openStateStore({ path });
     const key = first.emailKey('a@example.com');
     first.close();
-    const again = StateStore.open({ path });
+    const again = openStateStore({ path });
     expect(again.emailKey('a@example.com')).toBe(key);
     expect(key).toMatch(/^email:[0-9a-f]{64}$/);
     expect(key).not.toContain('example');
-    expect(StateStore.open({ path: ':memory:', hashKey: 'other' }).emailKey('a@example.com')).not.toBe(key);
+    expect(openStateStore({ path: ':memory:', hashKey: 'other' }).emailKey('a@example.com')).not.toBe(key);
     // The state holds the hashing key: only its owner may read it.
     expect(statSync(path).mode & 0o777).toBe(0o600);
     again.close();
   });
 
   it('plans an identifier once per run and again in a later run only while it is unsettled', () => {
-    const store = StateStore.open({ path: ':memory:' });
+    const store = openStateStore({ path: ':memory:' });
     const key = store.idKey('cus_1');
     expect(store.noteIdentifier(key, 'customer', 'run_a')).toEqual({ first: true, needsLookup: true });
     expect(store.noteIdentifier(key, 'customer', 'run_a')).toEqual({ first: false, needsLookup: false });
@@ -38,7 +38,7 @@ describe('StateStore', () => {
 
   it('takes an absence as settled only when it covered what this run looks for: no customer, and with guests no guest session', () => {
     const path = statePath();
-    const store = StateStore.open({ path });
+    const store = openStateStore({ path });
     const key = store.emailKey('nobody@example.com');
     store.noteIdentifier(key, 'email', 'run_a');
     // What a --no-guests run, or a version before guest lookups, records: no customer, confirmed.
@@ -56,14 +56,14 @@ describe('StateStore', () => {
     const db = new Database(path);
     db.prepare('UPDATE identifiers SET absence_confirmed = 1').run();
     db.close();
-    const reopened = StateStore.open({ path });
+    const reopened = openStateStore({ path });
     expect(reopened.noteIdentifier(key, 'email', 'run_g')).toEqual({ first: true, needsLookup: true });
     reopened.close();
   });
 
   it('survives a restart between writing a job and sending it: the job comes back unsent with the same create key', () => {
     const path = statePath();
-    const store = StateStore.open({ path });
+    const store = openStateStore({ path });
     const key = store.idKey('cus_1');
     store.noteIdentifier(key, 'customer', 'run_a');
     store.recordResolution(key, [{ id: 'cus_1', type: 'customer' }]);
@@ -72,7 +72,7 @@ describe('StateStore', () => {
     expect(store.objectsNeedingJobOf(key)).toEqual([]);
     store.close();
 
-    const reopened = StateStore.open({ path });
+    const reopened = openStateStore({ path });
     const [resumed] = reopened.liveJobs();
     expect(resumed).toMatchObject({ localId: job.localId, stripeId: null, status: 'unsent', objectIds: ['cus_1'] });
     expect(reopened.createKey(resumed!)).toBe(createKey);
@@ -90,12 +90,12 @@ describe('StateStore', () => {
 
   it('refuses a state file of another schema version, naming the file', () => {
     const path = statePath();
-    StateStore.open({ path }).close();
+    openStateStore({ path }).close();
     const db = new Database(path);
     db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
     db.close();
-    expect(() => StateStore.open({ path })).toThrow(StateStoreError);
-    expect(() => StateStore.open({ path })).toThrow(/schema version 99/);
+    expect(() => openStateStore({ path })).toThrow(StateStoreError);
+    expect(() => openStateStore({ path })).toThrow(/schema version 99/);
   });
 
   it('lets one holder at a time lock a state, answering at once, and lets the next one in after release', () => {

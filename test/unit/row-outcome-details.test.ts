@@ -2,20 +2,22 @@ import { describe, expect, it } from 'vitest';
 import type { Blocker } from '../../src/domain/blocker.js';
 import { classifyIdentifier } from '../../src/domain/identifier.js';
 import type { ObjectStatus } from '../../src/domain/object-status.js';
+import type { Reason } from '../../src/domain/reason.js';
 import { decideRowOutcome, type ObjectOutcome } from '../../src/domain/row-outcome.js';
 
 const T0 = '2026-11-28T00:00:00.000Z';
 const T1 = '2026-11-28T01:00:00.000Z';
 const object = (id: string, status: ObjectStatus, extra: Partial<ObjectOutcome> = {}): ObjectOutcome => ({
-  id, status, jobId: null, jobIds: [], errorCodes: [], messages: [], blockers: [], fixes: [], updatedAt: T0, ...extra,
+  id, status, jobId: null, jobIds: [], errorCodes: [], reasons: [], blockers: [], fixes: [], updatedAt: T0, ...extra,
 });
 const email = classifyIdentifier('person@example.com');
 const customer = classifyIdentifier('cus_one');
+const text = (words: string): Reason => ({ code: 'text', text: words });
 const blocker: Blocker = { code: 'invalid_state', message: 'Charge disputed.', erroringObject: { id: 'ch_1', objectType: 'charge' }, underFix: 'untried' };
 
 describe('decideRowOutcome, in detail', () => {
   it('says why a row is pending before its lookup, after what the state noted, at the time the state noted it', () => {
-    expect(decideRowOutcome(email, 'redact', { resolved: false, objects: [], messages: ['search failed'], updatedAt: T1 }, T0)).toEqual({
+    expect(decideRowOutcome(email, 'redact', { resolved: false, objects: [], reasons: [text('search failed')], updatedAt: T1 }, T0)).toEqual({
       status: 'pending',
       objectIds: [],
       jobIds: [],
@@ -29,31 +31,31 @@ describe('decideRowOutcome, in detail', () => {
   });
 
   it("words an email without customers in the lookup's own words, or a plain sentence when it left none", () => {
-    expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], messages: ['no customer (exact list filter)'], updatedAt: T1 }, T0)).toEqual({
-      status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no customer (exact list filter)'], updatedAt: T1,
+    expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [{ code: 'no_customer', lookup: 'list' }], updatedAt: T1 }, T0)).toEqual({
+      status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no Stripe customer has this email (exact list filter)'], updatedAt: T1,
     });
-    expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], messages: [], updatedAt: T1 }, T0).messages).toEqual(['no Stripe customer has this email']);
+    expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [], updatedAt: T1 }, T0).messages).toEqual(['no Stripe customer has this email']);
   });
 
   it('does not name the object in messages when the row stands for one, and keeps the identifier messages first', () => {
     const outcome = decideRowOutcome(customer, 'redact', {
-      resolved: true, messages: ['looked up by id'], updatedAt: T0,
-      objects: [object('cus_one', 'needs_action', { messages: ['validated'], blockers: [blocker] })],
+      resolved: true, reasons: [text('looked up by id')], updatedAt: T0,
+      objects: [object('cus_one', 'needs_action', { reasons: [{ code: 'waits_for_own_job' }], blockers: [blocker] })],
     }, T0);
-    expect(outcome.messages).toEqual(['looked up by id', 'validated', expect.stringMatching(/^Charge disputed\. \(charge ch_1\) — resolve it/)]);
+    expect(outcome.messages).toEqual(['looked up by id', 'waits for another job of this run that holds it', expect.stringMatching(/^Charge disputed\. \(charge ch_1\) — resolve it/)]);
   });
 
   it('explains blockers only for a needs_action object, though it reports their codes while the object is unsettled', () => {
     const outcome = decideRowOutcome(customer, 'redact', {
-      resolved: true, messages: [], updatedAt: T0,
-      objects: [object('cus_one', 'failed', { blockers: [blocker], errorCodes: ['lock_timeout'], messages: ['retries ran out'] })],
+      resolved: true, reasons: [], updatedAt: T0,
+      objects: [object('cus_one', 'failed', { blockers: [blocker], errorCodes: ['lock_timeout'], reasons: [{ code: 'job_error', job: 'prj_1', message: 'retries ran out', stripeCode: 'lock_timeout' }] })],
     }, T0);
-    expect(outcome).toMatchObject({ status: 'failed', blockingCodes: ['invalid_state', 'lock_timeout'], messages: ['retries ran out'] });
+    expect(outcome).toMatchObject({ status: 'failed', blockingCodes: ['invalid_state', 'lock_timeout'], messages: ['prj_1: retries ran out'] });
   });
 
   it('dates the row by its latest change, never earlier than the identifier', () => {
     const at = (objectTime: string) =>
-      decideRowOutcome(customer, 'redact', { resolved: true, messages: [], updatedAt: T1, objects: [object('cus_one', 'redacted', { updatedAt: objectTime })] }, T0).updatedAt;
+      decideRowOutcome(customer, 'redact', { resolved: true, reasons: [], updatedAt: T1, objects: [object('cus_one', 'redacted', { updatedAt: objectTime })] }, T0).updatedAt;
     expect(at(T0)).toBe(T1);
     expect(at('2026-11-28T02:00:00.000Z')).toBe('2026-11-28T02:00:00.000Z');
   });
@@ -65,7 +67,7 @@ describe('decideRowOutcome, in detail', () => {
     ['queued', 'validate', 'pending'],
     ['needs_action', 'validate', 'needs_action'],
   ] as const)('maps an object %s in a %s run to %s', (status, mode, expected) => {
-    const outcome = decideRowOutcome(customer, mode, { resolved: true, messages: [], updatedAt: T0, objects: [object('cus_one', status)] }, T0);
+    const outcome = decideRowOutcome(customer, mode, { resolved: true, reasons: [], updatedAt: T0, objects: [object('cus_one', status)] }, T0);
     expect(outcome.status).toBe(expected);
   });
 });

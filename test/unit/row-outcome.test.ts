@@ -10,7 +10,7 @@ const object = (id: string, status: ObjectStatus, extra: Partial<ObjectOutcome> 
   jobId: null,
   jobIds: [],
   errorCodes: [],
-  messages: [],
+  reasons: [],
   blockers: [],
   fixes: [],
   updatedAt: T0,
@@ -26,8 +26,8 @@ describe('decideRowOutcome', () => {
   });
 
   it('calls an email that resolved to nothing not_found, and one never looked up pending', () => {
-    expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], messages: [], updatedAt: T0 }, T0).status).toBe('not_found');
-    expect(decideRowOutcome(email, 'redact', { resolved: false, objects: [], messages: [], updatedAt: T0 }, T0).status).toBe('pending');
+    expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [], updatedAt: T0 }, T0).status).toBe('not_found');
+    expect(decideRowOutcome(email, 'redact', { resolved: false, objects: [], reasons: [], updatedAt: T0 }, T0).status).toBe('pending');
     expect(decideRowOutcome(email, 'redact', undefined, T0).status).toBe('pending');
   });
 
@@ -37,7 +37,7 @@ describe('decideRowOutcome', () => {
       'redact',
       {
         resolved: true,
-        messages: [],
+        reasons: [],
         updatedAt: T0,
         objects: [
           object('cus_a', 'redacted', { jobId: 'prj_1', jobIds: ['prj_0', 'prj_1'] }),
@@ -45,7 +45,7 @@ describe('decideRowOutcome', () => {
             jobId: 'prj_2',
             jobIds: ['prj_0', 'prj_2'],
             blockers: [{ code: 'invalid_state', message: 'Charge disputed.', erroringObject: { id: 'ch_1', objectType: 'charge' }, underFix: 'untried' }],
-            messages: ['found late'],
+            reasons: [{ code: 'text', text: 'found late' }],
             updatedAt: '2026-11-29T00:00:00.000Z',
           }),
         ],
@@ -67,16 +67,16 @@ describe('decideRowOutcome', () => {
   it('leaves out objects that do not exist, and blockers once settled; says what fix did or would do', () => {
     const fix = { code: 'invalid_state', message: 'Not finalized.', erroringObject: { id: 'pi_1', objectType: 'payment_intent' }, underFix: 'untried' } as const;
     const redacted = decideRowOutcome(email, 'redact', {
-      resolved: true, messages: [], updatedAt: T0,
+      resolved: true, reasons: [], updatedAt: T0,
       objects: [object('cus_a', 'redacted', { jobId: 'prj_1', jobIds: ['prj_1'], fixes: [fix], blockers: [fix], errorCodes: ['x'] }), object('cus_gone', 'not_found')],
     }, T0);
     expect(redacted).toMatchObject({ status: 'redacted', objectIds: ['cus_a'], blockingCodes: [], fixes: ['canceled PaymentIntent pi_1'], jobIds: ['prj_1'], earlierJobIds: [] });
-    const ready = decideRowOutcome(email, 'validate', { resolved: true, messages: [], updatedAt: T0, objects: [object('cus_a', 'ready', { fixes: [fix], jobIds: ['prj_1'] })] }, T0);
+    const ready = decideRowOutcome(email, 'validate', { resolved: true, reasons: [], updatedAt: T0, objects: [object('cus_a', 'ready', { fixes: [fix], jobIds: ['prj_1'] })] }, T0);
     expect(ready).toMatchObject({ status: 'ready', fixes: ['would cancel PaymentIntent pi_1'], jobIds: [], earlierJobIds: ['prj_1'] });
   });
 
   it('prefers redacted over already_redacted when both happened', () => {
-    const outcome = decideRowOutcome(email, 'redact', { resolved: true, messages: [], updatedAt: T0, objects: [object('cus_a', 'already_redacted'), object('cus_b', 'redacted')] }, T0);
+    const outcome = decideRowOutcome(email, 'redact', { resolved: true, reasons: [], updatedAt: T0, objects: [object('cus_a', 'already_redacted'), object('cus_b', 'redacted')] }, T0);
     expect(outcome.status).toBe('redacted');
   });
 
@@ -89,7 +89,7 @@ describe('decideRowOutcome', () => {
     ['deferred', 'validate', 'pending'],
     ['failed', 'redact', 'failed'],
   ] as const)('maps an object %s in a %s run to %s', (status, mode, expected) => {
-    const outcome = decideRowOutcome(classifyIdentifier('cus_x1'), mode, { resolved: true, messages: [], updatedAt: T0, objects: [object('cus_x1', status)] }, T0);
+    const outcome = decideRowOutcome(classifyIdentifier('cus_x1'), mode, { resolved: true, reasons: [], updatedAt: T0, objects: [object('cus_x1', status)] }, T0);
     expect(outcome.status).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isJobStatus, isTerminalJobStatus, isTransientJobStatus, JOB_STATUSES } from '../../src/domain/job.js';
-import { isObjectDone, OBJECT_STATUSES } from '../../src/domain/object-status.js';
+import { DONE_OBJECT_STATUSES, isObjectDone, JOB_BOUND_OBJECT_STATUSES, OBJECT_STATUSES, UNCARRIED_OBJECT_STATUSES } from '../../src/domain/object-status.js';
 import { isSettled, ROW_STATUSES } from '../../src/domain/row-status.js';
 
 describe('redaction job statuses', () => {
@@ -19,6 +19,11 @@ describe('redaction job statuses', () => {
 describe('object and row statuses', () => {
   it('call an object done only when it is redacted, already redacted or not found', () => {
     expect(OBJECT_STATUSES.filter(isObjectDone)).toEqual(['redacted', 'already_redacted', 'not_found']);
+  });
+
+  it('put every object status in exactly one of done, carried by no job, or tied to a job (what the state asks of each)', () => {
+    const groups = [DONE_OBJECT_STATUSES, UNCARRIED_OBJECT_STATUSES, JOB_BOUND_OBJECT_STATUSES].flat();
+    expect([...groups].sort()).toEqual([...OBJECT_STATUSES].sort());
   });
 
   it('call a row settled (exit 0) when nothing is left to do for it', () => {

@@ -1,0 +1,93 @@
+/**
+ * A state of schema version 3, written by an earlier version that stored reasons as sentences
+ * (test/fixtures/state-v3/README.md): migrated on open to reasons of code `text`, it gives the very
+ * report its own run wrote; opened read-only (`show`), it is read as it is, with the same words.
+ */
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { readRequestStory } from '../../src/cli/request-story.js';
+import { DEFAULT_DEADLINE } from '../../src/domain/deadline.js';
+import { classifyIdentifier } from '../../src/domain/identifier.js';
+import { inspectRequestFile } from '../../src/io/request-reader.js';
+import { openStateReadOnly, openStateStore } from '../../src/io/sqlite-state-store.js';
+import { SCHEMA_VERSION } from '../../src/io/state-schema.js';
+import { writeReport } from '../../src/pipeline/write-report.js';
+
+const FIXTURE = new URL('../fixtures/state-v3/', import.meta.url).pathname;
+const oldReport = readFileSync(join(FIXTURE, 'results.csv'), 'utf8');
+const oldRows = parse(oldReport, { columns: true }) as Record<string, string>[];
+
+/** A scratch copy of the fixture's state: opening it migrates it. */
+function copyOfOldState(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'stripe-redact-v3-')), 'state.db');
+  copyFileSync(join(FIXTURE, 'state.db'), path);
+  return path;
+}
+
+const schemaVersionOf = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value;
+  } finally {
+    db.close();
+  }
+};
+
+describe('a version-3 state written with sentences', () => {
+  it('is migrated to reasons and gives, byte for byte, the report its own run wrote', async () => {
+    const path = copyOfOldState();
+    expect(schemaVersionOf(path)).toBe('3');
+    const store = openStateStore({ path });
+    const outDir = mkdtempSync(join(tmpdir(), 'stripe-redact-v3-out-'));
+    try {
+      const info = await inspectRequestFile(join(FIXTURE, 'requests.csv'), {});
+      await writeReport(info, { outDir, mode: 'redact', runId: oldRows[0]?.run_id as string, livemode: false, deadline: DEFAULT_DEADLINE }, store);
+      expect(readFileSync(join(outDir, 'results.csv'), 'utf8')).toBe(oldReport);
+      // Sentences are stored as `text` reasons from now on; a run would add coded ones beside them.
+      expect(store.identifierOutcome(store.emailKey('katherine.johnson@example.com'))?.reasons).toEqual([
+        { code: 'text', text: "2 customers carry this email; all of them are that person's data" },
+      ]);
+      expect(store.identifierOutcome(store.idKey('cus_sample_gone'))?.objects[0]?.reasons).toEqual([
+        { code: 'text', text: 'Stripe already holds it redacted or deleted' },
+      ]);
+    } finally {
+      store.close();
+    }
+    expect(schemaVersionOf(path)).toBe(SCHEMA_VERSION);
+    // The migration rewrote the columns themselves: no bare sentence is left for a reader to guess at.
+    const db = new Database(path, { readonly: true });
+    const items = (table: string) =>
+      db.prepare(`SELECT m.type AS type, m.value AS value FROM ${table}, json_each(${table}.messages) AS m ORDER BY ${table}.rowid, m.key`).all() as { type: string; value: string }[];
+    expect(items('identifiers').map((item) => [item.type, JSON.parse(item.value)])).toEqual([
+      ['object', { code: 'text', text: "2 customers carry this email; all of them are that person's data" }],
+      ['object', { code: 'text', text: 'no Stripe customer has this email (search, confirmed by the list filter)' }],
+      ['object', { code: 'text', text: 'no guest Checkout Session has it either' }],
+    ]);
+    expect(items('objects').every((item) => item.type === 'object' && (JSON.parse(item.value) as { code: string }).code === 'text')).toBe(true);
+    expect(items('objects')).toHaveLength(2);
+    db.close();
+  });
+
+  it('is read as it is by show, unmigrated, in the same words as its report', () => {
+    const path = copyOfOldState();
+    const reader = openStateReadOnly({ path });
+    try {
+      for (const row of oldRows) {
+        const classified = classifyIdentifier(row.email as string);
+        if (classified.kind === 'invalid') throw new Error(`the fixture's row ${row.row} holds no identifier`);
+        const story = readRequestStory(reader, path, row.email as string, classified);
+        expect(story.outcome?.messages.join('\n'), `row ${row.row}`).toBe(row.messages);
+      }
+      const gone = classifyIdentifier('cus_sample_gone');
+      if (gone.kind !== 'object') throw new Error('cus_sample_gone is a customer id');
+      expect(readRequestStory(reader, path, 'cus_sample_gone', gone).objects[0]?.messages).toEqual(['Stripe already holds it redacted or deleted']);
+    } finally {
+      reader.close();
+    }
+    expect(schemaVersionOf(path)).toBe('3');
+  });
+});
