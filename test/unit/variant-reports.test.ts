@@ -31,14 +31,14 @@ function snapshot(rows: string[], overrides: Partial<ReportSnapshot> = {}, summa
 }
 
 describe('a report snapshot', () => {
-  it('numbers job ids and generated ids by first appearance, and replaces run ids, instants, temp dirs and ports', () => {
+  it('replaces job ids, numbers generated ids and run ids by first appearance, and replaces instants, temp dirs and ports', () => {
     const { records } = snapshot([
       'a@example.com,1,email,redacted,cus_fmt_a,prj_00000aXyZ12345,prj_00000bQwE67890,,canceled PaymentIntent pi_000004AbCdEfGh,,2026-12-03,run_20261129110500_a1b2c3,false,2026-11-29T11:05:01.123Z',
       'b@example.com,2,email,needs_action,cus_fmt_b,prj_00000bQwE67890,,locked_by_other_job,,"held by job prj_00000aXyZ12345 at http://127.0.0.1:41234, state /tmp/stripe-redact-cli-Xy12/out/state.db",,run_20261129110500_a1b2c3,false,2026-11-29T11:05:02Z',
     ]);
-    expect(records[1]).toEqual(['a@example.com', '1', 'email', 'redacted', 'cus_fmt_a', '<job 1>', '<job 2>', '', 'canceled PaymentIntent <pi 1>', '', '2026-12-03', '<run 1>', 'false', '<time>']);
-    expect(records[2]?.slice(5, 7)).toEqual(['<job 2>', '']);
-    expect(records[2]?.[9]).toBe('held by job <job 1> at http://127.0.0.1:<port>, state <tmp>/out/state.db');
+    expect(records[1]).toEqual(['a@example.com', '1', 'email', 'redacted', 'cus_fmt_a', '<job>', '<job>', '', 'canceled PaymentIntent <pi 1>', '', '2026-12-03', '<run 1>', 'false', '<time>']);
+    expect(records[2]?.slice(5, 7)).toEqual(['<job>', '']);
+    expect(records[2]?.[9]).toBe('held by job <job> at http://127.0.0.1:<port>, state <tmp>/out/state.db');
     expect(records[2]?.[11]).toBe('<run 1>');
   });
 
@@ -92,11 +92,20 @@ describe('comparing the snapshots of two passes', () => {
     expect(comparison.differences).toEqual([{ scenario, where: 'row 1 column status', first: 'redacted', second: 'needs_action' }]);
   });
 
-  it('tells apart rows that share a job from rows in jobs of their own', () => {
+  it('tells a row with a job from one without, whichever rows share a job', () => {
     const b = row('redacted').replace('a@example.com,1', 'b@example.com,2');
     const shared = snapshot([row('redacted'), b]);
     const apart = snapshot([row('redacted'), b.replace('prj_00000aXyZ12345', 'prj_00000dAbC11111')]);
-    expect(compareSnapshots([shared], [apart]).differences[0]).toMatchObject({ where: 'row 2 column job_id', first: '<job 1>', second: '<job 2>' });
+    expect(compareSnapshots([shared], [apart]).differences).toEqual([]);
+    const without = snapshot([row('redacted'), b.replace('prj_00000aXyZ12345', '')]);
+    expect(compareSnapshots([shared], [without]).differences[0]).toMatchObject({ where: 'row 2 column job_id', first: '<job>', second: '' });
+  });
+
+  it('lists a difference in earlier_job_ids without failing, and still finds one after it', () => {
+    const earlier = (jobs: string, status = 'redacted') => snapshot([row(status).replace('prj_00000aXyZ12345,,', `prj_00000aXyZ12345,${jobs},`)]);
+    const comparison = compareSnapshots([earlier('prj_00000bQwE67890')], [earlier('')]);
+    expect(comparison).toMatchObject({ differences: [], listed: [{ scenario, where: 'row 1 column earlier_job_ids', first: '<job>', second: '' }] });
+    expect(compareSnapshots([earlier('prj_00000bQwE67890')], [earlier('', 'pending')]).differences[0]?.where).toBe('row 1 column status');
   });
 
   it('compares exit codes, row counts and summary counts', () => {
@@ -110,6 +119,9 @@ describe('comparing the snapshots of two passes', () => {
     const later = { ...snapshot([row('redacted')]), scenario: { ...scenario, run: 2 } };
     const comparison = compareSnapshots([snapshot([row('redacted')]), later], [snapshot([row('failed')])], [{ file: scenario.file, test: scenario.test, why: 'timing' }]);
     expect(comparison).toMatchObject({ compared: 0, differences: [], onlyInFirst: [later.scenario], onlyInSecond: [], excluded: [{ scenario, why: 'timing' }] });
+    const laterFailed = { ...snapshot([row('failed')]), scenario: later.scenario };
+    const onlyRun2 = compareSnapshots([snapshot([row('redacted')]), later], [snapshot([row('failed')]), laterFailed], [{ file: scenario.file, test: scenario.test, run: 2, why: 'timing' }]);
+    expect(onlyRun2).toMatchObject({ compared: 1, differences: [{ scenario, where: 'row 1 column status' }], excluded: [{ scenario: later.scenario }] });
   });
 
   it('moves the dates a test derived from its clock when the passes ran on either side of midnight', () => {
