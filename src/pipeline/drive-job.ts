@@ -471,7 +471,7 @@ async function ownLockingJob(job: StoredJob, errors: JobValidationError[], ctx: 
 function markRedacted(job: StoredJob, ctx: DriveContext): void {
   ctx.succeededThisRun?.add(job.localId);
   if (job.validationBehavior === 'fix') ctx.store.promoteBlockersToFixes(job.objectIds);
-  ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [] });
+  ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [], messages: [] });
   ctx.logger.info('job succeeded', { job: job.stripeId, objects: job.objectIds.length });
 }
 

@@ -126,6 +126,10 @@ async function resolveEmails(pending: EmailLookup[], ctx: ResolveContext): Promi
       ]);
       continue;
     }
+    // A miss on an email that resolved to customers before says nothing new: found objects are
+    // never dropped, and a customer its job redacted meanwhile no longer answers a lookup. Keep what
+    // the first lookup said rather than "no Stripe customer has this email" on a row it redacted.
+    if (customers.length === 0 && (ctx.store.identifierOutcome(p.key)?.objects.length ?? 0) > 0) continue;
     const messages = lookupMessages(customers.length, method);
     if (guestSessions.has(p.key)) messages.push('no guest Checkout Session has it either');
     ctx.store.recordResolution(p.key, customers.map((c) => ({ id: c.id, type: 'customer' })), messages, {

@@ -347,6 +347,19 @@ describe('runPipeline, a job Stripe takes too long over', () => {
     expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: jobId });
     expect(await allJobs(emulator)).toHaveLength(1);
   });
+
+  it('reports a customer its job redacted while no run was watching as redacted, without saying no customer has the email', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 600, seed: { customers: clean(1) } });
+    const ws = pipelineWorkspace(emulator);
+    const first = await ws.run('email\nc0@example.com\n', { jobTimeoutMs: 150 });
+    expect(first.rows[0]?.status).toBe('pending');
+    const jobId = first.rows[0]?.job_id as string;
+    // Stripe finishes the job between the runs: the redacted customer no longer answers a lookup by email.
+    await waitForJobStatus(emulator.stripe, jobId, 'succeeded');
+
+    const second = await ws.run('email\nc0@example.com\n');
+    expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: jobId, object_ids: 'cus_c0', messages: '' });
+  });
 });
 
 describe('runPipeline, where search cannot be used', () => {
