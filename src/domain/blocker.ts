@@ -68,8 +68,12 @@ export function describeBlocker(blocker: Pick<Blocker, 'message' | 'erroringObje
 export function describeNeedsAction(blocker: Blocker): string {
   const what = describeBlocker(blocker);
   switch (blocker.code) {
-    case 'locked_by_other_job':
-      return `${what} — held by ${blocker.heldBy ? `job ${blocker.heldBy}` : 'another redaction job'} that this state does not own: cancel it or let it finish`;
+    case 'locked_by_other_job': {
+      // Worded from the code and the object, not from Stripe's message: whether that names the job
+      // is undocumented (stripe-api.md §6), and the report must read the same either way.
+      const object = blocker.erroringObject ? `${blocker.erroringObject.objectType} ${blocker.erroringObject.id}` : 'an object of this row';
+      return `${object} is being processed by another active job — held by ${blocker.heldBy ? `job ${blocker.heldBy}` : 'another redaction job'} that this state does not own: cancel it or let it finish`;
+    }
     case 'too_many_objects':
       return `${what} — too many related objects for one job`;
   }

@@ -44,6 +44,9 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
 
     recordResolution(key, objects, reasons = [], { absenceConfirmed = false, guestsChecked = false } = {}) {
       const now = sql.now();
+      // A miss on an identifier that found objects before says nothing new: a customer its job
+      // redacted meanwhile no longer answers a lookup. Keep what the lookup that found it said.
+      if (objects.length === 0 && sql.prepare('SELECT 1 FROM resolutions WHERE identifier_key = ? LIMIT 1').get(key) !== undefined) return;
       sql.transaction(() => {
         sql.prepare('UPDATE identifiers SET resolved_at = ?, messages = ?, absence_confirmed = ?, updated_at = ? WHERE key = ?').run(
           now,

@@ -115,7 +115,8 @@ export interface IdentifierLedger {
   noteIdentifier(key: string, type: string, runId: string, options?: { guests?: boolean }): { first: boolean; needsLookup: boolean };
   /**
    * Records what a lookup found for an identifier: the objects (added to those found before, never
-   * dropped — a customer once found stays that person's data) and why, as reasons. New objects start
+   * dropped — a customer once found stays that person's data) and why, as reasons; a lookup that
+   * finds nothing for an identifier that has objects changes nothing. New objects start
    * `queued`; known ones keep their status. `absenceConfirmed`: a strongly consistent lookup found
    * nothing, so later runs need not ask again; `guestsChecked`: that lookup also found no guest
    * Checkout Session.

@@ -371,6 +371,6 @@ async function settleFailure(
 function markRedacted(job: StoredJob, ctx: DriveContext): void {
   ctx.succeededThisRun?.add(job.localId);
   if (job.validationBehavior === 'fix') ctx.store.promoteBlockersToFixes(job.objectIds);
-  ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [] });
+  ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [], reasons: [] });
   ctx.logger.info('job succeeded', { job: job.stripeId, objects: job.objectIds.length });
 }

@@ -25,6 +25,7 @@ import type Stripe from 'stripe';
 import { HELPFUL_VARIANTS, type EmulatorOptions, type RequestLogEntry, type RunningEmulator, type SeedCustomer } from '../../src/emulator/index.js';
 import type { StoredObject } from '../../src/emulator/store.js';
 import { SUITE_VARIANTS, startTestEmulator, type TestEmulator } from './emulator.js';
+import { markReport, nextScenario, outDirOfRun, saveReportSnapshot } from './report-snapshot.js';
 
 /** The built entry point; `npm test`'s pretest builds it. */
 export const CLI_PATH = fileURLToPath(new URL('../../bin/stripe-redact.js', import.meta.url));
@@ -113,10 +114,17 @@ export interface CliProcess {
   result: Promise<CliResult>;
 }
 
-/** Start `node bin/stripe-redact.js …args` without waiting for it. */
+/**
+ * Start `node bin/stripe-redact.js …args` without waiting for it. The report of a `run` is saved
+ * for the comparison of variants when `STRIPE_REDACT_REPORT_DIR` is set (report-snapshot.ts).
+ */
 export function spawnCli(args: readonly string[], options: CliOptions = {}): CliProcess {
+  const cwd = options.cwd ?? REPO_ROOT;
+  const outDir = outDirOfRun(args, cwd);
+  const report = outDir === undefined ? null : markReport(outDir);
+  const scenario = report && nextScenario();
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
-    cwd: options.cwd ?? REPO_ROOT,
+    cwd,
     env: childEnv(options.env),
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
@@ -139,6 +147,11 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Cli
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      try {
+        if (scenario) saveReportSnapshot(report, scenario, { exitCode: code });
+      } catch (error) {
+        reject(error);
+      }
       resolve({ code, signal, stdout, stderr });
     });
   });

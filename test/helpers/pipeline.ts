@@ -14,6 +14,7 @@ import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/pipeline/retry.js';
 import { runPipeline, type RunOptions, type RunSummary } from '../../src/pipeline/run-pipeline.js';
 import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
+import { markReport, nextScenario, saveReportSnapshot } from './report-snapshot.js';
 
 export interface PipelineWorkspace {
   dir: string;
@@ -48,6 +49,8 @@ export function pipelineWorkspace(
         apiBase: emulator.url,
         send: budgetedSend(budget, retry),
       });
+      const report = markReport(dir);
+      const scenario = report && nextScenario();
       try {
         const summary = await runPipeline(
           {
@@ -63,6 +66,8 @@ export function pipelineWorkspace(
           },
           { gateway, budget, store, logger: createSilentLogger() },
         );
+        // Compared across variants when STRIPE_REDACT_REPORT_DIR is set (report-snapshot.ts).
+        if (scenario) saveReportSnapshot(report, scenario, { summary: { ...summary } });
         const rows = parse(readFileSync(join(dir, 'results.csv')), { columns: true }) as Record<string, string>[];
         return { summary, rows };
       } finally {

@@ -95,7 +95,10 @@ describe('runPipeline against the emulator', () => {
   it('waits for its own job that locks an object, and reports that object redacted with it', async () => {
     emulator = await startTestEmulator({
       validationMs: 40,
-      redactionMs: 40,
+      // The first job must still hold the PaymentIntent when the second one validates: with 40 ms a
+      // loaded machine let it finish first, and the second job then met a PaymentIntent already
+      // redacted (reported already_redacted — see the lead's note on that race).
+      redactionMs: 1500,
       seed: {
         customers: [
           ...clean(9),
@@ -363,6 +366,19 @@ describe('runPipeline, a job Stripe takes too long over', () => {
     const second = await ws.run('email\nc0@example.com\n');
     expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: jobId });
     expect(await allJobs(emulator)).toHaveLength(1);
+  });
+
+  it('reports a customer its job redacted while no run was watching as redacted, without saying no customer has the email', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 600, seed: { customers: clean(1) } });
+    const ws = pipelineWorkspace(emulator);
+    const first = await ws.run('email\nc0@example.com\n', { jobTimeoutMs: 150 });
+    expect(first.rows[0]?.status).toBe('pending');
+    const jobId = first.rows[0]?.job_id as string;
+    // Stripe finishes the job between the runs: the redacted customer no longer answers a lookup by email.
+    await waitForJobStatus(emulator.stripe, jobId, 'succeeded');
+
+    const second = await ws.run('email\nc0@example.com\n');
+    expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: jobId, object_ids: 'cus_c0', messages: '' });
   });
 });
 

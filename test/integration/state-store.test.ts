@@ -61,6 +61,20 @@ describe('StateStore', () => {
     reopened.close();
   });
 
+  it('keeps what the lookup that found an identifier said when a later lookup finds nothing', () => {
+    const store = openStateStore({ path: ':memory:' });
+    const key = store.emailKey('a@example.com');
+    store.noteIdentifier(key, 'email', 'run_a');
+    store.recordResolution(key, [{ id: 'cus_1', type: 'customer' }, { id: 'cus_2', type: 'customer' }], [{ code: 'several_customers', count: 2 }]);
+    // Its customers redacted, a later run's lookup misses them: neither their reasons nor they go.
+    store.recordResolution(key, [], [{ code: 'no_customer', lookup: 'list' }], { absenceConfirmed: true });
+    const outcome = store.identifierOutcome(key);
+    expect(outcome?.reasons).toEqual([{ code: 'several_customers', count: 2 }]);
+    expect(outcome?.objects.map((o) => o.id)).toEqual(['cus_1', 'cus_2']);
+    expect(store.noteIdentifier(key, 'email', 'run_b')).toEqual({ first: true, needsLookup: true });
+    store.close();
+  });
+
   it('survives a restart between writing a job and sending it: the job comes back unsent with the same create key', () => {
     const path = statePath();
     const store = openStateStore({ path });

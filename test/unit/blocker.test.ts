@@ -39,4 +39,15 @@ describe('blockers', () => {
     expect(describeNeedsAction(blockerOf(plain, 'untried'))).toMatch(/held by another redaction job/);
     expect(describeNeedsAction(blocker('customer', 'cus_1', { code: 'too_many_objects' }))).toMatch(/too many related objects/);
   });
+
+  it("words a lock the same whatever Stripe's message says, naming the object", () => {
+    const plain = { id: 'prjve_1', code: 'locked_by_other_job', message: 'This object is being processed by another active job.', erroringObject: { id: 'cus_1', objectType: 'customer' } };
+    const named = { ...plain, message: 'Customer cus_1 belongs to redaction job prj_9 (status: ready). Cancel that job or wait for it to finish.' };
+    const expected = 'customer cus_1 is being processed by another active job — held by job prj_9 that this state does not own: cancel it or let it finish';
+    expect(describeNeedsAction({ ...blockerOf(plain, 'untried'), heldBy: 'prj_9' })).toBe(expected);
+    expect(describeNeedsAction(blockerOf(named, 'untried'))).toBe(expected);
+    expect(describeNeedsAction(blockerOf({ ...plain, erroringObject: null }, 'untried'))).toBe(
+      'an object of this row is being processed by another active job — held by another redaction job that this state does not own: cancel it or let it finish',
+    );
+  });
 });
