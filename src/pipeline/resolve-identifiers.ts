@@ -4,10 +4,10 @@ import { MAX_SEARCH_CLAUSES } from '../domain/email-search-query.js';
 import { chunk } from '../domain/pack.js';
 import type { CustomerLookup, Reason } from '../domain/reason.js';
 import type { RunMode } from '../domain/row-status.js';
-import type { IdentifierLedger, ObjectLedger } from '../io/state-store.js';
+import type { IdentifierLedger } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { CustomerMatch, StripeGateway } from '../stripe/gateway.js';
-import { settleByPresence } from './settle-by-presence.js';
+import { settleByPresence, type PresenceContext } from './settle-by-presence.js';
 
 /**
  * How emails become customers:
@@ -26,7 +26,7 @@ export interface PendingLookup {
 
 export interface ResolveContext {
   gateway: StripeGateway;
-  store: IdentifierLedger & ObjectLedger;
+  store: IdentifierLedger & PresenceContext['store'];
   logger: Logger;
   lookup: LookupMode;
   /**

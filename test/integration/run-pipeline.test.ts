@@ -380,6 +380,37 @@ describe('runPipeline, a job Stripe takes too long over', () => {
     const second = await ws.run('email\nc0@example.com\n');
     expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: jobId, object_ids: 'cus_c0', messages: '' });
   });
+
+  it("reports an object its customer's job redacted as redacted by that job, not as redacted before the tool acted", async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      seed: { customers: [{ id: 'cus_paid', email: 'paid@example.com', payment_intents: [{ id: 'pi_paid', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' }] }] },
+    });
+    const ws = pipelineWorkspace(emulator);
+    const first = await ws.run('id\ncus_paid\n');
+    expect(first.rows[0]).toMatchObject({ status: 'redacted' });
+    // The next request names the PaymentIntent that job's cascade redacted.
+    const second = await ws.run('id\npi_paid\npi_elsewhere\n');
+    expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: first.rows[0]?.job_id, object_ids: 'pi_paid' });
+    expect(second.rows[0]?.messages).toContain(first.rows[0]?.job_id);
+    expect(second.rows[1]?.status).toBe('not_found');
+  });
+
+  it('reports an object that Stripe held redacted before any job of the state as already_redacted', async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      seed: { customers: [{ id: 'cus_other', email: 'other@example.com', payment_intents: [{ id: 'pi_other', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' }] }] },
+    });
+    // Another tool redacted the customer, and with it its PaymentIntent.
+    const foreign = await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_other'] } });
+    await waitForJobStatus(emulator.stripe, foreign.id, 'ready');
+    await emulator.stripe.privacy.redactionJobs.run(foreign.id);
+    await waitForJobStatus(emulator.stripe, foreign.id, 'succeeded');
+    const { rows } = await pipelineWorkspace(emulator).run('id\npi_other\n');
+    expect(rows[0]).toMatchObject({ status: 'already_redacted', job_id: '' });
+  });
 });
 
 describe('runPipeline, where search cannot be used', () => {
