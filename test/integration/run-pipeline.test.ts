@@ -380,7 +380,9 @@ describe('runPipeline, a job Stripe takes too long over', () => {
     const second = await ws.run('email\nc0@example.com\n');
     expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: jobId, object_ids: 'cus_c0', messages: '' });
   });
+});
 
+describe('runPipeline, objects a redaction already took', () => {
   it("reports an object its customer's job redacted as redacted by that job, not as redacted before the tool acted", async () => {
     emulator = await startTestEmulator({
       validationMs: 5,
