@@ -87,7 +87,7 @@ export function readRequestStory(store: StateReader, statePath: string, given: s
         status: job.status,
         objectIds: own,
         otherObjects: job.objectIds.length - own.length,
-        events: job.events,
+        events: job.events.map((e) => ({ status: e.status, at: e.at, detail: e.reason ? wordReason(e.reason) : null })),
       };
     }),
     outcome: decideRowOutcome(classified, latestMode, outcome, record.updatedAt),
@@ -129,7 +129,7 @@ export function formatRequestStory(story: RequestStory): string {
   lines.push('', `Jobs (${story.jobs.length}):`);
   for (const job of story.jobs) {
     lines.push(`  ${job.jobId ?? '(never created at Stripe)'}  validation_behavior=${job.validationBehavior}  created by ${job.runId}  for ${job.objectIds.join(' ')}${job.otherObjects > 0 ? ` (and ${job.otherObjects} object(s) of other requests)` : ''}`);
-    for (const event of job.events) lines.push(`    ${event.at}  ${event.status}${event.detail && event.detail !== job.jobId ? `  (${event.detail})` : ''}`);
+    for (const event of job.events) lines.push(`    ${event.at}  ${event.status}${event.detail ? `  (${event.detail})` : ''}`);
   }
   lines.push('');
   return lines.join('\n');

@@ -46,6 +46,8 @@ export type Reason =
   | { code: 'failed_without_errors'; job: string }
   /** Another live job of this run holds the object: it waits for that one. */
   | { code: 'waits_for_own_job' }
+  /** Stripe no longer knows the job (another account's state, a wiped emulator): abandoned, its objects re-packed. */
+  | { code: 'unknown_to_stripe' }
   /** A sentence a state of schema version 3 or older stored as it was (see state-schema.ts). */
   | { code: 'text'; text: string };
 
@@ -95,6 +97,8 @@ export function wordReason(reason: Reason): string {
       return `job ${reason.job} failed validation without listing an error; the next run validates it again`;
     case 'waits_for_own_job':
       return 'waits for another job of this run that holds it';
+    case 'unknown_to_stripe':
+      return 'unknown to Stripe';
     case 'text':
       return reason.text;
   }

@@ -4,7 +4,7 @@ import type { ObjectStatus } from '../domain/object-status.js';
 import type { ObjectOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
 import { sqlList, type StateSql } from './state-sql.js';
-import { parseReasons } from './state-reasons.js';
+import { parseEventReason, parseReasons } from './state-reasons.js';
 import type { StateHistory, StoredRun } from './state-store.js';
 
 /** Statuses of jobs that no longer carry their objects: the report lists them as earlier jobs only. */
@@ -119,7 +119,7 @@ export function sqliteStateHistory(sql: StateSql): StateHistory {
         runId: j.run_id,
         createdAt: j.created_at,
         objectIds: (objects.all(j.id) as { object_id: string }[]).map((o) => o.object_id),
-        events: events.all(j.id) as { status: string; at: string; detail: string | null }[],
+        events: (events.all(j.id) as { status: string; at: string; detail: string | null }[]).map((e) => ({ status: e.status, at: e.at, reason: parseEventReason(e.detail) ?? null })),
       }));
     },
   };

@@ -1,5 +1,6 @@
 import type { JobStatus, ValidationBehavior } from '../domain/job.js';
 import { TERMINAL_JOB_SQL, type StateSql } from './state-sql.js';
+import { serializeEventReason } from './state-reasons.js';
 import type { JobLedger, ObjectLedger, StoredJob } from './state-store.js';
 
 /**
@@ -58,11 +59,11 @@ export function sqliteJobLedger(sql: StateSql, stateId: string, objects: Pick<Ob
       if (created !== undefined) job.created = created;
     },
 
-    recordJobStatus(job, status, detail) {
+    recordJobStatus(job, status, reason) {
       if (job.status === status) return;
       const now = sql.now();
       sql.prepare('UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?').run(status, now, job.localId);
-      recordEvent(job.localId, status, detail ?? null, now);
+      recordEvent(job.localId, status, reason ? serializeEventReason(reason) : null, now);
       if (status !== 'abandoned') job.status = status;
     },
 

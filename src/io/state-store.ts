@@ -81,8 +81,8 @@ export interface StoredJobHistory {
   runId: string;
   createdAt: string;
   objectIds: string[];
-  /** Oldest first; `detail` holds the Stripe id on the first answer, or why the status changed. */
-  events: { status: string; at: string; detail: string | null }[];
+  /** Oldest first, each with why the status changed when the state knows. */
+  events: { status: string; at: string; reason: Reason | null }[];
 }
 
 /** What the state holds of an identifier itself. */
@@ -169,7 +169,7 @@ export interface JobLedger {
   /** Records Stripe's answer to the create (and sets it on `job`). */
   recordJobCreated(job: StoredJob, stripeId: string, status: JobStatus, created?: number): void;
   /** Records a status Stripe reported (and sets it on `job`); a repeated status writes nothing. */
-  recordJobStatus(job: StoredJob, status: JobStatus | 'abandoned', detail?: string): void;
+  recordJobStatus(job: StoredJob, status: JobStatus | 'abandoned', reason?: Reason): void;
   recordJobBehavior(job: StoredJob, behavior: ValidationBehavior): void;
   /** Jobs a run must pick up: sent or not, not yet terminal (failed ones wait for re-validation). */
   liveJobs(): StoredJob[];

@@ -126,7 +126,7 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
       // Stripe no longer knows the job (another account's state file, or a wiped emulator):
       // forget it and put its objects in a new job.
       ctx.logger.warn('job unknown to Stripe; its objects go into a new job', { job: job.stripeId });
-      ctx.store.recordJobStatus(job, 'abandoned', 'unknown to Stripe');
+      ctx.store.recordJobStatus(job, 'abandoned', { code: 'unknown_to_stripe' });
       ctx.spawn(job.objectIds);
       return;
     }
@@ -212,7 +212,7 @@ async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
       const type = objectTypeOfId(id);
       if (type && (await settleByPresence(id, type, ctx))) gone.push(id);
     }
-    ctx.store.recordJobStatus(job, 'abandoned', `create refused: ${error.message}`);
+    ctx.store.recordJobStatus(job, 'abandoned', { code: 'create_refused', stripeCode: error.stripeCode, message: error.message, ...(error.param ? { param: error.param } : {}) });
     if (gone.length === 0) {
       ctx.store.setObjectStatus(job.objectIds, { status: 'failed', jobLocalId: null, errorCodes: ['resource_missing'], reasons: [{ code: 'create_refused', stripeCode: error.stripeCode, message: error.message, ...(error.param ? { param: error.param } : {}) }] });
       return false;

@@ -96,3 +96,32 @@ describe('StateStore.openReadOnly', () => {
     writer.close();
   });
 });
+
+describe('job events', () => {
+  it('keeps why a job was abandoned as a reason, and reads a sentence an older state stored there as text', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'stripe-redact-events-')), 'state.db');
+    const store = openStateStore({ path });
+    const key = store.idKey('cus_1');
+    store.noteIdentifier(key, 'customer', 'run_a');
+    store.recordResolution(key, [{ id: 'cus_1', type: 'customer' }]);
+    const job = store.insertJob(['cus_1'], 'error', 'run_a');
+    store.recordJobCreated(job, 'prj_1', 'validating');
+    store.recordJobStatus(job, 'abandoned', { code: 'unknown_to_stripe' });
+    const older = store.insertJob(['cus_1'], 'error', 'run_a');
+    store.close();
+    // What a version-4 run wrote for a refused create: a sentence.
+    const db = new Database(path);
+    db.prepare('INSERT INTO job_events (job_id, status, at, detail) VALUES (?, ?, ?, ?)').run(older.localId, 'abandoned', '2026-11-28T00:00:00.000Z', "create refused: No such customer: 'cus_1'");
+    db.close();
+
+    const reader = openStateReadOnly({ path });
+    const [first, second] = reader.jobsOfIdentifier(key);
+    expect(first?.events.map((e) => [e.status, e.reason])).toEqual([
+      ['unsent', null],
+      ['validating', null],
+      ['abandoned', { code: 'unknown_to_stripe' }],
+    ]);
+    expect(second?.events.at(-1)?.reason).toEqual({ code: 'text', text: "create refused: No such customer: 'cus_1'" });
+    reader.close();
+  });
+});

@@ -45,6 +45,7 @@ const WORDING: { [C in ReasonCode]: [Extract<Reason, { code: C }>, string][] } =
     [{ code: 'failed_without_errors', job: 'prj_5' }, 'job prj_5 failed validation without listing an error; the next run validates it again'],
   ],
   waits_for_own_job: [[{ code: 'waits_for_own_job' }, 'waits for another job of this run that holds it']],
+  unknown_to_stripe: [[{ code: 'unknown_to_stripe' }, 'unknown to Stripe']],
   text: [[{ code: 'text', text: 'a sentence an older state stored' }, 'a sentence an older state stored']],
 };
 
