@@ -7,7 +7,7 @@ import Stripe from 'stripe';
 import { GatewayError, type GatewayErrorKind } from '../errors.js';
 import type { ObjectType } from '../domain/identifier.js';
 import { buildEmailSearchQuery } from '../domain/email-search-query.js';
-import { isJobStatus, type JobObjects, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
+import { isJobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
 import type { CustomerMatch, JobPage, ObjectPresence, RequestClass, StripeAccount, StripeGateway } from './gateway.js';
 import type { ProbeAnswer, ProbeJob, ProbeValidationError, StripeProbe } from '../selftest/probe.js';
 

@@ -64,6 +64,7 @@ describe('the npm package', () => {
     expect(readResults(out).rows.length).toBeGreaterThan(0);
     // The same run from this checkout agrees row for row: the package is the code under test.
     const local = await runCli(['run', sample, '--emulator', '--validation-behavior', 'fix', '--out', join(dir, 'local')]);
+    expect(local.code, describeRun(local)).toBe(0);
     expect(readResults(out).rows.map((r) => r.status)).toEqual(readResults(join(dir, 'local')).rows.map((r) => r.status));
   }, 240_000);
 });

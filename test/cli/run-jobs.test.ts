@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
 import {
   TEST_KEY_ENV,
-  cellList, jobsOfRow,
+  jobsOfRow,
   describeRun,
   isCustomerRedacted,
   jobIdentifiers,

@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import {
   TEST_KEY_ENV,
-  cellList, jobsOfRow,
+  jobsOfRow,
   describeRun,
   isCustomerRedacted,
   jobIdentifiers,
