@@ -14,10 +14,6 @@ export default defineConfig({
       'test/integration/job-watcher-waits.test.ts',
       'test/integration/settle-by-presence.test.ts',
     ],
-    // One pipeline test races its two jobs' timed statuses; under Stryker's instrumented (slower)
-    // code it failed the initial run twice, and a test that fails without a mutant kills nothing.
-    // `npm test` still runs it.
-    testNamePattern: /^(?!.*waits for its own job that locks an object).*$/,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

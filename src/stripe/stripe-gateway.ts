@@ -176,7 +176,7 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
     },
 
     async listJobsWithObjects({ limit, startingAfter }) {
-      const page = await send('read', 'redaction_jobs.list', () => jobs.list({ limit, expand: ['data.objects'], ...cursor(startingAfter) }));
+      const page = await send('read', 'redaction_jobs.list_with_objects', () => jobs.list({ limit, expand: ['data.objects'], ...cursor(startingAfter) }));
       return {
         data: page.data.map((job) => {
           const objects = (job.objects ?? {}) as unknown as Record<string, string[] | null | undefined>;

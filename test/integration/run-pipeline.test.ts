@@ -92,6 +92,19 @@ describe('runPipeline against the emulator', () => {
     expect((await emulator.stripe.privacy.redactionJobs.retrieve(foreign.id)).status).toBe('ready');
   });
 
+  it("finds a foreign lock's holder on a later page of Stripe's job list, and reads no further than it must", async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: [...clean(1), ...clean(120, 'x')] } });
+    const foreign = await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_c0'] } });
+    // 120 newer jobs push the holder onto the second page (100 a page, newest first).
+    for (const { id } of clean(120, 'x')) await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: [id] } });
+    await waitForJobStatus(emulator.stripe, foreign.id, 'ready');
+    const { rows, summary } = await pipelineWorkspace(emulator).run('id\ncus_c0\n');
+    expect(rows[0]).toMatchObject({ status: 'needs_action', blocking_codes: 'locked_by_other_job' });
+    expect(rows[0]?.messages).toContain(foreign.id);
+    // Two pages found it; the list has no third.
+    expect(summary.apiCalls.byOperation['redaction_jobs.list_with_objects']).toBe(2);
+  });
+
   it('waits for its own job that locks an object, and reports that object redacted with it', async () => {
     emulator = await startTestEmulator({
       validationMs: 40,
