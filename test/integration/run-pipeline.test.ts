@@ -105,6 +105,21 @@ describe('runPipeline against the emulator', () => {
     expect(summary.apiCalls.byOperation['redaction_jobs.list_with_objects']).toBe(2);
   });
 
+  it('settles a refused validate by the status Stripe reports: a job still failed is an error for its rows, not sent again', async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      seed: { customers: [{ id: 'cus_pi', email: 'pi@example.com', payment_intents: [{ id: 'pi_open', amount: 100, currency: 'eur' }] }] },
+    });
+    // The switch to fix goes through; its validate is refused while the job stays failed.
+    emulator.faults.use({ method: 'POST', path: /\/validate$/, status: 400 });
+    const { rows, summary } = await pipelineWorkspace(emulator).run('id\ncus_pi\n', { validationBehavior: 'fix' });
+    expect(rows[0]).toMatchObject({ status: 'failed' });
+    expect(rows[0]?.messages).toContain(rows[0]?.job_id);
+    expect(summary.apiCalls.byOperation['redaction_jobs.validate']).toBe(1);
+    expect((await emulator.stripe.paymentIntents.retrieve('pi_open')).status).toBe('requires_payment_method');
+  });
+
   it('waits for its own job that locks an object, and reports that object redacted with it', async () => {
     emulator = await startTestEmulator({
       validationMs: 40,
