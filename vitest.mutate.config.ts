@@ -10,6 +10,7 @@ export default defineConfig({
     include: [
       'test/unit/**/*.test.ts',
       'test/integration/run-pipeline.test.ts',
+      'test/integration/run-pipeline-report.test.ts',
       'test/integration/job-watcher.test.ts',
       'test/integration/job-watcher-waits.test.ts',
       'test/integration/settle-by-presence.test.ts',
