@@ -11,6 +11,7 @@ export default defineConfig({
       'test/unit/**/*.test.ts',
       'test/integration/run-pipeline.test.ts',
       'test/integration/run-pipeline-report.test.ts',
+      'test/integration/run-pipeline-lookup.test.ts',
       'test/integration/job-watcher.test.ts',
       'test/integration/job-watcher-waits.test.ts',
       'test/integration/settle-by-presence.test.ts',
