@@ -14,6 +14,7 @@ export default defineConfig({
       'test/integration/run-pipeline-lookup.test.ts',
       'test/integration/job-watcher.test.ts',
       'test/integration/job-watcher-waits.test.ts',
+      'test/integration/job-watcher-pages.test.ts',
       'test/integration/settle-by-presence.test.ts',
     ],
     // One pipeline test races its two jobs' timed statuses; under Stryker's instrumented (slower)
