@@ -13,6 +13,7 @@ export default defineConfig({
       'test/integration/run-pipeline-report.test.ts',
       'test/integration/run-pipeline-lookup.test.ts',
       'test/integration/run-pipeline-summary.test.ts',
+      'test/integration/run-pipeline-jobs.test.ts',
       'test/integration/job-watcher.test.ts',
       'test/integration/job-watcher-waits.test.ts',
       'test/integration/job-watcher-pages.test.ts',
