@@ -81,6 +81,25 @@ describe('RateBudget', () => {
     expect(budget.totalCalls).toBe(6);
   });
 
+  it('holds a request that arrives while the cap is full until one in flight ends, even once the pace allows it', async () => {
+    const budget = new RateBudget({ maxRps: 1000, maxSearchRps: 1000, maxInFlight: 1 });
+    const events: string[] = [];
+    let release = () => {};
+    const first = budget.schedule('read', 'customers.list', async () => {
+      events.push('first starts');
+      await new Promise<void>((resolve) => (release = resolve));
+      events.push('first ends');
+    });
+    // Well past the pace (2 ms), so only the cap can hold the second back.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = budget.schedule('read', 'customers.list', async () => void events.push('second starts'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await Promise.all([first, second]);
+    budget.close();
+    expect(events).toEqual(['first starts', 'first ends', 'second starts']);
+  });
+
   it('lets twice maxRps requests be in flight by default', async () => {
     // One a second: the second request starts after the pace (1050 ms), while the first still runs.
     const budget = new RateBudget({ maxRps: 1, maxSearchRps: 1 });
