@@ -29,22 +29,30 @@ describe('runPipeline lookups, guest checkouts', () => {
       redactionMs: 5,
       seed: {
         customers: [{ id: 'cus_member', email: 'member@example.com' }],
-        checkout_sessions: [guest('cs_test_once', 'once@example.com'), guest('cs_test_twice_a', 'twice@example.com'), guest('cs_test_twice_b', 'twice@example.com')],
+        checkout_sessions: [
+          guest('cs_test_once', 'once@example.com'),
+          guest('cs_test_twice_a', 'twice@example.com'),
+          guest('cs_test_twice_b', 'twice@example.com'),
+          // The sessions' filter is case-sensitive: found by the address as written, trimmed.
+          guest('cs_test_mixed', 'Walk.In@Example.com'),
+        ],
       },
     });
-    const { rows, summary } = await pipelineWorkspace(emulator).run('email\nonce@example.com\ntwice@example.com\nmember@example.com\nnobody@example.com\n');
+    const { rows, summary } = await pipelineWorkspace(emulator).run('email\nonce@example.com\ntwice@example.com\nmember@example.com\nnobody@example.com\n" Walk.In@Example.com "\n');
     expect(rows.map((r) => [r.status, r.object_ids])).toEqual([
       ['redacted', 'cs_test_once'],
       ['redacted', 'cs_test_twice_a cs_test_twice_b'],
       ['redacted', 'cus_member'],
       ['not_found', ''],
+      ['redacted', 'cs_test_mixed'],
     ]);
     expect(rows[0]?.messages).toBe('found as guest Checkout Session of this email (no customer carries it)');
     expect(rows[1]?.messages).toBe('found as guest Checkout Sessions of this email (no customer carries it)');
     expect(rows[2]?.messages).toBe('');
     expect(rows[3]?.messages?.split('\n')).toEqual(['no Stripe customer has this email (search, confirmed by the list filter)', 'no guest Checkout Session has it either']);
-    // Sessions are asked for only where no customer was found: once, twice, nobody.
-    expect(summary.apiCalls.byOperation['checkout.sessions.list']).toBe(3);
+    // Sessions are asked for only where no customer was found: once, twice, nobody (one spelling
+    // each), and the mixed-case address as written and lower-cased.
+    expect(summary.apiCalls.byOperation['checkout.sessions.list']).toBe(5);
   });
 
   it('without guests leaves such an email not_found and never lists sessions', async () => {
@@ -98,8 +106,9 @@ describe('runPipeline lookups, customers', () => {
 
   it('falls back to the list filter when search is refused for the account (403, 404), and says which lookup found nothing', async () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: [{ id: 'cus_x', email: 'x@example.com' }] } });
-    for (const status of [403, 404]) {
-      emulator.faults.use({ method: 'GET', path: '/v1/customers/search', status, times: 1 });
+    // Forbidden for the key, or an endpoint the account does not have.
+    for (const fault of [{ status: 403 }, { status: 404, code: 'resource_missing' }]) {
+      emulator.faults.use({ method: 'GET', path: '/v1/customers/search', ...fault, times: 1 });
       const { rows, summary } = await pipelineWorkspace(emulator).run('email\nx@example.com\nnone@example.com\n', { mode: 'plan', guests: false });
       expect(rows.map((r) => [r.status, r.object_ids, r.messages])).toEqual([
         ['planned', 'cus_x', ''],
@@ -107,6 +116,21 @@ describe('runPipeline lookups, customers', () => {
       ]);
       expect(summary.apiCalls.byOperation['customers.search']).toBe(1);
     }
+  });
+
+  it('in search mode, stops the run when search is refused rather than using the list filter', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: [{ id: 'cus_x', email: 'x@example.com' }] } });
+    emulator.faults.use({ method: 'GET', path: '/v1/customers/search', status: 400, code: 'feature_not_available' });
+    await expect(pipelineWorkspace(emulator).run('email\nx@example.com\n', { lookup: 'search', mode: 'plan' })).rejects.toMatchObject({ kind: 'invalid_request' });
+  });
+
+  it('asks search again on the next run after a miss by search alone, guests or not', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5 });
+    const ws = pipelineWorkspace(emulator);
+    await ws.run('email\nnobody@example.com\n', { lookup: 'search', guests: false });
+    const again = await ws.run('email\nnobody@example.com\n', { lookup: 'search', guests: false });
+    expect(again.rows[0]?.status).toBe('not_found');
+    expect(again.summary.apiCalls.byOperation['customers.search']).toBe(1);
   });
 
   it('stops the run when search fails for a passing reason the retries did not cure', async () => {
@@ -120,7 +144,7 @@ describe('resolveIdentifiers', () => {
   /** A logger that keeps the warnings. */
   function warningsLogger(): { logger: Logger; warnings: string[] } {
     const warnings: string[] = [];
-    return { logger: { ...createSilentLogger(), warn: (msg) => void warnings.push(msg) }, warnings };
+    return { logger: { ...createSilentLogger(), warn: (msg, fields) => void warnings.push(`${msg} ${JSON.stringify(fields)}`) }, warnings };
   }
 
   function pending(store: StateStore, identifiers: string[]): PendingLookup[] {
@@ -136,7 +160,9 @@ describe('resolveIdentifiers', () => {
     const store = StateStore.open({ path: join(mkdtempSync(join(tmpdir(), 'stripe-redact-resolve-')), 'state.db') });
     try {
       const counts: number[] = [];
-      const batch = pending(store, ['p0@example.com', 'p1@example.com', 'missing@example.com', 'cus_p0', 'pi_123']);
+      // Twelve emails are two search queries, each with misses that the list filter confirms.
+      const misses = Array.from({ length: 10 }, (_, i) => `missing${i}@example.com`);
+      const batch = pending(store, ['p0@example.com', 'p1@example.com', ...misses, 'cus_p0', 'pi_123']);
       const ctx: ResolveContext = {
         gateway: recordingGateway(emulator).gateway,
         store,
@@ -148,9 +174,10 @@ describe('resolveIdentifiers', () => {
         onLookedUp: (count) => void counts.push(count),
       };
       await resolveIdentifiers(batch, ctx);
-      // Two ids, the two emails search found, then the one it missed once the list filter confirmed it.
-      expect(counts.reduce((a, b) => a + b, 0)).toBe(5);
-      expect([...counts].sort()).toEqual([1, 1, 1, 2]);
+      // Each id once; each search query for the emails it found (2 of the first ten, none of the
+      // other two); then each miss once the list filter confirmed it.
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(14);
+      expect([...counts].sort((a, b) => a - b)).toEqual([...Array(12).fill(1), 0, 2].sort((a, b) => a - b));
     } finally {
       store.close();
     }
@@ -168,13 +195,15 @@ describe('resolveIdentifiers', () => {
       // Eleven emails are two search queries, both refused: one warning.
       const emails = Array.from({ length: 11 }, (_, i) => `r${i}@example.com`);
       await resolveIdentifiers(pending(store, emails), ctx);
-      expect(warnings).toEqual(['customer search is unavailable; using the list filter for the rest of the run']);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^customer search is unavailable; using the list filter for the rest of the run \{"error":".+"\}$/);
       expect(searchUsable.value).toBe(false);
       expect(sent.filter((op) => op === 'customers.search')).toHaveLength(2);
 
       sent.length = 0;
-      await resolveIdentifiers(pending(store, ['later@example.com']), ctx);
-      expect(sent).toEqual(['customers.list']);
+      // No progress listener here: nothing asks for one.
+      await resolveIdentifiers(pending(store, ['later@example.com', 'cus_r0']), ctx);
+      expect(sent.filter((op) => op.startsWith('customers.'))).toEqual(['customers.list']);
       expect(warnings).toHaveLength(1);
     } finally {
       store.close();
