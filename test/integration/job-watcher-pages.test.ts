@@ -63,6 +63,27 @@ describe('JobWatcher paging', () => {
     expect(sent).toEqual(['redaction_jobs.list', 'redaction_jobs.retrieve']);
   });
 
+  it('spends no more list pages than the retrieves they replace', async () => {
+    sent.length = 0;
+    // Two waits allow one page, which does not reach the two oldest jobs: they are retrieved.
+    const watcher = new JobWatcher(gateway, { pollIntervalMs: 5, listThreshold: 2 });
+    const settled = await Promise.all(older.slice(0, 2).map((job) => watcher.waitSettled(job.id, job.created)));
+    watcher.close();
+    expect(settled.map((job) => job.status)).toEqual(['ready', 'ready']);
+    expect(sent).toEqual(['redaction_jobs.list', 'redaction_jobs.retrieve', 'redaction_jobs.retrieve']);
+  });
+
+  it('stops paging once the page showed every job it waits for', async () => {
+    sent.length = 0;
+    const watcher = new JobWatcher(gateway, { pollIntervalMs: 5 });
+    // The first page holds the four newer jobs and the older ones down to older[8], its last: five
+    // waits allow two pages, but all five are seen on the first.
+    const onFirstPage = [...newer, older[8] as RedactionJobView];
+    await Promise.all(onFirstPage.map((job) => watcher.waitSettled(job.id, job.created)));
+    watcher.close();
+    expect(sent).toEqual(['redaction_jobs.list']);
+  });
+
   it('lists from three waiting jobs on by default, and retrieves below that', async () => {
     sent.length = 0;
     const three = new JobWatcher(gateway, { pollIntervalMs: 5 });
