@@ -10,8 +10,13 @@ export default defineConfig({
     include: [
       'test/unit/**/*.test.ts',
       'test/integration/run-pipeline.test.ts',
+      'test/integration/run-pipeline-report.test.ts',
+      'test/integration/run-pipeline-lookup.test.ts',
+      'test/integration/run-pipeline-summary.test.ts',
+      'test/integration/run-pipeline-jobs.test.ts',
       'test/integration/job-watcher.test.ts',
       'test/integration/job-watcher-waits.test.ts',
+      'test/integration/job-watcher-pages.test.ts',
       'test/integration/settle-by-presence.test.ts',
     ],
     testTimeout: 30_000,

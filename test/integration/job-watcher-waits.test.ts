@@ -19,6 +19,7 @@ describe('JobWatcher waits', () => {
     const { gateway } = recordingGateway(emulator);
     expect(() => new JobWatcher(gateway, { pollIntervalMs: 0 })).toThrow(/`pollIntervalMs`/);
     expect(() => new JobWatcher(gateway, { pollIntervalMs: Number.NaN })).toThrow(/`pollIntervalMs`/);
+    expect(() => new JobWatcher(gateway, { pollIntervalMs: 1 }).close()).not.toThrow();
   });
 
   it('answers every wait on the same job once it settles, after following it through validating', async () => {

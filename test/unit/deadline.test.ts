@@ -13,6 +13,9 @@ describe('parseReceivedDate', () => {
     ['03/11/2026', 'dmy', '2026-11-03'],
     ['03/11/2026', 'mdy', '2026-03-11'],
     ['2028-02-29', undefined, '2028-02-29'],
+    ['2026-12-01', undefined, '2026-12-01'],
+    ['2026-11-03T10:00+0100', undefined, '2026-11-03'],
+    ['0999-01-01', undefined, '0999-01-01'],
   ] as const)('%s (%s) → %s', (text, order, date) => {
     expect(parseReceivedDate(text, order)).toEqual({ date });
   });
@@ -26,8 +29,16 @@ describe('parseReceivedDate', () => {
     ['yesterday', /not a date/],
     ['46000', /not a date/],
     ['2026-11-03T25', /not a date/],
+    ['2026-00-10', /no day of the calendar/],
+    ['2026-11-00', /no day of the calendar/],
+    ['on 2026-11-03', /not a date/],
+    ['103.11.2026', /not a date/],
+    ['03.11.20261', /not a date/],
+    ['103/11/2026', /not a date/],
+    ['03/11/20261', /not a date/],
   ])('refuses %j', (text, problem) => {
-    const result = parseReceivedDate(text);
+    // With a date order given, so that slashed dates are refused for their form, not as ambiguous.
+    const result = parseReceivedDate(text, text.includes('/') && text.length > 10 ? 'dmy' : undefined);
     expect(result).toHaveProperty('problem');
     expect((result as { problem: string }).problem).toMatch(problem);
   });
@@ -39,10 +50,18 @@ describe('parseDeadlineSpec', () => {
     ['45d', { amount: 45, unit: 'd' }],
     ['30D', { amount: 30, unit: 'd' }],
     ['6w', { amount: 6, unit: 'w' }],
+    // The longest: 3 × 366 days, with a month counted as 31.
+    ['1098d', { amount: 1098, unit: 'd' }],
+    ['156w', { amount: 156, unit: 'w' }],
+    ['35m', { amount: 35, unit: 'm' }],
   ])('%s', (text, spec) => expect(parseDeadlineSpec(text)).toEqual(spec));
 
   it.each(['', 'm', '1', '1y', '-3d', '0d', '1.5m', '2000d', '45 days'])('refuses %j', (text) => {
     expect(parseDeadlineSpec(text)).toHaveProperty('problem');
+  });
+
+  it.each(['0d', '1099d', '157w', '40m'])('refuses %j as out of range, saying the range', (text) => {
+    expect(parseDeadlineSpec(text)).toEqual({ problem: `expected from 1 day up to 3 years; got '${text}'` });
   });
 });
 

@@ -51,6 +51,117 @@ describe('RateBudget', () => {
   it('refuses a budget below one request a second, naming the option', () => {
     expect(() => new RateBudget({ maxRps: 0, maxSearchRps: 1 })).toThrow(/`maxRps`/);
   });
+
+  it('refuses each option that is not a number it can pace by, naming the option and the value', () => {
+    expect(() => new RateBudget({ maxRps: Number.NaN, maxSearchRps: 1 })).toThrow('Expected `maxRps` to be a number from 1 and up, got `NaN`');
+    expect(() => new RateBudget({ maxRps: Infinity, maxSearchRps: 1 })).toThrow(/`maxRps`.*`Infinity`/);
+    expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 0.5 })).toThrow('Expected `maxSearchRps` to be a number from 1 and up, got `0.5`');
+    expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 1, maxInFlight: 0 })).toThrow('Expected `maxInFlight` to be an integer from 1 and up, got `0`');
+    expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 1, maxInFlight: 1.5 })).toThrow(/`maxInFlight`.*`1.5`/);
+    // The lowest values allowed.
+    expect(() => new RateBudget({ maxRps: 1, maxSearchRps: 1, maxInFlight: 1 }).close()).not.toThrow();
+  });
+
+  it('never has more requests in flight than maxInFlight, however fast the pace', async () => {
+    const budget = new RateBudget({ maxRps: 1000, maxSearchRps: 1000, maxInFlight: 2 });
+    let inFlight = 0;
+    let most = 0;
+    // Each request lasts ten times the pace, so without the cap the fourth would start while three run.
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        budget.schedule('read', 'customers.list', async () => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inFlight -= 1;
+        }),
+      ),
+    );
+    budget.close();
+    expect(most).toBe(2);
+    expect(budget.totalCalls).toBe(6);
+  });
+
+  it('holds a request that arrives while the cap is full until one in flight ends, even once the pace allows it', async () => {
+    const budget = new RateBudget({ maxRps: 1000, maxSearchRps: 1000, maxInFlight: 1 });
+    const events: string[] = [];
+    let release = () => {};
+    const first = budget.schedule('read', 'customers.list', async () => {
+      events.push('first starts');
+      await new Promise<void>((resolve) => (release = resolve));
+      events.push('first ends');
+    });
+    // Well past the pace (2 ms), so only the cap can hold the second back.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = budget.schedule('read', 'customers.list', async () => void events.push('second starts'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await Promise.all([first, second]);
+    budget.close();
+    expect(events).toEqual(['first starts', 'first ends', 'second starts']);
+  });
+
+  it('lets twice maxRps requests be in flight by default', async () => {
+    // One a second: the second request starts after the pace (1050 ms), while the first still runs.
+    const budget = new RateBudget({ maxRps: 1, maxSearchRps: 1 });
+    let inFlight = 0;
+    let most = 0;
+    const hold = (ms: number) => async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      inFlight -= 1;
+    };
+    await Promise.all([budget.schedule('read', 'customers.list', hold(1500)), budget.schedule('read', 'customers.list', hold(1))]);
+    budget.close();
+    expect(most).toBe(2);
+  });
+
+  it('counts the peak over one second, not over the whole run', async () => {
+    // Two a second: three starts spread over more than a second, never three within one.
+    const budget = new RateBudget({ maxRps: 2, maxSearchRps: 2 });
+    await Promise.all(Array.from({ length: 3 }, () => budget.schedule('read', 'customers.list', async () => {})));
+    budget.close();
+    expect(budget.totalCalls).toBe(3);
+    expect(budget.peakRequestsPerSecond()).toBeGreaterThanOrEqual(1);
+    expect(budget.peakRequestsPerSecond()).toBeLessThan(3);
+  });
+
+  it('lists call counts by operation name in order', async () => {
+    const budget = new RateBudget({ maxRps: 1000, maxSearchRps: 1000 });
+    for (const label of ['redaction_jobs.run', 'customers.search', 'redaction_jobs.create', 'customers.search']) {
+      await budget.schedule(label === 'customers.search' ? 'search' : 'write', label, async () => {});
+    }
+    budget.close();
+    expect(Object.entries(budget.callCounts())).toEqual([
+      ['customers.search', 2],
+      ['redaction_jobs.create', 1],
+      ['redaction_jobs.run', 1],
+    ]);
+  });
+
+  it('keeps the longest pause when 429s ask for several', async () => {
+    const budget = new RateBudget({ maxRps: 1000, maxSearchRps: 1000 });
+    const order: string[] = [];
+    budget.slowDown(200);
+    budget.slowDown(1);
+    const marker = new Promise<void>((resolve) => setTimeout(() => resolve(void order.push('100 ms passed')), 100));
+    await Promise.all([budget.schedule('read', 'customers.list', async () => void order.push('request')), marker]);
+    budget.close();
+    expect(order).toEqual(['100 ms passed', 'request']);
+    expect(budget.rateLimitedCount).toBe(2);
+  });
+
+  it('starts nothing more once closed, even when a running request ends', async () => {
+    const budget = new RateBudget({ maxRps: 20, maxSearchRps: 20 });
+    const started: number[] = [];
+    const first = budget.schedule('read', 'customers.list', async () => void started.push(1));
+    void budget.schedule('read', 'customers.list', async () => void started.push(2));
+    budget.close();
+    await first;
+    // Four times the pace (53 ms) at which the second would have started.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(started).toEqual([1]);
+    expect(budget.totalCalls).toBe(1);
+  });
 });
 
 describe('withRetry', () => {
