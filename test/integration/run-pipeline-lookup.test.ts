@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyIdentifier } from '../../src/domain/identifier.js';
 import { createSilentLogger, type Logger } from '../../src/io/logger.js';
-import { StateStore } from '../../src/io/state-store.js';
+import type { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 import { resolveIdentifiers, type PendingLookup, type ResolveContext } from '../../src/pipeline/resolve-identifiers.js';
 import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
@@ -157,7 +158,7 @@ describe('resolveIdentifiers', () => {
 
   it('tells progress one count per identifier looked up, by search, list filter or id', async () => {
     emulator = await startTestEmulator({ seed: { customers: [{ id: 'cus_p0', email: 'p0@example.com' }, { id: 'cus_p1', email: 'p1@example.com' }] } });
-    const store = StateStore.open({ path: join(mkdtempSync(join(tmpdir(), 'stripe-redact-resolve-')), 'state.db') });
+    const store = openStateStore({ path: join(mkdtempSync(join(tmpdir(), 'stripe-redact-resolve-')), 'state.db') });
     try {
       const counts: number[] = [];
       // Twelve emails are two search queries, each with misses that the list filter confirms.
@@ -186,7 +187,7 @@ describe('resolveIdentifiers', () => {
   it('warns once that search is unavailable, and uses the list filter for the rest of the run', async () => {
     emulator = await startTestEmulator({ seed: { customers: [{ id: 'cus_r0', email: 'r0@example.com' }] } });
     emulator.faults.use({ method: 'GET', path: '/v1/customers/search', status: 400, code: 'feature_not_available' });
-    const store = StateStore.open({ path: join(mkdtempSync(join(tmpdir(), 'stripe-redact-resolve-')), 'state.db') });
+    const store = openStateStore({ path: join(mkdtempSync(join(tmpdir(), 'stripe-redact-resolve-')), 'state.db') });
     try {
       const { logger, warnings } = warningsLogger();
       const { gateway, sent } = recordingGateway(emulator);

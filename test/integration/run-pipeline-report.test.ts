@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 import { inspectRequestFile } from '../../src/io/request-reader.js';
 import { writeReport } from '../../src/pipeline/write-report.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -131,7 +131,7 @@ describe('writeReport', () => {
     const input = join(dir, 'requests.csv');
     writeFileSync(input, 'email\nnot-an-email\nnobody@example.com\n');
     const info = await inspectRequestFile(input, {});
-    const store = StateStore.open({ path: join(dir, 'state.db') });
+    const store = openStateStore({ path: join(dir, 'state.db') });
     try {
       const runId = store.startRun('plan', input);
       const totals = await writeReport(info, { outDir: dir, mode: 'plan', runId, livemode: false, deadline: { amount: 1, unit: 'm' } }, store);

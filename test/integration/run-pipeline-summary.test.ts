@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/io/logger.js';
-import { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
@@ -37,7 +37,7 @@ async function runWithPorts(
 ): Promise<{ summary: RunSummary; results: string }> {
   const inputPath = join(dir, 'requests.csv');
   writeFileSync(inputPath, csv);
-  const store = StateStore.open({ path: join(dir, 'state.db') });
+  const store = openStateStore({ path: join(dir, 'state.db') });
   const budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
   const gateway = createStripeGateway({ apiKey: 'sk_test_pipeline', apiBase: e.url, send: budgetedSend(budget, { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 }) });
   try {
