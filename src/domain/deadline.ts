@@ -27,8 +27,11 @@ export const DEFAULT_DEADLINE: DeadlineSpec = { amount: 1, unit: 'm' };
 /** Days ahead within which an unsettled row counts as due soon. */
 export const DUE_SOON_DAYS = 7;
 
-/** The longest `--deadline` accepted: beyond a few years a value is a typo, not a legal term. */
-const MAX_DEADLINE_DAYS = 3 * 366;
+/**
+ * The longest `--deadline` accepted, per unit: three years (beyond a few years a value is a typo,
+ * not a legal term), counted in that unit — 36 calendar months, not 36 × 31 days.
+ */
+const MAX_DEADLINE: Record<DeadlineSpec['unit'], number> = { d: 3 * 366, w: 156, m: 36 };
 
 /**
  * Reads `--deadline`: `30d`, `6w`, `1m`, `45d` (days, weeks, calendar months). Returns a reason
@@ -40,8 +43,7 @@ export function parseDeadlineSpec(text: string): DeadlineSpec | { problem: strin
   if (!match) return { problem };
   const amount = Number(match[1]);
   const unit = (match[2] as string).toLowerCase() as DeadlineSpec['unit'];
-  const days = amount * (unit === 'd' ? 1 : unit === 'w' ? 7 : 31);
-  if (amount < 1 || days > MAX_DEADLINE_DAYS) return { problem: `expected from 1 day up to 3 years; got '${text}'` };
+  if (amount < 1 || amount > MAX_DEADLINE[unit]) return { problem: `expected from 1 day up to 3 years; got '${text}'` };
   return { amount, unit };
 }
 

@@ -120,8 +120,9 @@ describe('runs under injected faults and kills', () => {
       if (!rows.some((r) => r.status === 'pending' || r.status === 'failed')) break;
     }
     stormy.faults.reset();
-    // The faults did fire, of each kind (a lost answer shows as status 0 in the request log).
-    for (const status of [429, 500, 0]) expect(stormy.requests.filter((r) => r.status === status).length, `status ${status}`).toBeGreaterThan(2);
+    // The faults did fire, of each kind (a lost answer shows as status 0 in the request log). How
+    // often depends on how many requests the killed runs made before their kill: at least once each.
+    for (const status of [429, 500, 0]) expect(stormy.requests.filter((r) => r.status === status).length, `status ${status}`).toBeGreaterThan(0);
     expect(rows.map(essence)).toEqual(expected);
     for (const customer of SEED.customers ?? []) {
       const id = customer.id as string;

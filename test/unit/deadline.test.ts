@@ -53,6 +53,7 @@ describe('parseDeadlineSpec', () => {
     // The longest: 3 × 366 days, with a month counted as 31.
     ['1098d', { amount: 1098, unit: 'd' }],
     ['156w', { amount: 156, unit: 'w' }],
+    ['36m', { amount: 36, unit: 'm' }],
     ['35m', { amount: 35, unit: 'm' }],
   ])('%s', (text, spec) => expect(parseDeadlineSpec(text)).toEqual(spec));
 
@@ -60,7 +61,7 @@ describe('parseDeadlineSpec', () => {
     expect(parseDeadlineSpec(text)).toHaveProperty('problem');
   });
 
-  it.each(['0d', '1099d', '157w', '40m'])('refuses %j as out of range, saying the range', (text) => {
+  it.each(['0d', '1099d', '157w', '37m', '40m'])('refuses %j as out of range, saying the range', (text) => {
     expect(parseDeadlineSpec(text)).toEqual({ problem: `expected from 1 day up to 3 years; got '${text}'` });
   });
 });
