@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { ROW_STATUSES } from '../domain/row-status.js';
 import type { StoredRun } from '../io/state-store.js';
-import { parseReadCommand, withStateToRead } from './read-command.js';
+import { withStateToRead } from './read-command.js';
+import { parseCommandLine } from './usage.js';
 import { withUsageErrors } from './usage.js';
 
 const HELP_HINT = 'stripe-redact history --help';
@@ -66,7 +67,7 @@ export function historyCommand(argv: string[]): number {
       .addHelpText('after', '\nReads the state only: no API key needed, nothing is sent, a running run is not disturbed.'),
     HELP_HINT,
   );
-  const early = parseReadCommand(command, argv);
+  const early = parseCommandLine(command, argv);
   if (early !== undefined) return early;
   const options = command.opts<{ state?: string; json?: boolean }>();
   return withStateToRead(options.state, (store, path) => {

@@ -3,22 +3,10 @@
  * them into exit codes (design.md "Exit codes": 2 for a wrong command line or state name, 1 for a
  * state that cannot be read).
  */
-import { CommanderError, type Command } from 'commander';
 import { ConfigError, StripeRedactError } from '../errors.js';
 import type { StateReader } from '../io/state-store.js';
 import { openStateToRead } from './read-state.js';
 import { TOOL } from './usage.js';
-
-/** Parses `argv` into `command`; a number is the exit code to return at once (help, usage error). */
-export function parseReadCommand(command: Command, argv: string[]): number | undefined {
-  try {
-    command.parse(argv, { from: 'user' });
-    return undefined;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
-}
 
 /** Opens the state read-only, runs `read` on it, closes it; errors become a line on stderr and an exit code. */
 export function withStateToRead(statePath: string | undefined, read: (store: StateReader, path: string) => number): number {

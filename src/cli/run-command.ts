@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { ConfigError, GatewayError, InputFileError, StripeRedactError } from '../errors.js';
 import type { RowStatus } from '../domain/row-status.js';
 import { createLogger, type Logger } from '../io/logger.js';
@@ -17,7 +17,7 @@ import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
 import { describeRunProgress } from './run-progress.js';
-import { usageLine, withUsageErrors } from './usage.js';
+import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 
 const HELP_HINT = 'stripe-redact run --help';
 
@@ -70,12 +70,8 @@ keeps everything.`,
 /** `stripe-redact run`: argv → config → one pipeline call → exit code. */
 export async function runCommand(argv: string[]): Promise<number> {
   const command = buildCommand();
-  try {
-    command.parse(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
-    throw error;
-  }
+  const early = parseCommandLine(command, argv);
+  if (early !== undefined) return early;
   const parsed = parseRunConfig(command.args[0] as string, command.opts<RawRunOptions>(), process.env, Boolean(process.stderr.isTTY));
   if ('problems' in parsed) {
     for (const problem of parsed.problems) process.stderr.write(usageLine(problem.message, HELP_HINT));

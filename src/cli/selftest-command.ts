@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { parseCommandLine } from './usage.js';
 import { GatewayError } from '../errors.js';
 import { writeJsonFileAtomic } from '../io/result-writer.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
@@ -110,12 +111,8 @@ Exit codes: 0 every documented behaviour held and every undocumented one matches
 /** `stripe-redact selftest`: argv → config → the guide walked → findings printed → exit code. */
 export async function selftestCommand(argv: string[]): Promise<number> {
   const command = buildCommand();
-  try {
-    command.parse(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
-    throw error;
-  }
+  const early = parseCommandLine(command, argv);
+  if (early !== undefined) return early;
   const parsed = parseSelftestConfig(command.opts<RawSelftestOptions>(), process.env);
   if ('problems' in parsed) {
     for (const problem of parsed.problems) process.stderr.write(`stripe-redact: ${problem}\n`);

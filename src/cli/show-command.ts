@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { classifyIdentifier } from '../domain/identifier.js';
-import { parseReadCommand, withStateToRead } from './read-command.js';
+import { withStateToRead } from './read-command.js';
+import { parseCommandLine } from './usage.js';
 import { formatRequestStory, readRequestStory } from './request-story.js';
 import { usageLine, withUsageErrors } from './usage.js';
 
@@ -23,7 +24,7 @@ export function showCommand(argv: string[]): number {
       ),
     HELP_HINT,
   );
-  const early = parseReadCommand(command, argv);
+  const early = parseCommandLine(command, argv);
   if (early !== undefined) return early;
   const given = (command.args[0] as string).trim();
   const classified = classifyIdentifier(given);

@@ -3,7 +3,7 @@
  * where to look (`stripe-redact: unknown option '--frobnicate' (see stripe-redact run --help)`),
  * and exit code 2 — the shape users know from git, npm and curl, and what a cron mail should show.
  */
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 
 /** The tool's name as users type it. */
 export const TOOL = 'stripe-redact';
@@ -31,3 +31,16 @@ export function withUsageErrors(command: Command, hint: string): Command {
   });
 }
 
+/**
+ * Parses `argv` into `command`; a number is the exit code to return at once: 0 after `--help` or
+ * `--version`, 2 for a usage error (which `withUsageErrors` has already printed).
+ */
+export function parseCommandLine(command: Command, argv: string[]): number | undefined {
+  try {
+    command.parse(argv, { from: 'user' });
+    return undefined;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+}
