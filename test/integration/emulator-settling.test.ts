@@ -7,7 +7,7 @@
  */
 import Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EmulatorOptions } from '../../src/emulator/index.js';
+import { SeedError, startEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { waitForJobStatus } from '../helpers/redaction-jobs.js';
 
@@ -220,5 +220,11 @@ describe('young charges (youngCharges, youngDays)', () => {
     expect(statusOf(await stripe.customers.retrieve('cus_dated_new'))).toBe('validated');
     await advance(emulator, 87 * DAY_SECONDS + 60);
     expect(((await stripe.customers.retrieve('cus_dated_new')) as Stripe.DeletedCustomer).deleted).toBe(true);
+  });
+
+  it('refuses a seed date that is not one, naming where it is', async () => {
+    await expect(startEmulator({ seed: { customers: [{ id: 'cus_bad_date', createdDaysAgo: -1 }] } })).rejects.toThrow(/customers\[0\]\.createdDaysAgo must be a number of days/);
+    await expect(startEmulator({ seed: { customers: [{ payment_intents: [{ created: '2026-01-01' as never }] }] } })).rejects.toThrow(SeedError);
+    await expect(startEmulator({ seed: { checkout_sessions: [{ created: 1, createdDaysAgo: 1 }] } })).rejects.toThrow(/checkout_sessions\[0\]: give created or createdDaysAgo, not both/);
   });
 });
