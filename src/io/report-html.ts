@@ -148,6 +148,7 @@ svg.chart text{font:12px system-ui,sans-serif}
 const COLOURS: Record<RowStatus, string> = {
   redacted: '#2e7d32',
   already_redacted: '#66bb6a',
+  skipped: '#cfd8dc',
   not_found: '#90a4ae',
   invalid: '#8d6e63',
   needs_action: '#ef6c00',
