@@ -77,6 +77,8 @@ CREATE TABLE IF NOT EXISTS job_events (
 CREATE TABLE IF NOT EXISTS identifier_rows (
   identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER NOT NULL, PRIMARY KEY (identifier_key, run_id)
 );
+-- each validation behaviour a job had, from its creation: what it validated and ran with ('show')
+CREATE TABLE IF NOT EXISTS job_behaviors (job_id INTEGER NOT NULL, behavior TEXT NOT NULL, at TEXT NOT NULL);
 -- rows reported invalid, by a keyed digest of the cell ('cell:<hmac>') or of an address inside it
 -- ('email:<hmac>'); never the cell itself. Added without a version bump: older versions ignore it.
 CREATE TABLE IF NOT EXISTS invalid_reads (

@@ -77,6 +77,8 @@ export interface StoredJobHistory {
   /** The latest status; `unsent` until Stripe answered the create, `abandoned` when never created or unknown to Stripe. */
   status: string;
   validationBehavior: ValidationBehavior;
+  /** Each validation behaviour the job had, oldest first, from its creation (the last is `validationBehavior`). */
+  behaviors: { behavior: ValidationBehavior; at: string }[];
   /** The run that created it. */
   runId: string;
   createdAt: string;
