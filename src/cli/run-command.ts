@@ -240,7 +240,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
   process.stderr.write(
     [
       `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} ${summary.rows === 1 ? 'row' : 'rows'} — ${counts || 'none'}`,
-      `  column: ${summary.column.name} (${summary.column.reason})${summary.column.unusableRows > 0 ? `; ${summary.column.unusableRows} ${summary.column.unusableRows === 1 ? 'row' : 'rows'} unusable` : ''}`,
+      ...columnLines(summary),
       ...deadlineLines(summary),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${state.isNew ? '; new: no history of earlier runs' : ''})`,
@@ -250,6 +250,13 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       '',
     ].join('\n'),
   );
+}
+
+/** The end summary's column line, when rows of the identifier column were unusable: which column, and why it was read. */
+function columnLines(summary: RunSummary): string[] {
+  const { name, reason, unusableRows } = summary.column;
+  if (unusableRows === 0) return [];
+  return [`  column: ${name} (${reason}); ${unusableRows} ${unusableRows === 1 ? 'row' : 'rows'} unusable`];
 }
 
 /** The end summary's deadline line, when unsettled rows are overdue or due within 7 days. */

@@ -86,7 +86,8 @@ export async function writeReport(
       if (key !== undefined) outcome.messages.push(...notesOf(classified, outcome.status, key, row.row));
       statuses[outcome.status] += 1;
       rows += 1;
-      const due = dueByOf(row.fields, info.receivedColumn, options);
+      // A footer has no received date to read: no due_by, and no message about one.
+      const due = row.notARequest !== undefined ? { dueBy: null } : dueByOf(row.fields, info.receivedColumn, options);
       if (!isSettled(outcome.status)) {
         if (due.dueBy === null) deadlines.withoutDate += 1;
         else {
