@@ -169,6 +169,8 @@ describe('stripe-redact history', () => {
     const none = await runCli(['history'], { env: { XDG_STATE_HOME: home } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(`no state in ${stateDir}`);
+    // npm start and --emulator runs keep their state in memory: the answer says so.
+    expect(none.stderr).toMatch(/runs on the built-in emulator, such as npm start or run --emulator, keep their state in memory only/);
     expect(readdirSync(stateDir)).toEqual([]);
 
     const out = join(dir, 'default');
