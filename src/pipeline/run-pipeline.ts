@@ -402,6 +402,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       inputSha256,
       resultsSha256,
       interrupted: interrupted(),
+      identifierColumn: `${info.identifierColumnName} (${info.identifierColumnChoice.reason})`,
     },
     collector,
   );

@@ -66,6 +66,7 @@ describe('the identifier column, chosen by what it holds', () => {
     const summary = readSummary(dir);
     expect(summary.column).toMatchObject({ name: 'Requester email', chosenBy: 'content', unusableRows: 0 });
     expect((summary.column as { reason: string }).reason).toMatch(/the header "Id" proposed holds 0 of 2/);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<dt>Identifier column</dt><dd>Requester email (&quot;Requester email&quot;: 2 of 2 sampled');
     const log = readFileSync(join(dir, 'stripe-redact.log'), 'utf8');
     expect(log).toMatch(/identifier column \\"Requester email\\" \(content\): \\"Requester email\\": 2 of 2 sampled values are emails or Stripe ids/);
   });
@@ -149,6 +150,7 @@ describe("an export's footer lines", () => {
     expect(run.code, describeRun(run)).toBe(0);
     expect(readResults(dir).rows.map((r) => r.status)).toEqual(['redacted', 'skipped', 'skipped']);
     expect(readSummary(dir).statuses).toMatchObject({ invalid: 0, skipped: 2 });
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<tr data-status="skipped"><td>skipped</td><td class="n">2</td></tr>');
     expect(run.stderr).toMatch(/skipped 2/);
   });
 });
