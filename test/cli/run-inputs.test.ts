@@ -67,6 +67,12 @@ describe('the identifier column, chosen by what it holds', () => {
     expect(summary.column).toMatchObject({ name: 'Requester email', chosenBy: 'content', unusableRows: 0 });
     expect((summary.column as { reason: string }).reason).toMatch(/the header "Id" proposed holds 0 of 2/);
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<dt>Identifier column</dt><dd>Requester email (&quot;Requester email&quot;: 2 of 2 sampled');
+    // The request read from 'Ken Ito <ken@example.com>' is found by its address, and by the cell as written.
+    for (const asked of ['ken@example.com', 'Ken Ito <ken@example.com>']) {
+      const shown = await runCli(['show', asked, '--state', join(dir, 'state.db')]);
+      expect(shown.code, describeRun(shown)).toBe(0);
+      expect(shown.stdout).toMatch(/Outcome: redacted/);
+    }
     const log = readFileSync(join(dir, 'stripe-redact.log'), 'utf8');
     expect(log).toMatch(/identifier column \\"Requester email\\" \(content\): \\"Requester email\\": 2 of 2 sampled values are emails or Stripe ids/);
   });
