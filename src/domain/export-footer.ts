@@ -24,8 +24,13 @@ export function isIdentifierLike(cell: string): boolean {
   return cell.includes('@') || /^\s*[a-z]+_[A-Za-z0-9_]*\d/.test(cell) || classifyIdentifier(cell).kind !== 'invalid';
 }
 
-/** Whether any cell of a row is {@link isIdentifierLike}. */
-export function hasIdentifierLikeCell(fields: readonly string[]): boolean {
+/**
+ * Whether any cell of a row is {@link isIdentifierLike}. The cell at `firstLook` (the identifier
+ * column) is looked at first: on a data row it settles the question at the cost of one cell.
+ */
+export function hasIdentifierLikeCell(fields: readonly string[], firstLook = -1): boolean {
+  const likely = fields[firstLook];
+  if (likely !== undefined && isIdentifierLike(likely)) return true;
   return fields.some(isIdentifierLike);
 }
 
@@ -39,7 +44,7 @@ export function recogniseNonRequest(
   fields: readonly string[],
   context: { identifierColumn: number; isAfterData: boolean },
 ): NotARequest | undefined {
-  if (hasIdentifierLikeCell(fields)) return undefined;
+  if (hasIdentifierLikeCell(fields, context.identifierColumn)) return undefined;
   const filled = fields.filter((cell) => cell.trim() !== '');
   if (filled.length === 0) return context.isAfterData && fields.length > 1 ? 'separator' : undefined;
   if (filled.every((cell) => RULE_CELL.test(cell))) return 'separator';

@@ -224,7 +224,7 @@ export async function scanRequestFile(info: RequestFileInfo, onRows?: (rows: num
   let looked = 0;
   const hitsByColumn = new Array<number>(info.columnCount).fill(0);
   for await (const row of dataRows(info, onBytes)) {
-    const isDataLike = !row.isBlank && hasIdentifierLikeCell(row.fields);
+    const isDataLike = !row.isBlank && hasIdentifierLikeCell(row.fields, info.identifierColumn);
     if (isDataLike) {
       lastDataRow = row.row;
       trailing = { blankSeparators: 0, invalidFooters: 0 };
