@@ -243,13 +243,19 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       ...columnLines(summary),
       ...deadlineLines(summary),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
-      `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${state.isNew ? '; new: no history of earlier runs' : ''})`,
+      `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${describeNewState(state)})`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  report: ${resolve(summary.reportPath)}`,
       `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
       '',
     ].join('\n'),
   );
+}
+
+/** What the summary's state line adds for a state this run started: none of it outlives an emulator run. */
+function describeNewState(state: OpenedState): string {
+  if (!state.isNew) return '';
+  return state.path === ':memory:' ? '; in memory: kept for this run only' : '; new: no history of earlier runs';
 }
 
 /** The end summary's column line, when rows of the identifier column were unusable: which column, and why it was read. */

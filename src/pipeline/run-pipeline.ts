@@ -108,7 +108,7 @@ function describeUnusableColumn(info: RequestFileInfo, column: ColumnUsability):
   return (
     `${info.name}: the identifier column ${name} is unusable in ${column.invalid} of ${column.requests} rows (${share}%): they hold no email or Stripe id, ` +
     `so nothing was sent. ${better.length > 0 ? `Looks better: ${better.join(', ')}.` : 'No other column looks better.'} ` +
-    `Name the column with --column NAME (then the run does as told and reports unusable rows invalid).`
+    `Name the column to read with --column (--column ${JSON.stringify(info.header === null ? String(info.identifierColumn + 1) : info.identifierColumnName)} to read this one anyway: its unusable rows are then reported invalid).`
   );
 }
 

@@ -85,7 +85,7 @@ describe('the identifier column, chosen by what it holds', () => {
     expect(run.code, describeRun(run)).toBe(2);
     expect(run.stderr).toMatch(/the identifier column "requester" is unusable in 2 of 3 rows \(67%\)/);
     expect(run.stderr).toMatch(/No other column looks better/);
-    expect(run.stderr).toMatch(/--column NAME/);
+    expect(run.stderr).toMatch(/--column "requester" to read this one anyway/);
     expect(emulator.requests.length).toBe(before);
   });
 
