@@ -16,6 +16,7 @@ import { identifyBinaryFile } from './file-signature.js';
 import { createInputDecoder } from './input-decoder.js';
 import { decideDecoding, type InputDecoding, type InputEncoding } from './input-encoding.js';
 import { findIdentifierColumn, findReceivedColumn, looksLikeHeader, normaliseHeaderCell } from './request-columns.js';
+import { findRequestIdColumn } from './request-id-column.js';
 import { MAX_RECORD_CHARS, toInputFileError } from './request-errors.js';
 
 /** One data record of the requests file. */
@@ -49,6 +50,8 @@ export interface RequestFileInfo {
   identifierColumnName: string;
   /** 0-based index of the column holding the date each request was received, or `null` when there is none. */
   receivedColumn: number | null;
+  /** 0-based index of the column holding the request's own id (request-id-column.ts), or `null` when there is none. */
+  requestIdColumn: number | null;
   /**
    * The widest of the header and the records inspected. A later record may be wider still; the
    * result writer keeps its columns aligned regardless.
@@ -73,6 +76,8 @@ export interface InspectOptions {
   receivedColumn?: string;
   /** How messages name the input. @default the path */
   name?: string;
+  /** `--request-id-column`: a header name (ignoring case, spaces, `_`) or a 1-based column number. */
+  requestIdColumn?: string;
 }
 
 /**
@@ -132,6 +137,7 @@ export async function inspectRequestFile(path: string, options: InspectOptions):
     identifierColumn,
     identifierColumnName: header?.[identifierColumn] ?? `column_${identifierColumn + 1}`,
     receivedColumn,
+    requestIdColumn: findRequestIdColumn(name, header, columnCount, identifierColumn, options.requestIdColumn),
     columnCount,
   };
 }

@@ -32,10 +32,14 @@ export interface RunOptions {
   column?: string;
   /** The received-date column, by header name or 1-based number; without it a known header, if any. */
   receivedColumn?: string;
+  /** The request's own id column (`--request-id-column`), by header name or 1-based number; without it a known header, if any. */
+  requestIdColumn?: string;
   /** Time allowed from receipt: gives each row's `due_by`. @default 1m (GDPR art. 12(3)) */
   deadline?: DeadlineSpec;
   /** How `NN/NN/YYYY` received dates read; without it they are refused as ambiguous. */
   dateOrder?: DateOrder;
+  /** `--excel`: results.csv with a UTF-8 byte order mark, the input's delimiter and CRLF. */
+  excel?: boolean;
   /** Whether an email no customer carries is looked up as guest Checkout Sessions. @default true */
   guests?: boolean;
   outDir: string;
@@ -71,13 +75,14 @@ export interface CheckedInput {
  * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
  */
 export async function checkInput(
-  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'encoding'>,
+  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'requestIdColumn' | 'encoding'>,
   onRows?: (rows: number) => void,
 ): Promise<CheckedInput> {
   const info = await inspectRequestFile(options.inputPath, {
     name: options.inputName ?? options.inputPath,
     ...(options.column !== undefined ? { column: options.column } : {}),
     ...(options.receivedColumn !== undefined ? { receivedColumn: options.receivedColumn } : {}),
+    ...(options.requestIdColumn !== undefined ? { requestIdColumn: options.requestIdColumn } : {}),
     ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
   });
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
@@ -321,7 +326,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
-  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10));
+  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10), undefined, options.mode);
   const totals = await writeReport(
     info,
     {
@@ -331,7 +336,8 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
-      onRow: (row) => collector.add(row),
+      ...(options.excel ? { excel: true } : {}),
+      onRow: (row, facts) => collector.add(row, facts),
     },
     store,
   );
@@ -351,6 +357,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       inputSha256,
       resultsSha256,
       interrupted: interrupted(),
+      deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
     },
     collector,
   );
