@@ -127,7 +127,7 @@ describe('writeResultsFile', () => {
       [',', 'comma'],
       [';', 'semicolon'],
       ['\t', 'tab'],
-    ] as const)('writes a byte order mark, the input delimiter %j (%s) and CRLF, and reads back the same cells', async (delimiter) => {
+    ] as const)('writes a byte order mark, the input delimiter %j (%s) and CRLF, and reads back the same cells', async (delimiter, _name) => {
       const path = join(dir, `excel-${delimiter === '\t' ? 'tab' : delimiter}.csv`);
       const rows = [result({ fields: ['jörg@example.com', 'Zoë; "the" one'], messages: ['two\nlines'] })];
       await writeResultsFile(path, ['email', 'name'], 2, from(rows), { excel: { delimiter } });
