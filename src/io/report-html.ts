@@ -102,7 +102,7 @@ export interface ReportSection {
 }
 
 /** The sections of the report, in the order they are shown. */
-export const SECTIONS = ['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'settled_late', 'fixes', 'rest'] as const;
+export const SECTIONS = ['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'fixes', 'rest'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** Sections that need a person, shown first under one heading. */
@@ -115,7 +115,6 @@ const TITLES: Record<Exclude<SectionName, 'fixes'>, string> = {
   failed: 'Failed: what went wrong',
   invalid: 'Unusable rows: no email or Stripe id',
   pending: 'In progress: the next run continues these',
-  settled_late: 'Settled late: closed after their due date',
   rest: 'All other rows',
 };
 
@@ -133,7 +132,8 @@ export function isPreview(mode: string): boolean {
  * Collects the rows of one report as they stream past: counts per status (every status, zeros
  * included), overdue and settled-late counts, and up to `cap` rows per section. A row goes to its
  * first matching section: overdue (an open request past its due date), its status if it needs a
- * person, settled late, fixes (settled with fixes), else the rest.
+ * person, fixes (settled with fixes), else the rest. Rows settled after their due date are, besides,
+ * listed apart ({@link settledLateRows}), up to `cap` of them.
  */
 export class ReportCollector {
   readonly counts: Record<RowStatus, number> = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
@@ -146,6 +146,8 @@ export class ReportCollector {
   overdue = 0;
   /** Requests closed after their due date. */
   settledLate = 0;
+  /** The settled-late rows, up to the cap, and how many more. */
+  readonly settledLateRows: ReportSection = { rows: [], more: 0 };
   readonly #identifierColumn: number;
   readonly #today: string;
   readonly #cap: number;
@@ -172,13 +174,7 @@ export class ReportCollector {
     const late = facts.daysLate !== null && facts.daysLate > 0;
     if (facts.overdue) this.overdue += 1;
     if (late) this.settledLate += 1;
-    const section = this.#sectionOf(status, result, facts.overdue, late);
-    const kept = this.sections[section];
-    if (kept.rows.length >= this.#cap) {
-      kept.more += 1;
-      return;
-    }
-    kept.rows.push({
+    const shown: ReportRow = {
       row: result.row,
       requestId: facts.requestId,
       identifier: result.fields[this.#identifierColumn] ?? '',
@@ -192,7 +188,14 @@ export class ReportCollector {
       fixes: result.fixes,
       messages: result.messages,
       commands: result.commands ?? [],
-    });
+    };
+    if (late) this.#keep(this.settledLateRows, shown);
+    this.#keep(this.sections[this.#sectionOf(status, result, facts.overdue)], shown);
+  }
+
+  #keep(kept: ReportSection, row: ReportRow): void {
+    if (kept.rows.length >= this.#cap) kept.more += 1;
+    else kept.rows.push(row);
   }
 
   #factsOf(result: ResultRow): ReportRowFacts {
@@ -207,7 +210,7 @@ export class ReportCollector {
     };
   }
 
-  #sectionOf(status: RowStatus, result: ResultRow, overdue: boolean, late: boolean): SectionName {
+  #sectionOf(status: RowStatus, result: ResultRow, overdue: boolean): SectionName {
     if (overdue) return 'overdue';
     switch (status) {
       case 'needs_action':
@@ -216,7 +219,6 @@ export class ReportCollector {
       case 'pending':
         return status;
       default:
-        if (late) return 'settled_late';
         // Fixes applied (an erased row) in a redact run; fixes that would apply in a preview.
         return result.fixes.length > 0 && (status === 'redacted') !== this.#preview ? 'fixes' : 'rest';
     }
@@ -346,6 +348,20 @@ function rowsTable(section: SectionName, kept: ReportSection, mode: string): str
   return `<table><thead><tr><th>Row</th><th>Request</th><th>Identifier</th><th>Status</th><th>Received</th><th>Due by</th><th>Settled</th><th>Stripe objects</th><th>Job</th><th>${detail}</th></tr></thead><tbody>\n${body}\n</tbody></table>${more}`;
 }
 
+/** The rows settled after their due date: when each was due, when it was settled, how late. */
+function settledLateTable(kept: ReportSection): string {
+  if (kept.rows.length === 0) return '<p class="none">None.</p>';
+  const body = kept.rows
+    .map(
+      (r) =>
+        `<tr data-status="${escapeHtml(r.status)}"><td class="n">${r.row}</td><td class="id request-id">${escapeHtml(r.requestId ?? '')}</td><td class="id">${escapeHtml(r.identifier)}</td><td>${statusCell(r.status)}</td>` +
+        `<td class="date received">${escapeHtml(r.received ?? '')}</td><td class="date due">${escapeHtml(r.dueBy ?? '')}</td><td class="date settled">${escapeHtml(r.settledOn ?? '')}</td><td class="n late-by">${r.daysLate ?? ''}</td></tr>`,
+    )
+    .join('\n');
+  const more = kept.more > 0 ? `<p class="more">… and ${kept.more} more, see summary.json.</p>` : '';
+  return `<table class="late-list"><thead><tr><th>Row</th><th>Request</th><th>Identifier</th><th>Status</th><th>Received</th><th>Due by</th><th>Settled</th><th>Days late</th></tr></thead><tbody>\n${body}\n</tbody></table>${more}`;
+}
+
 function legend(): string {
   const items = ROW_STATUSES.map((status) => `<dt>${escapeHtml(STATUS_WORDS[status].label)} <code>${status}</code></dt><dd>${escapeHtml(STATUS_WORDS[status].legend)}</dd>`);
   return `<dl class="legend">${items.join('')}</dl>`;
@@ -360,7 +376,7 @@ export function renderReportHtml(header: ReportHeader, collected: ReportCollecto
   const sections = [
     `<h2 id="needs-a-person">What needs a person</h2>`,
     ...NEEDING.map((s) => `<section id="${s}"><h3>${TITLES[s as Exclude<SectionName, 'fixes'>]} (${count(s)})</h3>${rowsTable(s, collected.sections[s], header.mode)}</section>`),
-    `<section id="settled_late"><h2>${TITLES.settled_late} (${count('settled_late')})</h2>${rowsTable('settled_late', collected.sections.settled_late, header.mode)}</section>`,
+    `<div id="settled-late"><h2>Settled late: closed after their due date (${collected.settledLate})</h2>${settledLateTable(collected.settledLateRows)}</div>`,
     `<section id="fixes"><h2>${fixesTitle(header.mode)} (${count('fixes')})</h2>${rowsTable('fixes', collected.sections.fixes, header.mode)}</section>`,
     `<section id="rest"><h2>${TITLES.rest} (${count('rest')})</h2>${rowsTable('rest', collected.sections.rest, header.mode)}</section>`,
   ];

@@ -72,7 +72,9 @@ describe('report.html', () => {
       expect(order).toEqual(['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'fixes', 'rest']);
       const needs = document.querySelector('#needs_action tbody tr');
       expect(needs?.textContent).toContain('ken@example.com');
-      expect(needs?.textContent).toContain('--validation-behavior fix');
+      // Advice in words, the operator's flags apart.
+      expect(needs?.querySelector('.operator code')?.textContent).toBe('--mode validate --validation-behavior fix');
+      expect(needs?.querySelector('td:last-child')?.firstChild?.textContent).toMatch(/Stripe's fix may clear it instead: a validate run with fix will tell/);
 
       // The header: account, mode, run, input and both hashes, as summary.json has them.
       const summary = readSummary(out) as unknown as Record<string, string>;

@@ -51,7 +51,7 @@ describe('ReportCollector', () => {
     expect(document.querySelector('dd.live')?.textContent).toContain('LIVE mode');
   });
 
-  it('puts unsettled rows past their due date first, settled-late rows apart, settled rows with fixes under fixes', () => {
+  it('puts unsettled rows past their due date first, settled rows with fixes under fixes, and lists settled-late rows apart too', () => {
     const collector = new ReportCollector(1, '2026-11-29');
     collector.add(row(1, 'needs_action', { dueBy: '2026-11-28' }));
     collector.add(row(2, 'needs_action', { dueBy: '2026-11-29' }));
@@ -62,8 +62,11 @@ describe('ReportCollector', () => {
     collector.add(row(6, 'planned', { dueBy: '2026-11-02' }));
     expect(collector.sections.overdue.rows.map((r) => r.row)).toEqual([1, 6]);
     expect(collector.sections.needs_action.rows.map((r) => r.row)).toEqual([2]);
-    expect(collector.sections.settled_late.rows.map((r) => [r.row, r.settledOn, r.daysLate])).toEqual([[3, '2026-11-29', 28]]);
-    expect(collector.sections.fixes.rows.map((r) => [r.row, r.fixes])).toEqual([[5, ['canceled PaymentIntent pi_5']]]);
+    expect(collector.settledLateRows.rows.map((r) => [r.row, r.settledOn, r.daysLate])).toEqual([[3, '2026-11-29', 28]]);
+    expect(collector.sections.fixes.rows.map((r) => [r.row, r.fixes])).toEqual([
+      [3, ['canceled PaymentIntent pi_1']],
+      [5, ['canceled PaymentIntent pi_5']],
+    ]);
     expect(collector.sections.failed.rows.map((r) => r.row)).toEqual([4]);
     expect([collector.overdue, collector.settledLate]).toEqual([2, 1]);
   });
@@ -102,14 +105,21 @@ describe('report.html of a redact run', () => {
   });
 
   it("shows each row's request id, received, due and settled dates, and how late", () => {
-    const late = document.querySelector('#settled_late tbody tr');
+    const lateList = [...document.querySelectorAll('#settled-late tbody tr')];
+    expect(lateList).toHaveLength(1);
+    expect(text(document.querySelector('#settled-late h2'))).toBe('Settled late: closed after their due date (1)');
+    expect(text(lateList[0]?.querySelector('.request-id'))).toBe('DSR-1002');
+    expect(text(lateList[0]?.querySelector('.due'))).toBe('2026-11-20');
+    expect(text(lateList[0]?.querySelector('.settled'))).toBe('2026-11-29');
+    expect(text(lateList[0]?.querySelector('.late-by'))).toBe('9');
+    // In its own section, the row shows its dates and how late, beside the fixes applied.
+    const late = document.querySelector('#fixes tbody tr');
     expect(text(late?.querySelector('.request-id'))).toBe('DSR-1002');
     expect(text(late?.querySelector('.received'))).toBe('2026-10-20');
     expect(text(late?.querySelector('.due'))).toBe('2026-11-20');
     expect(text(late?.querySelector('.settled'))).toBe('2026-11-29 9 days late');
     expect(text(late)).toContain('canceled PaymentIntent pi_2');
-    expect(text(document.querySelector('#settled_late h2'))).toBe('Settled late: closed after their due date (1)');
-    const ids = [...document.querySelectorAll('td.request-id')].map((td) => td.textContent);
+    const ids = [...document.querySelectorAll('section td.request-id')].map((td) => td.textContent);
     expect(ids.sort()).toEqual(['DSR-1001', 'DSR-1002', 'DSR-1003', 'DSR-1004', 'DSR-1005']);
     // Settled in time: a date, and no lateness.
     const inTime = [...document.querySelectorAll('#rest tbody tr')].map((tr) => text(tr.querySelector('.settled')));
