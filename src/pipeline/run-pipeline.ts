@@ -246,7 +246,10 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 
   try {
     // Read before this run creates any job of its own.
-    const leftovers = options.mode === 'redact' ? store.liveJobs() : [];
+    // A validate run takes up the failed jobs a redact run kept for its input: validated again (with
+    // fix when asked), reported, then canceled — so the advice "a validate run with fix will tell"
+    // holds for blocked rows too. The next redact run gives their objects a new job.
+    const leftovers = options.mode === 'redact' ? store.liveJobs() : options.mode === 'validate' ? store.liveJobs().filter((job) => job.status === 'failed') : [];
     const packer = new JobPacker();
     const searchUsable = { value: true };
     const batchSize = options.lookupBatchSize ?? 200;
@@ -299,13 +302,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       }
     }
     if (!fatal && !interrupted()) noteChunk();
-    if (!fatal && !interrupted() && options.mode === 'redact') {
+    if (!fatal && !interrupted() && options.mode !== 'plan') {
       // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
       // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
       // acts on nothing its input does not name.
       for (const job of leftovers) {
         if (store.isJobOfRun(job.localId, runId)) drive(job.status === 'unsent' ? { ...job, replayedCreate: true } : job);
-        else if (job.stripeId) follow(job);
+        else if (job.stripeId && options.mode === 'redact') follow(job);
       }
     }
     while (!fatal && !interrupted() && batch.length > 0) await flush();
