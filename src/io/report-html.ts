@@ -245,10 +245,16 @@ td ul{margin:0;padding-left:1.1em}.id{word-break:break-all;font-family:ui-monosp
 .operator{margin:.3em 0 0;color:#444;font-size:.9em}.operator code{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}td.request-id{white-space:nowrap;word-break:normal}
 .more{color:#555;font-style:italic}.none{color:#555}
 svg.chart text{font:12px system-ui,sans-serif}
-@media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}tr{break-inside:avoid}th{background:none}a{color:inherit}
-.preview{position:fixed;top:0;left:0;right:0;margin:0;padding:.2em .6em;background:#fff}body.is-preview{padding-top:2.6em}}
+@media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}tr{break-inside:avoid}th{background:none}a{color:inherit}}
 @page{margin:1.6cm 1.2cm}
 `;
+
+/**
+ * A preview says so on every printed page: in the top margin of each page (CSS paged media margin
+ * boxes), where it covers nothing the page prints.
+ */
+const PREVIEW_PAGE_CSS = (mode: string) =>
+  `@page{@top-center{content:"PREVIEW (${mode} run): nothing was erased";font:bold 10px system-ui,sans-serif;color:#5a3500}}`;
 
 /** Bar colours per status: settled ones calm, those needing a person warm. */
 const COLOURS: Record<RowStatus, string> = {
@@ -387,7 +393,7 @@ export function renderReportHtml(header: ReportHeader, collected: ReportCollecto
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>stripe-redact ${preview ? 'preview' : 'report'} ${escapeHtml(header.runId)}</title>
-<style>${CSS}</style></head>
+<style>${CSS}${preview ? PREVIEW_PAGE_CSS(header.mode === 'plan' ? 'plan' : 'validate') : ''}</style></head>
 <body${preview ? ' class="is-preview"' : ''}>
 ${banner}<h1>Deletion requests: ${preview ? 'preview' : 'report'} of run ${escapeHtml(header.runId)}</h1>
 <p class="summary">${escapeHtml(summarySentence(header.mode, collected))}</p>

@@ -94,6 +94,7 @@ describe('report.html of a redact run', () => {
     // It comes right after the title, before the run's details.
     expect(document.querySelector('h1')?.nextElementSibling?.className).toBe('summary');
     expect(document.querySelector('.preview')).toBeNull();
+    expect(document.querySelector('style')?.textContent).not.toMatch(/PREVIEW|@top-center/);
   });
 
   it('explains every status in plain words', () => {
@@ -153,8 +154,8 @@ describe('report.html of a preview', () => {
       const { document } = new JSDOM(html).window;
       const banner = document.querySelector('.preview');
       expect(text(banner)).toBe(`Preview (${mode} run): nothing was erased in Stripe. Statuses and fixes say what a redact run would do.`);
-      // Printed, the banner is fixed to the top of the page: a browser repeats it on every page.
-      expect(html).toMatch(/@media print\{[^]*\.preview\{position:fixed;top:0/);
+      // Printed, every page says it in its top margin (a paged-media margin box), covering nothing.
+      expect(document.querySelector('style')?.textContent).toContain(`@page{@top-center{content:"PREVIEW (${mode} run): nothing was erased"`);
       expect(document.title).toMatch(/preview/);
       expect(text(document.querySelector('p.summary'))).toMatch(/This was a preview: nothing was erased\.$/);
       expect(text(document.querySelector('p.summary'))).toMatch(/1 is overdue/);
