@@ -34,12 +34,17 @@ export interface ReportHeader {
   deadline?: string;
 }
 
-/** What the page shows of a row besides results.csv's cells (write-report.ts RowDeadlineFacts). */
+/** What the page shows of a row besides results.csv's cells (write-report.ts works them out). */
 export interface ReportRowFacts {
+  /** The request-id column's cell, when the input has such a column. */
   requestId: string | null;
+  /** The received date as read (`YYYY-MM-DD`), else the cell as written, else null. */
   received: string | null;
+  /** The date the state recorded the row settled, for a row that closes its request; else null. */
   settledOn: string | null;
+  /** Days after `due_by` it was settled (0 or less: in time); null without both dates. */
   daysLate: number | null;
+  /** An open request past its `due_by` on the report's day. */
   overdue: boolean;
 }
 

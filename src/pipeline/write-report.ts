@@ -4,6 +4,7 @@ import { classifyDeadline, dateOfInstant, daysLate, dueDate, parseReceivedDate, 
 import { decideRowOutcome, type IdentifierOutcome } from '../domain/row-outcome.js';
 import { DEADLINE_STANDING, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
+import type { ReportRowFacts } from '../io/report-html.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
 import type { StateReader } from '../io/state-store.js';
 
@@ -25,19 +26,8 @@ export interface SettledLateRow {
   daysLate: number;
 }
 
-/** What report.html shows of a row besides results.csv's cells. */
-export interface RowDeadlineFacts {
-  /** The request-id column's cell, when the input has such a column. */
-  requestId: string | null;
-  /** The received date as read (`YYYY-MM-DD`), else the cell as written, else null. */
-  received: string | null;
-  /** The date the state recorded the row settled, for a row that closes its request; else null. */
-  settledOn: CalendarDate | null;
-  /** Days after `due_by` it was settled (0 or less: in time); null without both dates. */
-  daysLate: number | null;
-  /** An open request past its `due_by` on the report's day. */
-  overdue: boolean;
-}
+/** What report.html shows of a row besides results.csv's cells (report-html.ts). */
+export type RowDeadlineFacts = ReportRowFacts;
 
 export interface ReportTotals {
   rows: number;
