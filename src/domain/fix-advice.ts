@@ -124,7 +124,7 @@ export const ADVICE_TABLE: readonly AdviceRow[] = [
     objectType: '*',
     evidence: 'listed_with_others',
     advise: ({ byHand }) => ({
-      words: `${byHand}; a validation with fix still listed it beside other blockers of this row, at least one of which the fix cannot clear — once those are resolved, the next run shows whether the fix clears this one`,
+      words: `${byHand}; a validation with fix still listed it with other blockers of this row; at least one of these is beyond the fix and Stripe did not say which, so the fix may still clear this one once the others are resolved`,
     }),
   },
 ];

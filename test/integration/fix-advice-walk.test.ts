@@ -194,7 +194,7 @@ describe.each(['keep', 'drop'] as const)('advice against what the fix does, --fi
       expect(byKind(fix, 'dispute_and_open_payment')?.fixes).toBe('would cancel PaymentIntent pi_walk_combo_open');
     } else {
       expect(combo).toHaveLength(2);
-      for (const a of combo) expect(a.line).toMatch(/still listed it beside other blockers of this row, at least one of which the fix cannot clear/);
+      for (const a of combo) expect(a.line).toMatch(/still listed it with other blockers of this row; at least one of these is beyond the fix and Stripe did not say which/);
     }
   });
 });

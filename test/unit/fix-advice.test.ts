@@ -24,7 +24,7 @@ const CASES: { row: number; blocker: Blocker; words: RegExp; command: string | u
   { row: 2, blocker: blocker('invalid_state', 'payment_intent', 'untried'), words: /^cancel or complete the PaymentIntent payment_intent_1; Stripe's fix may clear it instead: a validate run with fix will tell, and erases nothing$/, command: VALIDATE_WITH_FIX },
   { row: 3, blocker: blocker('invalid_cascading_source', 'subscription', 'cleared'), words: /^a validation with fix cleared it, so a run with fix lets Stripe do it; or cancel the subscription subscription_1$/, command: RUN_WITH_FIX },
   { row: 4, blocker: blocker('invalid_state', 'charge', 'survived'), words: /^Stripe's fix does not clear it \(a validation with fix still listed it\): settle what holds the charge charge_1 \(an open dispute must be closed first\)$/, command: undefined },
-  { row: 5, blocker: blocker('invalid_state', 'payment_intent', 'listed_under_fix'), words: /^cancel or complete the PaymentIntent payment_intent_1; a validation with fix still listed it beside other blockers/, command: undefined },
+  { row: 5, blocker: blocker('invalid_state', 'payment_intent', 'listed_under_fix'), words: /^cancel or complete the PaymentIntent payment_intent_1; a validation with fix still listed it with other blockers of this row; at least one of these is beyond the fix/, command: undefined },
 ];
 
 describe('the advice table', () => {
