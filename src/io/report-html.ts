@@ -151,6 +151,8 @@ export class ReportCollector {
   overdue = 0;
   /** Requests closed after their due date. */
   settledLate = 0;
+  /** Of those, the ones erased (the statuses the opening sentence counts as erased). */
+  erasedLate = 0;
   /** The settled-late rows, up to the cap, and how many more. */
   readonly settledLateRows: ReportSection = { rows: [], more: 0 };
   readonly #identifierColumn: number;
@@ -179,6 +181,7 @@ export class ReportCollector {
     const late = facts.daysLate !== null && facts.daysLate > 0;
     if (facts.overdue) this.overdue += 1;
     if (late) this.settledLate += 1;
+    if (late && STATUS_WORDS[status]?.tally === 'erased') this.erasedLate += 1;
     const shown: ReportRow = {
       row: result.row,
       requestId: facts.requestId,
@@ -295,10 +298,11 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 /**
  * The report's first sentence: "Of 46 requests, 31 are erased, 9 had no data in Stripe, 4 need a
- * person, 2 are unusable; 3 were settled late." Lines that are no request (an export's footer) are
+ * person, 2 are unusable; 3 were erased late." ("settled late" when some of the late ones had no
+ * data or were otherwise closed rather than erased). Lines that are no request (an export's footer) are
  * not requests and are said apart; a preview says that nothing was erased.
  */
-export function summarySentence(mode: string, collected: Pick<ReportCollector, 'counts' | 'overdue' | 'settledLate'>): string {
+export function summarySentence(mode: string, collected: Pick<ReportCollector, 'counts' | 'overdue' | 'settledLate'> & { erasedLate?: number }): string {
   const byTally = new Map<Tally, number>();
   for (const status of ROW_STATUSES) {
     const n = collected.counts[status];
@@ -312,7 +316,9 @@ export function summarySentence(mode: string, collected: Pick<ReportCollector, '
     return n === undefined ? [] : [`${n} ${(TALLIES[tally] as [string, string])[n === 1 ? 0 : 1]}`];
   });
   const deadlines = [
-    collected.settledLate > 0 ? `${collected.settledLate} ${collected.settledLate === 1 ? 'was' : 'were'} settled late` : '',
+    collected.settledLate > 0
+      ? `${collected.settledLate} ${collected.settledLate === 1 ? 'was' : 'were'} ${collected.erasedLate === collected.settledLate ? 'erased' : 'settled'} late`
+      : '',
     collected.overdue > 0 ? `${collected.overdue} ${collected.overdue === 1 ? 'is' : 'are'} overdue` : '',
   ].filter(Boolean);
   let sentence = requests === 0 ? 'The input holds no request' : `Of ${plural(requests, 'request', 'requests')}, ${parts.join(', ')}`;

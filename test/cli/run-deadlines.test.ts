@@ -122,7 +122,7 @@ describe('deadlines', () => {
     });
     expect(run.stderr).toMatch(/settled late: 1 \(after their due date, deadline 30d\): row 1 \(R1\) 10 days/);
     const { document } = new JSDOM(readFileSync(join(out, 'report.html'), 'utf8')).window;
-    expect(document.querySelector('p.summary')?.textContent).toBe('Of 2 requests, 2 are erased; 1 was settled late.');
+    expect(document.querySelector('p.summary')?.textContent).toBe('Of 2 requests, 2 are erased; 1 was erased late.');
     expect([...document.querySelectorAll('#settled-late tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
       ['1', 'R1', 'd@example.com', 'erased redacted', daysFromToday(-40), daysFromToday(-10), daysFromToday(0), '10'],
     ]);

@@ -88,7 +88,7 @@ describe("the request's own id", () => {
       expect(run.stderr).toMatch(/settled late: 1 \(after their due date, deadline 1m\): row 1 \(DSR-1006\) \d+ days/);
 
       const { document } = new JSDOM(readFileSync(join(out, 'report.html'), 'utf8')).window;
-      expect(document.querySelector('p.summary')?.textContent).toBe('Of 1 request, 1 is erased; 1 was settled late.');
+      expect(document.querySelector('p.summary')?.textContent).toBe('Of 1 request, 1 is erased; 1 was erased late.');
       expect(document.querySelector('#settled-late td.request-id')?.textContent).toBe('DSR-1006');
       expect(document.querySelector('section td.request-id')?.textContent).toBe('DSR-1006');
       expect(document.querySelector('section td.received')?.textContent).toBe('2026-01-05');

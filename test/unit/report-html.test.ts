@@ -90,7 +90,7 @@ describe('report.html of a redact run', () => {
   const { document } = new JSDOM(renderReportHtml({ ...HEADER, deadline: '1m' }, collector)).window;
 
   it('opens with one sentence saying what became of the requests, late and overdue ones included', () => {
-    expect(text(document.querySelector('p.summary'))).toBe('Of 5 requests, 2 are erased, 1 had no data in Stripe, 1 needs a person, 1 is unusable; 1 was settled late, 1 is overdue.');
+    expect(text(document.querySelector('p.summary'))).toBe('Of 5 requests, 2 are erased, 1 had no data in Stripe, 1 needs a person, 1 is unusable; 1 was erased late, 1 is overdue.');
     // It comes right after the title, before the run's details.
     expect(document.querySelector('h1')?.nextElementSibling?.className).toBe('summary');
     expect(document.querySelector('.preview')).toBeNull();
@@ -171,8 +171,12 @@ describe('report.html of a preview', () => {
 describe('summarySentence', () => {
   const counts = (c: Partial<Record<(typeof ROW_STATUSES)[number], number>>) => ({ ...Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])), ...c }) as Record<(typeof ROW_STATUSES)[number], number>;
   it('reads like the issue asks', () => {
-    expect(summarySentence('redact', { counts: counts({ redacted: 30, already_redacted: 1, not_found: 9, needs_action: 3, failed: 1, invalid: 2 }), overdue: 0, settledLate: 3 })).toBe(
-      'Of 46 requests, 31 are erased, 9 had no data in Stripe, 4 need a person, 2 are unusable; 3 were settled late.',
+    expect(summarySentence('redact', { counts: counts({ redacted: 30, already_redacted: 1, not_found: 9, needs_action: 3, failed: 1, invalid: 2 }), overdue: 0, settledLate: 3, erasedLate: 3 })).toBe(
+      'Of 46 requests, 31 are erased, 9 had no data in Stripe, 4 need a person, 2 are unusable; 3 were erased late.',
+    );
+    // Some of the late ones were closed without an erasure (no data in Stripe).
+    expect(summarySentence('redact', { counts: counts({ redacted: 2, not_found: 1, needs_action: 2 }), overdue: 2, settledLate: 3, erasedLate: 2 })).toBe(
+      'Of 5 requests, 2 are erased, 1 had no data in Stripe, 2 need a person; 3 were settled late, 2 are overdue.',
     );
     expect(summarySentence('validate', { counts: counts({ ready: 1 }), overdue: 0, settledLate: 0 })).toBe('Of 1 request, 1 would be erased by a redact run. This was a preview: nothing was erased.');
     expect(summarySentence('redact', { counts: counts({}), overdue: 0, settledLate: 0 })).toBe('The input holds no request.');
