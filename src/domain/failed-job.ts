@@ -88,9 +88,10 @@ export function decideAfterFailedValidation(facts: FailedValidation): FailedJobD
       // Listed under fix, a blocker is beyond the fix when it is listed alone, or when the account
       // dropped blockers the validation with error listed (it lists only what fix cannot clear).
       // Listed beside others on an account that drops nothing, it may be one the fix clears.
+      // One an earlier validation under fix already showed beyond the fix stays so.
       const dropped = recorded.some((b) => !NEVER_FIXABLE_CODES.has(b.code) && !errors.some((e) => sameBlocker(b, e)));
-      const underFix: Blocker['underFix'] = errors.length === 1 || dropped ? 'survived' : 'listed_under_fix';
-      const still = errors.map((e) => blockerOf(e, underFix));
+      const survivedBefore = (e: JobValidationError) => recorded.some((b) => b.underFix === 'survived' && sameBlocker(b, e));
+      const still = errors.map((e) => blockerOf(e, errors.length === 1 || dropped || survivedBefore(e) ? 'survived' : 'listed_under_fix'));
       const fixes = (facts.recordedBlockers.get(id) ?? []).filter((b) => !NEVER_FIXABLE_CODES.has(b.code) && !still.some((s) => sameBlocker(s, b)));
       return [id, { blockers: still, fixes }];
     }),

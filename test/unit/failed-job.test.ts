@@ -206,6 +206,22 @@ describe('decideAfterFailedValidation after a validation with fix', () => {
     expect(decision).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [{ underFix: 'listed_under_fix' }, { underFix: 'listed_under_fix' }], fixes: [] }]]) });
   });
 
+  it('keeps a blocker beyond the fix when a later validation under fix lists it again beside others', () => {
+    const dispute = onObject('ch_1');
+    const second = onObject('ch_2');
+    // The kept fix job validated again: it lists what it listed before, both shown beyond the fix then.
+    const decision = decideAfterFailedValidation(
+      facts({
+        attempt: 'fix',
+        runBehavior: 'fix',
+        objectIds: ['cus_a'],
+        errorsByRoot: new Map([['cus_a', [dispute, second, pi1]]]),
+        recordedBlockers: new Map([['cus_a', [{ ...recorded(dispute), underFix: 'survived' }, { ...recorded(second), underFix: 'survived' }, { ...recorded(pi1), underFix: 'listed_under_fix' }]]]),
+      }),
+    );
+    expect(decision).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [{ underFix: 'survived' }, { underFix: 'survived' }, { underFix: 'listed_under_fix' }] }]]) });
+  });
+
   it('keeps what earlier validations under fix showed when a validation with error lists the same blocker again', () => {
     const dispute = onObject('ch_1');
     const decision = decideAfterFailedValidation(
