@@ -48,6 +48,14 @@ export type Reason =
   | { code: 'waits_for_own_job' }
   /** Stripe no longer knows the job (another account's state, a wiped emulator): abandoned, its objects re-packed. */
   | { code: 'unknown_to_stripe' }
+  /**
+   * A customer that read `deleted: true` before any job of this state touched it, which Stripe then
+   * refused to redact: deleted is not redacted. `related`: its PaymentIntents, charges, SetupIntents
+   * and Checkout Sessions that did not read redacted, put in jobs of their own.
+   */
+  | { code: 'deleted_before'; related: number }
+  /** A customer deleted before (as above) whose related objects Stripe would not list: a person must find them. */
+  | { code: 'deleted_unlisted'; message: string }
   /** A sentence a state of schema version 3 or older stored as it was (see state-schema.ts). */
   | { code: 'text'; text: string };
 
@@ -99,6 +107,12 @@ export function wordReason(reason: Reason): string {
       return 'waits for another job of this run that holds it';
     case 'unknown_to_stripe':
       return 'unknown to Stripe';
+    case 'deleted_before':
+      return reason.related > 0
+        ? `the customer was deleted before this tool acted, which is not redaction: its ${reason.related} PaymentIntent(s), charge(s), SetupIntent(s) and Checkout Session(s) that still held data are redacted in jobs of their own`
+        : 'the customer was deleted before this tool acted, and none of its PaymentIntents, charges, SetupIntents or Checkout Sessions still holds data';
+    case 'deleted_unlisted':
+      return `the customer was deleted before this tool acted (deleted is not redacted) and Stripe would not list its payments (${reason.message}): find its PaymentIntents, charges, SetupIntents and Checkout Sessions in the Dashboard and put their ids in a request file`;
     case 'text':
       return reason.text;
   }

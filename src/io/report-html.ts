@@ -50,7 +50,7 @@ export interface ReportSection {
 }
 
 /** The sections of the report, in the order they are shown. */
-export const SECTIONS = ['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'fixes', 'rest'] as const;
+export const SECTIONS = ['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'redaction_pending', 'fixes', 'rest'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const TITLES: Record<SectionName, string> = {
@@ -59,6 +59,7 @@ const TITLES: Record<SectionName, string> = {
   failed: 'Failed: what went wrong',
   invalid: 'Invalid rows: no usable identifier',
   pending: 'Pending: the next run continues these',
+  redaction_pending: 'Redaction pending at Stripe: jobs succeeded, Stripe does not show every object redacted yet; the next run reads them again',
   fixes: "Fixes applied: what Stripe's fix changed",
   rest: 'All other rows',
 };
@@ -119,6 +120,7 @@ export class ReportCollector {
       case 'failed':
       case 'invalid':
       case 'pending':
+      case 'redaction_pending':
         return status;
       default:
         return result.fixes.length > 0 ? 'fixes' : 'rest';
@@ -147,6 +149,7 @@ svg.chart text{font:12px system-ui,sans-serif}
 /** Bar colours per status: settled ones calm, those needing a person warm. */
 const COLOURS: Record<RowStatus, string> = {
   redacted: '#2e7d32',
+  redaction_pending: '#9ccc65',
   already_redacted: '#66bb6a',
   not_found: '#90a4ae',
   invalid: '#8d6e63',
@@ -193,10 +196,12 @@ function rowsTable(section: SectionName, kept: ReportSection): string {
 export function renderReportHtml(header: ReportHeader, collected: ReportCollector): string {
   const field = (name: string, value: string, cls = '') => `<dt>${name}</dt><dd${cls ? ` class="${cls}"` : ''}>${escapeHtml(value)}</dd>`;
   const countRows = ROW_STATUSES.map((s) => `<tr data-status="${s}"><td>${s}</td><td class="n">${collected.counts[s]}</td></tr>`).join('');
-  const needing = SECTIONS.filter((s) => s !== 'fixes' && s !== 'rest');
+  // Stripe's schedule needs no person: listed with why, apart from what does.
+  const needing = SECTIONS.filter((s) => s !== 'fixes' && s !== 'rest' && s !== 'redaction_pending');
   const sections = [
     `<h2 id="needs-a-person">What needs a person</h2>`,
     ...needing.map((s) => `<section id="${s}"><h3>${TITLES[s]} (${collected.sections[s].rows.length + collected.sections[s].more})</h3>${rowsTable(s, collected.sections[s])}</section>`),
+    `<section id="redaction_pending"><h2>${TITLES.redaction_pending} (${collected.sections.redaction_pending.rows.length + collected.sections.redaction_pending.more})</h2>${rowsTable('redaction_pending', collected.sections.redaction_pending)}</section>`,
     `<section id="fixes"><h2>${TITLES.fixes} (${collected.sections.fixes.rows.length + collected.sections.fixes.more})</h2>${rowsTable('fixes', collected.sections.fixes)}</section>`,
     `<section id="rest"><h2>${TITLES.rest} (${collected.sections.rest.rows.length + collected.sections.rest.more})</h2>${rowsTable('rest', collected.sections.rest)}</section>`,
   ];

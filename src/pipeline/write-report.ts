@@ -87,6 +87,7 @@ export async function writeReport(
         runId: options.runId,
         livemode: options.livemode,
         updatedAt: outcome.updatedAt,
+        verifiedAt: outcome.verifiedAt,
       };
       options.onRow?.(result);
       yield result;
