@@ -168,10 +168,12 @@ export function decideRowOutcome(
 
 /** What Stripe's last read says of an object a succeeded job carried: why it is held, or what its proof is. */
 function proofMessage(object: ObjectOutcome): string | undefined {
-  if (object.status !== 'redaction_pending' && object.status !== 'redacted') return undefined;
+  const record = object.stripe ?? null;
+  // A redacted object with no read on record comes from a state before verification, read as it is.
+  if (object.status !== 'redaction_pending' && (object.status !== 'redacted' || record === null)) return undefined;
   const type = objectTypeOfId(object.id);
   if (!type) return undefined;
-  return describeVerification(object.id, type, object.stripe ?? null);
+  return describeVerification(object.id, type, record);
 }
 
 /** The latest time Stripe was read showing an object of the row redacted: by then it showed them all. */

@@ -84,8 +84,11 @@ CREATE TABLE IF NOT EXISTS job_events (
 );
 `;
 
-/** Steps from an older schema version to the next, applied in order when a state is opened. */
-const MIGRATIONS: Record<string, { to: string; sql: string }> = {
+/**
+ * Steps from an older schema version to the next, applied in order when a state is opened. A step's
+ * SQL may depend on the columns a table already has (`hasColumn`): a column is added only once.
+ */
+const MIGRATIONS: Record<string, { to: string; sql: string | ((hasColumn: (table: string, column: string) => boolean) => string) }> = {
   '1': {
     to: '2',
     sql: `ALTER TABLE objects ADD COLUMN blockers TEXT NOT NULL DEFAULT '[]';
@@ -111,8 +114,12 @@ const MIGRATIONS: Record<string, { to: string; sql: string }> = {
   // which the next run that names them reads (design.md "Result CSV" version 3).
   '4': {
     to: '5',
-    sql: `${STRIPE_READ_COLUMNS.split(', ').map((column) => `ALTER TABLE objects ADD COLUMN ${column};`).join('\n          ')}
-          UPDATE objects SET status = 'redaction_pending' WHERE status = 'redacted';`,
+    sql: (hasColumn) =>
+      `${STRIPE_READ_COLUMNS.split(', ')
+        .filter((column) => !hasColumn('objects', column.split(' ')[0] as string))
+        .map((column) => `ALTER TABLE objects ADD COLUMN ${column};`)
+        .join('\n')}
+       UPDATE objects SET status = 'redaction_pending' WHERE status = 'redacted';`,
   },
 };
 
@@ -132,8 +139,9 @@ export function initialiseMeta(db: Database.Database, path: string): { stateId: 
   let version = meta('schema_version');
   if (version !== undefined && MIGRATIONS[version]) {
     db.transaction(() => {
+      const hasColumn = (table: string, column: string) => db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
       for (let step = version === undefined ? undefined : MIGRATIONS[version]; step; step = MIGRATIONS[step.to]) {
-        db.exec(step.sql);
+        db.exec(typeof step.sql === 'string' ? step.sql : step.sql(hasColumn));
         version = step.to;
       }
       db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(version);

@@ -46,6 +46,22 @@ const WORDING: { [C in ReasonCode]: [Extract<Reason, { code: C }>, string][] } =
   ],
   waits_for_own_job: [[{ code: 'waits_for_own_job' }, 'waits for another job of this run that holds it']],
   unknown_to_stripe: [[{ code: 'unknown_to_stripe' }, 'unknown to Stripe']],
+  deleted_before: [
+    [
+      { code: 'deleted_before', related: 2 },
+      'the customer was deleted before this tool acted, which is not redaction: its 2 PaymentIntent(s), charge(s), SetupIntent(s) and Checkout Session(s) that still held data are redacted in jobs of their own',
+    ],
+    [
+      { code: 'deleted_before', related: 0 },
+      'the customer was deleted before this tool acted, and none of its PaymentIntents, charges, SetupIntents or Checkout Sessions still holds data',
+    ],
+  ],
+  deleted_unlisted: [
+    [
+      { code: 'deleted_unlisted', message: 'Not allowed' },
+      'the customer was deleted before this tool acted (deleted is not redacted) and Stripe would not list its payments (Not allowed): find its PaymentIntents, charges, SetupIntents and Checkout Sessions in the Dashboard and put their ids in a request file',
+    ],
+  ],
   text: [[{ code: 'text', text: 'a sentence an older state stored' }, 'a sentence an older state stored']],
 };
 

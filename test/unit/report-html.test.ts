@@ -32,6 +32,7 @@ function row(n: number, status: string, extra: Partial<ResultRow> = {}): ResultR
     runId: 'run_1',
     livemode: true,
     updatedAt: HEADER.endedAt,
+    verifiedAt: null,
     ...extra,
   };
 }

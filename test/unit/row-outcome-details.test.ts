@@ -26,13 +26,14 @@ describe('decideRowOutcome, in detail', () => {
       fixes: [],
       messages: ['search failed', 'not looked up yet; the next run continues'],
       updatedAt: T1,
+      verifiedAt: null,
     });
     expect(decideRowOutcome(email, 'redact', undefined, T0)).toMatchObject({ messages: ['not looked up yet; the next run continues'], updatedAt: T0 });
   });
 
   it("words an email without customers in the lookup's own words, or a plain sentence when it left none", () => {
     expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [{ code: 'no_customer', lookup: 'list' }], updatedAt: T1 }, T0)).toEqual({
-      status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no Stripe customer has this email (exact list filter)'], updatedAt: T1,
+      status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no Stripe customer has this email (exact list filter)'], updatedAt: T1, verifiedAt: null,
     });
     expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [], updatedAt: T1 }, T0).messages).toEqual(['no Stripe customer has this email']);
   });
