@@ -61,10 +61,31 @@ export interface EmulatorOptions {
   webhookRetryBaseMs: number;
   /** Attempts per event and endpoint before a webhook is given up. @default 8 */
   webhookMaxAttempts: number;
+  /**
+   * How long the objects of a succeeded redaction job read `redaction.status: processing` before
+   * `redacted`, in ms on the emulator's clock. @default 1000
+   */
+  settleMs: number;
+  /**
+   * Charges and PaymentIntents younger than `youngDays` after their job succeeds (stripe-api.md §6).
+   * `validated`: they read `redaction.status: validated` — "passed validation but isn't redacted
+   * yet" — and keep their data until they age, and so does their customer; `redacted`: no hold.
+   * @default 'validated'
+   */
+  youngCharges: 'validated' | 'redacted';
+  /** The age, in days of the emulator's clock (by `created`), from which a charge or PaymentIntent is no longer held. @default 90 */
+  youngDays: number;
+  /**
+   * A job naming a customer deleted with `DELETE /v1/customers/:id` (never redacted). `refuse`: its
+   * validation fails with `invalid_state` naming the customer; `redact`: it is redacted like any
+   * other. Either way the job is created, whatever `unknownIds` says. @default 'refuse'
+   */
+  deletedCustomers: 'refuse' | 'redact';
 }
 
 /** The behaviours Stripe does not document, one option each (stripe-api.md §6). */
-export type EmulatorVariants = Pick<EmulatorOptions, 'unknownIds' | 'transitionErrors' | 'lockErrors' | 'fixListing' | 'expandValidationErrors'>;
+export type EmulatorVariants = Pick<EmulatorOptions, 'unknownIds' | 'transitionErrors' | 'lockErrors' | 'fixListing' | 'expandValidationErrors'> &
+  Pick<EmulatorOptions, 'youngCharges' | 'deletedCustomers'>;
 
 /** The values of each variant option, the default (least helpful) first, as in stripe-api.md §6. */
 export const VARIANT_CHOICES = {
@@ -73,11 +94,14 @@ export const VARIANT_CHOICES = {
   lockErrors: ['plain', 'named'],
   fixListing: ['keep', 'drop'],
   expandValidationErrors: ['yes', 'no'],
+  youngCharges: ['validated', 'redacted'],
+  deletedCustomers: ['refuse', 'redact'],
 } as const satisfies { [K in keyof EmulatorVariants]: readonly EmulatorVariants[K][] };
 
 /**
  * The more informative value of each variant: a refusal naming the slot, a transition code, a lock
- * naming its job, a fix listing only what `fix` cannot clear, embedded validation errors. Spread it
+ * naming its job, a fix listing only what `fix` cannot clear, embedded validation errors, no hold of
+ * young charges, deleted customers redacted like any other. Spread it
  * into the options (`startEmulator({...HELPFUL_VARIANTS})`) to run under "the helpful ones".
  */
 export const HELPFUL_VARIANTS = {
@@ -86,6 +110,8 @@ export const HELPFUL_VARIANTS = {
   lockErrors: 'named',
   fixListing: 'drop',
   expandValidationErrors: 'yes',
+  youngCharges: 'redacted',
+  deletedCustomers: 'redact',
 } as const satisfies EmulatorVariants;
 
 export const DEFAULT_EMULATOR_OPTIONS = {
@@ -110,6 +136,10 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   webhookSecret: undefined,
   webhookRetryBaseMs: 1000,
   webhookMaxAttempts: 8,
+  settleMs: 1000,
+  youngCharges: 'validated',
+  youngDays: 90,
+  deletedCustomers: 'refuse',
 } satisfies EmulatorOptions;
 
 /** Stripe account ids: `acct_` and an alphanumeric tail. */
@@ -127,6 +157,8 @@ const NUMERIC_BOUNDS = {
   maxJobObjects: [1, 1_000_000_000],
   webhookRetryBaseMs: [0, 3_600_000],
   webhookMaxAttempts: [1, 100],
+  settleMs: [0, 86_400_000],
+  youngDays: [0, 3650],
 } as const satisfies Partial<Record<keyof EmulatorOptions, readonly [number, number]>>;
 
 /**

@@ -15,6 +15,8 @@ const DEFAULT_VARIANTS: EmulatorVariants = {
   lockErrors: DEFAULT_EMULATOR_OPTIONS.lockErrors,
   fixListing: DEFAULT_EMULATOR_OPTIONS.fixListing,
   expandValidationErrors: DEFAULT_EMULATOR_OPTIONS.expandValidationErrors,
+  youngCharges: DEFAULT_EMULATOR_OPTIONS.youngCharges,
+  deletedCustomers: DEFAULT_EMULATOR_OPTIONS.deletedCustomers,
 };
 
 let emulator: TestEmulator;
