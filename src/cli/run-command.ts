@@ -259,7 +259,7 @@ function pendingLines(summary: RunSummary, state: OpenedState): string[] {
   if (pending === 0) return [];
   const how =
     state.path === ':memory:'
-      ? 'this run kept its state in memory: run with --state FILE (and --new-state) so that a later run can settle them'
+      ? 'this run kept its state in memory: run with --state FILE so that a later run can settle them'
       : `run again later with the same state (${state.path}): it reads only these objects from Stripe, and a row turns redacted, with verified_at, once Stripe shows every object of it redacted`;
   return [`  redaction_pending ${pending}: the jobs succeeded but Stripe does not show every object redacted yet (held until eligible, e.g. charges younger than 90 days, or still processing); ${how}`];
 }
