@@ -235,7 +235,8 @@ describe('runPipeline against the emulator', () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: [...clean(1), { id: 'cus_gone', email: 'g@example.com', deleted: true }] } });
     const ws = pipelineWorkspace(emulator);
     const { rows, summary } = await ws.run('id\nc0@example.com\ncus_gone\ncus_nope\nnot-an-id\n', { mode: 'plan' });
-    expect(rows.map((r) => r.status)).toEqual(['planned', 'already_redacted', 'not_found', 'invalid']);
+    // A deleted customer is not a redacted one: a redact run would put it in a job (issue 14).
+    expect(rows.map((r) => r.status)).toEqual(['planned', 'planned', 'not_found', 'invalid']);
     expect(rows[0]?.object_ids).toBe('cus_c0');
     expect(await allJobs(emulator)).toHaveLength(0);
     expect(Object.keys(summary.apiCalls.byOperation).some((op) => op.startsWith('redaction_jobs'))).toBe(false);
