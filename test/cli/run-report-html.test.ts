@@ -60,7 +60,7 @@ describe('report.html', () => {
 
       const fromCsv = csvCounts(out);
       const fromHtml = htmlCounts(document);
-      expect(Object.keys(fromHtml)).toHaveLength(9);
+      expect(Object.keys(fromHtml)).toHaveLength(10);
       for (const [status, n] of Object.entries(fromHtml)) expect(n, status).toBe(fromCsv[status] ?? 0);
       expect(fromHtml).toMatchObject({ needs_action: 1, redacted: 1, not_found: 1 });
       // Every row is in exactly one section.
@@ -69,7 +69,7 @@ describe('report.html', () => {
 
       // What needs a person comes first, with what to do; then fixes; then the rest.
       const order = [...document.querySelectorAll('section')].map((s) => s.id);
-      expect(order).toEqual(['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'fixes', 'rest']);
+      expect(order).toEqual(['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'redaction_pending', 'fixes', 'rest']);
       const needs = document.querySelector('#needs_action tbody tr');
       expect(needs?.textContent).toContain('ken@example.com');
       expect(needs?.textContent).toContain('--validation-behavior fix');
