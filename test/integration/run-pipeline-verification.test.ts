@@ -87,7 +87,7 @@ describe('verification from Stripe\'s own state', () => {
     em.clock.advance(91 * DAY);
     const second = await workspace.run(csv);
     expect(second.rows.map((r) => r.status)).toEqual(['redacted', 'redacted', 'redacted']);
-    expect(second.rows[0]?.verified_at > (first.rows[2]?.verified_at as string)).toBe(true);
+    expect((second.rows[0]?.verified_at ?? '') > (first.rows[2]?.verified_at ?? '')).toBe(true);
     expect(second.rows[2]?.verified_at).toBe(first.rows[2]?.verified_at);
     // Only the pending row's objects were read: one call each, nothing else.
     expect(second.summary.apiCalls.byOperation).toEqual({ 'verify.customers.retrieve': 1, 'verify.payment_intents.retrieve': 1 });
