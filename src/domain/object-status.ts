@@ -32,11 +32,14 @@ export function isObjectDone(status: ObjectStatus): boolean {
   return (DONE_OBJECT_STATUSES as readonly ObjectStatus[]).includes(status);
 }
 
+/** Statuses of objects whose job succeeded and that runs read until Stripe shows them redacted: no job needed. */
+export const AWAITING_PROOF_OBJECT_STATUSES = ['redaction_pending'] as const satisfies readonly ObjectStatus[];
+
 /**
  * Statuses of objects whose identifier needs no lookup again: done, or only waiting for Stripe to
  * show what a succeeded job did (a later run reads the object itself, never looks the email up).
  */
-export const LOOKED_UP_FOR_GOOD_OBJECT_STATUSES = [...DONE_OBJECT_STATUSES, 'redaction_pending'] as const satisfies readonly ObjectStatus[];
+export const LOOKED_UP_FOR_GOOD_OBJECT_STATUSES = [...DONE_OBJECT_STATUSES, ...AWAITING_PROOF_OBJECT_STATUSES] as const satisfies readonly ObjectStatus[];
 
 /** Statuses of objects no job carries (`ready`: its validate-only job was canceled): each needs a new job. */
 export const UNCARRIED_OBJECT_STATUSES = ['queued', 'ready'] as const satisfies readonly ObjectStatus[];
