@@ -62,6 +62,23 @@ describe('ReportCollector', () => {
     expect(collector.sections.fixes.rows.map((r) => [r.row, r.fixes])).toEqual([[3, ['canceled PaymentIntent pi_1']]]);
     expect(collector.sections.failed.rows.map((r) => r.row)).toEqual([4]);
   });
+
+  it('counts and lists redaction_pending rows with why, apart from what needs a person, and overdue past their due date', () => {
+    const collector = new ReportCollector(1, '2026-11-29');
+    const why = 'ch_1: Stripe holds it until it is eligible for redaction (redaction.status validated: charges younger than 90 days wait); eligible from 2027-02-01';
+    collector.add(row(1, 'redaction_pending', { messages: [why], dueBy: '2026-12-10' }));
+    collector.add(row(2, 'redaction_pending', { dueBy: '2026-11-28' }));
+    expect(collector.counts.redaction_pending).toBe(2);
+    expect(collector.sections.redaction_pending.rows.map((r) => r.row)).toEqual([1]);
+    expect(collector.sections.overdue.rows.map((r) => r.row)).toEqual([2]);
+    const { document } = new JSDOM(renderReportHtml(HEADER, collector)).window;
+    expect(document.querySelector('table.counts tr[data-status="redaction_pending"]')?.textContent).toBe('redaction_pending2');
+    const section = document.querySelector('section#redaction_pending');
+    expect(section?.querySelector('h2')?.textContent).toMatch(/^Redaction pending at Stripe: .*\(1\)$/);
+    expect(section?.querySelector('tbody tr')?.textContent).toContain(why);
+    // Stripe's schedule needs no person: not under "What needs a person".
+    expect([...document.querySelectorAll('section h3')].map((h) => h.textContent).join(' ')).not.toMatch(/Redaction pending/);
+  });
 });
 
 describe('escapeHtml', () => {
