@@ -68,7 +68,7 @@ export async function settleByPresence(id: string, type: ObjectType, ctx: Presen
 async function settleDeletedCustomerRead(id: string, reading: StripeReading, ctx: PresenceContext): Promise<boolean> {
   const own = ctx.store.succeededJobHolding(id);
   if (own !== undefined) {
-    ctx.store.setObjectStatus([id], { status: 'redaction_pending', jobLocalId: own, deferredOn: null });
+    ctx.store.setObjectStatus([id], { status: 'redaction_pending', jobLocalId: own, deferredOn: null, errorCodes: [], blockers: [] });
     ctx.store.recordReading(id, reading, { verified: verdictAfterJob('customer', reading).kind === 'redacted' });
     return true;
   }
@@ -93,10 +93,13 @@ async function settleRedactedRead(id: string, type: ObjectType, reading: StripeR
 /** The object went with the cascade of this state's job `owner`: redacted once Stripe shows it so. */
 function settleAsCascade(id: string, owner: number, reading: StripeReading, verified: boolean, ctx: PresenceContext): void {
   ctx.store.linkObjectToJob(id, owner);
+  // What blocked it before (a lock by the job that took it) blocks it no more.
   ctx.store.setObjectStatus([id], {
     status: 'redaction_pending',
     jobLocalId: owner,
     deferredOn: null,
+    errorCodes: [],
+    blockers: [],
     reasons: [{ code: 'redacted_by_cascade', job: ctx.store.stripeIdOf(owner) as string }],
   });
   ctx.store.recordReading(id, reading, { verified });
