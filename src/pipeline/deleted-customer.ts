@@ -49,7 +49,9 @@ export async function settleDeletedCustomer(id: string, reading: StripeReading, 
   if (holder !== undefined && fresh.length > 0) {
     ctx.store.setObjectStatus(fresh, { status: 'deferred', deferredOn: holder, jobLocalId: null, reasons: [] });
   }
-  ctx.store.setObjectStatus([id], { status: 'already_redacted', jobLocalId: null, reasons: [{ code: 'deleted_before', related: toRedact.length }] });
+  const byKind: Partial<Record<CustomerObject['type'], number>> = {};
+  for (const object of toRedact) byKind[object.type] = (byKind[object.type] ?? 0) + 1;
+  ctx.store.setObjectStatus([id], { status: 'already_redacted', jobLocalId: null, reasons: [{ code: 'deleted_before', related: toRedact.length, byKind }] });
   ctx.store.recordReading(id, reading);
   ctx.logger?.info('customer deleted before redaction: its objects are redacted instead', { customer: id, objects: toRedact.length });
   if (holder === undefined) for (const group of chunk(fresh, MAX_JOB_IDENTIFIERS)) ctx.spawn(group);

@@ -155,7 +155,9 @@ describe('deleted customers are redacted, not skipped', () => {
     expect(row.job_id).toMatch(/^prj_/);
     expect(row.earlier_job_ids).toMatch(/^prj_/);
     expect(row.earlier_job_ids).not.toContain(row.job_id);
-    expect(row.messages).toMatch(/the customer was deleted before this tool acted, which is not redaction: its 2 /);
+    expect(row.messages).toBe(
+      'cus_deleted: the customer was deleted before this tool acted, which is not redaction: its 1 PaymentIntent and 1 charge that still held data are redacted in jobs of their own',
+    );
     expect(await stated(em.stripe, 'pi_deleted_paid')).toBe('redacted');
     await expectRedactedRowsProven(result, em.stripe);
   });

@@ -48,8 +48,16 @@ const WORDING: { [C in ReasonCode]: [Extract<Reason, { code: C }>, string][] } =
   unknown_to_stripe: [[{ code: 'unknown_to_stripe' }, 'unknown to Stripe']],
   deleted_before: [
     [
+      { code: 'deleted_before', related: 3, byKind: { payment_intent: 1, charge: 2 } },
+      'the customer was deleted before this tool acted, which is not redaction: its 1 PaymentIntent and 2 charges that still held data are redacted in jobs of their own',
+    ],
+    [
+      { code: 'deleted_before', related: 3, byKind: { payment_intent: 1, setup_intent: 1, checkout_session: 1 } },
+      'the customer was deleted before this tool acted, which is not redaction: its 1 PaymentIntent, 1 SetupIntent and 1 Checkout Session that still held data are redacted in jobs of their own',
+    ],
+    [
       { code: 'deleted_before', related: 2 },
-      'the customer was deleted before this tool acted, which is not redaction: its 2 PaymentIntent(s), charge(s), SetupIntent(s) and Checkout Session(s) that still held data are redacted in jobs of their own',
+      'the customer was deleted before this tool acted, which is not redaction: its 2 PaymentIntents, charges, SetupIntents and Checkout Sessions that still held data are redacted in jobs of their own',
     ],
     [
       { code: 'deleted_before', related: 0 },
