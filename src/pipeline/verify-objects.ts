@@ -47,6 +47,8 @@ export class ObjectVerifier {
   readonly #batchSize: number;
   /** What the last read of this run stated, per object. */
   readonly #stated = new Map<string, StatedStatus>();
+  /** Objects this run sent a read for, answered or not. */
+  readonly #tried = new Set<string>();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #closed = false;
@@ -116,7 +118,8 @@ export class ObjectVerifier {
     const type = objectTypeOfId(id) as ObjectType | undefined;
     if (type === undefined || this.#ports.signal?.aborted) return undefined;
     if (this.#ports.store.objectStatus(id) !== 'redaction_pending') return undefined;
-    if (!this.#stated.has(id)) this.counts.objects += 1;
+    if (!this.#tried.has(id)) this.counts.objects += 1;
+    this.#tried.add(id);
     this.counts.reads += 1;
     try {
       const reading = await this.#ports.gateway.readObject(id, type, 'verify');

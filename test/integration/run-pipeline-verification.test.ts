@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../../src/emulator/index.js';
+import { GatewayError } from '../../src/errors.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace, type PipelineResult } from '../helpers/pipeline.js';
@@ -120,6 +121,25 @@ describe('verification from Stripe\'s own state', () => {
     expect(result.summary.apiCalls.byOperation['verify.customers.retrieve']).toBe(2);
     expect(result.summary.verification).toEqual({ objects: 1, reads: 2, verified: 1 });
     await expectRedactedRowsProven(result, em.stripe);
+  });
+
+  it('writes nothing for a verification read that failed: the row waits, and the next run reads it', async () => {
+    const em = await start({ seed: youngSeed });
+    const workspace = pipelineWorkspace(em);
+    const failingVerification = (gateway: StripeGateway): StripeGateway => ({
+      ...gateway,
+      readObject: (id, type, purpose) =>
+        purpose === 'verify' ? Promise.reject(new GatewayError('permission denied on customers', { kind: 'permission', retryable: false })) : gateway.readObject(id, type, purpose),
+    });
+    const first = await workspace.run('id\nold@example.com\n', {}, failingVerification);
+    expect(first.rows[0]).toMatchObject({ status: 'redaction_pending', verified_at: '' });
+    expect(first.rows[0]?.messages).toMatch(/^cus_old: its job succeeded; Stripe has not been read yet to show it redacted; the next run reads it again$/);
+    expect(first.summary.verification).toEqual({ objects: 1, reads: 2, verified: 0 });
+
+    const second = await workspace.run('id\nold@example.com\n');
+    expect(second.rows[0]).toMatchObject({ status: 'redacted', job_id: first.rows[0]?.job_id });
+    expect(second.summary.apiCalls.byOperation).toEqual({ 'verify.customers.retrieve': 1 });
+    await expectRedactedRowsProven(second, em.stripe);
   });
 
   it('leaves a row still processing at the end redaction_pending, saying Stripe is still redacting it', async () => {
