@@ -73,9 +73,14 @@ async function settleDeletedCustomerRead(id: string, reading: StripeReading, ctx
     return true;
   }
   // A plan run sends no job: the redact run puts the customer in one first, as any other.
-  if (!ctx.spawn || !ctx.store.addRelatedObjects) return false;
-  await settleDeletedCustomer(id, reading, { ...ctx, spawn: ctx.spawn, store: { ...ctx.store, addRelatedObjects: ctx.store.addRelatedObjects } });
+  const { store, spawn } = ctx;
+  if (!spawn || !canAddRelatedObjects(store)) return false;
+  await settleDeletedCustomer(id, reading, { gateway: ctx.gateway, store, spawn, ...(ctx.logger ? { logger: ctx.logger } : {}) });
   return true;
+}
+
+function canAddRelatedObjects(store: PresenceContext['store']): store is PresenceContext['store'] & Pick<IdentifierLedger, 'addRelatedObjects'> {
+  return typeof store.addRelatedObjects === 'function';
 }
 
 /** Stripe holds the object redacted: by this state's cascade, or before this tool acted. */
