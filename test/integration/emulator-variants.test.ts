@@ -15,6 +15,8 @@ const DEFAULT_VARIANTS: EmulatorVariants = {
   lockErrors: DEFAULT_EMULATOR_OPTIONS.lockErrors,
   fixListing: DEFAULT_EMULATOR_OPTIONS.fixListing,
   expandValidationErrors: DEFAULT_EMULATOR_OPTIONS.expandValidationErrors,
+  lockRefusal: DEFAULT_EMULATOR_OPTIONS.lockRefusal,
+  refusalStatus: DEFAULT_EMULATOR_OPTIONS.refusalStatus,
 };
 
 let emulator: TestEmulator;
