@@ -8,6 +8,10 @@
 export interface RefusedCreateFacts {
   /** The refused job's identifiers, in job order. */
   objectIds: readonly string[];
+  /** Whether the job replays a create an earlier run sent: only then can Stripe hold a twin of it. */
+  replayedCreate: boolean;
+  /** The job Stripe holds for exactly these identifiers, unknown to the state; unset until looked for, null when none. */
+  twin?: { id: string } | null;
   /**
    * For a single identifier: the live job of this state (other than the refused one) that holds it,
    * or holds the customer it belongs to; unset until looked up, `null` when none does.
@@ -22,6 +26,10 @@ export interface RefusedCreateFacts {
 
 /** The next step after a refused create: a fact to look up, or what to do. */
 export type RefusedCreateStep =
+  /** A replayed create: look in Stripe's job list for the job its lost answer made. */
+  | { kind: 'look_for_twin' }
+  /** Stripe holds the job this create made before (its answer lost, its key expired): drive that one. */
+  | { kind: 'adopt_twin'; twin: { id: string } }
   /** Several identifiers: try each half in a job of its own, so only what is held stays back. */
   | { kind: 'split'; halves: [string[], string[]] }
   /** One identifier: look for a live job of this state that holds it (or its customer). */
@@ -38,6 +46,10 @@ export type RefusedCreateStep =
 
 /** What follows a create refused for a lock, given the facts looked up so far. Pure. */
 export function decideRefusedCreate(facts: RefusedCreateFacts): RefusedCreateStep {
+  if (facts.replayedCreate) {
+    if (facts.twin === undefined) return { kind: 'look_for_twin' };
+    if (facts.twin !== null) return { kind: 'adopt_twin', twin: facts.twin };
+  }
   if (facts.objectIds.length > 1) {
     const half = Math.ceil(facts.objectIds.length / 2);
     return { kind: 'split', halves: [facts.objectIds.slice(0, half), facts.objectIds.slice(half)] };

@@ -6,11 +6,12 @@
  */
 import { GatewayError } from '../errors.js';
 import { objectTypeOfId } from '../domain/identifier.js';
+import type { RedactionJobView } from '../domain/job.js';
 import { decideRefusedCreate, type RefusedCreateFacts } from '../domain/refused-create.js';
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { isRefusal } from './job-actions.js';
-import { liveJobsNaming, ownHoldingJob, STRIPE_OBJECT_TYPE } from './lock-holders.js';
+import { findTwin, liveJobsNaming, ownHoldingJob, STRIPE_OBJECT_TYPE } from './lock-holders.js';
 
 /** Whether a refused create is how Stripe refuses a lock: 400 or 409, and no code that says anything else. */
 export function isLockRefusedAtCreate(error: unknown): error is GatewayError {
@@ -26,10 +27,21 @@ export function isLockRefusedAtCreate(error: unknown): error is GatewayError {
 export async function settleRefusedCreate(job: StoredJob, error: GatewayError, ctx: DriveContext, release: (owner: number) => Promise<void>): Promise<void> {
   ctx.store.recordJobStatus(job, 'abandoned', { code: 'create_refused', message: error.message });
   const id = job.objectIds[0] as string;
-  const facts: RefusedCreateFacts = { objectIds: job.objectIds };
+  const facts: RefusedCreateFacts = { objectIds: job.objectIds, replayedCreate: job.replayedCreate === true };
+  let twin: RedactionJobView | undefined;
   for (;;) {
     const step = decideRefusedCreate(facts);
     switch (step.kind) {
+      case 'look_for_twin':
+        twin = await findTwin(job, ctx);
+        facts.twin = twin ? { id: twin.id } : null;
+        continue;
+      case 'adopt_twin':
+        // This state made the twin and lost the answer (a crash, then a restart after the create's
+        // idempotency key expired): drive it as this state's own.
+        ctx.logger.warn('adopting a job Stripe holds for the same identifiers', { twin: step.twin.id });
+        ctx.adopt(twin as RedactionJobView, job.objectIds);
+        return;
       case 'split':
         ctx.logger.info('job create refused for a lock; splitting it to find the identifier held', { objects: job.objectIds.length });
         for (const half of step.halves) ctx.spawn(half);
