@@ -63,7 +63,22 @@ export async function ownLockingJob(job: StoredJob, errors: readonly JobValidati
  */
 export async function ownHoldingJob(id: string, exceptJob: number, ctx: DriveContext): Promise<number | undefined> {
   const type = objectTypeOfId(id);
-  return ownHolderOfObject(id, type ? (STRIPE_OBJECT_TYPE[type] ?? type) : 'unknown', exceptJob, ctx);
+  const direct = await ownHolderOfObject(id, type ? (STRIPE_OBJECT_TYPE[type] ?? type) : 'unknown', exceptJob, ctx);
+  if (direct !== undefined || type !== 'customer') return direct;
+  // A customer is also held by a job of ours that names one of its objects (its PaymentIntent, in
+  // another row): that job's cascade reaches into the customer's.
+  for (const other of ctx.store.liveJobs()) {
+    if (other.localId === exceptJob) continue;
+    for (const objectId of other.objectIds) {
+      const objectType = objectTypeOfId(objectId);
+      if (!objectType || objectType === 'customer') continue;
+      if ((await ctx.customerOf(objectId, STRIPE_OBJECT_TYPE[objectType] ?? objectType)) !== id) continue;
+      // Read again with no await before the answer: the holder must still be live when deferred on.
+      const holder = ctx.store.liveJobHolding(objectId, exceptJob);
+      if (holder !== undefined) return holder;
+    }
+  }
+  return undefined;
 }
 
 /**
