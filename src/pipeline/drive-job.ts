@@ -9,7 +9,7 @@ import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { cancelJob, switchBehavior, transition } from './job-actions.js';
 import { JobWaitTimeout } from './job-watcher.js';
-import { findTwin, liveJobsNaming, ownLockingJob, STRIPE_OBJECT_TYPE } from './lock-holders.js';
+import { findTwin, liveJobsNaming, ownLockingJob, STRIPE_OBJECT_TYPE, waitsFor } from './lock-holders.js';
 import { isLockRefusedAtCreate, settleRefusedCreate } from './refused-create.js';
 import { settleByPresence } from './settle-by-presence.js';
 
@@ -352,7 +352,7 @@ async function settleFailure(
     ctx.store.setObjectStatus([root], { status: 'in_job', blockers: [], fixes });
   }
   for (const [root, owner] of deferred) {
-    ctx.store.setObjectStatus([root], { status: 'deferred', deferredOn: owner, reasons: [{ code: 'waits_for_own_job' }] });
+    ctx.store.setObjectStatus([root], { status: 'deferred', jobLocalId: owner, deferredOn: owner, reasons: [waitsFor(owner, ctx)] });
   }
   // A holder that already finished released its waiters before they waited: release them now.
   const finishedOwners = new Set([...deferred.values()].filter((owner) => ctx.succeededThisRun?.has(owner)));
@@ -382,7 +382,7 @@ async function settleFailure(
   if (rest.length > 0) ctx.spawn(rest);
   const blockedJob = blocked.length > 0 ? ctx.spawn(blocked) : undefined;
   if (blockedJob !== undefined && carried.length > 0) {
-    ctx.store.setObjectStatus(carried, { status: 'deferred', deferredOn: blockedJob, reasons: [{ code: 'waits_for_own_job' }] });
+    ctx.store.setObjectStatus(carried, { status: 'deferred', jobLocalId: blockedJob, deferredOn: blockedJob, reasons: [waitsFor(blockedJob, ctx)] });
   } else if (carried.length > 0) {
     ctx.spawn(carried);
   }

@@ -4,6 +4,7 @@
  */
 import { objectTypeOfId } from '../domain/identifier.js';
 import { TERMINAL_JOB_STATUSES, type JobValidationError, type RedactionJobView } from '../domain/job.js';
+import type { Reason } from '../domain/reason.js';
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 
@@ -109,3 +110,9 @@ export const STRIPE_OBJECT_TYPE: Partial<Record<string, string>> = {
 };
 
 const isTerminal = (status: string): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);
+
+/** Why an object waits for job `owner` of this state, naming it once Stripe has. */
+export function waitsFor(owner: number, ctx: DriveContext): Reason {
+  const job = ctx.store.stripeIdOf(owner);
+  return job ? { code: 'waits_for_own_job', job } : { code: 'waits_for_own_job' };
+}
