@@ -30,7 +30,7 @@ describe.each(['create', 'validation'] as const)('--lock-refusal %s', (lockRefus
     expect(held?.job_id).not.toBe(foreign.id);
     // The foreign job is left alone, and every identifier but the held one went into jobs that succeeded.
     expect((await emulator.stripe.privacy.redactionJobs.retrieve(foreign.id)).status).toBe('ready');
-    const redactedBy = new Set(rows.filter((r) => r.status === 'redacted').map((r) => r.job_id));
+    const redactedBy = new Set(rows.filter((r) => r.status === 'redacted').map((r) => r.job_id as string));
     for (const id of redactedBy) expect((await emulator.stripe.privacy.redactionJobs.retrieve(id)).status).toBe('succeeded');
   });
 
