@@ -12,9 +12,9 @@ import { JobWaitTimeout } from './job-watcher.js';
 import { findTwin, liveJobsNaming, ownLockingJob } from './lock-holders.js';
 import { settleByPresence } from './settle-by-presence.js';
 
-/** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
+/** An error that must stop the whole run (bad key, missing permission, no redaction jobs on the account): never a row outcome. */
 export function isFatalGatewayError(error: unknown): boolean {
-  return error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission');
+  return error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission' || error.kind === 'unavailable');
 }
 
 /**

@@ -332,6 +332,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
       onRow: (row) => collector.add(row),
+      interrupted: interrupted(),
     },
     store,
   );

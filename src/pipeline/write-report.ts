@@ -7,6 +7,9 @@ import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
 import type { StateReader } from '../io/state-store.js';
 
+/** What a `pending` row of an interrupted run says. */
+export const INTERRUPTED_MESSAGE = 'the run was interrupted before this request was finished; the next run continues it';
+
 /** Identifier outcomes kept for repeated rows. */
 const RECENT_OUTCOMES = 5000;
 
@@ -37,6 +40,8 @@ export async function writeReport(
     dateOrder?: DateOrder;
     /** Sees every row as it is written (report.html is built from these very rows). */
     onRow?: (row: ResultRow) => void;
+    /** The run was interrupted (SIGINT/SIGTERM): its `pending` rows say so, and that the next run continues them. */
+    interrupted?: boolean;
   },
   store: StateReader,
 ): Promise<ReportTotals> {
@@ -82,7 +87,11 @@ export async function writeReport(
         earlierJobIds: outcome.earlierJobIds,
         blockingCodes: outcome.blockingCodes,
         fixes: outcome.fixes,
-        messages: due.problem === undefined ? outcome.messages : [...outcome.messages, due.problem],
+        messages: [
+          ...outcome.messages,
+          ...(due.problem === undefined ? [] : [due.problem]),
+          ...(options.interrupted && outcome.status === 'pending' ? [INTERRUPTED_MESSAGE] : []),
+        ],
         dueBy: due.dueBy,
         runId: options.runId,
         livemode: options.livemode,

@@ -246,7 +246,7 @@ class GuideWalk {
     try {
       return await action();
     } catch (error) {
-      if (error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission')) throw error;
+      if (error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission' || error.kind === 'unavailable')) throw error;
       this.observations.stepFailures.push({ step: name, message: messageOf(error) });
       return undefined;
     }
