@@ -121,7 +121,7 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
         await sleep(fault.delayMs);
         const headers: Record<string, string> = {};
         if (fault.shouldRetry !== undefined) headers['Stripe-Should-Retry'] = String(fault.shouldRetry);
-        return await sendError(injectedError(fault.status, fault.code), { headers, note: 'fault' });
+        return await sendError(injectedError(fault.status, fault.code, fault.message), { headers, note: 'fault' });
       }
       heldBackMs = fault.delayMs;
       loseAnswer = fault.lostResponse;
@@ -215,10 +215,10 @@ function rateLimited(verdict: 'global' | 'search'): ApiError {
   return new ApiError(429, 'invalid_request_error', 'rate_limit', `${which} the API too quickly. We recommend an exponential backoff of your requests.`);
 }
 
-function injectedError(status: number, code: string | undefined): ApiError {
-  if (status === 429) return new ApiError(429, 'invalid_request_error', code ?? 'rate_limit', 'Too many requests hit the API too quickly (injected fault).');
-  if (status >= 500) return new ApiError(status, 'api_error', code, 'An injected server error occurred.');
-  return new ApiError(status, 'invalid_request_error', code, 'An injected request error occurred.');
+function injectedError(status: number, code: string | undefined, message?: string): ApiError {
+  if (status === 429) return new ApiError(429, 'invalid_request_error', code ?? 'rate_limit', message ?? 'Too many requests hit the API too quickly (injected fault).');
+  if (status >= 500) return new ApiError(status, 'api_error', code, message ?? 'An injected server error occurred.');
+  return new ApiError(status, 'invalid_request_error', code, message ?? 'An injected request error occurred.');
 }
 
 /**
