@@ -15,8 +15,10 @@ import {
   listJobs,
   plainCustomers,
   readResults,
+  pollUntil,
   removeTempDirs,
   runCli,
+  spawnCli,
   startCliEmulator,
   tempDir,
   writeInput,
@@ -142,5 +144,19 @@ describe("Stripe's notices", () => {
     } finally {
       await emulator.close();
     }
+  });
+
+  it('stripe-redact emulator --notice TEXT sends it on every API response', async () => {
+    const server = spawnCli(['emulator', '--port', '0', '--notice', NOTICE]);
+    try {
+      const url = await pollUntil('the emulator URL on stdout', () => /^(http:\/\/\S+)\n/.exec(server.output().stdout)?.[1]);
+      for (const path of ['/v1/account', '/v1/customers/cus_missing']) {
+        const answer = await fetch(`${url}${path}`, { headers: { Authorization: 'Bearer sk_test_x' } });
+        expect(answer.headers.get('stripe-notice')).toBe(NOTICE);
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect((await server.result).code).toBe(0);
   });
 });
