@@ -32,8 +32,8 @@ export type Reason =
   | { code: 'already_redacted' }
   /** Stripe has no such object. */
   | { code: 'no_such_object' }
-  /** Stripe refused to create the job; its error, as Stripe gave it. */
-  | { code: 'create_refused'; stripeCode: string; message: string; param?: string }
+  /** Stripe refused to create the job; its error, as Stripe gave it (a lock refused at create has no code). */
+  | { code: 'create_refused'; stripeCode?: string; message: string; param?: string }
   /** A job of this state that succeeded redacted the object through its cascade. */
   | { code: 'redacted_by_cascade'; job: string }
   /** The object's job was canceled outside the tool, as was the one that replaced it: no third try this run. */

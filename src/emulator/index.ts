@@ -20,7 +20,7 @@ export { EMULATOR_API_VERSION } from './options.js';
 export type { FaultSpec } from './faults.js';
 export { Faults } from './faults.js';
 export type { EmulatorLogger, RequestLogEntry } from './request-log.js';
-export { formatRequestLog } from './request-log.js';
+export { formatRequestLog, peakRequestsPerOperation } from './request-log.js';
 export type { SeedDocument, SeedCustomer, SeedEntry, SeedRequest, SeedSummary } from './seed.js';
 export { SeedError } from './seed.js';
 
@@ -79,6 +79,8 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       lockErrors: resolved.lockErrors,
       fixListing: resolved.fixListing,
       expandValidationErrors: resolved.expandValidationErrors,
+      lockRefusal: resolved.lockRefusal,
+      refusalStatus: resolved.refusalStatus,
     },
     accountId: resolved.accountId,
   };
@@ -121,7 +123,10 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     store,
     settings,
     faults,
-    rateLimiter: new RateLimiter({ perSecond: resolved.rateLimit, searchPerSecond: resolved.searchRateLimit }, store.clockMs),
+    rateLimiter: new RateLimiter(
+      { perSecond: resolved.rateLimit, searchPerSecond: resolved.searchRateLimit, endpointPerSecond: resolved.endpointRateLimit },
+      store.clockMs,
+    ),
     idempotency: new IdempotencyStore(store.clockMs),
     logger: resolved.logger,
     latencyMs: resolved.latencyMs,

@@ -51,6 +51,21 @@ export interface EmulatorOptions {
    * refuses it with 400, as an account or API version without it would. @default 'yes'
    */
   expandValidationErrors: 'yes' | 'no';
+  /**
+   * Where a second job naming an object that an older live job holds (its cascade included) is
+   * refused. `create`: at create, 400 `invalid_request_error` with Stripe's plain message and no
+   * `code` or `param`; `validation`: it is created and fails validation with `locked_by_other_job`.
+   * @default 'create'
+   */
+  lockRefusal: 'create' | 'validation';
+  /** The HTTP status of a refused status transition (validate, run, cancel, update). @default '409' */
+  refusalStatus: '409' | '400';
+  /**
+   * Requests per second (sliding 1 s window) that one named operation — method and path template,
+   * e.g. `POST /v1/privacy/redaction_jobs` — may get before 429 `rate_limit`, besides `rateLimit`.
+   * @default 25 (Stripe's default per endpoint)
+   */
+  endpointRateLimit: number;
   /** The account `GET /v1/account` answers with: `acct_` and letters or digits. @default 'acct_emulator0000000' */
   accountId: string;
   /** Endpoint URLs (http/https) that every recorded event is POSTed to, signed. @default none */
@@ -81,7 +96,16 @@ export interface EmulatorOptions {
 export const EMULATOR_API_VERSION = '2026-08-26.preview';
 
 /** The behaviours Stripe does not document, one option each (stripe-api.md §6). */
-export type EmulatorVariants = Pick<EmulatorOptions, 'unknownIds' | 'transitionErrors' | 'lockErrors' | 'fixListing' | 'expandValidationErrors'>;
+export type EmulatorVariants = Pick<
+  EmulatorOptions,
+  | 'unknownIds'
+  | 'transitionErrors'
+  | 'lockErrors'
+  | 'fixListing'
+  | 'expandValidationErrors'
+  | 'lockRefusal'
+  | 'refusalStatus'
+>;
 
 /** The values of each variant option, the default (least helpful) first, as in stripe-api.md §6. */
 export const VARIANT_CHOICES = {
@@ -90,12 +114,16 @@ export const VARIANT_CHOICES = {
   lockErrors: ['plain', 'named'],
   fixListing: ['keep', 'drop'],
   expandValidationErrors: ['yes', 'no'],
+  lockRefusal: ['create', 'validation'],
+  refusalStatus: ['409', '400'],
 } as const satisfies { [K in keyof EmulatorVariants]: readonly EmulatorVariants[K][] };
 
 /**
  * The more informative value of each variant: a refusal naming the slot, a transition code, a lock
  * naming its job, a fix listing only what `fix` cannot clear, embedded validation errors. Spread it
  * into the options (`startEmulator({...HELPFUL_VARIANTS})`) to run under "the helpful ones".
+ * A lock is refused at validation (with its documented code, pinned on an object), a refused
+ * transition answers 400.
  */
 export const HELPFUL_VARIANTS = {
   unknownIds: 'refuse',
@@ -103,6 +131,8 @@ export const HELPFUL_VARIANTS = {
   lockErrors: 'named',
   fixListing: 'drop',
   expandValidationErrors: 'yes',
+  lockRefusal: 'validation',
+  refusalStatus: '400',
 } as const satisfies EmulatorVariants;
 
 export const DEFAULT_EMULATOR_OPTIONS = {
@@ -122,6 +152,9 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   lockErrors: 'plain',
   fixListing: 'keep',
   expandValidationErrors: 'yes',
+  lockRefusal: 'create',
+  refusalStatus: '409',
+  endpointRateLimit: 25,
   accountId: 'acct_emulator0000000',
   webhooks: [] as readonly string[],
   webhookSecret: undefined,
@@ -142,6 +175,7 @@ const NUMERIC_BOUNDS = {
   redactionMs: [0, 3_600_000],
   rateLimit: [1, 1_000_000],
   searchRateLimit: [1, 1_000_000],
+  endpointRateLimit: [1, 1_000_000],
   searchLagMs: [0, 86_400_000],
   maxJobObjects: [1, 1_000_000_000],
   webhookRetryBaseMs: [0, 3_600_000],

@@ -10,6 +10,7 @@ import type { DriveContext } from './drive-context.js';
 import { cancelJob, switchBehavior, transition } from './job-actions.js';
 import { JobWaitTimeout } from './job-watcher.js';
 import { findTwin, liveJobsNaming, ownLockingJob } from './lock-holders.js';
+import { isLockRefusedAtCreate, settleRefusedCreate } from './refused-create.js';
 import { settleByPresence } from './settle-by-presence.js';
 
 /** An error that must stop the whole run (bad key, missing permission, no redaction jobs on the account): never a row outcome. */
@@ -204,6 +205,10 @@ async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
     ctx.logger.info('job created', { job: view.id, objects: job.objectIds.length });
     return true;
   } catch (error) {
+    if (isLockRefusedAtCreate(error)) {
+      await settleRefusedCreate(job, error, ctx, (owner) => releaseWaiters(owner, true, ctx.store.stripeIdOf(owner), ctx));
+      return false;
+    }
     if (!(error instanceof GatewayError) || error.stripeCode !== 'resource_missing') throw error;
     const slot = error.param ? slotOf(objects, error.param) : undefined;
     const suspects = slot ? [slot] : job.objectIds;

@@ -4,6 +4,22 @@ import type { JobObjects, JobValidationError, RedactionJobView, ValidationBehavi
 /** Which budget a request spends: Stripe limits search separately from everything else. */
 export type RequestClass = 'search' | 'read' | 'write';
 
+/**
+ * Operation labels that call the same Stripe endpoint as another label. Stripe limits each
+ * endpoint on its own (docs.stripe.com/rate-limits), so such labels share one per-endpoint budget.
+ */
+const SAME_ENDPOINT: Readonly<Record<string, string>> = {
+  'redaction_jobs.list_with_objects': 'redaction_jobs.list',
+  'checkout.session.retrieve': 'checkout_session.retrieve',
+  'charges.retrieve': 'charge.retrieve',
+  'payment_intents.retrieve': 'payment_intent.retrieve',
+};
+
+/** The endpoint an operation label calls: labels name one endpoint each, but for {@link SAME_ENDPOINT}. */
+export function endpointOfOperation(label: string): string {
+  return SAME_ENDPOINT[label] ?? label;
+}
+
 /** A customer found for an email. */
 export interface CustomerMatch {
   id: string;

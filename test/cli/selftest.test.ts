@@ -17,6 +17,8 @@ const FLAGS: Record<keyof EmulatorVariants, string> = {
   lockErrors: '--lock-errors',
   fixListing: '--fix-listing',
   expandValidationErrors: '--expand-validation-errors',
+  lockRefusal: '--lock-refusal',
+  refusalStatus: '--refusal-status',
 };
 
 /** The defaults, the helpful ones, and each default with one flag flipped. */

@@ -54,7 +54,7 @@ export const SUITE_VARIANTS: Partial<EmulatorOptions> = process.env.STRIPE_REDAC
  * trip them. Variants are {@link SUITE_VARIANTS} unless a test passes its own.
  */
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
-  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, ...SUITE_VARIANTS, ...options, host: '127.0.0.1', port: 0 });
+  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, endpointRateLimit: 10_000, ...SUITE_VARIANTS, ...options, host: '127.0.0.1', port: 0 });
   return Object.assign(emulator, {
     stripe: stripeFor(emulator),
     client: (clientOptions?: TestClientOptions) => stripeFor(emulator, clientOptions),

@@ -16,7 +16,15 @@ describe('the variant options (stripe-api.md §6)', () => {
   });
 
   it('take the helpful set as a spread, one valid value per variant', () => {
-    expect(HELPFUL_VARIANTS).toEqual({ unknownIds: 'refuse', transitionErrors: 'coded', lockErrors: 'named', fixListing: 'drop', expandValidationErrors: 'yes' });
+    expect(HELPFUL_VARIANTS).toEqual({
+      unknownIds: 'refuse',
+      transitionErrors: 'coded',
+      lockErrors: 'named',
+      fixListing: 'drop',
+      expandValidationErrors: 'yes',
+      lockRefusal: 'validation',
+      refusalStatus: '400',
+    });
     expect(Object.keys(HELPFUL_VARIANTS).sort()).toEqual(Object.keys(VARIANT_CHOICES).sort());
     expect(resolveEmulatorOptions({ rateLimit: 5, ...HELPFUL_VARIANTS })).toMatchObject({ rateLimit: 5, ...HELPFUL_VARIANTS });
   });
