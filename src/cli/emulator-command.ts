@@ -27,6 +27,30 @@ const VARIANT_FLAGS = [
   ['--refusal-status <status>', 'refusalStatus', 'the HTTP status of a refused status transition'],
 ] as const satisfies readonly (readonly [string, keyof EmulatorVariants, string])[];
 
+/**
+ * How redacted objects settle (stripe-api.md §6, "Added with the verification work"): integer flags
+ * with their bounds, and two-valued variants whose choices come from `VARIANT_CHOICES`.
+ */
+const SETTLE_INTEGER_FLAGS = [
+  ['--settle-ms <n>', 'settleMs', "how long a succeeded job's objects read redaction.status processing before redacted, in ms of the emulator's clock", 0, 86_400_000],
+  ['--young-days <n>', 'youngDays', 'the age (by created) below which --young-charges validated holds charges and PaymentIntents, in days', 0, 3650],
+] as const satisfies readonly (readonly [string, keyof EmulatorOptions, string, number, number])[];
+
+const SETTLE_VARIANT_FLAGS = [
+  ['--young-charges <mode>', 'youngCharges', 'charges and PaymentIntents younger than --young-days: validated (held until they age) or redacted'],
+  ['--deleted-customers <mode>', 'deletedCustomers', 'a job naming a deleted customer: refuse (its validation fails naming it) or redact it'],
+] as const satisfies readonly (readonly [string, keyof EmulatorVariants, string])[];
+
+/** commander parser for a whole number from `min` to `max`; the error names what was expected. */
+function integerBetween(min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`Expected an integer from ${min} to ${max}, got '${value}'.`);
+    }
+    return Number(value);
+  };
+}
+
 /** commander parser for a whole number of at least `min`; the error names what was expected. */
 function integerAtLeast(min: number): (value: string) => number {
   return (value) => {
@@ -49,7 +73,7 @@ function buildCommand(): Command {
     .addOption(new Option('--notice <text>', 'send Stripe-Notice: TEXT on every response, as Stripe flags a deprecation (default: none)'))
     .addHelpText(
       'after',
-      '\nThe variant flags pick among behaviours Stripe does not document (stripe-api.md §6); each default is the least helpful one.\nGET /_emulator/health answers 200 when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.',
+      '\nThe variant flags pick among behaviours Stripe does not document (stripe-api.md §6); each default is the least helpful one.\nGET /_emulator/health answers 200 when ready. POST /_emulator/clock/advance?seconds=N moves the emulator\'s clock forward\n(ages objects, ends holds and settle periods, expires events past 30 days); GET /_emulator/clock reads it.\nStop with Ctrl-C (SIGINT) or SIGTERM.',
     )
     .allowExcessArguments(false);
   withUsageErrors(command, 'stripe-redact emulator --help');
@@ -57,6 +81,12 @@ function buildCommand(): Command {
     command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).argParser(integerAtLeast(min)));
   }
   for (const [flags, key, description] of VARIANT_FLAGS) {
+    command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).choices(VARIANT_CHOICES[key]));
+  }
+  for (const [flags, key, description, min, max] of SETTLE_INTEGER_FLAGS) {
+    command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).argParser(integerBetween(min, max)));
+  }
+  for (const [flags, key, description] of SETTLE_VARIANT_FLAGS) {
     command.addOption(new Option(flags, `${description} (default: ${DEFAULT_EMULATOR_OPTIONS[key]})`).choices(VARIANT_CHOICES[key]));
   }
   return command;
@@ -75,6 +105,9 @@ function toEmulatorOptions(parsed: Record<string, unknown>): Partial<EmulatorOpt
   }
   for (const [, key] of VARIANT_FLAGS) {
     if (typeof parsed[key] === 'string') (options as Record<string, unknown>)[key] = parsed[key];
+  }
+  for (const [, key] of [...SETTLE_INTEGER_FLAGS, ...SETTLE_VARIANT_FLAGS]) {
+    if (parsed[key] !== undefined) (options as Record<string, unknown>)[key] = parsed[key];
   }
   return options;
 }

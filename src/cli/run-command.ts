@@ -124,7 +124,9 @@ async function execute(config: RunConfig): Promise<number> {
     let apiBase: string | undefined;
     if (config.target.kind === 'emulator') {
       const { startEmulator } = await import('../emulator/index.js');
-      const emulator = await startEmulator({ port: 0, seed: join(SAMPLES_DIR, 'emulator-seed.json'), validationMs: 150, redactionMs: 200 });
+      // Objects settle at once so a run is deterministic; young charges stay held (`validated`, the
+      // default), so the sample's young charge shows what a hold looks like.
+      const emulator = await startEmulator({ port: 0, seed: join(SAMPLES_DIR, 'emulator-seed.json'), validationMs: 150, redactionMs: 200, settleMs: 0 });
       stopEmulator = () => emulator.close();
       apiBase = emulator.url;
       logger.info('built-in emulator started', { url: emulator.url });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-error.js';
+import { EmulatorClock } from './clock.js';
 import { Faults } from './faults.js';
 import { parseForm, toFormObject } from './form.js';
 import { IdempotencyStore } from './idempotency.js';
@@ -12,6 +13,7 @@ import { applySeed, loadSeed, type SeedSummary } from './seed.js';
 import { createEmulatorServer, publicJson } from './server.js';
 import { EmulatorStore } from './store.js';
 import { EVENTS, type StripeEvent } from './redaction/events.js';
+import { settleRedactions } from './redaction/redaction-status.js';
 import { generateWebhookSecret, WebhookDelivery } from './webhooks.js';
 
 export type { EmulatorOptions, EmulatorVariants } from './options.js';
@@ -19,6 +21,7 @@ export { HELPFUL_VARIANTS, VARIANT_CHOICES } from './options.js';
 export { EMULATOR_API_VERSION } from './options.js';
 export type { FaultSpec } from './faults.js';
 export { Faults } from './faults.js';
+export { EmulatorClock } from './clock.js';
 export type { EmulatorLogger, RequestLogEntry } from './request-log.js';
 export { formatRequestLog, peakRequestsPerOperation } from './request-log.js';
 export type { SeedDocument, SeedCustomer, SeedEntry, SeedRequest, SeedSummary } from './seed.js';
@@ -50,6 +53,8 @@ export interface RunningEmulator {
   settings: EmulatorSettings;
   /** Runtime fault injection: `faults.use({path, status: 500, times: 1})`, `faults.reset()`. */
   faults: Faults;
+  /** The emulator's clock: `clock.advance(seconds)` does what `POST /_emulator/clock/advance` does. */
+  clock: EmulatorClock;
   dispatch: Dispatch;
   /** What the seed created (zeros without a seed). */
   seeded: SeedSummary;
@@ -67,7 +72,8 @@ export interface RunningEmulator {
  */
 export async function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<RunningEmulator> {
   const resolved = resolveEmulatorOptions(options);
-  const store = new EmulatorStore();
+  const clock = new EmulatorClock();
+  const store = new EmulatorStore(clock.nowMs);
   const settings: EmulatorSettings = {
     validationMs: resolved.validationMs,
     redactionMs: resolved.redactionMs,
@@ -81,8 +87,12 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       expandValidationErrors: resolved.expandValidationErrors,
       lockRefusal: resolved.lockRefusal,
       refusalStatus: resolved.refusalStatus,
+      youngCharges: resolved.youngCharges,
+      deletedCustomers: resolved.deletedCustomers,
     },
     accountId: resolved.accountId,
+    settleMs: resolved.settleMs,
+    youngDays: resolved.youngDays,
   };
   const router = new Router(emulatorRoutes());
   const faults = new Faults();
@@ -102,6 +112,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     const match = router.match(method, url.pathname);
     if (!match) throw new ApiError(404, 'invalid_request_error', undefined, `Unrecognized request URL (${method}: ${url.pathname}).`);
     const query: FormObject = parseForm(url.search.slice(1));
+    settleRedactions(store, settings);
     const result = await match.route.handler({
       method,
       path: url.pathname,
@@ -116,13 +127,14 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     return publicJson(result);
   };
 
-  const seeded = resolved.seed === undefined ? { customers: 0, objects: 0, requests: 0 } : await applySeed(await loadSeed(resolved.seed), dispatch);
+  const seeded = resolved.seed === undefined ? { customers: 0, objects: 0, requests: 0 } : await applySeed(await loadSeed(resolved.seed), dispatch, () => store.nowSeconds());
 
   const server = createEmulatorServer({
     router,
     store,
     settings,
     faults,
+    clock,
     rateLimiter: new RateLimiter(
       { perSecond: resolved.rateLimit, searchPerSecond: resolved.searchRateLimit, endpointPerSecond: resolved.endpointRateLimit },
       store.clockMs,
@@ -152,6 +164,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     store,
     settings,
     faults,
+    clock,
     dispatch,
     seeded,
     webhookSecret,

@@ -87,6 +87,26 @@ export interface EmulatorOptions {
    * served (the account's default version). @default [EMULATOR_API_VERSION]
    */
   apiVersions: readonly string[];
+  /**
+   * How long the objects of a succeeded redaction job read `redaction.status: processing` before
+   * `redacted`, in ms on the emulator's clock. @default 1000
+   */
+  settleMs: number;
+  /**
+   * Charges and PaymentIntents younger than `youngDays` after their job succeeds (stripe-api.md §6).
+   * `validated`: they read `redaction.status: validated` — "passed validation but isn't redacted
+   * yet" — and keep their data until they age, and so does their customer; `redacted`: no hold.
+   * @default 'validated'
+   */
+  youngCharges: 'validated' | 'redacted';
+  /** The age, in days of the emulator's clock (by `created`), from which a charge or PaymentIntent is no longer held. @default 90 */
+  youngDays: number;
+  /**
+   * A job naming a customer deleted with `DELETE /v1/customers/:id` (never redacted). `refuse`: its
+   * validation fails with `invalid_state` naming the customer; `redact`: it is redacted like any
+   * other. Either way the job is created, whatever `unknownIds` says. @default 'refuse'
+   */
+  deletedCustomers: 'refuse' | 'redact';
 }
 
 /**
@@ -105,6 +125,8 @@ export type EmulatorVariants = Pick<
   | 'expandValidationErrors'
   | 'lockRefusal'
   | 'refusalStatus'
+  | 'youngCharges'
+  | 'deletedCustomers'
 >;
 
 /** The values of each variant option, the default (least helpful) first, as in stripe-api.md §6. */
@@ -116,11 +138,14 @@ export const VARIANT_CHOICES = {
   expandValidationErrors: ['yes', 'no'],
   lockRefusal: ['create', 'validation'],
   refusalStatus: ['409', '400'],
+  youngCharges: ['validated', 'redacted'],
+  deletedCustomers: ['refuse', 'redact'],
 } as const satisfies { [K in keyof EmulatorVariants]: readonly EmulatorVariants[K][] };
 
 /**
  * The more informative value of each variant: a refusal naming the slot, a transition code, a lock
- * naming its job, a fix listing only what `fix` cannot clear, embedded validation errors. Spread it
+ * naming its job, a fix listing only what `fix` cannot clear, embedded validation errors, no hold of
+ * young charges, deleted customers redacted like any other. Spread it
  * into the options (`startEmulator({...HELPFUL_VARIANTS})`) to run under "the helpful ones".
  * A lock is refused at validation (with its documented code, pinned on an object), a refused
  * transition answers 400.
@@ -133,6 +158,8 @@ export const HELPFUL_VARIANTS = {
   expandValidationErrors: 'yes',
   lockRefusal: 'validation',
   refusalStatus: '400',
+  youngCharges: 'redacted',
+  deletedCustomers: 'redact',
 } as const satisfies EmulatorVariants;
 
 export const DEFAULT_EMULATOR_OPTIONS = {
@@ -162,6 +189,10 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   webhookMaxAttempts: 8,
   notice: undefined,
   apiVersions: [EMULATOR_API_VERSION] as readonly string[],
+  settleMs: 1000,
+  youngCharges: 'validated',
+  youngDays: 90,
+  deletedCustomers: 'refuse',
 } satisfies EmulatorOptions;
 
 /** Stripe account ids: `acct_` and an alphanumeric tail. */
@@ -180,6 +211,8 @@ const NUMERIC_BOUNDS = {
   maxJobObjects: [1, 1_000_000_000],
   webhookRetryBaseMs: [0, 3_600_000],
   webhookMaxAttempts: [1, 100],
+  settleMs: [0, 86_400_000],
+  youngDays: [0, 3650],
 } as const satisfies Partial<Record<keyof EmulatorOptions, readonly [number, number]>>;
 
 /**

@@ -21,6 +21,10 @@ export interface EmulatorSettings {
   cancelingMs?: number;
   /** Which of the plausible behaviours Stripe leaves undocumented the emulator shows (stripe-api.md §6). */
   variants: EmulatorVariants;
+  /** How long a succeeded job's objects read `processing` before `redacted`. @default 1000 (ms, emulator clock) */
+  settleMs: number;
+  /** Under `variants.youngCharges: 'validated'`, the age (by `created`) from which charges and PaymentIntents are no longer held. @default 90 (days) */
+  youngDays: number;
 }
 
 export interface RequestContext {

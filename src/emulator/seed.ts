@@ -16,6 +16,10 @@ import type { Route } from './route.js';
  *                            "customer_details": { "email": "guest@example.com", "name": "Guest" } } ],
  *   "requests": [ { "method": "POST", "path": "/v1/customers", "body": { "email": "x@example.com" } } ] }
  * ```
+ *
+ * Any customer or entry may be dated: `created` (unix seconds) or `createdDaysAgo` (days before the
+ * emulator's clock at start, e.g. `3` or `400`). A confirmed PaymentIntent's charge takes the
+ * PaymentIntent's `created`. Undated objects are created "now".
  */
 export interface SeedDocument {
   customers?: SeedCustomer[];
@@ -31,6 +35,10 @@ export interface SeedDocument {
 export interface SeedCustomer {
   id?: string;
   deleted?: boolean;
+  /** Unix seconds. @default now */
+  created?: number;
+  /** Days before the emulator's clock at start; instead of `created`. */
+  createdDaysAgo?: number;
   payment_methods?: SeedEntry[];
   setup_intents?: SeedEntry[];
   payment_intents?: SeedEntry[];
@@ -46,6 +54,10 @@ export interface SeedCustomer {
  */
 export interface SeedEntry {
   id?: string;
+  /** Unix seconds. @default now */
+  created?: number;
+  /** Days before the emulator's clock at start; instead of `created`. */
+  createdDaysAgo?: number;
   _then?: (string | { action: string; body?: Record<string, unknown> })[];
   [field: string]: unknown;
 }
@@ -128,6 +140,7 @@ export function seedProblems(document: unknown): string[] {
     }
     if (customer.id !== undefined && typeof customer.id !== 'string') problems.push(`${where}.id must be a string`);
     if (customer.deleted !== undefined && typeof customer.deleted !== 'boolean') problems.push(`${where}.deleted must be true or false`);
+    problems.push(...dateProblems(customer, where));
     for (const [collection] of NESTED) {
       const entries = customer[collection];
       if (entries === undefined) continue;
@@ -137,7 +150,7 @@ export function seedProblems(document: unknown): string[] {
       }
       for (const [j, entry] of entries.entries()) {
         if (!isRecord(entry)) problems.push(`${where}.${collection}[${j}] must be an object`);
-        else problems.push(...thenProblems(entry._then, `${where}.${collection}[${j}]._then`));
+        else problems.push(...thenProblems(entry._then, `${where}.${collection}[${j}]._then`), ...dateProblems(entry, `${where}.${collection}[${j}]`));
       }
     }
   }
@@ -148,7 +161,7 @@ export function seedProblems(document: unknown): string[] {
     if (!isRecord(entry)) problems.push(`${where} must be an object`);
     else {
       if (entry.customer !== undefined) problems.push(`${where}.customer: a guest session has no customer (put it under the customer instead)`);
-      problems.push(...thenProblems(entry._then, `${where}._then`));
+      problems.push(...thenProblems(entry._then, `${where}._then`), ...dateProblems(entry, where));
     }
   }
   const requests = document.requests;
@@ -166,6 +179,26 @@ export function seedProblems(document: unknown): string[] {
   return problems;
 }
 
+/** `created` (unix seconds) and `createdDaysAgo` (days, may be fractional), never both. */
+function dateProblems(entry: Record<string, unknown>, where: string): string[] {
+  const problems: string[] = [];
+  const { created, createdDaysAgo } = entry;
+  if (created !== undefined && (typeof created !== 'number' || !Number.isSafeInteger(created) || created < 0)) {
+    problems.push(`${where}.created must be a time in unix seconds (a whole number), got ${JSON.stringify(created)}`);
+  }
+  if (createdDaysAgo !== undefined && (typeof createdDaysAgo !== 'number' || !Number.isFinite(createdDaysAgo) || createdDaysAgo < 0 || createdDaysAgo > 36_500)) {
+    problems.push(`${where}.createdDaysAgo must be a number of days from 0 to 36500, got ${JSON.stringify(createdDaysAgo)}`);
+  }
+  if (created !== undefined && createdDaysAgo !== undefined) problems.push(`${where}: give created or createdDaysAgo, not both`);
+  return problems;
+}
+
+/** `createdDaysAgo` turned into `created` (unix seconds) against the emulator's clock. */
+function dated(fields: Record<string, unknown>, nowSeconds: () => number): Record<string, unknown> {
+  const { createdDaysAgo, ...rest } = fields;
+  return typeof createdDaysAgo === 'number' ? { ...rest, created: nowSeconds() - Math.round(createdDaysAgo * 86_400) } : rest;
+}
+
 function thenProblems(then: unknown, where: string): string[] {
   if (then === undefined) return [];
   if (!Array.isArray(then)) return [`${where} must be an array of action names`];
@@ -180,7 +213,7 @@ function thenProblems(then: unknown, where: string): string[] {
  * Create what the seed describes, through `dispatch` so every object passes the same handlers as an
  * API call. Stops at the first failing call with a `SeedError` naming the customer index and entry.
  */
-export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch): Promise<SeedSummary> {
+export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)): Promise<SeedSummary> {
   const summary: SeedSummary = { customers: 0, objects: 0, requests: 0 };
   for (const [i, customer] of (seed.customers ?? []).entries()) {
     const body: Record<string, unknown> = {};
@@ -188,20 +221,20 @@ export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch): Pro
       if (key !== 'deleted' && !NESTED.some(([collection]) => collection === key)) body[key] = value;
     }
     const where = `customers[${i}]${customer.id === undefined ? '' : ` (${customer.id})`}`;
-    const created = await step(where, () => dispatch('POST', '/v1/customers', body));
+    const created = await step(where, () => dispatch('POST', '/v1/customers', dated(body, nowSeconds)));
     const customerId = idOf(created, where);
     summary.customers += 1;
 
     for (const [collection, path] of NESTED) {
       for (const [j, entry] of (customer[collection] ?? []).entries()) {
-        await createNested(dispatch, `${where}.${collection}[${j}]`, collection, path, entry, customerId);
+        await createNested(dispatch, `${where}.${collection}[${j}]`, collection, path, dated(entry, nowSeconds), customerId);
         summary.objects += 1;
       }
     }
     if (customer.deleted === true) await step(`${where}.deleted`, () => dispatch('DELETE', `/v1/customers/${customerId}`));
   }
   for (const [i, entry] of (seed.checkout_sessions ?? []).entries()) {
-    await createNested(dispatch, `checkout_sessions[${i}]`, 'checkout_sessions', '/v1/checkout/sessions', entry, null);
+    await createNested(dispatch, `checkout_sessions[${i}]`, 'checkout_sessions', '/v1/checkout/sessions', dated(entry, nowSeconds), null);
     summary.objects += 1;
   }
   for (const [i, request] of (seed.requests ?? []).entries()) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from './api-error.js';
+import { parseAdvanceSeconds, presentClock, MAX_ADVANCE_SECONDS, type EmulatorClock } from './clock.js';
 import type { Faults } from './faults.js';
 import { FormParseError, parseForm } from './form.js';
 import { requestFingerprint, type IdempotencyStore, type RecordedResponse } from './idempotency.js';
@@ -10,6 +11,7 @@ import type { EmulatorLogger, RequestLogEntry } from './request-log.js';
 import type { EmulatorSettings, FormObject, RouteKind } from './route.js';
 import type { Router } from './router.js';
 import type { EmulatorStore } from './store.js';
+import { settleRedactions } from './redaction/redaction-status.js';
 
 /** What the HTTP layer needs; all of it belongs to one emulator instance. */
 export interface ServerDeps {
@@ -17,6 +19,8 @@ export interface ServerDeps {
   store: EmulatorStore;
   settings: EmulatorSettings;
   faults: Faults;
+  /** The clock `/_emulator/clock` reads and moves. */
+  clock: EmulatorClock;
   rateLimiter: RateLimiter;
   idempotency: IdempotencyStore;
   logger: EmulatorLogger;
@@ -99,6 +103,15 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
       send({ status: 200, body: { status: 'ok' } });
       return;
     }
+    // The clock, like health, is the emulator's own: no key, no rate limit, no faults.
+    if (path === '/_emulator/clock' && method === 'GET') {
+      send({ status: 200, body: presentClock(deps.clock) });
+      return;
+    }
+    if (path === '/_emulator/clock/advance' && method === 'POST') {
+      send(advanceClock(deps.clock, url.searchParams.get('seconds')));
+      return;
+    }
     const rawBody = await readBody(req);
 
     const auth = authenticate(req.headers.authorization);
@@ -179,6 +192,8 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
 
     let answer: Answer;
     try {
+      // Statuses of redacted objects follow the clock: bring them up to now before any handler reads them.
+      settleRedactions(deps.store, deps.settings);
       const result = await match.route.handler({
         method,
         path,
@@ -203,6 +218,23 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
   } catch (error) {
     send(error instanceof ApiError ? { status: error.status, body: error.toBody() } : unexpected(error));
   }
+}
+
+/** `POST /_emulator/clock/advance?seconds=N`: 200 with the new time, or 400 naming `seconds`. */
+function advanceClock(clock: EmulatorClock, raw: string | null): Answer {
+  const seconds = parseAdvanceSeconds(raw);
+  if (seconds === undefined) {
+    const error = new ApiError(
+      400,
+      'invalid_request_error',
+      'parameter_invalid',
+      `Invalid seconds: expected an integer from 0 to ${MAX_ADVANCE_SECONDS}, got ${raw === null ? 'none' : `'${raw}'`}.`,
+      'seconds',
+    );
+    return { status: 400, body: error.toBody() };
+  }
+  clock.advance(seconds);
+  return { status: 200, body: presentClock(clock, seconds), note: `clock advanced ${seconds} s` };
 }
 
 function unexpected(error: unknown): Answer {

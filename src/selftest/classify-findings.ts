@@ -98,10 +98,10 @@ function describeErrors(errors: readonly ProbeValidationError[]): string {
 
 const notProbed = (variant: VariantName, why: string): VariantFinding => ({ variant, observed: why, matches: null, probed: false });
 
-/** A job naming a deleted customer: `refuse` if refused at create naming the slot, `accept` if its validation names it. */
+/** A job naming a customer id that never existed: `refuse` if refused at create naming the slot, `accept` if its validation names it. */
 export function unknownIds(o: Observations): VariantFinding {
   const seen = o.unknownId;
-  if (!seen) return notProbed('unknownIds', 'not probed: the step naming a deleted customer could not be taken');
+  if (!seen) return notProbed('unknownIds', 'not probed: the step naming a missing customer could not be taken');
   if (seen.outcome.kind === 'refused') {
     const r = seen.outcome.refusal;
     const refuse = r.status === 400 && r.code === 'resource_missing' && r.param?.startsWith('objects[customers]') === true;
@@ -115,7 +115,7 @@ export function unknownIds(o: Observations): VariantFinding {
     probed: true,
     matches: accept ? 'accept' : null,
     observed: accept
-      ? 'Stripe accepted the job and failed its validation with an error naming the deleted customer'
+      ? 'Stripe accepted the job and failed its validation with an error naming the missing customer'
       : `Stripe accepted the job; it ended ${finalStatus} with ${describeErrors(errors)}`,
   };
 }

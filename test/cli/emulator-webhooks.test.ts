@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stripeFor } from '../helpers/emulator.js';
-import { describeRun, pollUntil, removeTempDirs, runCli, spawnCli, tempDir, writeInput } from '../helpers/cli.js';
+import { describeRun, pollUntil, removeTempDirs, SUITE_SETTLE_FLAGS, runCli, spawnCli, tempDir, writeInput } from '../helpers/cli.js';
 
 afterAll(removeTempDirs);
 
@@ -40,7 +40,7 @@ describe('stripe-redact emulator --webhook', () => {
 
     const dir = await tempDir();
     const seed = await writeInput(dir, JSON.stringify({ customers: [{ id: 'cus_hook_a', email: 'hook@example.com' }] }), 'seed.json');
-    const server = spawnCli(['emulator', '--port', '0', '--seed', seed, '--validation-ms', '20', '--redaction-ms', '20', '--webhook', hook]);
+    const server = spawnCli(['emulator', '--port', '0', '--seed', seed, '--validation-ms', '20', '--redaction-ms', '20', ...SUITE_SETTLE_FLAGS, '--webhook', hook]);
     try {
       const url = await pollUntil('the emulator URL on stdout', () => /^(http:\/\/\S+)\n/.exec(server.output().stdout)?.[1]);
       const secret = await pollUntil('the signing secret on stderr', () => /signing secret (whsec_\S+)/.exec(server.output().stderr)?.[1]);

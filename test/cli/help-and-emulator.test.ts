@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeRun, SUITE_VARIANT_FLAGS, pollUntil, readResults, removeTempDirs, runCli, spawnCli, tempDir, writeInput } from '../helpers/cli.js';
+import { describeRun, SUITE_SETTLE_FLAGS, SUITE_VARIANT_FLAGS, pollUntil, readResults, removeTempDirs, runCli, spawnCli, tempDir, writeInput } from '../helpers/cli.js';
 
 afterAll(removeTempDirs);
 
@@ -63,7 +63,7 @@ describe('stripe-redact emulator', () => {
     const dir = await tempDir();
     const seed = join(dir, 'seed.json');
     await writeInput(dir, JSON.stringify({ customers: [{ id: 'cus_proc_a', email: 'proc@example.com', name: 'P' }] }), 'seed.json');
-    const server = spawnCli(['emulator', '--port', '0', '--seed', seed, '--validation-ms', '30', '--redaction-ms', '30', ...SUITE_VARIANT_FLAGS]);
+    const server = spawnCli(['emulator', '--port', '0', '--seed', seed, '--validation-ms', '30', '--redaction-ms', '30', ...SUITE_SETTLE_FLAGS, ...SUITE_VARIANT_FLAGS]);
     try {
       const url = await pollUntil('the emulator URL on stdout', () => /^(http:\/\/\S+)\n/.exec(server.output().stdout)?.[1]);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -141,7 +141,7 @@ describe('exit 0 and 3', () => {
     const sample = await runCli(['run', 'samples/requests.csv', '--emulator', '--validation-behavior', 'fix', '--out', join(dir, 'sample')]);
     expect(sample.code, describeRun(sample)).toBe(0);
     const rows = readResults(join(dir, 'sample')).rows;
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(14);
     expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['redacted', 'already_redacted', 'not_found']));
 
     const problems = await runCli(['run', 'samples/requests-problems.csv', '--emulator', '--out', join(dir, 'problems')]);

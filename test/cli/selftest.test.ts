@@ -9,23 +9,24 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { HELPFUL_VARIANTS, VARIANT_CHOICES, type EmulatorVariants } from '../../src/emulator/index.js';
 import { describeRun, removeTempDirs, runCli, startCliEmulator, tempDir, type CliEmulator } from '../helpers/cli.js';
 
-const DEFAULT_VARIANTS = Object.fromEntries(Object.entries(VARIANT_CHOICES).map(([key, values]) => [key, values[0]])) as unknown as EmulatorVariants;
-const VARIANT_KEYS = Object.keys(VARIANT_CHOICES) as (keyof EmulatorVariants)[];
-const FLAGS: Record<keyof EmulatorVariants, string> = {
+/** The variants selftest probes (src/selftest/classify-findings.ts); the emulator keeps its defaults for the others. */
+const FLAGS = {
   unknownIds: '--unknown-ids',
   transitionErrors: '--transition-errors',
   lockErrors: '--lock-errors',
   fixListing: '--fix-listing',
   expandValidationErrors: '--expand-validation-errors',
-  lockRefusal: '--lock-refusal',
-  refusalStatus: '--refusal-status',
-};
+} as const satisfies Partial<Record<keyof EmulatorVariants, string>>;
+type ProbedVariants = Pick<EmulatorVariants, keyof typeof FLAGS>;
+const VARIANT_KEYS = Object.keys(FLAGS) as (keyof typeof FLAGS)[];
+const DEFAULT_VARIANTS = Object.fromEntries(VARIANT_KEYS.map((key) => [key, VARIANT_CHOICES[key][0]])) as unknown as ProbedVariants;
+const ALL_HELPFUL = Object.fromEntries(VARIANT_KEYS.map((key) => [key, HELPFUL_VARIANTS[key]])) as unknown as ProbedVariants;
 
 /** The defaults, the helpful ones, and each default with one flag flipped. */
-const CASES: [string, EmulatorVariants][] = [
+const CASES: [string, ProbedVariants][] = [
   ['all default', DEFAULT_VARIANTS],
-  ['all helpful', { ...HELPFUL_VARIANTS }],
-  ...VARIANT_KEYS.map((key): [string, EmulatorVariants] => {
+  ['all helpful', ALL_HELPFUL],
+  ...VARIANT_KEYS.map((key): [string, ProbedVariants] => {
     const flipped = VARIANT_CHOICES[key][1];
     return [`${FLAGS[key]} ${flipped}`, { ...DEFAULT_VARIANTS, [key]: flipped }];
   }),

@@ -24,7 +24,7 @@ import { parse } from 'csv-parse/sync';
 import type Stripe from 'stripe';
 import { HELPFUL_VARIANTS, type EmulatorOptions, type RequestLogEntry, type RunningEmulator, type SeedCustomer } from '../../src/emulator/index.js';
 import type { StoredObject } from '../../src/emulator/store.js';
-import { SUITE_VARIANTS, startTestEmulator, type TestEmulator } from './emulator.js';
+import { SUITE_SETTLING, SUITE_VARIANTS, startTestEmulator, type TestEmulator } from './emulator.js';
 import { markReport, nextScenario, outDirOfRun, saveReportSnapshot } from './report-snapshot.js';
 
 /** The built entry point; `npm test`'s pretest builds it. */
@@ -58,6 +58,9 @@ export const HELPFUL_VARIANT_FLAGS: string[] = variantFlags(HELPFUL_VARIANTS);
 
 /** The flags of the variants the suite runs under (see `SUITE_VARIANTS`). */
 export const SUITE_VARIANT_FLAGS: string[] = variantFlags(SUITE_VARIANTS);
+
+/** `--settle-ms 0 --young-days 0`: a spawned `stripe-redact emulator` settles as the suite's do (see `SUITE_SETTLING`). */
+export const SUITE_SETTLE_FLAGS: string[] = variantFlags(SUITE_SETTLING);
 
 /** A test-mode key the emulator accepts; the CLI never sees the developer's own key. */
 export const CLI_TEST_KEY = 'sk_test_cli';
@@ -295,8 +298,9 @@ export function jobIdentifiers(job: RedactionJob): string[] {
 }
 
 /**
- * Whether the emulator holds the customer redacted by a job. Read from its store: over the API a
- * redacted customer answers the same `{deleted: true}` stub as a deleted one.
+ * Whether the emulator holds the customer redacted by a job, reading `redacted` (not `processing` or
+ * `validated`). Read from its store: over the API a redacted customer answers the same
+ * `{deleted: true}` stub as a deleted one.
  */
 export function isCustomerRedacted(emulator: Pick<RunningEmulator, 'store'>, id: string): boolean {
   const customer = emulator.store.collection<StoredObject & { redaction?: { status?: string } | null }>('customers').get(id);

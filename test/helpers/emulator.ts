@@ -50,11 +50,19 @@ export function stripeFor(emulator: Pick<RunningEmulator, 'port'>, options: Test
 export const SUITE_VARIANTS: Partial<EmulatorOptions> = process.env.STRIPE_REDACT_TEST_VARIANTS === 'helpful' ? HELPFUL_VARIANTS : {};
 
 /**
+ * How the suite's emulators settle redacted objects: at once (`settleMs: 0`), and the clock has
+ * passed `--young-days` (`youngDays: 0`), so no charge is held `validated`. Tests of holds and
+ * settling pass their own `settleMs`/`youngDays` and move the emulator's clock.
+ */
+export const SUITE_SETTLING: Partial<EmulatorOptions> = { settleMs: 0, youngDays: 0 };
+
+/**
  * Start an emulator on 127.0.0.1 and a free port; rate limits default high so parallel tests never
- * trip them. Variants are {@link SUITE_VARIANTS} unless a test passes its own.
+ * trip them. Variants are {@link SUITE_VARIANTS} and settling {@link SUITE_SETTLING} unless a test
+ * passes its own.
  */
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
-  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, endpointRateLimit: 10_000, ...SUITE_VARIANTS, ...options, host: '127.0.0.1', port: 0 });
+  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, endpointRateLimit: 10_000, ...SUITE_SETTLING, ...SUITE_VARIANTS, ...options, host: '127.0.0.1', port: 0 });
   return Object.assign(emulator, {
     stripe: stripeFor(emulator),
     client: (clientOptions?: TestClientOptions) => stripeFor(emulator, clientOptions),

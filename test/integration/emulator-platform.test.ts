@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorClock } from '../../src/emulator/clock.js';
 import { Faults } from '../../src/emulator/faults.js';
 import { IdempotencyStore } from '../../src/emulator/idempotency.js';
 import { SeedError, startEmulator, type RequestLogEntry } from '../../src/emulator/index.js';
@@ -79,6 +80,7 @@ describe('HTTP basics', () => {
       store,
       settings: emulator.settings,
       faults: new Faults(),
+      clock: new EmulatorClock(),
       rateLimiter: new RateLimiter({ perSecond: 100, searchPerSecond: 100 }),
       idempotency: new IdempotencyStore(),
       logger: () => {},

@@ -17,6 +17,8 @@ const DEFAULT_VARIANTS: EmulatorVariants = {
   expandValidationErrors: DEFAULT_EMULATOR_OPTIONS.expandValidationErrors,
   lockRefusal: DEFAULT_EMULATOR_OPTIONS.lockRefusal,
   refusalStatus: DEFAULT_EMULATOR_OPTIONS.refusalStatus,
+  youngCharges: DEFAULT_EMULATOR_OPTIONS.youngCharges,
+  deletedCustomers: DEFAULT_EMULATOR_OPTIONS.deletedCustomers,
 };
 
 let emulator: TestEmulator;

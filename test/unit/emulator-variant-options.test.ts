@@ -9,6 +9,8 @@ describe('the variant options (stripe-api.md §6)', () => {
       lockErrors: 'plain',
       fixListing: 'keep',
       expandValidationErrors: 'yes',
+      youngCharges: 'validated',
+      deletedCustomers: 'refuse',
     });
     for (const [key, choices] of Object.entries(VARIANT_CHOICES) as [keyof EmulatorVariants, readonly string[]][]) {
       expect(DEFAULT_EMULATOR_OPTIONS[key], key).toBe(choices[0]);
@@ -24,6 +26,8 @@ describe('the variant options (stripe-api.md §6)', () => {
       expandValidationErrors: 'yes',
       lockRefusal: 'validation',
       refusalStatus: '400',
+      youngCharges: 'redacted',
+      deletedCustomers: 'redact',
     });
     expect(Object.keys(HELPFUL_VARIANTS).sort()).toEqual(Object.keys(VARIANT_CHOICES).sort());
     expect(resolveEmulatorOptions({ rateLimit: 5, ...HELPFUL_VARIANTS })).toMatchObject({ rateLimit: 5, ...HELPFUL_VARIANTS });
@@ -41,5 +45,7 @@ describe('the variant options (stripe-api.md §6)', () => {
     expect(() => resolveEmulatorOptions({ lockErrors: 1 as never })).toThrow('Expected `lockErrors` to be one of `plain`, `named`, got `1` (number)');
     expect(() => resolveEmulatorOptions({ fixListing: null as never })).toThrow(/`fixListing`.*got `null` \(null\)/);
     expect(() => resolveEmulatorOptions({ expandValidationErrors: true as never })).toThrow(/`expandValidationErrors`.*`yes`, `no`.*`true` \(boolean\)/);
+    expect(() => resolveEmulatorOptions({ youngCharges: 'held' as never })).toThrow('Expected `youngCharges` to be one of `validated`, `redacted`, got `held` (string)');
+    expect(() => resolveEmulatorOptions({ deletedCustomers: 'skip' as never })).toThrow('Expected `deletedCustomers` to be one of `refuse`, `redact`, got `skip` (string)');
   });
 });

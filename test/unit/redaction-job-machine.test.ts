@@ -15,13 +15,15 @@ const HOUR_MS = 3_600_000;
 function setup(variants: Partial<EmulatorVariants> = {}) {
   let nowMs = 1_700_000_000_000;
   const store = new EmulatorStore(() => nowMs);
-  const { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, lockRefusal, refusalStatus } = DEFAULT_EMULATOR_OPTIONS;
+  const { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, lockRefusal, refusalStatus, youngCharges, deletedCustomers } = DEFAULT_EMULATOR_OPTIONS;
   const settings: EmulatorSettings = {
     validationMs: HOUR_MS,
     redactionMs: HOUR_MS,
     searchLagMs: 0,
     maxJobObjects: 1000,
-    variants: { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, lockRefusal, refusalStatus, ...variants },
+    variants: { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, lockRefusal, refusalStatus, youngCharges, deletedCustomers, ...variants },
+    settleMs: 0,
+    youngDays: 0,
   };
   const call = (method: 'GET' | 'POST', pattern: string, params: Record<string, string> = {}, form: FormObject = {}): Record<string, unknown> => {
     const route = redactionJobRoutes.find((r) => r.method === method && r.path === pattern);

@@ -6,7 +6,8 @@ import { applyFix, redactObjects } from './apply-redaction.js';
 import { recordEvent } from './events.js';
 import { REDACTION_JOBS, presentJob, type RedactionJobStatus, type StoredRedactionJob } from './job-object.js';
 import { cascadeOf, readObjectGraph, type GraphNode, type ObjectGraph } from './object-graph.js';
-import { isRootPresent } from './root-presence.js';
+import { isMerelyDeletedCustomer, isRootPresent } from './root-presence.js';
+import { settleRedactions } from './redaction-status.js';
 import { isFixable, validateJob, type LockHolder, type ObjectRef } from './validate-job.js';
 
 /**
@@ -114,13 +115,15 @@ export function startCancel(store: EmulatorStore, settings: EmulatorSettings, jo
  * lock released, objects redacted) is what a younger one's validation must see.
  */
 export function settleDueJobs(store: EmulatorStore, settings: EmulatorSettings): void {
+  // A validation must see what the objects read now (a root that reads redacted is gone).
+  settleRedactions(store, settings);
   const now = store.clockMs();
   for (const job of store.collection<StoredRedactionJob>(REDACTION_JOBS).all()) {
     const due = dueAtMs(settings, job);
     if (due === null || due > now) continue;
     job._phaseStartedAtMs = null;
     if (job.status === 'validating') finishValidation(store, settings, job);
-    else if (job.status === 'redacting') finishRedaction(store, job);
+    else if (job.status === 'redacting') finishRedaction(store, settings, job);
     else finish(store, job, 'canceled', 'privacy.redaction_job.canceled');
   }
 }
@@ -183,6 +186,12 @@ function missingRootsOf(store: EmulatorStore, settings: EmulatorSettings, job: S
   return new Set(job._roots.filter((root) => !isRootPresent(store, root, job.livemode)).map((root) => root.id));
 }
 
+/** Under `deletedCustomers: 'refuse'`, the job's customers that were deleted, never redacted: each fails validation. */
+function refusedDeletedCustomersOf(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): Set<string> {
+  if (settings.variants.deletedCustomers !== 'refuse') return new Set();
+  return new Set(job._roots.filter((root) => isMerelyDeletedCustomer(store, root, job.livemode)).map((root) => root.id));
+}
+
 function finishValidation(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
   const graph = readObjectGraph(store, job.livemode);
   const findings = validateJob({
@@ -191,6 +200,7 @@ function finishValidation(store: EmulatorStore, settings: EmulatorSettings, job:
     lockHolders: lockHoldersFor(store, graph, job),
     maxJobObjects: settings.maxJobObjects,
     missingRoots: missingRootsOf(store, settings, job),
+    deletedCustomers: refusedDeletedCustomersOf(store, settings, job),
     lockErrors: settings.variants.lockErrors,
   });
   // In `fix` mode fixable errors do not fail the job; when they are all there is, they stay listed
@@ -214,13 +224,14 @@ function finishValidation(store: EmulatorStore, settings: EmulatorSettings, job:
  * Applies the fixes (in `fix` mode) against the objects as they are now — a client may have fixed
  * some itself since validation — and then redacts the whole cascade.
  */
-function finishRedaction(store: EmulatorStore, job: StoredRedactionJob): void {
+function finishRedaction(store: EmulatorStore, settings: EmulatorSettings, job: StoredRedactionJob): void {
   const graph = readObjectGraph(store, job.livemode);
   if (job.validation_behavior === 'fix') {
     const findings = validateJob({ roots: rootRefs(job), graph, lockHolders: [], maxJobObjects: Number.POSITIVE_INFINITY, lockErrors: 'plain' });
     for (const f of findings) if (f.fix !== null && f.erroringObject) applyFix(store, f.erroringObject.id, f.fix);
   }
-  const nodes: GraphNode[] = [...cascadeIds(graph, job)].map((id) => graph.get(id)).filter((n): n is GraphNode => n !== undefined);
-  redactObjects(store, nodes);
+  // One cascade per root, the root first: a customer reads the least advanced status of its own.
+  const cascades: GraphNode[][] = rootRefs(job).map((root) => cascadeOf(graph, root.id, root.object_type).filter((node) => graph.get(node.id) !== undefined));
+  redactObjects(store, settings, cascades);
   finish(store, job, 'succeeded', 'privacy.redaction_job.succeeded');
 }

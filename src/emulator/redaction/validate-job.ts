@@ -59,6 +59,11 @@ export interface ValidationInput {
    * created): each fails with `invalid_state` naming it, and its cascade is not walked. @default none
    */
   missingRoots?: ReadonlySet<string>;
+  /**
+   * Customers deleted with `DELETE /v1/customers/:id` and never redacted, under `deletedCustomers:
+   * 'refuse'`: each fails with `invalid_state` naming it, and its cascade is not walked. @default none
+   */
+  deletedCustomers?: ReadonlySet<string>;
   /** `plain`: a lock's message is Stripe's documented text; `named`: it also names the locking job. */
   lockErrors: 'plain' | 'named';
 }
@@ -134,6 +139,10 @@ export function validateJob(input: ValidationInput): ValidationFinding[] {
   for (const root of input.roots) {
     if (input.missingRoots?.has(root.id)) {
       add({ code: 'invalid_state', message: `No such ${root.object_type}: '${root.id}'. It does not exist, was deleted or is already redacted.`, erroringObject: root, fix: null });
+      continue;
+    }
+    if (input.deletedCustomers?.has(root.id)) {
+      add({ code: 'invalid_state', message: `Customer ${root.id} is deleted: a deleted customer cannot be redacted.`, erroringObject: root, fix: null });
       continue;
     }
     const cascade = cascadeOf(input.graph, root.id, root.object_type);

@@ -22,7 +22,8 @@ export function createCharge(ctx: RequestContext, pi: PaymentIntent, pm: Payment
   const charge = ctx.store.collection<Charge>(CHARGES).insert({
     id: ctx.store.newId('ch'),
     object: 'charge',
-    created: ctx.store.nowSeconds(),
+    // A seed confirms its PaymentIntents as it creates them: their charges share their `created`.
+    created: ctx.internal ? pi.created : ctx.store.nowSeconds(),
     livemode: ctx.livemode,
     amount: pi.amount,
     amount_captured: captured ? pi.amount : 0,

@@ -5,7 +5,7 @@ import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalEnum, optionalHash, optionalInteger, optionalString } from './params.js';
 import type { Collection } from '../store.js';
-import { findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord, unexpectedState } from './records.js';
+import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord, unexpectedState } from './records.js';
 
 /** Stripe's default: a Checkout Session expires 24 hours after creation. */
 const SESSION_LIFETIME_SECONDS = 86_400;
@@ -70,7 +70,7 @@ function create(ctx: RequestContext): CheckoutSession {
   }
   const id = newRecordId(ctx, CHECKOUT_SESSIONS, ctx.livemode ? 'cs_live' : 'cs_test');
   const total = lineItemsTotal(ctx);
-  const now = ctx.store.nowSeconds();
+  const now = createdAt(ctx);
   const seeded = seededOutcome(ctx);
   linkChild(ctx.store, ctx.livemode, customer?.id ?? null, id);
   return sessionCollection(ctx).insert({

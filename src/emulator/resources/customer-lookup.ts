@@ -1,7 +1,7 @@
 import type { RequestContext } from '../route.js';
 import { matchesSearchQuery, type SearchableFields, type SearchClause, type SearchQuery } from '../search-query.js';
 import type { Collection, EmulatorStore } from '../store.js';
-import { CUSTOMERS, type Customer, type CustomerSearchFields } from './customer-object.js';
+import { CUSTOMERS, isCustomerGone, type Customer, type CustomerSearchFields } from './customer-object.js';
 
 /**
  * How customer search and the `email` list filter find customers without reading every one.
@@ -27,13 +27,13 @@ export type LookupContext = Pick<RequestContext, 'store' | 'livemode'>;
 export function customerCollection(store: EmulatorStore): Collection<Customer> {
   const customers = store.collection<Customer>(CUSTOMERS);
   customers.defineIndex(SEARCH_EMAIL, (c) => {
-    if (c.deleted) return [];
+    if (isCustomerGone(c)) return [];
     const keys: string[] = [];
     if (c.email !== null) keys.push(c.email.toLowerCase());
     if (c._searchPrevious?.email) keys.push(c._searchPrevious.email.toLowerCase());
     return keys;
   });
-  customers.defineIndex(LIST_EMAIL, (c) => (c.deleted || c.email === null ? [] : [c.email]));
+  customers.defineIndex(LIST_EMAIL, (c) => (isCustomerGone(c) || c.email === null ? [] : [c.email]));
   return customers;
 }
 
@@ -50,7 +50,7 @@ export function searchFields(customer: Customer): CustomerSearchFields {
  * customers are never visible.
  */
 export function searchView(customer: Customer, nowMs: number): SearchableFields | undefined {
-  if (customer.deleted) return undefined;
+  if (isCustomerGone(customer)) return undefined;
   if (nowMs >= customer._searchableAtMs) {
     // The live fields, read in place: a search only reads them.
     const { email, name, phone, metadata, created } = customer;
@@ -108,12 +108,12 @@ export function indexedListByEmail(ctx: LookupContext, email: string): Customer[
   return customerCollection(ctx.store)
     .lookup(LIST_EMAIL, [email])
     .reverse()
-    .filter((c) => c.livemode === ctx.livemode && !c.deleted && c.email === email);
+    .filter((c) => c.livemode === ctx.livemode && !isCustomerGone(c) && c.email === email);
 }
 
 /** The same as `indexedListByEmail`, by reading every customer: the reference the index must equal. */
 export function scanListByEmail(ctx: LookupContext, email: string): Customer[] {
   return customerCollection(ctx.store)
     .newestFirst()
-    .filter((c) => c.livemode === ctx.livemode && !c.deleted && c.email === email);
+    .filter((c) => c.livemode === ctx.livemode && !isCustomerGone(c) && c.email === email);
 }

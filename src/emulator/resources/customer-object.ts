@@ -19,9 +19,15 @@ export interface Customer extends StoredObject {
   shipping: Record<string, unknown> | null;
   metadata: Record<string, string> | string;
   invoice_settings: { default_payment_method: string | null };
-  /** Set once the customer is deleted or redacted: retrieve then answers `{id, object, deleted: true}`. */
+  /**
+   * Set once the customer is deleted (`DELETE /v1/customers/:id`) or reads `redacted`: retrieve then
+   * answers `{id, object, deleted: true}`.
+   */
   deleted?: true;
+  /** `null` outside any job; kept up to the clock by redaction-status.ts once a job redacting it succeeded. */
   redaction?: RedactionMarker | null;
+  /** When (ms, emulator clock) the job that redacts this customer succeeded; absent before. */
+  _redactionSucceededAtMs?: number;
   /** ms timestamp from which search sees this version of the customer (search lag). */
   _searchableAtMs: number;
   /**
@@ -40,3 +46,11 @@ export interface CustomerSearchFields {
 }
 
 export const CUSTOMERS = 'customers';
+
+/**
+ * Deleted, or redacted by a job that succeeded — even while it still reads `processing` or
+ * `validated`: such a customer is gone from search, the email list, new objects, writes and new jobs.
+ */
+export function isCustomerGone(customer: Pick<Customer, 'deleted' | '_redactionSucceededAtMs'>): boolean {
+  return customer.deleted === true || customer._redactionSucceededAtMs !== undefined;
+}

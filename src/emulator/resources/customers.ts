@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { ApiError } from '../api-error.js';
 import type { FormObject, RequestContext, Route } from '../route.js';
 import { parseSearchQuery, SearchQuerySyntaxError, type SearchQuery } from '../search-query.js';
-import { CUSTOMERS, type Customer } from './customer-object.js';
+import { CUSTOMERS, isCustomerGone, type Customer, type RedactionMarker } from './customer-object.js';
 import { customerCollection, indexedListByEmail, searchFields, searchMatches } from './customer-lookup.js';
 import { parseLimit, paginate } from './list-helpers.js';
 import { expandParam, metadataParam, optionalHash, optionalString } from './params.js';
 import { attachPaymentMethod, defaultPaymentMethodFor, isTestCard, resolvePaymentMethod } from './payment-methods.js';
-import { findRecord, listRecords, newRecordId } from './records.js';
+import { createdAt, findRecord, listRecords, newRecordId } from './records.js';
 
 /** Parameters a customer create or update accepts; anything else is a 400 `parameter_unknown`, as in Stripe. */
 const WRITABLE = new Set(['email', 'name', 'phone', 'description', 'address', 'shipping', 'metadata', 'invoice_settings', 'expand']);
@@ -17,7 +17,7 @@ const DEFAULT_PM_PARAM = 'invoice_settings[default_payment_method]';
 
 function rejectUnknown(ctx: RequestContext, allowed: ReadonlySet<string>): void {
   for (const key of Object.keys(ctx.body)) {
-    if (allowed.has(key) || (key === 'id' && ctx.internal)) continue;
+    if (allowed.has(key) || ((key === 'id' || key === 'created') && ctx.internal)) continue;
     throw new ApiError(400, 'invalid_request_error', 'parameter_unknown', `Received unknown parameter: ${key}`, key);
   }
 }
@@ -74,7 +74,7 @@ function create(ctx: RequestContext): Customer {
   const customer = customerCollection(store).insert({
     id: newRecordId(ctx, CUSTOMERS, 'cus'),
     object: 'customer',
-    created: store.nowSeconds(),
+    created: createdAt(ctx),
     livemode: ctx.livemode,
     email: textParam(body, 'email', null),
     name: textParam(body, 'name', null),
@@ -101,10 +101,10 @@ function stored(ctx: RequestContext): Customer {
   return findRecord<Customer>(ctx, CUSTOMERS, ctx.params.id ?? '', 'customer');
 }
 
-/** A live customer: a deleted one answers 404 to writes, as Stripe does. */
+/** A live customer: a deleted one answers 404 to writes, as Stripe does, and so does one being redacted. */
 function live(ctx: RequestContext): Customer {
   const customer = stored(ctx);
-  if (customer.deleted) {
+  if (isCustomerGone(customer)) {
     throw new ApiError(404, 'invalid_request_error', 'resource_missing', `No such customer: '${customer.id}'`, 'id');
   }
   return customer;
@@ -114,9 +114,17 @@ function deletedStub(customer: Customer): { id: string; object: 'customer'; dele
   return { id: customer.id, object: 'customer', deleted: true };
 }
 
-function retrieve(ctx: RequestContext): Customer | ReturnType<typeof deletedStub> {
+/**
+ * A customer reads deleted only once it and all its related objects read `redacted` (or when it was
+ * deleted over the API); until then a customer being redacted reads as itself with `redaction.status`
+ * `processing` or `validated`. [ours] A deleted customer being redacted (`deletedCustomers:
+ * 'redact'`) reads the deleted stub plus that `redaction` until it is done.
+ */
+function retrieve(ctx: RequestContext): Customer | ReturnType<typeof deletedStub> | (ReturnType<typeof deletedStub> & { redaction: RedactionMarker }) {
   const customer = stored(ctx);
-  return customer.deleted ? deletedStub(customer) : customer;
+  if (!customer.deleted) return customer;
+  const pending = customer.redaction !== null && customer.redaction !== undefined && customer.redaction.status !== 'redacted';
+  return pending ? { ...deletedStub(customer), redaction: { ...customer.redaction! } } : deletedStub(customer);
 }
 
 function update(ctx: RequestContext): Customer {
@@ -153,7 +161,7 @@ function remove(ctx: RequestContext): ReturnType<typeof deletedStub> {
 function list(ctx: RequestContext) {
   const email = optionalString(ctx.query, 'email');
   // Strongly consistent and case-sensitive, unlike search (stripe-api.md §3).
-  const customers = email === undefined ? listRecords<Customer>(ctx, CUSTOMERS, (c) => !c.deleted) : indexedListByEmail(ctx, email);
+  const customers = email === undefined ? listRecords<Customer>(ctx, CUSTOMERS, (c) => !isCustomerGone(c)) : indexedListByEmail(ctx, email);
   return paginate(customers, ctx.query, '/v1/customers');
 }
 

@@ -21,7 +21,13 @@ export const CHECKOUT_SESSIONS = 'checkout_sessions';
 /** Fields every redactable object carries. */
 export interface Redactable extends StoredObject {
   metadata: Record<string, string>;
-  /** Set by a redaction job; `redacted` objects keep ids and amounts but no personal data. */
+  /** When (ms, emulator clock) the job that redacts this object succeeded; absent before. */
+  _redactionSucceededAtMs?: number;
+}
+
+/** A redactable object with Stripe's `redaction` field (Invoices and Subscriptions have none). */
+export interface RedactionTracked extends Redactable {
+  /** `null` outside any job; then `processing`, `validated` or `redacted` (redaction-status.ts). Redacted objects keep ids and amounts but no personal data. */
   redaction: RedactionMarker | null;
 }
 
@@ -38,7 +44,7 @@ export interface BillingDetails {
 /** What a test card does when charged: `pm_card_createDispute` yields a disputed charge. */
 export type TestCardBehavior = 'succeed' | 'dispute';
 
-export interface PaymentMethod extends Redactable {
+export interface PaymentMethod extends RedactionTracked {
   object: 'payment_method';
   type: 'card';
   customer: string | null;
@@ -56,7 +62,7 @@ export type PaymentIntentStatus =
   | 'canceled'
   | 'succeeded';
 
-export interface PaymentIntent extends Redactable {
+export interface PaymentIntent extends RedactionTracked {
   object: 'payment_intent';
   amount: number;
   amount_received: number;
@@ -74,7 +80,7 @@ export interface PaymentIntent extends Redactable {
   invoice: string | null;
 }
 
-export interface Charge extends Redactable {
+export interface Charge extends RedactionTracked {
   object: 'charge';
   amount: number;
   amount_captured: number;
@@ -121,7 +127,7 @@ export type SetupIntentStatus =
   | 'canceled'
   | 'succeeded';
 
-export interface SetupIntent extends Redactable {
+export interface SetupIntent extends RedactionTracked {
   object: 'setup_intent';
   customer: string | null;
   payment_method: string | null;
@@ -205,7 +211,7 @@ export interface Invoice extends Redactable {
   auto_advance: boolean;
 }
 
-export interface CheckoutSession extends Redactable {
+export interface CheckoutSession extends RedactionTracked {
   object: 'checkout.session';
   mode: 'payment' | 'setup' | 'subscription';
   status: 'open' | 'complete' | 'expired';

@@ -4,7 +4,7 @@ import { INVOICES, SUBSCRIPTIONS, type Invoice, type Subscription } from './grap
 import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalBoolean, optionalEnum, optionalInteger, optionalString, requiredString } from './params.js';
-import { findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord } from './records.js';
+import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord } from './records.js';
 
 /** Invoice statuses that block redaction: a draft is deleted and an open invoice voided by `fix`. */
 export const UNSETTLED_INVOICE_STATUSES: readonly Invoice['status'][] = ['draft', 'open'];
@@ -30,7 +30,7 @@ function create(ctx: RequestContext): Invoice {
   const invoice = ctx.store.collection<Invoice>(INVOICES).insert({
     id: newRecordId(ctx, INVOICES, 'in'),
     object: 'invoice',
-    created: ctx.store.nowSeconds(),
+    created: createdAt(ctx),
     livemode: ctx.livemode,
     customer: customer.id,
     subscription: subscription?.id ?? null,
@@ -49,7 +49,6 @@ function create(ctx: RequestContext): Invoice {
     payment_intent: null,
     auto_advance: optionalBoolean(ctx.body, 'auto_advance') ?? false,
     metadata: metadataParam(ctx.body),
-    redaction: null,
   });
   linkChild(ctx.store, ctx.livemode, customer.id, invoice.id);
   linkChild(ctx.store, ctx.livemode, invoice.subscription, invoice.id);

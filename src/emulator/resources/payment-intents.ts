@@ -12,7 +12,7 @@ import {
   optionalString,
   requiredString,
 } from './params.js';
-import { findRecord, listRecords, newRecordId, referencedCustomer, unexpectedState } from './records.js';
+import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer, unexpectedState } from './records.js';
 import { resolvePaymentMethod } from './payment-methods.js';
 import { linkChild } from './graph-edges.js';
 
@@ -61,7 +61,7 @@ function create(ctx: RequestContext): PaymentIntent {
   const pi = ctx.store.collection<PaymentIntent>(PAYMENT_INTENTS).insert({
     id: newRecordId(ctx, PAYMENT_INTENTS, 'pi'),
     object: 'payment_intent',
-    created: ctx.store.nowSeconds(),
+    created: createdAt(ctx),
     livemode: ctx.livemode,
     amount,
     amount_received: 0,

@@ -5,7 +5,7 @@ import { PAYMENT_METHODS, type BillingDetails, type PaymentMethod, type TestCard
 import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalHash, optionalString, requiredString } from './params.js';
-import { findRecord, listRecords, newRecordId, referencedCustomer } from './records.js';
+import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer } from './records.js';
 
 interface TestCard {
   brand: string;
@@ -58,7 +58,7 @@ function newPaymentMethod(ctx: RequestContext, token: string, billing: BillingDe
   return ctx.store.collection<PaymentMethod>(PAYMENT_METHODS).insert({
     id,
     object: 'payment_method',
-    created: ctx.store.nowSeconds(),
+    created: createdAt(ctx),
     livemode: ctx.livemode,
     type: 'card',
     customer: null,

@@ -1,7 +1,7 @@
 import { ApiError, resourceMissing } from '../api-error.js';
 import type { RequestContext } from '../route.js';
 import type { StoredObject } from '../store.js';
-import { CUSTOMERS, type Customer } from './customer-object.js';
+import { CUSTOMERS, isCustomerGone, type Customer } from './customer-object.js';
 
 /**
  * Store access shared by the graph's resources. Test-mode and live-mode data are separate, as in
@@ -38,15 +38,25 @@ export function newRecordId(ctx: RequestContext, collection: string, prefix: str
   return ctx.store.newId(prefix);
 }
 
+/**
+ * `created` for a new object: now on the emulator's clock, or — for an internal call (the seed) that
+ * gives `created` in unix seconds — that time, so seed files can date their objects.
+ */
+export function createdAt(ctx: RequestContext): number {
+  const given = ctx.body.created;
+  if (ctx.internal && typeof given === 'string' && /^\d{1,12}$/.test(given)) return Number(given);
+  return ctx.store.nowSeconds();
+}
+
 /** 400 for a parameter that names an object the account does not hold (`customer=cus_missing`). */
 export function missingReference(kind: string, id: string, param: string): ApiError {
   return new ApiError(400, 'invalid_request_error', 'resource_missing', `No such ${kind}: '${id}'`, param);
 }
 
-/** The live (not deleted) customer a parameter names, or a 400 naming that parameter. */
+/** The live (not deleted, not being redacted) customer a parameter names, or a 400 naming that parameter. */
 export function referencedCustomer(ctx: RequestContext, id: string, param = 'customer'): Customer {
   const customer = ctx.store.collection<Customer>(CUSTOMERS).get(id);
-  if (!customer || customer.livemode !== ctx.livemode || customer.deleted) throw missingReference('customer', id, param);
+  if (!customer || customer.livemode !== ctx.livemode || isCustomerGone(customer)) throw missingReference('customer', id, param);
   return customer;
 }
 

@@ -4,7 +4,7 @@ import { SETUP_INTENTS, type SetupIntent } from './graph-objects.js';
 import { linkChild } from './graph-edges.js';
 import { paginate } from './list-helpers.js';
 import { metadataParam, optionalBoolean, optionalEnum, optionalString } from './params.js';
-import { findRecord, listRecords, newRecordId, referencedCustomer, unexpectedState } from './records.js';
+import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer, unexpectedState } from './records.js';
 import { resolvePaymentMethod } from './payment-methods.js';
 
 /** SetupIntent statuses that are final: any other blocks redaction (stripe-api.md §2). */
@@ -38,7 +38,7 @@ function create(ctx: RequestContext): SetupIntent {
   const si = ctx.store.collection<SetupIntent>(SETUP_INTENTS).insert({
     id: newRecordId(ctx, SETUP_INTENTS, 'seti'),
     object: 'setup_intent',
-    created: ctx.store.nowSeconds(),
+    created: createdAt(ctx),
     livemode: ctx.livemode,
     customer: customerId === undefined ? null : referencedCustomer(ctx, customerId).id,
     payment_method: null,

@@ -6,7 +6,7 @@ import { paginate } from './list-helpers.js';
 import { metadataParam, optionalEnum, optionalHash, optionalInteger, optionalString, requiredString } from './params.js';
 import { defaultPaymentMethodFor } from './payment-methods.js';
 import { insertPrice } from './products-prices.js';
-import { findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord, unexpectedState } from './records.js';
+import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord, unexpectedState } from './records.js';
 
 /** Subscription statuses that still bill or may bill: they block redaction (stripe-api.md §2). */
 export const LIVE_SUBSCRIPTION_STATUSES: readonly Subscription['status'][] = [
@@ -50,7 +50,7 @@ function create(ctx: RequestContext): Subscription {
     }
     return { id: ctx.store.newId('si'), object: 'subscription_item', price, quantity, subscription: id };
   });
-  const now = ctx.store.nowSeconds();
+  const now = createdAt(ctx);
   const trialDays = optionalInteger(ctx.body, 'trial_period_days');
   // `default_incomplete` leaves the first payment to the client, as Stripe's flow for SCA does.
   const incomplete = optionalEnum(ctx.body, 'payment_behavior', ['allow_incomplete', 'default_incomplete', 'error_if_incomplete'] as const) === 'default_incomplete';
@@ -75,7 +75,6 @@ function create(ctx: RequestContext): Subscription {
     default_payment_method: defaultPm,
     latest_invoice: null,
     metadata: metadataParam(ctx.body),
-    redaction: null,
   });
 }
 
