@@ -347,7 +347,15 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
  * replayed, not repeated.
  */
 export function createStripeProbe(options: StripeGatewayOptions): StripeProbe {
-  const stripe = newStripeClient(options);
+  // Notices are findings of the selftest: kept here (and passed on), never a process warning.
+  const notices = new Set<string>();
+  const stripe = newStripeClient({
+    ...options,
+    onNotice: (notice) => {
+      notices.add(notice);
+      options.onNotice?.(notice);
+    },
+  });
   const send = sendGuarded(options);
   const jobs = stripe.privacy.redactionJobs;
   const key = (runId: string, step: string) => `stripe-redact-selftest-${runId}-${step}`;
@@ -403,6 +411,30 @@ export function createStripeProbe(options: StripeGatewayOptions): StripeProbe {
         ).then((pi) => ({ id: pi.id, chargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null) })),
       );
     },
+    async createPaidPayment(customerId, runId, step) {
+      return answer(
+        send('write', 'payment_intents.create', () =>
+          stripe.paymentIntents.create(
+            {
+              amount: 1000,
+              currency: 'usd',
+              customer: customerId,
+              payment_method: 'pm_card_visa',
+              automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+              confirm: true,
+              metadata: metadata(runId),
+            },
+            { idempotencyKey: key(runId, step) },
+          ),
+        ).then((pi) => ({ id: pi.id, chargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null) })),
+      );
+    },
+    async readRedaction(id, kind) {
+      const object = (await send('read', `${kind}.retrieve`, () => retrieveAny(stripe, id, kind))) as { deleted?: unknown; redaction?: { status?: unknown } | null };
+      const status = !('redaction' in object) ? undefined : object.redaction === null ? null : String(object.redaction?.status);
+      return { deleted: object.deleted === true, status };
+    },
+    noticesSeen: () => [...notices],
     async isChargeDisputed(chargeId) {
       const charge = await send('read', 'charges.retrieve', () => stripe.charges.retrieve(chargeId));
       return charge.disputed === true;
