@@ -68,12 +68,19 @@ async function lockMessage(stripe: Stripe): Promise<{ holder: string; message: s
 describe('stripe-redact emulator variant flags', () => {
   it('serves the least helpful variants without flags', async () => {
     const { stripe } = await spawnEmulator([]);
-    const { message } = await lockMessage(stripe);
-    expect(message).toBe('This object is being processed by another active job.');
+    // A lock is refused at create: 400, Stripe's plain message, no code, no param.
+    const customer = (await stripe.customers.create({ email: 'flags@example.com' })).id;
+    const holder = await stripe.privacy.redactionJobs.create({ objects: { customers: [customer] } });
+    await waitForJobStatus(stripe, holder.id, 'ready');
+    const locked = await rejection(stripe.privacy.redactionJobs.create({ objects: { customers: [customer] } }));
+    expect(locked).toMatchObject({ statusCode: 400, code: undefined, param: undefined });
+    expect(locked.message).toContain('This object is being processed by another active job.');
+    expect(locked.message).not.toContain(holder.id);
     const accepted = await stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_doesnotexist'] } });
     expect(accepted.status).toBe('validating');
+    // A refused transition answers 409, with no code.
     const refused = await rejection(stripe.privacy.redactionJobs.run(accepted.id));
-    expect(refused).toMatchObject({ statusCode: 400, code: undefined });
+    expect(refused).toMatchObject({ statusCode: 409, code: undefined });
   });
 
   it('serves the helpful variants with --lock-errors named, --unknown-ids refuse, --transition-errors coded, --fix-listing drop', async () => {
