@@ -44,8 +44,8 @@ export type Reason =
   | { code: 'job_error'; job: string | null; message: string; stripeCode?: string }
   /** The job failed validation but Stripe listed no error. */
   | { code: 'failed_without_errors'; job: string }
-  /** Another live job of this run holds the object: it waits for that one. */
-  | { code: 'waits_for_own_job' }
+  /** Another live job of this state holds the object (`job`, once Stripe named it): it waits for that one. */
+  | { code: 'waits_for_own_job'; job?: string }
   /** Stripe no longer knows the job (another account's state, a wiped emulator): abandoned, its objects re-packed. */
   | { code: 'unknown_to_stripe' }
   /** A sentence a state of schema version 3 or older stored as it was (see state-schema.ts). */
@@ -96,7 +96,8 @@ export function wordReason(reason: Reason): string {
     case 'failed_without_errors':
       return `job ${reason.job} failed validation without listing an error; the next run validates it again`;
     case 'waits_for_own_job':
-      return 'waits for another job of this run that holds it';
+      // Ours, never "another" job: a person reading the report must not go looking for a stranger's.
+      return `held by ${reason.job ? `job ${reason.job}` : 'a job'} of this state, which carries it too: it goes on when that job ends`;
     case 'unknown_to_stripe':
       return 'unknown to Stripe';
     case 'text':

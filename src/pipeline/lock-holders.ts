@@ -4,6 +4,7 @@
  */
 import { objectTypeOfId } from '../domain/identifier.js';
 import { TERMINAL_JOB_STATUSES, type JobValidationError, type RedactionJobView } from '../domain/job.js';
+import type { Reason } from '../domain/reason.js';
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 
@@ -63,7 +64,22 @@ export async function ownLockingJob(job: StoredJob, errors: readonly JobValidati
  */
 export async function ownHoldingJob(id: string, exceptJob: number, ctx: DriveContext): Promise<number | undefined> {
   const type = objectTypeOfId(id);
-  return ownHolderOfObject(id, type ? (STRIPE_OBJECT_TYPE[type] ?? type) : 'unknown', exceptJob, ctx);
+  const direct = await ownHolderOfObject(id, type ? (STRIPE_OBJECT_TYPE[type] ?? type) : 'unknown', exceptJob, ctx);
+  if (direct !== undefined || type !== 'customer') return direct;
+  // A customer is also held by a job of ours that names one of its objects (its PaymentIntent, in
+  // another row): that job's cascade reaches into the customer's.
+  for (const other of ctx.store.liveJobs()) {
+    if (other.localId === exceptJob) continue;
+    for (const objectId of other.objectIds) {
+      const objectType = objectTypeOfId(objectId);
+      if (!objectType || objectType === 'customer') continue;
+      if ((await ctx.customerOf(objectId, STRIPE_OBJECT_TYPE[objectType] ?? objectType)) !== id) continue;
+      // Read again with no await before the answer: the holder must still be live when deferred on.
+      const holder = ctx.store.liveJobHolding(objectId, exceptJob);
+      if (holder !== undefined) return holder;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -94,3 +110,9 @@ export const STRIPE_OBJECT_TYPE: Partial<Record<string, string>> = {
 };
 
 const isTerminal = (status: string): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);
+
+/** Why an object waits for job `owner` of this state, naming it once Stripe has. */
+export function waitsFor(owner: number, ctx: DriveContext): Reason {
+  const job = ctx.store.stripeIdOf(owner);
+  return job ? { code: 'waits_for_own_job', job } : { code: 'waits_for_own_job' };
+}

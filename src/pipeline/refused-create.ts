@@ -11,7 +11,7 @@ import { decideRefusedCreate, type RefusedCreateFacts } from '../domain/refused-
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { isRefusal } from './job-actions.js';
-import { findTwin, liveJobsNaming, ownHoldingJob, STRIPE_OBJECT_TYPE } from './lock-holders.js';
+import { findTwin, liveJobsNaming, ownHoldingJob, STRIPE_OBJECT_TYPE, waitsFor } from './lock-holders.js';
 
 /** Whether a refused create is how Stripe refuses a lock: 400 or 409, and no code that says anything else. */
 export function isLockRefusedAtCreate(error: unknown): error is GatewayError {
@@ -52,7 +52,7 @@ export async function settleRefusedCreate(job: StoredJob, error: GatewayError, c
       case 'wait_for_own':
         // No await between finding the holder and deferring on it: the holder cannot release its
         // waiters in between. One that already succeeded in this run released them before.
-        ctx.store.setObjectStatus([id], { status: 'deferred', jobLocalId: null, deferredOn: step.owner, reasons: [{ code: 'waits_for_own_job' }] });
+        ctx.store.setObjectStatus([id], { status: 'deferred', jobLocalId: step.owner, deferredOn: step.owner, reasons: [waitsFor(step.owner, ctx)] });
         if (ctx.succeededThisRun?.has(step.owner)) await release(step.owner);
         return;
       case 'find_listed_holder':

@@ -228,13 +228,16 @@ export function expandValidationErrors(o: Observations): VariantFinding {
 /** The HTTP statuses a refused transition is answered with, one per `--refusal-status` value. */
 const isRefusalStatus = (status: number | undefined): boolean => status === 400 || status === 409;
 
-/** The second job naming a held customer: refused at create (a 4xx, no resource_missing) is `create`; failed with `locked_by_other_job` is `validation`. */
+/** A lock refused at create: a 400 or 409 with no code, or with `locked_by_other_job`. */
+const isLockRefusal = (r: ProbeRefusal): boolean => isRefusalStatus(r.status) && (r.code === undefined || r.code === 'locked_by_other_job');
+
+/** The second job naming a held customer: refused at create ({@link isLockRefusal}) is `create`; failed with `locked_by_other_job` is `validation`. */
 export function lockRefusal(o: Observations): VariantFinding {
   const seen = o.lock;
   if (!seen) return notProbed('lockRefusal', 'not probed: no first job to hold a lock');
   if (seen.outcome.kind === 'refused') {
     const r = seen.outcome.refusal;
-    const create = r.status === 400 && r.code !== 'resource_missing';
+    const create = isLockRefusal(r);
     return probed('lockRefusal', create ? 'create' : null, `Stripe refused the second job at create (${describeRefusal(r)})`);
   }
   const locked = seen.outcome.finalStatus === 'failed' && seen.outcome.errors.some((e) => e.code === 'locked_by_other_job');
@@ -365,8 +368,7 @@ export function documentedFindings(o: Observations): DocumentedFinding[] {
   if (!lock) add('lock_code', null, 'not shown: no first job to hold a lock');
   else if (lock.outcome.kind === 'refused') {
     // One job per object holds either way; where the refusal comes is `lockRefusal`'s finding.
-    const { status } = lock.outcome.refusal;
-    add('lock_code', status !== undefined && status >= 400 && status < 500, `a second job naming the same customer was refused at create (${describeRefusal(lock.outcome.refusal)})`);
+    add('lock_code', isLockRefusal(lock.outcome.refusal), `a second job naming the same customer was refused at create (${describeRefusal(lock.outcome.refusal)})`);
   }
   else {
     const coded = lock.outcome.finalStatus === 'failed' && lock.outcome.errors.some((e) => e.code === 'locked_by_other_job');

@@ -41,7 +41,7 @@ async function setup(refusalStatus: '409' | '400') {
     logger: createSilentLogger(),
     mode: 'redact',
     behavior: 'error',
-    spawn: () => {},
+    spawn: () => undefined,
     adopt: () => {},
     canceledOutside: new Set(),
     customerOf: (id, type) => gateway.customerOf(id, type),

@@ -42,7 +42,7 @@ describe('decideRowOutcome, in detail', () => {
       resolved: true, reasons: [text('looked up by id')], updatedAt: T0,
       objects: [object('cus_one', 'needs_action', { reasons: [{ code: 'waits_for_own_job' }], blockers: [blocker] })],
     }, T0);
-    expect(outcome.messages).toEqual(['looked up by id', 'waits for another job of this run that holds it', expect.stringMatching(/^Charge disputed\. \(charge ch_1\) — resolve it/)]);
+    expect(outcome.messages).toEqual(['looked up by id', 'held by a job of this state, which carries it too: it goes on when that job ends', expect.stringMatching(/^Charge disputed\. \(charge ch_1\) — resolve it/)]);
   });
 
   it('explains blockers only for a needs_action object, though it reports their codes while the object is unsettled', () => {

@@ -188,6 +188,14 @@ describe('lockErrors', () => {
   });
 });
 
+describe('lock_code', () => {
+  it('the second job refused at create for another reason: no variant, and the lock code did not hold', () => {
+    const o = walk((o) => (o.lock = { holderJobId: HOLDER, outcome: { kind: 'refused', refusal: { status: 400, code: 'parameter_invalid', message: 'Bad.' } } }));
+    expect(lockRefusal(o).matches).toBeNull();
+    expect(held(o, 'lock_code')).toBe(false);
+  });
+});
+
 describe('fixListing', () => {
   const fixable = error('invalid_state', { id: 'pi_fixable', objectType: 'payment_intent' });
   const disputed = error('invalid_state', { id: 'ch_disputed', objectType: 'charge' });
@@ -247,7 +255,9 @@ describe('lockRefusal', () => {
     ['created and ready: no lock at all', { kind: 'created', jobId: 'prj_2', finalStatus: 'ready', errors: [] }, null],
     ['refused at create, 400 without a code', { kind: 'refused', refusal: { status: 400, message: 'Locked.' } }, 'create'],
     ['refused at create as a missing object', { kind: 'refused', refusal: { status: 400, code: 'resource_missing', message: 'No such customer.' } }, null],
-    ['refused at create with 409', { kind: 'refused', refusal: { status: 409, message: 'Locked.' } }, null],
+    ['refused at create with 409', { kind: 'refused', refusal: { status: 409, message: 'Locked.' } }, 'create'],
+    ['refused at create with locked_by_other_job', { kind: 'refused', refusal: { status: 400, code: 'locked_by_other_job', message: 'Locked.' } }, 'create'],
+    ['refused at create for a bad parameter', { kind: 'refused', refusal: { status: 400, code: 'parameter_invalid', message: 'Bad.' } }, null],
   ] as const)('%s → %s', (_name, outcome, matches) => {
     const found = lockRefusal(walk((o) => (o.lock = { holderJobId: HOLDER, outcome: structuredClone(outcome) as never })));
     expect(found).toMatchObject({ probed: true, matches, copes: matches !== null });
