@@ -242,11 +242,17 @@ class GuideWalk {
       { id: plain, kind: 'customer', role: 'customer_without_payments' },
       { id: paid.value.chargeId, kind: 'charge', role: 'young_charge' },
     ] as const;
-    const first = await Promise.all(targets.map((t) => this.#probe.readRedaction(t.id, t.kind)));
+    // One after the other, in this order, each time: a reader of the request log can tell the reads apart.
+    const readAll = async () => {
+      const reads = [];
+      for (const t of targets) reads.push(await this.#probe.readRedaction(t.id, t.kind));
+      return reads;
+    };
+    const first = await readAll();
     const startedAt = Date.now();
     await this.#sleep(this.#settleWaitMs);
     const waitedMs = Date.now() - startedAt;
-    const later = await Promise.all(targets.map((t) => this.#probe.readRedaction(t.id, t.kind)));
+    const later = await readAll();
     this.observations.redactionReads = {
       jobId: job.id,
       waitedMs,
