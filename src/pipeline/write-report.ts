@@ -35,13 +35,13 @@ export async function writeReport(
     outDir: string;
     mode: RunMode;
     runId: string;
+    /** The run was interrupted (SIGINT/SIGTERM): its `pending` rows say so, and that the next run continues them. */
+    interrupted?: boolean;
     livemode: boolean;
     deadline: DeadlineSpec;
     dateOrder?: DateOrder;
     /** Sees every row as it is written (report.html is built from these very rows). */
     onRow?: (row: ResultRow) => void;
-    /** The run was interrupted (SIGINT/SIGTERM): its `pending` rows say so, and that the next run continues them. */
-    interrupted?: boolean;
   },
   store: StateReader,
 ): Promise<ReportTotals> {
@@ -66,6 +66,7 @@ export async function writeReport(
       const classified = classifyIdentifier(row.identifier);
       const identifier = classified.kind === 'invalid' ? undefined : outcomeOf(store.keyOf(classified));
       const outcome = decideRowOutcome(classified, options.mode, identifier, now);
+      if (options.interrupted && outcome.status === 'pending') outcome.messages.push(INTERRUPTED_MESSAGE);
       statuses[outcome.status] += 1;
       rows += 1;
       const due = dueByOf(row.fields, info.receivedColumn, options);
@@ -87,11 +88,7 @@ export async function writeReport(
         earlierJobIds: outcome.earlierJobIds,
         blockingCodes: outcome.blockingCodes,
         fixes: outcome.fixes,
-        messages: [
-          ...outcome.messages,
-          ...(due.problem === undefined ? [] : [due.problem]),
-          ...(options.interrupted && outcome.status === 'pending' ? [INTERRUPTED_MESSAGE] : []),
-        ],
+        messages: due.problem === undefined ? outcome.messages : [...outcome.messages, due.problem],
         dueBy: due.dueBy,
         runId: options.runId,
         livemode: options.livemode,
