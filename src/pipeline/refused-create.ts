@@ -25,7 +25,9 @@ export function isLockRefusedAtCreate(error: unknown): error is GatewayError {
  * `release(owner)` lets go of the waiters of an own holder that already succeeded in this run.
  */
 export async function settleRefusedCreate(job: StoredJob, error: GatewayError, ctx: DriveContext, release: (owner: number) => Promise<void>): Promise<void> {
-  ctx.store.recordJobStatus(job, 'abandoned', { code: 'create_refused', message: error.message });
+  // The job is abandoned only together with what replaces it, with no await in between: until
+  // then its identifiers are still its own, and no other job of this run packs them meanwhile.
+  const abandon = () => ctx.store.recordJobStatus(job, 'abandoned', { code: 'create_refused', message: error.message });
   const id = job.objectIds[0] as string;
   const facts: RefusedCreateFacts = { objectIds: job.objectIds, replayedCreate: job.replayedCreate === true };
   let twin: RedactionJobView | undefined;
@@ -40,10 +42,12 @@ export async function settleRefusedCreate(job: StoredJob, error: GatewayError, c
         // This state made the twin and lost the answer (a crash, then a restart after the create's
         // idempotency key expired): drive it as this state's own.
         ctx.logger.warn('adopting a job Stripe holds for the same identifiers', { twin: step.twin.id });
+        abandon();
         ctx.adopt(twin as RedactionJobView, job.objectIds);
         return;
       case 'split':
         ctx.logger.info('job create refused for a lock; splitting it to find the identifier held', { objects: job.objectIds.length });
+        abandon();
         for (const half of step.halves) ctx.spawn(half);
         return;
       case 'find_own_holder':
@@ -52,6 +56,7 @@ export async function settleRefusedCreate(job: StoredJob, error: GatewayError, c
       case 'wait_for_own':
         // No await between finding the holder and deferring on it: the holder cannot release its
         // waiters in between. One that already succeeded in this run released them before.
+        abandon();
         ctx.store.setObjectStatus([id], { status: 'deferred', jobLocalId: step.owner, deferredOn: step.owner, reasons: [waitsFor(step.owner, ctx)] });
         if (ctx.succeededThisRun?.has(step.owner)) await release(step.owner);
         return;
@@ -61,6 +66,7 @@ export async function settleRefusedCreate(job: StoredJob, error: GatewayError, c
       case 'held_by_other': {
         const objectType = objectTypeOfId(id) ?? 'unknown';
         ctx.logger.warn('an identifier is held by a redaction job this state does not own', { job: step.holder });
+        abandon();
         ctx.store.setObjectStatus([id], {
           status: 'needs_action',
           jobLocalId: null,

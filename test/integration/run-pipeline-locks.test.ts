@@ -71,4 +71,35 @@ describe.each(['create', 'validation'] as const)('--lock-refusal %s', (lockRefus
     for (const row of fix.rows) expect(row.messages).not.toMatch(foreignWords);
     expect((await emulator.stripe.privacy.redactionJobs.retrieve(jane?.job_id as string)).status).toBe('succeeded');
   });
+
+  it('the PaymentIntent packed in an earlier job than its customer: the customer waits for that job of ours, never called another', async () => {
+    emulator = await startTestEmulator({
+      validationMs: 5,
+      redactionMs: 5,
+      lockRefusal,
+      seed: {
+        customers: [
+          {
+            id: 'cus_jane',
+            email: 'jane@example.com',
+            payment_intents: [
+              { id: 'pi_jane_paid', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' },
+              { id: 'pi_jane_open', amount: 100, currency: 'eur' },
+            ],
+          },
+          ...customers(10),
+        ],
+      },
+    });
+    const ws = pipelineWorkspace(emulator);
+    // Ten identifiers fill the first job with the PaymentIntent; the customer goes into a second one.
+    const input = ['id', 'pi_jane_paid', ...customers(9).map((c) => c.id), 'jane@example.com'].join('\n');
+    const foreignWords = /another (redaction )?job|does not own/;
+    const error = await ws.run(input);
+    expect(error.rows.at(-1)).toMatchObject({ status: 'needs_action', blocking_codes: 'invalid_state' });
+    for (const row of error.rows) expect(row.messages).not.toMatch(foreignWords);
+    const fix = await ws.run(input, { validationBehavior: 'fix' });
+    expect(fix.rows.map((r) => r.status)).toEqual(Array(11).fill('redacted'));
+    for (const row of fix.rows) expect(row.messages).not.toMatch(foreignWords);
+  });
 });
