@@ -15,6 +15,7 @@ import { EmulatorStore } from './store.js';
 import { EVENTS, type StripeEvent } from './redaction/events.js';
 import { settleRedactions } from './redaction/redaction-status.js';
 import { generateWebhookSecret, WebhookDelivery } from './webhooks.js';
+import { AccountSpaces, type AccountSpace } from './connected-accounts.js';
 
 export type { EmulatorOptions, EmulatorVariants } from './options.js';
 export { HELPFUL_VARIANTS, VARIANT_CHOICES } from './options.js';
@@ -26,6 +27,7 @@ export type { EmulatorLogger, RequestLogEntry } from './request-log.js';
 export { formatRequestLog, peakRequestsPerOperation } from './request-log.js';
 export type { SeedDocument, SeedCustomer, SeedEntry, SeedRequest, SeedSummary } from './seed.js';
 export { SeedError } from './seed.js';
+export type { AccountSpace, ConnectedAccountRecord } from './connected-accounts.js';
 
 /** Options of an in-process call. */
 export interface DispatchOptions {
@@ -33,6 +35,8 @@ export interface DispatchOptions {
   livemode?: boolean;
   /** Always true for `dispatch`: handlers may honour `id` in create bodies and skip search lag. */
   internal?: true;
+  /** Act for this connected account, as `Stripe-Account` does. @default the platform */
+  account?: string;
 }
 
 /**
@@ -48,7 +52,10 @@ export interface RunningEmulator {
   /** Base URL, e.g. `http://127.0.0.1:54321`. */
   url: string;
   port: number;
+  /** The platform's own objects (the account used without `Stripe-Account`). */
   store: EmulatorStore;
+  /** The platform and its connected accounts: `accounts.get('acct_…')?.store` holds a connected account's objects. */
+  accounts: AccountSpaces;
   /** Live settings: handlers read them per request, so tests may change them on the fly. */
   settings: EmulatorSettings;
   /** Runtime fault injection: `faults.use({path, status: 500, times: 1})`, `faults.reset()`. */
@@ -94,6 +101,15 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     settleMs: resolved.settleMs,
     youngDays: resolved.youngDays,
   };
+  const limits = { perSecond: resolved.rateLimit, searchPerSecond: resolved.searchRateLimit, endpointPerSecond: resolved.endpointRateLimit };
+  const platform: AccountSpace = {
+    id: resolved.accountId,
+    store,
+    settings,
+    rateLimiter: new RateLimiter(limits, store.clockMs),
+    idempotency: new IdempotencyStore(store.clockMs),
+  };
+  const accounts = new AccountSpaces(platform, limits);
   const router = new Router(emulatorRoutes());
   const faults = new Faults();
   const webhookSecret = resolved.webhookSecret ?? generateWebhookSecret();
@@ -106,13 +122,22 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
   });
   // Every event recorded from now on, the seed's included, goes out.
   store.collection<StripeEvent>(EVENTS).onInsert((event) => webhooks.enqueue(event));
+  // A connected account's events reach the platform's Connect endpoints carrying `account`, as Stripe's do.
+  accounts.onCreate((space) =>
+    space.store.collection<StripeEvent>(EVENTS).onInsert((event) => {
+      (event as StripeEvent & { account?: string }).account = space.id;
+      webhooks.enqueue(event);
+    }),
+  );
 
   const dispatch: Dispatch = async (method, path, body = {}, dispatchOptions = {}) => {
     const url = new URL(path, 'http://emulator.invalid');
     const match = router.match(method, url.pathname);
     if (!match) throw new ApiError(404, 'invalid_request_error', undefined, `Unrecognized request URL (${method}: ${url.pathname}).`);
     const query: FormObject = parseForm(url.search.slice(1));
-    settleRedactions(store, settings);
+    const space = accounts.pick(dispatchOptions.account);
+    if (!space) throw new ApiError(403, 'invalid_request_error', 'account_invalid', `No such connected account: '${dispatchOptions.account}'`);
+    settleRedactions(space.store, space.settings);
     const result = await match.route.handler({
       method,
       path: url.pathname,
@@ -120,14 +145,19 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       query,
       body: toFormObject(body),
       livemode: dispatchOptions.livemode ?? false,
-      store,
-      settings,
+      store: space.store,
+      settings: space.settings,
       internal: true,
+      accounts,
+      ...(space.connected ? { connectedAccount: space.connected } : {}),
     });
     return publicJson(result);
   };
 
-  const seeded = resolved.seed === undefined ? { customers: 0, objects: 0, requests: 0 } : await applySeed(await loadSeed(resolved.seed), dispatch, () => store.nowSeconds());
+  const seeded =
+    resolved.seed === undefined
+      ? { customers: 0, objects: 0, requests: 0 }
+      : await applySeed(await loadSeed(resolved.seed), (method, path, body, account) => dispatch(method, path, body, account === undefined ? {} : { account }), () => store.nowSeconds());
 
   const server = createEmulatorServer({
     router,
@@ -135,11 +165,9 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     settings,
     faults,
     clock,
-    rateLimiter: new RateLimiter(
-      { perSecond: resolved.rateLimit, searchPerSecond: resolved.searchRateLimit, endpointPerSecond: resolved.endpointRateLimit },
-      store.clockMs,
-    ),
-    idempotency: new IdempotencyStore(store.clockMs),
+    rateLimiter: platform.rateLimiter,
+    idempotency: platform.idempotency,
+    accounts,
     logger: resolved.logger,
     latencyMs: resolved.latencyMs,
     ...(resolved.notice !== undefined ? { notice: resolved.notice } : {}),
@@ -162,6 +190,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     url: `http://${urlHost}:${port}`,
     port,
     store,
+    accounts,
     settings,
     faults,
     clock,

@@ -10,6 +10,8 @@ export interface RequestLogEntry {
    * route's path template (`GET /v1/customers/:id`), or the method and path of an unknown route.
    */
   operation?: string;
+  /** The connected account `Stripe-Account` named; absent for the platform's own requests. */
+  account?: string;
   /** When the request arrived, in ms since the epoch (wall clock). */
   receivedAtMs?: number;
   /** HTTP status sent, or `0` when the connection was dropped on purpose (a `drop` or `lostResponse` fault). */
@@ -29,6 +31,7 @@ export type EmulatorLogger = (entry: RequestLogEntry) => void;
 export function formatRequestLog(entry: RequestLogEntry): string {
   const status = entry.status === 0 ? 'dropped' : String(entry.status);
   const parts = [entry.method, entry.path, status, `${Math.round(entry.durationMs)}ms`, entry.requestId];
+  if (entry.account !== undefined) parts.push(`account=${entry.account}`);
   if (entry.code !== undefined) parts.push(`code=${entry.code}`);
   if (entry.note !== undefined) parts.push(`(${entry.note})`);
   return parts.join(' ');

@@ -1,4 +1,5 @@
 import type { EmulatorVariants } from './options.js';
+import type { AccountSpaces, ConnectedAccountRecord } from './connected-accounts.js';
 import type { EmulatorStore } from './store.js';
 
 /** A parsed form or query value: Stripe's bracket encoding (`a[b][0]=x`, `a[b][]=x`) becomes nested objects and arrays. */
@@ -45,6 +46,10 @@ export interface RequestContext {
    * limit. Handlers may then honour an `id` in a create body, so seeds can fix ids, and skip search lag.
    */
   internal: boolean;
+  /** The platform and its connected accounts (`POST /v1/accounts` adds one). */
+  accounts?: AccountSpaces;
+  /** The connected account `Stripe-Account` picked; absent when the request acts for the platform. */
+  connectedAccount?: ConnectedAccountRecord;
 }
 
 /** Which rate limit a route counts against: Stripe limits search separately. */

@@ -29,6 +29,21 @@ export interface SeedDocument {
    */
   checkout_sessions?: SeedEntry[];
   requests?: SeedRequest[];
+  /**
+   * Connected accounts of the platform (`POST /v1/accounts`), each with its own customers, guest
+   * sessions and requests, made as that account (`Stripe-Account`). `id` fixes the account's id.
+   */
+  accounts?: SeedAccount[];
+}
+
+/** A connected account and what it holds. */
+export interface SeedAccount {
+  id?: string;
+  type?: 'standard' | 'express' | 'custom';
+  email?: string;
+  customers?: SeedCustomer[];
+  checkout_sessions?: SeedEntry[];
+  requests?: SeedRequest[];
 }
 
 /** A customer create body (`id` fixes its id) plus its graph; `deleted: true` deletes it once the graph is built. */
@@ -70,7 +85,7 @@ export interface SeedRequest {
 }
 
 /** In-process calls into the route table (no HTTP, auth or rate limit); throws `ApiError`. */
-export type SeedDispatch = (method: Route['method'], path: string, body?: Record<string, unknown>) => Promise<unknown>;
+export type SeedDispatch = (method: Route['method'], path: string, body?: Record<string, unknown>, account?: string) => Promise<unknown>;
 
 /** A seed that cannot be read, has the wrong shape, or whose requests failed; the message names the entry. */
 export class SeedError extends Error {
@@ -86,6 +101,8 @@ export interface SeedSummary {
   /** Nested graph objects created (not counting `_then` actions). */
   objects: number;
   requests: number;
+  /** Connected accounts made (only when the seed has `accounts`); the counts above include what they hold. */
+  accounts?: number;
 }
 
 /** Nested collections in creation order (payment methods first: intents may name them), with their API paths. */
@@ -124,11 +141,26 @@ export async function loadSeed(source: string | SeedDocument): Promise<SeedDocum
 /** Every shape problem of a seed document, each naming where it is; empty when the seed is usable. */
 export function seedProblems(document: unknown): string[] {
   const problems: string[] = [];
-  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions` and/or `requests`'];
+  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions`, `requests` and/or `accounts`'];
   for (const key of Object.keys(document)) {
-    if (key !== 'customers' && key !== 'checkout_sessions' && key !== 'requests') {
-      problems.push(`unknown top-level key \`${key}\` (expected customers, checkout_sessions, requests)`);
+    if (key !== 'customers' && key !== 'checkout_sessions' && key !== 'requests' && key !== 'accounts') {
+      problems.push(`unknown top-level key \`${key}\` (expected customers, checkout_sessions, requests, accounts)`);
     }
+  }
+  const accounts = document.accounts;
+  if (accounts !== undefined && !Array.isArray(accounts)) problems.push('`accounts` must be an array');
+  for (const [i, account] of (Array.isArray(accounts) ? accounts : []).entries()) {
+    const where = `accounts[${i}]`;
+    if (!isRecord(account)) {
+      problems.push(`${where} must be an object`);
+      continue;
+    }
+    const { id, type, email, ...held } = account;
+    if (id !== undefined && (typeof id !== 'string' || !/^acct_[A-Za-z0-9]+$/.test(id))) problems.push(`${where}.id must be an account id such as acct_1Example`);
+    if (type !== undefined && type !== 'standard' && type !== 'express' && type !== 'custom') problems.push(`${where}.type must be standard, express or custom`);
+    if (email !== undefined && typeof email !== 'string') problems.push(`${where}.email must be a string`);
+    if ('accounts' in held) problems.push(`${where}.accounts: a connected account holds no accounts of its own`);
+    else problems.push(...seedProblems(held).map((problem) => `${where}: ${problem}`));
   }
   const customers = document.customers;
   if (customers !== undefined && !Array.isArray(customers)) problems.push('`customers` must be an array');
@@ -214,13 +246,37 @@ function thenProblems(then: unknown, where: string): string[] {
  * API call. Stops at the first failing call with a `SeedError` naming the customer index and entry.
  */
 export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)): Promise<SeedSummary> {
+  const summary = await applyAccountSeed(seed, dispatch, nowSeconds);
+  if (seed.accounts === undefined) return summary;
+  summary.accounts = 0;
+  for (const [i, account] of seed.accounts.entries()) {
+    const where = `accounts[${i}]${account.id === undefined ? '' : ` (${account.id})`}`;
+    const { customers, checkout_sessions, requests, ...fields } = account;
+    const created = await step(where, () => dispatch('POST', '/v1/accounts', fields));
+    const accountId = idOf(created, where);
+    summary.accounts += 1;
+    const held = await applyAccountSeed(
+      { ...(customers ? { customers } : {}), ...(checkout_sessions ? { checkout_sessions } : {}), ...(requests ? { requests } : {}) },
+      (method, path, body) => dispatch(method, path, body, accountId),
+      nowSeconds,
+      `${where}.`,
+    );
+    summary.customers += held.customers;
+    summary.objects += held.objects;
+    summary.requests += held.requests;
+  }
+  return summary;
+}
+
+/** One account's customers, guest sessions and requests; `prefix` names the account in errors. */
+async function applyAccountSeed(seed: SeedDocument, dispatch: SeedDispatch, nowSeconds: () => number, prefix = ''): Promise<SeedSummary> {
   const summary: SeedSummary = { customers: 0, objects: 0, requests: 0 };
   for (const [i, customer] of (seed.customers ?? []).entries()) {
     const body: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(customer)) {
       if (key !== 'deleted' && !NESTED.some(([collection]) => collection === key)) body[key] = value;
     }
-    const where = `customers[${i}]${customer.id === undefined ? '' : ` (${customer.id})`}`;
+    const where = `${prefix}customers[${i}]${customer.id === undefined ? '' : ` (${customer.id})`}`;
     const created = await step(where, () => dispatch('POST', '/v1/customers', dated(body, nowSeconds)));
     const customerId = idOf(created, where);
     summary.customers += 1;
@@ -234,11 +290,11 @@ export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch, nowS
     if (customer.deleted === true) await step(`${where}.deleted`, () => dispatch('DELETE', `/v1/customers/${customerId}`));
   }
   for (const [i, entry] of (seed.checkout_sessions ?? []).entries()) {
-    await createNested(dispatch, `checkout_sessions[${i}]`, 'checkout_sessions', '/v1/checkout/sessions', dated(entry, nowSeconds), null);
+    await createNested(dispatch, `${prefix}checkout_sessions[${i}]`, 'checkout_sessions', '/v1/checkout/sessions', dated(entry, nowSeconds), null);
     summary.objects += 1;
   }
   for (const [i, request] of (seed.requests ?? []).entries()) {
-    await step(`requests[${i}] ${request.method} ${request.path}`, () => dispatch(request.method, request.path, request.body ?? {}));
+    await step(`${prefix}requests[${i}] ${request.method} ${request.path}`, () => dispatch(request.method, request.path, request.body ?? {}));
     summary.requests += 1;
   }
   return summary;

@@ -11,6 +11,7 @@ import type { EmulatorLogger, RequestLogEntry } from './request-log.js';
 import type { EmulatorSettings, FormObject, RouteKind } from './route.js';
 import type { Router } from './router.js';
 import type { EmulatorStore } from './store.js';
+import { accountUnreachable, type AccountSpaces } from './connected-accounts.js';
 import { settleRedactions } from './redaction/redaction-status.js';
 
 /** What the HTTP layer needs; all of it belongs to one emulator instance. */
@@ -30,6 +31,12 @@ export interface ServerDeps {
   notice?: string;
   /** The `Stripe-Version` values served; any other is refused (see {@link versionRefused}). */
   apiVersions?: readonly string[];
+  /**
+   * The platform's connected accounts, picked by `Stripe-Account`: each request then uses that
+   * account's store, settings, rate limits and idempotency keys instead of the ones above (the
+   * platform's). Absent: the platform only, and any `Stripe-Account` but its own is unreachable.
+   */
+  accounts?: AccountSpaces;
 }
 
 /** Bodies above this are refused: the SDK never sends anything near it. */
@@ -64,8 +71,10 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
   const path = url.pathname;
   /** The named operation, once the route is known (per-endpoint limit, request log). */
   let operation: string | undefined;
+  /** The connected account the request acts for, once `Stripe-Account` is read (absent: the platform). */
+  let account: string | undefined;
   const log = (entry: Omit<RequestLogEntry, 'requestId' | 'method' | 'path' | 'durationMs'>): void => {
-    deps.logger({ requestId, method, path, durationMs: performance.now() - startedAt, receivedAtMs, ...(operation ? { operation } : {}), ...entry });
+    deps.logger({ requestId, method, path, durationMs: performance.now() - startedAt, receivedAtMs, ...(operation ? { operation } : {}), ...(account ? { account } : {}), ...entry });
   };
   /** Set by a `lostResponse` fault: the request is carried out, its answer never written. */
   let loseAnswer = false;
@@ -119,10 +128,24 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
     const refusedVersion = versionRefused(headerValue(req.headers['stripe-version']), deps.apiVersions);
     if (refusedVersion) return await sendError(refusedVersion, { note: 'unknown API version' });
 
+    // `Stripe-Account` picks whose objects, limits and keys the request uses; checked before the
+    // limits, as Stripe refuses an account the key cannot act for whatever the load.
+    const accountHeader = headerValue(req.headers['stripe-account']);
+    const space = deps.accounts?.pick(accountHeader);
+    const platformId = deps.accounts?.platform.id ?? deps.settings.accountId;
+    if (accountHeader !== undefined && accountHeader !== platformId) account = accountHeader;
+    if (accountHeader !== undefined && space === undefined && accountHeader !== platformId) {
+      return await sendError(accountUnreachable(auth.apiKey, accountHeader), { note: 'account unreachable' });
+    }
+    const store = space?.store ?? deps.store;
+    const settings = space?.settings ?? deps.settings;
+    const rateLimiter = space?.rateLimiter ?? deps.rateLimiter;
+    const idempotency = space?.idempotency ?? deps.idempotency;
+
     const match = deps.router.match(method, path);
     const kind: RouteKind = match?.route.kind ?? (method === 'GET' ? 'read' : 'write');
     operation = `${method} ${match?.route.path ?? path}`;
-    const verdict = deps.rateLimiter.admit(kind, operation);
+    const verdict = rateLimiter.admit(kind, operation);
     if (verdict !== 'admitted') return await sendError(rateLimited(verdict));
 
     const fault = deps.faults.take(method, path);
@@ -166,7 +189,7 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
       if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
         return await sendError(new ApiError(400, 'invalid_request_error', 'idempotency_key_invalid', `Idempotency keys can be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long.`));
       }
-      const decision = deps.idempotency.begin(auth.apiKey, idempotencyKey, requestFingerprint(method, path, body));
+      const decision = idempotency.begin(auth.apiKey, idempotencyKey, requestFingerprint(method, path, body));
       switch (decision.kind) {
         case 'replay':
           await sleep(deps.latencyMs + heldBackMs);
@@ -193,7 +216,7 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
     let answer: Answer;
     try {
       // Statuses of redacted objects follow the clock: bring them up to now before any handler reads them.
-      settleRedactions(deps.store, deps.settings);
+      settleRedactions(store, settings);
       const result = await match.route.handler({
         method,
         path,
@@ -201,9 +224,11 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
         query,
         body,
         livemode: auth.livemode,
-        store: deps.store,
-        settings: deps.settings,
+        store,
+        settings,
         internal: false,
+        ...(deps.accounts ? { accounts: deps.accounts } : {}),
+        ...(space?.connected ? { connectedAccount: space.connected } : {}),
       });
       answer = { status: 200, body: publicJson(result) };
     } catch (error) {
