@@ -41,6 +41,8 @@ export type InputFileErrorCode =
   | 'INPUT_NO_COLUMN'
   /** More than half the rows of the column chosen without `--column` hold no usable identifier. */
   | 'INPUT_COLUMN_UNUSABLE'
+  /** A cell of the account column (`--account-column`) that is no account id (`acct_…`). */
+  | 'INPUT_ACCOUNT'
   /** CSV syntax: an unclosed quote, text after a closing quote, a runaway record. */
   | 'INPUT_PARSE'
   /** Bytes that are no character in the file's encoding, or a BOM contradicting `--encoding`. */

@@ -28,10 +28,20 @@ const modeName = (livemode: boolean) => (livemode ? 'live mode' : 'test mode');
 const describeAccount = (account: StateAccount) => `${account.accountId} (${modeName(account.livemode)})`;
 
 /** The key's account; a 403 becomes a message naming the permission a restricted key lacks. */
-async function readAccount(gateway: StripeGateway): Promise<StripeAccount> {
+async function readAccount(gateway: StripeGateway, stripeAccount: string | undefined): Promise<StripeAccount> {
   try {
     return await gateway.retrieveAccount();
   } catch (error) {
+    // Stripe's answer to a Stripe-Account the key cannot act for: 403 `account_invalid`.
+    if (error instanceof GatewayError && stripeAccount !== undefined && (error.stripeCode === 'account_invalid' || error.kind === 'permission')) {
+      throw new GatewayError(`the key cannot act for the connected account ${stripeAccount}: Stripe answered ${error.status ?? 403}${error.stripeCode ? ` ${error.stripeCode}` : ''}: ${error.message}`, {
+        kind: 'permission',
+        retryable: false,
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        ...(error.stripeCode !== undefined ? { stripeCode: error.stripeCode } : {}),
+        cause: error,
+      });
+    }
     if (error instanceof GatewayError && error.kind === 'permission') {
       throw new GatewayError(
         `reading the key's account (GET /v1/account), which the state is bound to, needs the permission ${ACCOUNT_PERMISSION} on a restricted key: add it and run again (${error.message})`,
@@ -56,6 +66,8 @@ export async function openStateForAccount(options: {
   livemode: boolean;
   hashKey?: string;
   logger: Logger;
+  /** `--stripe-account`: the gateway acts for this connected account; named in a refusal. */
+  stripeAccount?: string;
 }): Promise<OpenedState> {
   const { gateway, livemode, logger } = options;
   const explicitPath = options.statePath === undefined || options.statePath === ':memory:' ? options.statePath : resolve(options.statePath);
@@ -64,7 +76,7 @@ export async function openStateForAccount(options: {
   let release = explicitPath === undefined || explicitPath === ':memory:' ? () => {} : acquireStateLock(explicitPath);
   let store: StateStore | undefined;
   try {
-    const account = await readAccount(gateway);
+    const account = await readAccount(gateway, options.stripeAccount);
     let path: string;
     if (explicitPath === undefined) {
       path = defaultStatePath(account.id, livemode);

@@ -14,7 +14,9 @@ import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { createStripeGateway, PINNED_API_VERSION } from '../stripe/stripe-gateway.js';
 import { createNoticeLog } from '../io/notice-log.js';
+import { findAccountColumn, splitByAccount } from '../io/split-by-account.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
+import { describeAccountsRun, runAccounts } from './run-accounts.js';
 import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
 import { describeRunProgress } from './run-progress.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
@@ -62,6 +64,9 @@ function buildCommand(): Command {
     .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise); the log file keeps everything')
     .option('--quiet', 'errors only on stderr: no summary, no progress bar; the exit code tells the rest')
     .option('--no-progress', 'no progress bar, even on a TTY')
+    .option('--stripe-account <acct>', "act for this connected account: every call carries Stripe-Account, and the state is that account's (default: the key's own account only)")
+    .option('--account-column <name>', "each row's connected account (acct_…; empty: the key's own), by header name or 1-based number (default: a header account, stripe_account or account_id whose values are all acct_ ids)")
+    .option('--account-concurrency <n>', 'connected accounts driven at once with an account column (default: 4, at most 64)')
     .option('--stripe-version <version>', `the Stripe API version sent (default: ${PINNED_API_VERSION}, the one the tool is built and tested for)`)
     .addHelpText(
       'after',
@@ -150,18 +155,31 @@ async function execute(config: RunConfig): Promise<number> {
       onResponse: (event) => log.debug('stripe response', event),
       onNotice: (notice) => notices.note(notice),
       ...(config.stripeVersion !== undefined ? { stripeVersion: config.stripeVersion } : {}),
+      ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
     });
     // The input first: an input error sends nothing, not even the account read. Then the account,
     // before the state: the default state is named for it, and a state of another account is refused.
     const checkedInput = await checkInput(input, (rows) =>
       progress.update(describeRunProgress({ phase: 'check', rows, totalRows: 0, lookupsDone: 0, lookups: 0, jobsDone: 0, jobsStarted: 0 })),
     );
+    // An input whose rows name connected accounts runs as one run per account (run-accounts.ts).
+    const accountColumn = config.stripeAccount === undefined ? findAccountColumn(checkedInput.info, config.accountColumn) : undefined;
+    const split = accountColumn === undefined ? undefined : await splitByAccount(checkedInput.info, accountColumn);
+    if (split !== undefined) {
+      try {
+        return await executeAccounts(config, { ...(apiBase ? { apiBase } : {}), checked: checkedInput, split, logger });
+      } finally {
+        progress.stop();
+        split.remove();
+      }
+    }
     const state: OpenedState = await openStateForAccount({
       gateway,
       statePath: config.statePath,
       livemode: config.livemode,
       ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}),
       logger,
+      ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
     });
     store = state.store;
     releaseLock = state.release;
@@ -233,6 +251,32 @@ async function execute(config: RunConfig): Promise<number> {
     spooled?.remove();
     await logger?.close();
   }
+}
+
+/** The platform run of an input with an account column: signals, the accounts' runs, the end summary, the exit code. */
+async function executeAccounts(config: RunConfig, context: Omit<Parameters<typeof runAccounts>[1], 'signal'>): Promise<number> {
+  const interrupt = new AbortController();
+  let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const name = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+    if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT[name]);
+    interruptedBy = name;
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: Awaited<ReturnType<typeof runAccounts>>;
+  try {
+    result = await runAccounts(config, { ...context, signal: interrupt.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (!config.quiet) process.stderr.write(describeAccountsRun(result, config));
+  if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
+  const { statuses, deadlines, stateIsNew } = result.summary;
+  const failing = failingItems(config.failOn, { statuses, overdue: deadlines.overdue, stateIsNew });
+  return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
 }
 
 function reportFailure(error: unknown, logger: Logger | undefined): number {

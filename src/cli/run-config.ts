@@ -39,6 +39,9 @@ export interface RawRunOptions {
   failOn?: string;
   progress?: boolean;
   stripeVersion?: string;
+  stripeAccount?: string;
+  accountColumn?: string;
+  accountConcurrency?: string;
 }
 
 /** Everything a run needs, checked. */
@@ -92,6 +95,12 @@ export interface RunConfig {
   warnings: string[];
   /** `--stripe-version`: the API version sent; `undefined`: the SDK's pinned one. */
   stripeVersion?: string;
+  /** `--stripe-account`: the connected account every call acts for (`Stripe-Account`); `undefined`: the key's own. */
+  stripeAccount?: string;
+  /** `--account-column`: each row's connected account, by header name or 1-based number; `undefined`: a known header whose values are all `acct_` ids, if any. */
+  accountColumn?: string;
+  /** `--account-concurrency`: connected accounts driven at once. @default 4 */
+  accountConcurrency: number;
 }
 
 /** Levels of `--log-level`, most severe first. */
@@ -119,7 +128,11 @@ const BOUNDS = {
   concurrency: { min: 1, max: 1000 },
   pollIntervalMs: { min: 10, max: 300_000 },
   jobTimeoutMs: { min: 1000, max: 86_400_000 },
+  accountConcurrency: { min: 1, max: 64 },
 } as const;
+
+/** A Stripe account id, as `--stripe-account` and an account column hold it. */
+export const ACCOUNT_ID_PATTERN = /^acct_[A-Za-z0-9]+$/;
 
 export interface ConfigProblem {
   option: string;
@@ -205,6 +218,13 @@ export function parseRunConfig(
   if (stateProblem) problems.push({ option: '--state', message: stateProblem });
   const stripeVersionIssue = raw.stripeVersion === undefined ? undefined : stripeVersionProblem(raw.stripeVersion);
   if (stripeVersionIssue) problems.push({ option: '--stripe-version', message: stripeVersionIssue });
+  if (raw.stripeAccount !== undefined && !ACCOUNT_ID_PATTERN.test(raw.stripeAccount)) {
+    problems.push({ option: '--stripe-account', message: `--stripe-account must be a connected account id such as acct_1Example; got '${raw.stripeAccount}'` });
+  }
+  if (raw.accountColumn !== undefined && raw.accountColumn.trim() === '') problems.push({ option: '--account-column', message: '--account-column must name a column' });
+  if (raw.stripeAccount !== undefined && raw.accountColumn !== undefined) {
+    problems.push({ option: '--account-column', message: '--stripe-account and --account-column exclude each other: one account for the whole input, or one per row' });
+  }
   if (raw.newState === true && raw.state === undefined) {
     problems.push({ option: '--new-state', message: '--new-state goes with --state FILE: the default state is made when it is missing, and says so' });
   }
@@ -260,6 +280,7 @@ export function parseRunConfig(
   const concurrency = numberIn('--concurrency', raw.concurrency, 50, BOUNDS.concurrency);
   const pollIntervalMs = numberIn('--poll-interval-ms', raw.pollIntervalMs, target.kind === 'emulator' ? 100 : 1000, BOUNDS.pollIntervalMs);
   const jobTimeoutMs = numberIn('--job-timeout-ms', raw.jobTimeoutMs, 30 * 60_000, BOUNDS.jobTimeoutMs);
+  const accountConcurrency = numberIn('--account-concurrency', raw.accountConcurrency, 4, BOUNDS.accountConcurrency);
 
   if (problems.length > 0) return { problems };
   const outDir = raw.out ?? 'output';
@@ -296,6 +317,9 @@ export function parseRunConfig(
       progress: raw.progress !== false && isTTY && !quiet,
       warnings,
       ...(raw.stripeVersion !== undefined ? { stripeVersion: raw.stripeVersion } : {}),
+      ...(raw.stripeAccount !== undefined ? { stripeAccount: raw.stripeAccount } : {}),
+      ...(raw.accountColumn !== undefined ? { accountColumn: raw.accountColumn } : {}),
+      accountConcurrency,
     },
   };
 }

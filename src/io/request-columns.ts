@@ -218,7 +218,7 @@ export function findDateLikeColumn(header: string[] | null, dataSample: string[]
 }
 
 /** `--column` (or `option`): a header name first, then a 1-based number. */
-function findNamedColumn(path: string, header: string[] | null, columnCount: number, column: string, option = '--column'): number {
+export function findNamedColumn(path: string, header: string[] | null, columnCount: number, column: string, option = '--column'): number {
   const wanted = normaliseHeaderCell(column);
   const byName = header?.findIndex((cell) => normaliseHeaderCell(cell) === wanted) ?? -1;
   if (byName !== -1) return byName;

@@ -223,3 +223,27 @@ async function syncDirectory(directory: string): Promise<void> {
     // The report is already in place; only its survival of a power cut is less certain.
   }
 }
+
+/** One result row as results.csv writes it (`width` input cells, then {@link RESULT_COLUMNS}), cells neutralised. */
+export function resultRecord(result: ResultRow, width: number): string[] {
+  return toRecord(result, width);
+}
+
+/**
+ * Writes results.csv from records already formed — the input's cells then the result columns, each
+ * neutralised (a neutralised cell stays as it is: the merge of per-account reports passes them on) —
+ * atomically, as {@link writeResultsFile} does, with the header `columns`.
+ */
+export async function writeResultRecordsFile(path: string, columns: string[], records: AsyncIterable<string[]>, options: { excel?: ExcelOptions } = {}): Promise<{ rowsWritten: number }> {
+  let rowsWritten = 0;
+  async function* all(): AsyncGenerator<string[]> {
+    yield columns.map(neutraliseCell);
+    for await (const record of records) {
+      yield record;
+      rowsWritten += 1;
+    }
+  }
+  const format = options.excel ? { bom: true, delimiter: options.excel.delimiter, record_delimiter: '\r\n' } : {};
+  await writeAtomically(path, (out) => pipeline(Readable.from(all()), stringify(format), out));
+  return { rowsWritten };
+}

@@ -34,6 +34,11 @@ export interface StripeGatewayOptions {
    * own handling — a Node process warning on stderr — never runs.
    */
   onNotice?: (notice: string) => void;
+  /**
+   * The connected account every request acts for (`Stripe-Account`,
+   * https://docs.stripe.com/connect/authentication); absent: the key's own account.
+   */
+  stripeAccount?: string;
 }
 
 /** The API version the SDK pins (`stripe@22.7.0-beta.1`: `2026-08-26.preview`), sent unless `--stripe-version` says otherwise. */
@@ -52,6 +57,7 @@ function newStripeClient(options: StripeGatewayOptions): Stripe {
   };
   // The SDK's types describe its pinned version only; another one is the operator's explicit choice.
   if (options.stripeVersion !== undefined) config.apiVersion = options.stripeVersion as Stripe.StripeConfig['apiVersion'];
+  if (options.stripeAccount !== undefined) config.stripeAccount = options.stripeAccount;
   if (options.apiBase) {
     const base = new URL(options.apiBase);
     config.host = base.hostname;

@@ -1,0 +1,217 @@
+/**
+ * A platform's runs (issue 19): `--stripe-account` acts for one connected account; an account column
+ * spreads one input over the platform's own account and its connected accounts, each with its own
+ * state, budget and jobs, one results.csv in input order. The spawned CLI against an emulator with
+ * two connected accounts and the platform's own.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { SeedDocument } from '../../src/emulator/index.js';
+import { peakRequestsPerOperation } from '../../src/emulator/index.js';
+import {
+  TEST_KEY_ENV,
+
+  describeRun,
+  readResults,
+  readSummary,
+  removeTempDirs,
+  runCli,
+  startCliEmulator,
+  tempDir,
+  writeInput,
+  type CliEmulator,
+} from '../helpers/cli.js';
+
+const emulators: CliEmulator[] = [];
+afterEach(async () => {
+  await Promise.all(emulators.splice(0).map((e) => e.close()));
+});
+afterAll(removeTempDirs);
+
+const PLATFORM = 'acct_emulator0000000';
+// The same email lives on the platform and on both connected accounts, as separate customers.
+const SEED: SeedDocument = {
+  customers: [{ id: 'cus_own_ann', email: 'ann@example.com' }, { id: 'cus_own_pat', email: 'pat@example.com' }],
+  accounts: [
+    { id: 'acct_shopA', customers: [{ id: 'cus_a_ann', email: 'ann@example.com' }, { id: 'cus_a_cy', email: 'cy@example.com' }] },
+    { id: 'acct_shopB', customers: [{ id: 'cus_b_ann', email: 'ann@example.com' }, { id: 'cus_b_dee', email: 'dee@example.com' }] },
+  ],
+};
+
+async function platformEmulator(options: Parameters<typeof startCliEmulator>[0] = {}): Promise<CliEmulator> {
+  const emulator = await startCliEmulator({ seed: SEED, ...options });
+  emulators.push(emulator);
+  return emulator;
+}
+
+const deleted = (emulator: CliEmulator, account: string | undefined, id: string): boolean =>
+  (account === undefined ? emulator.store : emulator.accounts.get(account)!.store).collection<{ id: string; object: string; created: number; livemode: boolean; deleted?: boolean }>('customers').get(id)?.deleted === true;
+
+describe('an input whose rows name their accounts', () => {
+  it('settles each row on its own account, the same email on each in its own job, one report in input order', async () => {
+    const emulator = await platformEmulator();
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    const input = await writeInput(
+      dir,
+      ['request_id,email,stripe_account', 'r1,ann@example.com,acct_shopA', 'r2,pat@example.com,', 'r3,ann@example.com,acct_shopB', 'r4,cy@example.com,acct_shopA', 'r5,ann@example.com,', 'r6,dee@example.com,acct_shopB', 'r7,nobody@example.com,acct_shopA'].join('\n') + '\n',
+    );
+    const result = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
+    expect(result.code, describeRun(result)).toBe(0);
+
+    const { rows, columns } = readResults(out);
+    expect(columns.slice(0, 3)).toEqual(['request_id', 'email', 'stripe_account']);
+    expect(rows.map((r) => [r.request_id, r.row, r.status])).toEqual([
+      ['r1', '1', 'redacted'],
+      ['r2', '2', 'redacted'],
+      ['r3', '3', 'redacted'],
+      ['r4', '4', 'redacted'],
+      ['r5', '5', 'redacted'],
+      ['r6', '6', 'redacted'],
+      ['r7', '7', 'not_found'],
+    ]);
+    expect(rows.map((r) => r.object_ids)).toEqual(['cus_a_ann', 'cus_own_pat', 'cus_b_ann', 'cus_a_cy', 'cus_own_ann', 'cus_b_dee', '']);
+    // The same email on three accounts: three customers, each redacted in a job of its own account.
+    const annJobs = [rows[0]!, rows[2]!, rows[4]!].map((r) => r.job_id);
+    expect(new Set(annJobs).size).toBe(3);
+    expect(emulator.accounts.get('acct_shopA')!.store.collection('redaction_jobs').get(rows[0]!.job_id!)).toBeDefined();
+    expect(emulator.accounts.get('acct_shopB')!.store.collection('redaction_jobs').get(rows[2]!.job_id!)).toBeDefined();
+    expect(emulator.store.collection('redaction_jobs').get(rows[4]!.job_id!)).toBeDefined();
+    expect([deleted(emulator, 'acct_shopA', 'cus_a_ann'), deleted(emulator, 'acct_shopB', 'cus_b_ann'), deleted(emulator, undefined, 'cus_own_ann')]).toEqual([true, true, true]);
+
+    const summary = readSummary(out);
+    expect(summary.rows).toBe(7);
+    expect(summary.statuses).toMatchObject({ redacted: 6, not_found: 1 });
+    const accounts = summary.accounts as Record<string, { account: string; rows: number; state_path: string; statuses: Record<string, number> }>;
+    expect(Object.keys(accounts).sort()).toEqual(['acct_shopA', 'acct_shopB', 'own']);
+    expect(accounts.own).toMatchObject({ account: PLATFORM, rows: 2 });
+    expect(accounts.acct_shopA).toMatchObject({ rows: 3, statuses: expect.objectContaining({ redacted: 2, not_found: 1 }) });
+    // An explicit --state: each connected account's state sits beside it, named with the account's id.
+    expect(accounts.own!.state_path).toBe(join(out, 'state.db'));
+    expect(accounts.acct_shopA!.state_path).toBe(join(out, 'state.acct_shopA.db'));
+    expect(existsSync(join(out, 'state.acct_shopB.db'))).toBe(true);
+
+    // Every request carried the right account: the connected accounts' lookups went to them.
+    const searchesOf = (account: string | undefined) => emulator.requests.filter((r) => r.path === '/v1/customers/search' && r.account === account).length;
+    expect(searchesOf('acct_shopA')).toBeGreaterThan(0);
+    expect(searchesOf('acct_shopB')).toBeGreaterThan(0);
+    expect(searchesOf(undefined)).toBeGreaterThan(0);
+
+    // A second run (no --new-state needed: the states exist) costs no job and keeps every row.
+    const again = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
+    expect(again.code, describeRun(again)).toBe(0);
+    expect(readResults(out).rows.map((r) => r.status)).toEqual(rows.map((r) => r.status));
+    expect(emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/privacy/redaction_jobs')).toHaveLength(3);
+  });
+
+  it('fails the rows of an account the key cannot reach with Stripe answer, and nothing else', async () => {
+    const emulator = await platformEmulator();
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    const input = await writeInput(dir, ['email,account', 'cy@example.com,acct_shopA', 'x@example.com,acct_gone1', 'pat@example.com,', 'y@example.com,acct_gone1'].join('\n') + '\n');
+    const result = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
+    expect(result.code, describeRun(result)).toBe(3);
+    const { rows } = readResults(out);
+    expect(rows.map((r) => [r.row, r.status])).toEqual([
+      ['1', 'redacted'],
+      ['2', 'failed'],
+      ['3', 'redacted'],
+      ['4', 'failed'],
+    ]);
+    expect(rows[1]!.messages).toContain('acct_gone1');
+    expect(rows[1]!.messages).toContain('does not have access to account');
+    expect(rows[1]!.identifier_type).toBe('email');
+    const accounts = readSummary(out).accounts as Record<string, { error?: string; stripeCode?: string }>;
+    expect(accounts.acct_gone1).toMatchObject({ stripeCode: 'account_invalid' });
+    expect(result.stderr).toContain('acct_gone1');
+  });
+
+  it("gives each account its own budget: each account's server limit holds, and the two ran at once", async () => {
+    // The server limits each account to 3 a second per operation; the run budgets 2 per account.
+    const emulator = await platformEmulator({
+      endpointRateLimit: 3,
+      seed: { accounts: [{ id: 'acct_one', customers: many('one', 30) }, { id: 'acct_two', customers: many('two', 30) }] },
+    });
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    const lines = ['email,account'];
+    for (let i = 0; i < 30; i += 1) lines.push(`one.${i}@example.com,acct_one`, `two.${i}@example.com,acct_two`);
+    const input = await writeInput(dir, `${lines.join('\n')}\n`);
+    const result = await runCli(['run', input, ...emulator.runArgs(out), '--max-endpoint-rps', '2', '--lookup', 'search'], { env: TEST_KEY_ENV });
+    expect(result.code, describeRun(result)).toBe(0);
+    const byAccount = (account: string) => emulator.requests.filter((r) => r.account === account);
+    // Measured at the server, per account: no request of either account was refused for its limit.
+    for (const account of ['acct_one', 'acct_two']) {
+      expect(byAccount(account).length).toBeGreaterThan(0);
+      expect(byAccount(account).filter((r) => r.status === 429)).toEqual([]);
+    }
+    const accounts = readSummary(out).accounts as Record<string, { apiCalls: { rateLimited: number } }>;
+    expect([accounts.acct_one!.apiCalls.rateLimited, accounts.acct_two!.apiCalls.rateLimited]).toEqual([0, 0]);
+    // Both accounts' creates were sent, each to its own account.
+    const creates = (account: string) => byAccount(account).filter((r) => r.method === 'POST' && r.path === '/v1/privacy/redaction_jobs').length;
+    expect([creates('acct_one'), creates('acct_two')]).toEqual([3, 3]);
+    // Together the server saw more of one operation in a second than one account's budget allows:
+    // the two budgets ran side by side, neither waiting on the other's.
+    const both = peakRequestsPerOperation(emulator.requests.filter((r) => r.account !== undefined));
+    expect(Math.max(...Object.values(both))).toBeGreaterThan(2);
+  });
+
+  it('takes a header column as the account column only when its values are acct_ ids', async () => {
+    const emulator = await platformEmulator();
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    const input = await writeInput(dir, 'email,account\npat@example.com,premium\nann@example.com,basic\n');
+    const result = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
+    expect(result.code, describeRun(result)).toBe(0);
+    expect(readSummary(out).accounts).toBeUndefined();
+    expect(readResults(out).rows.map((r) => r.object_ids)).toEqual(['cus_own_pat', 'cus_own_ann']);
+  });
+
+  it('refuses a cell of --account-column that is no account id, naming its row, with nothing sent', async () => {
+    const emulator = await platformEmulator();
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    const input = await writeInput(dir, 'email,shop\npat@example.com,acct_shopA\nann@example.com,premium\n');
+    const result = await runCli(['run', input, ...emulator.runArgs(out), '--account-column', 'shop'], { env: TEST_KEY_ENV });
+    expect(result.code, describeRun(result)).toBe(2);
+    expect(result.stderr).toMatch(/row 2 .*premium.*acct_/);
+    expect(emulator.requests).toEqual([]);
+  });
+});
+
+describe('--stripe-account', () => {
+  it("acts for the connected account: its objects, its state, and the platform's untouched", async () => {
+    const emulator = await platformEmulator();
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    const stateHome = join(dir, 'state-home');
+    mkdirSync(stateHome);
+    const input = await writeInput(dir, 'email\nann@example.com\n');
+    const args = ['run', input, '--api-base', emulator.url, '--poll-interval-ms', '20', '--out', out, '--stripe-account', 'acct_shopB'];
+    const result = await runCli(args, { env: { ...TEST_KEY_ENV, XDG_STATE_HOME: stateHome } });
+    expect(result.code, describeRun(result)).toBe(0);
+    expect(readResults(out).rows.map((r) => [r.status, r.object_ids])).toEqual([['redacted', 'cus_b_ann']]);
+    expect(deleted(emulator, 'acct_shopB', 'cus_b_ann')).toBe(true);
+    expect(deleted(emulator, undefined, 'cus_own_ann')).toBe(false);
+    expect(deleted(emulator, 'acct_shopA', 'cus_a_ann')).toBe(false);
+    expect(emulator.requests.every((r) => r.account === 'acct_shopB')).toBe(true);
+    // The default state is the connected account's own.
+    expect(readSummary(out)).toMatchObject({ account: 'acct_shopB', state_path: join(stateHome, 'stripe-redact', 'acct_shopB-test.db') });
+  });
+
+  it('stops with exit 1 naming the account when the key cannot act for it', async () => {
+    const emulator = await platformEmulator();
+    const dir = await tempDir();
+    const input = await writeInput(dir, 'email\nann@example.com\n');
+    const result = await runCli(['run', input, ...emulator.runArgs(join(dir, 'out')), '--stripe-account', 'acct_nothere'], { env: TEST_KEY_ENV });
+    expect(result.code, describeRun(result)).toBe(1);
+    expect(result.stderr).toContain('acct_nothere');
+    expect(result.stderr).toContain('account_invalid');
+  });
+});
+
+function many(prefix: string, count: number) {
+  return Array.from({ length: count }, (_, i) => ({ id: `cus_${prefix}_${i}`, email: `${prefix}.${i}@example.com` }));
+}
+
