@@ -73,13 +73,14 @@ export function historyCommand(argv: string[]): number {
     new Command('stripe-redact history')
       .description('the runs a state has seen: id, times, input and its SHA-256, mode, rows per status')
       .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option('--stripe-account <acct>', "a connected account's state: its default state, or the one beside --state FILE (FILE.acct_….db)")
       .option('--json', 'one JSON document: {state, runs: [...]}')
       .addHelpText('after', '\nReads the state only: no API key needed, nothing is sent, a running run is not disturbed.'),
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
   if (early !== undefined) return early;
-  const options = command.opts<{ state?: string; json?: boolean }>();
+  const options = command.opts<{ state?: string; json?: boolean; stripeAccount?: string }>();
   return withStateToRead(options.state, (store, path) => {
     const runs = store.runs().map(toHistoryEntry);
     if (options.json) {
@@ -89,5 +90,5 @@ export function historyCommand(argv: string[]): number {
       process.stdout.write(`${lines.join('\n\n')}\n`);
     }
     return 0;
-  });
+  }, options.stripeAccount);
 }

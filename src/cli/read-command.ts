@@ -8,11 +8,17 @@ import type { StateReader } from '../io/state-store.js';
 import { openStateToRead } from './read-state.js';
 import { TOOL } from './usage.js';
 
-/** Opens the state read-only, runs `read` on it, closes it; errors become a line on stderr and an exit code. */
-export function withStateToRead(statePath: string | undefined, read: (store: StateReader, path: string) => number): number {
+/**
+ * Opens the state read-only, runs `read` on it, closes it; errors become a line on stderr and an
+ * exit code. `stripeAccount` (`--stripe-account`) picks a connected account's state.
+ */
+export function withStateToRead(statePath: string | undefined, read: (store: StateReader, path: string) => number, stripeAccount?: string): number {
   let store: StateReader | undefined;
   try {
-    const opened = openStateToRead(statePath);
+    if (stripeAccount !== undefined && !/^acct_[A-Za-z0-9]+$/.test(stripeAccount)) {
+      throw new ConfigError(`--stripe-account must be a connected account id such as acct_1Example; got '${stripeAccount}'`, { code: 'CONFIG_STATE', option: '--stripe-account' });
+    }
+    const opened = openStateToRead(statePath, process.env, stripeAccount);
     store = opened.store;
     return read(opened.store, opened.path);
   } catch (error) {

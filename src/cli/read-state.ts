@@ -6,11 +6,11 @@
  * accounts or modes, the command names them and asks for `--state`.
  */
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ConfigError, StateStoreError } from '../errors.js';
 import { openStateReadOnly } from '../io/sqlite-state-store.js';
 import type { StateReader } from '../io/state-store.js';
-import { defaultStateDir } from './state-path.js';
+import { accountStatePath, defaultStateDir } from './state-path.js';
 
 /** Default state files as state-path.ts names them: `acct_…-live.db`, `acct_…-test.db`. */
 const DEFAULT_STATE_NAME = /^acct_[A-Za-z0-9]+-(live|test)\.db$/;
@@ -32,11 +32,20 @@ export function listDefaultStates(env: NodeJS.ProcessEnv = process.env): string[
  *
  * @throws {ConfigError} `CONFIG_STATE` when there is no default state, or several.
  */
-export function chooseStateToRead(statePath: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function chooseStateToRead(statePath: string | undefined, env: NodeJS.ProcessEnv = process.env, stripeAccount?: string): string {
+  // `--stripe-account`: the connected account's state — beside an explicit platform state, or its
+  // own default state(s) in the state directory.
+  if (stripeAccount !== undefined && statePath !== undefined) return accountStatePath(statePath, stripeAccount) as string;
   if (statePath !== undefined) return resolve(statePath);
-  const states = listDefaultStates(env);
+  const states = listDefaultStates(env).filter((path) => stripeAccount === undefined || basename(path).startsWith(`${stripeAccount}-`));
   if (states.length === 1) return states[0] as string;
   const directory = defaultStateDir(env);
+  if (stripeAccount !== undefined && states.length === 0) {
+    throw new ConfigError(`no state of ${stripeAccount} in ${directory}: no run has acted for that account on this machine with the default state; name a state file with --state`, {
+      code: 'CONFIG_STATE',
+      option: '--stripe-account',
+    });
+  }
   if (states.length === 0) {
     throw new ConfigError(
       `no state in ${directory}: no run has used the default state on this machine (runs on the built-in emulator, such as npm start or run --emulator, keep their state in memory only, so nothing is left to show); name a state file with --state`,
@@ -46,7 +55,7 @@ export function chooseStateToRead(statePath: string | undefined, env: NodeJS.Pro
       },
     );
   }
-  throw new ConfigError(`${directory} holds the states of ${states.length} accounts or modes: name one with --state (${states.join(', ')})`, {
+  throw new ConfigError(`${directory} holds the states of ${states.length} accounts or modes: name one with --state, or an account with --stripe-account (${states.join(', ')})`, {
     code: 'CONFIG_STATE',
     option: '--state',
   });
@@ -57,8 +66,8 @@ export function chooseStateToRead(statePath: string | undefined, env: NodeJS.Pro
  * for `run`. A missing file is the user's to fix (`ConfigError`); an unreadable one stays a
  * `StateStoreError`.
  */
-export function openStateToRead(statePath: string | undefined, env: NodeJS.ProcessEnv = process.env): { store: StateReader; path: string } {
-  const path = chooseStateToRead(statePath, env);
+export function openStateToRead(statePath: string | undefined, env: NodeJS.ProcessEnv = process.env, stripeAccount?: string): { store: StateReader; path: string } {
+  const path = chooseStateToRead(statePath, env, stripeAccount);
   try {
     const hashKey = env.STRIPE_REDACT_HASH_KEY;
     return { store: openStateReadOnly({ path, ...(hashKey ? { hashKey } : {}) }), path };

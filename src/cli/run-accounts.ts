@@ -8,7 +8,7 @@
  * rows with Stripe's answer; the others go on.
  */
 import { createReadStream } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse';
 import pLimit from 'p-limit';
@@ -31,6 +31,7 @@ import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { createNoticeLog } from '../io/notice-log.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import type { RunConfig } from './run-config.js';
+import { accountStatePath } from './state-path.js';
 
 /** What one account's share of the run came to. */
 export interface AccountOutcome {
@@ -51,19 +52,6 @@ export interface AccountOutcome {
 export interface AccountsRunResult {
   summary: Record<string, unknown> & { statuses: Record<RowStatus, number>; deadlines: { overdue: number }; stateIsNew: boolean; interrupted: boolean; rows: number };
   outcomes: AccountOutcome[];
-}
-
-/**
- * The state of one account: the default one per account and mode (`undefined`, named once the account
- * is read); with an explicit `--state FILE`, the key's own account uses FILE and a connected account
- * the file beside it with its id before the extension (`nightly.db` → `nightly.acct_1Ab.db`); an
- * in-memory state stays in memory.
- */
-export function accountStatePath(statePath: string | undefined, account: string): string | undefined {
-  if (statePath === undefined || statePath === ':memory:' || account === '') return statePath;
-  const absolute = resolve(statePath);
-  const extension = extname(absolute);
-  return join(dirname(absolute), `${basename(absolute, extension)}.${account}${extension}`);
 }
 
 /** A logger whose every entry names the account it is about. */

@@ -24,6 +24,7 @@ export interface RawSelftestOptions {
   pollIntervalMs?: string;
   jobTimeoutMs?: string;
   settleWaitMs?: string;
+  stripeAccount?: string;
 }
 
 /** Everything a selftest needs, checked. */
@@ -37,6 +38,8 @@ export interface SelftestConfig {
   jobTimeoutMs: number;
   /** How long after a job succeeded its objects are read again. @default 5000 (ms) */
   settleWaitMs: number;
+  /** `--stripe-account`: walk the guide on this connected account (`Stripe-Account` on every call). */
+  stripeAccount?: string;
 }
 
 const TEST_KEY = /^(sk|rk)_test_[A-Za-z0-9_]+$/;
@@ -88,9 +91,20 @@ export function parseSelftestConfig(raw: RawSelftestOptions, env: NodeJS.Process
     if (raw.json.trim() === '') problems.push('--json must name a file');
     else if (!existsSync(dir) || !statSync(dir).isDirectory()) problems.push(`--json ${raw.json}: the directory ${dir} does not exist`);
   }
+  if (raw.stripeAccount !== undefined && !/^acct_[A-Za-z0-9]+$/.test(raw.stripeAccount)) {
+    problems.push(`--stripe-account must be a connected account id such as acct_1Example; got '${raw.stripeAccount}'`);
+  }
   if (problems.length > 0) return { problems };
   return {
-    config: { apiKey, ...(apiBase ? { apiBase } : {}), ...(raw.json !== undefined ? { jsonPath: raw.json } : {}), pollIntervalMs, jobTimeoutMs, settleWaitMs },
+    config: {
+      apiKey,
+      ...(apiBase ? { apiBase } : {}),
+      ...(raw.json !== undefined ? { jsonPath: raw.json } : {}),
+      pollIntervalMs,
+      jobTimeoutMs,
+      settleWaitMs,
+      ...(raw.stripeAccount !== undefined ? { stripeAccount: raw.stripeAccount } : {}),
+    },
   };
 }
 
@@ -101,6 +115,7 @@ function buildCommand(): Command {
     .option('--json <file>', 'also write the findings and observations as JSON (for a bug report)')
     .option('--poll-interval-ms <n>', 'how often a working job is polled (default: 1000)')
     .option('--job-timeout-ms <n>', 'how long one job may keep working before its step gives up (default: 600000)')
+    .option('--stripe-account <acct>', 'walk the guide on this connected account (Stripe-Account on every call): finds out whether Stripe accepts redaction jobs for it')
     .option('--settle-wait-ms <n>', "how long after a job succeeded its objects' redaction.status is read again (default: 5000)")
     .addHelpText(
       'after',
@@ -111,6 +126,16 @@ Exit codes: 0 every documented behaviour held and every undocumented one matches
     )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+}
+
+/**
+ * Whether Stripe accepted redaction jobs for the connected account, from the job statuses the walk
+ * saw: a job that reached `ready` or `succeeded` was accepted and validated for it.
+ */
+export function connectedAccountVerdict(account: string, statusesSeen: readonly string[]): string {
+  if (statusesSeen.includes('succeeded')) return `Redaction jobs for connected account ${account}: ACCEPTED (a job was created, validated and run for it).`;
+  if (statusesSeen.length > 0) return `Redaction jobs for connected account ${account}: ACCEPTED (jobs were created for it; none ran to succeeded in this selftest: ${[...new Set(statusesSeen)].join(', ')}).`;
+  return `Redaction jobs for connected account ${account}: NOT SHOWN (no job was created; see the step failures above).`;
 }
 
 /** `stripe-redact selftest`: argv → config → the guide walked → findings printed → exit code. */
@@ -141,7 +166,12 @@ async function execute(config: SelftestConfig): Promise<number> {
   const runId = randomBytes(6).toString('hex');
   const startedAt = new Date().toISOString();
   try {
-    const probe = createStripeProbe({ apiKey: config.apiKey, ...(config.apiBase ? { apiBase: config.apiBase } : {}), send: budgetedSend(budget, DEFAULT_RETRY_POLICY) });
+    const probe = createStripeProbe({
+      apiKey: config.apiKey,
+      ...(config.apiBase ? { apiBase: config.apiBase } : {}),
+      send: budgetedSend(budget, DEFAULT_RETRY_POLICY),
+      ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
+    });
     const observations = await walkGuide(probe, {
       runId,
       pollIntervalMs: config.pollIntervalMs,
@@ -154,6 +184,7 @@ async function execute(config: SelftestConfig): Promise<number> {
     const target = config.apiBase ?? 'Stripe';
     const header = `stripe-redact selftest ${runId} on ${observations.accountId ?? 'an unknown account'} (test mode) at ${target}`;
     process.stdout.write(formatFindings(findings, observations, header));
+    if (config.stripeAccount !== undefined) process.stdout.write(`${connectedAccountVerdict(config.stripeAccount, observations.statusesSeen)}\n`);
     if (config.jsonPath) {
       await writeJsonFileAtomic(config.jsonPath, {
         selftest: runId,
@@ -172,6 +203,10 @@ async function execute(config: SelftestConfig): Promise<number> {
     return findings.ok ? EXIT.held : EXIT.failed;
   } catch (error) {
     let message = error instanceof Error ? error.message : String(error);
+    if (config.stripeAccount !== undefined && error instanceof GatewayError && (error.kind === 'unavailable' || error.kind === 'permission')) {
+      // The question `--stripe-account` asks, answered: Stripe's own words on why not.
+      process.stdout.write(`Redaction jobs for connected account ${config.stripeAccount}: NOT ACCEPTED. Stripe answered: ${message}\n`);
+    }
     if (error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission')) {
       message = `Stripe refused the API key (${error.kind}): ${message}`;
     }

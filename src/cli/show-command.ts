@@ -17,6 +17,7 @@ export function showCommand(argv: string[]): number {
       .description("one request's whole story from the state: runs, lookup, jobs and their status changes, blockers, fixes, outcome")
       .argument('<email|id>', 'an email or a Stripe id as a request named it')
       .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option('--stripe-account <acct>', "a connected account's state: its default state, or the one beside --state FILE (FILE.acct_….db)")
       .option('--json', 'the story as one JSON document')
       .addHelpText(
         'after',
@@ -28,7 +29,7 @@ export function showCommand(argv: string[]): number {
   if (early !== undefined) return early;
   const given = (command.args[0] as string).trim();
   const classified = classifyIdentifier(given);
-  const options = command.opts<{ state?: string; json?: boolean }>();
+  const options = command.opts<{ state?: string; json?: boolean; stripeAccount?: string }>();
   return withStateToRead(options.state, (store, path) => {
     // A cell that is no identifier may still be a row a run read and reported invalid: its story.
     if (classified.kind === 'invalid') {
@@ -45,5 +46,5 @@ export function showCommand(argv: string[]): number {
     const story = readRequestStory(store, path, given, classified);
     process.stdout.write(options.json ? `${JSON.stringify(story, null, 2)}\n` : formatRequestStory(story));
     return 0;
-  });
+  }, options.stripeAccount);
 }

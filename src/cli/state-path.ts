@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 
 const APP = 'stripe-redact';
@@ -30,6 +30,19 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: 
 export function defaultStatePath(accountId: string, livemode: boolean, env: NodeJS.ProcessEnv = process.env): string {
   if (!/^acct_[A-Za-z0-9]+$/.test(accountId)) throw new TypeError(`Expected an account id such as acct_1Example, got '${accountId}'`);
   return join(defaultStateDir(env), `${accountId}-${livemode ? 'live' : 'test'}.db`);
+}
+
+/**
+ * The state of one account of a platform's run: the default one per account and mode (`undefined`,
+ * named once the account is read); with an explicit `--state FILE`, the key's own account (`''`)
+ * uses FILE and a connected account the file beside it with its id before the extension
+ * (`nightly.db` → `nightly.acct_1Ab.db`); an in-memory state stays in memory.
+ */
+export function accountStatePath(statePath: string | undefined, account: string): string | undefined {
+  if (statePath === undefined || statePath === ':memory:' || account === '') return statePath;
+  const absolute = resolve(statePath);
+  const extension = extname(absolute);
+  return join(dirname(absolute), `${basename(absolute, extension)}.${account}${extension}`);
 }
 
 /**

@@ -103,6 +103,15 @@ describe('an input whose rows name their accounts', () => {
     expect(again.code, describeRun(again)).toBe(0);
     expect(readResults(out).rows.map((r) => r.status)).toEqual(rows.map((r) => r.status));
     expect(emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/privacy/redaction_jobs')).toHaveLength(3);
+
+    // `history` and `show` pick a connected account's state with --stripe-account.
+    const history = await runCli(['history', '--state', join(out, 'state.db'), '--stripe-account', 'acct_shopB', '--json']);
+    expect(history.code, describeRun(history)).toBe(0);
+    expect(JSON.parse(history.stdout)).toMatchObject({ state: join(out, 'state.acct_shopB.db'), runs: [expect.anything(), expect.anything()] });
+    const show = await runCli(['show', 'ann@example.com', '--state', join(out, 'state.db'), '--stripe-account', 'acct_shopB', '--json']);
+    expect(show.code, describeRun(show)).toBe(0);
+    expect(show.stdout).toContain('cus_b_ann');
+    expect(show.stdout).not.toContain('cus_a_ann');
   });
 
   it('fails the rows of an account the key cannot reach with Stripe answer, and nothing else', async () => {
@@ -208,6 +217,28 @@ describe('--stripe-account', () => {
     expect(result.code, describeRun(result)).toBe(1);
     expect(result.stderr).toContain('acct_nothere');
     expect(result.stderr).toContain('account_invalid');
+  });
+});
+
+describe('selftest --stripe-account', () => {
+  const selftest = (emulator: CliEmulator, account: string) =>
+    runCli(['selftest', '--api-base', emulator.url, '--poll-interval-ms', '20', '--settle-wait-ms', '50', '--stripe-account', account], { env: { STRIPE_API_KEY: 'sk_test_selftest' }, timeoutMs: 60_000 });
+
+  it('walks the guide on the connected account and says Stripe accepts its redaction jobs', async () => {
+    const emulator = await platformEmulator({ settleMs: 0 });
+    const result = await selftest(emulator, 'acct_shopA');
+    expect(result.stdout).toContain('Redaction jobs for connected account acct_shopA: ACCEPTED');
+    expect(emulator.requests.length).toBeGreaterThan(0);
+    expect(emulator.requests.every((r) => r.account === 'acct_shopA')).toBe(true);
+    expect(emulator.accounts.get('acct_shopA')!.store.collection('redaction_jobs').size).toBeGreaterThan(0);
+    expect(emulator.store.collection('redaction_jobs').size).toBe(0);
+  });
+
+  it("says NOT ACCEPTED with Stripe's answer for an account the key cannot reach, exit 1", async () => {
+    const emulator = await platformEmulator();
+    const result = await selftest(emulator, 'acct_nothere');
+    expect(result.code, describeRun(result)).toBe(1);
+    expect(result.stdout).toMatch(/Redaction jobs for connected account acct_nothere: NOT ACCEPTED\. Stripe answered: .*does not have access to account 'acct_nothere'/);
   });
 });
 

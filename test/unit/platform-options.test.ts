@@ -1,7 +1,7 @@
 /** The options of a platform's run (issue 19): which account, which column, how many at once, and where each state lives. */
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { accountStatePath } from '../../src/cli/run-accounts.js';
+import { accountStatePath } from '../../src/cli/state-path.js';
 import { parseRunConfig } from '../../src/cli/run-config.js';
 
 const parse = (raw: Parameters<typeof parseRunConfig>[1]) => parseRunConfig('in.csv', raw, { STRIPE_API_KEY: 'sk_test_abc' }, false);
