@@ -15,7 +15,8 @@ import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
-import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
+import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
+import { afterErasureLines } from './after-erasure-lines.js';
 import { describeRunProgress } from './run-progress.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 
@@ -50,7 +51,7 @@ function buildCommand(): Command {
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
     .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
-    .option('--fail-on <statuses>', 'statuses that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
+    .option('--fail-on <statuses>', 'statuses (or the condition reappeared) that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
     .addOption(new Option('--log-format <format>', 'text or json (default: text on a TTY, json otherwise)'))
     .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise); the log file keeps everything')
     .option('--quiet', 'errors only on stderr: no summary, no progress bar; the exit code tells the rest')
@@ -201,7 +202,7 @@ async function execute(config: RunConfig): Promise<number> {
       state_path: state.path,
     });
     if (!config.quiet) printSummary(summary, config, state);
-    const failing = (Object.entries(summary.statuses) as [RowStatus, number][]).some(([status, n]) => n > 0 && config.failOn.includes(status));
+    const failing = failingItems(config.failOn, { statuses: summary.statuses as Partial<Record<RowStatus, number>>, reappeared: summary.reappeared }).length > 0;
     return failing ? EXIT.unsettled : EXIT.settled;
   } catch (error) {
     return reportFailure(error, logger);
@@ -243,6 +244,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} rows — ${counts || 'none'}`,
       ...deadlineLines(summary),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
+      ...afterErasureLines(summary),
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode)`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  report: ${resolve(summary.reportPath)}`,

@@ -72,8 +72,8 @@ export interface RunConfig {
   logLevel: LogLevel;
   /** `--quiet`: errors only on stderr, no end summary, no progress bar; the exit code tells the rest. */
   quiet: boolean;
-  /** Statuses that make exit code 3 (design.md "Exit codes"). */
-  failOn: RowStatus[];
+  /** Statuses and conditions that make exit code 3 (design.md "Exit codes"). */
+  failOn: FailOn[];
   progress: boolean;
   /** Notes for the log: defaults above Stripe's documented limits, and the like. */
   warnings: string[];
@@ -82,6 +82,15 @@ export interface RunConfig {
 /** Levels of `--log-level`, most severe first. */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Conditions `--fail-on` accepts beside statuses: `reappeared`, the run's watch found a person who
+ * came back after their erasure.
+ */
+export const FAIL_ON_CONDITIONS = ['reappeared'] as const;
+export type FailOnCondition = (typeof FAIL_ON_CONDITIONS)[number];
+/** One item of `--fail-on`. */
+export type FailOn = RowStatus | FailOnCondition;
 
 /** The statuses that make exit code 3 unless `--fail-on` says otherwise. */
 export const DEFAULT_FAIL_ON: readonly RowStatus[] = ['needs_action', 'pending', 'failed', 'invalid'];
@@ -259,15 +268,38 @@ export function parseRunConfig(
  * `--fail-on needs_action,failed`: the statuses that make exit code 3; `none` for none. An unknown
  * status is a problem naming it, so a typo cannot silently turn every night's exit code to 0.
  */
-function parseFailOn(value: string | undefined, problems: ConfigProblem[]): RowStatus[] {
+function parseFailOn(value: string | undefined, problems: ConfigProblem[]): FailOn[] {
   if (value === undefined) return [...DEFAULT_FAIL_ON];
   const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (names.length === 1 && names[0] === 'none') return [];
-  const unknown = names.filter((name) => !(ROW_STATUSES as readonly string[]).includes(name));
+  const known: readonly string[] = [...ROW_STATUSES, ...FAIL_ON_CONDITIONS];
+  const unknown = names.filter((name) => !known.includes(name));
   if (names.length === 0 || unknown.length > 0) {
     const what = names.length === 0 ? 'names no status' : `has unknown status${unknown.length > 1 ? 'es' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}`;
-    problems.push({ option: '--fail-on', message: `--fail-on ${what}; use a comma list of ${ROW_STATUSES.join(', ')}, or none` });
+    problems.push({
+      option: '--fail-on',
+      message: `--fail-on ${what}; use a comma list of ${ROW_STATUSES.join(', ')}, and the conditions ${FAIL_ON_CONDITIONS.join(', ')}, or none`,
+    });
     return [...DEFAULT_FAIL_ON];
   }
-  return [...new Set(names)] as RowStatus[];
+  return [...new Set(names)] as FailOn[];
+}
+
+/** What `--fail-on` is checked against once a run has ended. */
+export interface RunOutcomeForExit {
+  statuses: Partial<Record<RowStatus, number>>;
+  /** People the run's watch found back after their erasure (null: no watch ran). */
+  reappeared: number | null;
+}
+
+/** The `--fail-on` items a run's outcome meets (exit code 3 when any). Pure. */
+export function failingItems(failOn: readonly FailOn[], outcome: RunOutcomeForExit): FailOn[] {
+  return failOn.filter((item) => {
+    switch (item) {
+      case 'reappeared':
+        return (outcome.reappeared ?? 0) > 0;
+      default:
+        return (outcome.statuses[item] ?? 0) > 0;
+    }
+  });
 }

@@ -29,6 +29,8 @@ export interface ReportHeader {
   resultsSha256: string;
   /** The run was interrupted: unfinished rows are pending. */
   interrupted: boolean;
+  /** Sections rendered elsewhere (after-erasure-html.ts), shown after the rows. */
+  extraSections?: string;
 }
 
 /** A row as the HTML shows it. */
@@ -222,6 +224,7 @@ ${field('Rows', String(collected.rows))}
 ${countsChart(collected.counts)}
 <table class="counts"><thead><tr><th>Status</th><th>Rows</th></tr></thead><tbody>${countRows}</tbody></table>
 ${sections.join('\n')}
+${header.extraSections ?? ''}
 <p class="none">Every row, with every column, is in results.csv beside this file.</p>
 </body></html>
 `;

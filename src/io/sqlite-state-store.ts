@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION, bindAccount, initialiseMeta, readAccount, READABLE_SCHEMA_VERSIONS } from './state-schema.js';
 import { sqliteStateHistory } from './state-history.js';
+import { sqliteAfterErasureLedger, sqliteAfterErasureReader } from './state-after-erasure.js';
 import { sqliteIdentifierLedger } from './state-identifiers.js';
 import { sqliteJobLedger } from './state-jobs.js';
 import { stateIdentifierKeys } from './state-keys.js';
@@ -63,6 +64,7 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     ...sqliteJobLedger(sql, stateId, objects),
     ...sqliteRunLedger(sql),
     ...sqliteStateHistory(sql),
+    ...sqliteAfterErasureLedger(sql),
   };
 }
 
@@ -99,6 +101,7 @@ export function openStateReadOnly(options: Omit<StateStoreOptions, 'clock'>): St
     close: () => closeOnce(db),
     ...stateIdentifierKeys(hashKey),
     ...sqliteStateHistory(sql),
+    ...sqliteAfterErasureReader(sql),
   };
 }
 

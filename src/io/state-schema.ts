@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
+import { AFTER_ERASURE_TABLES } from './state-after-erasure.js';
 
 /**
  * The state file's tables. Bump {@link SCHEMA_VERSION} on any change that an older version
@@ -72,7 +73,7 @@ CREATE INDEX IF NOT EXISTS job_objects_by_object ON job_objects (object_id);
 CREATE TABLE IF NOT EXISTS job_events (
   job_id INTEGER NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL, detail TEXT
 );
-`;
+${AFTER_ERASURE_TABLES}`;
 
 /** Steps from an older schema version to the next, applied in order when a state is opened. */
 const MIGRATIONS: Record<string, { to: string; sql: string }> = {

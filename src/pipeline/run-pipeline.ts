@@ -21,6 +21,8 @@ import { packageVersion } from '../io/package-version.js';
 import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { ReportCollector, writeReportHtml } from '../io/report-html.js';
 import { join } from 'node:path';
+import { afterErasure, ErasureNotes, requestIdColumnOf, type AfterErasureReport } from './after-erasure.js';
+import { renderAfterErasureSections } from '../io/after-erasure-html.js';
 
 export interface RunOptions {
   inputPath: string;
@@ -140,6 +142,15 @@ export interface RunSummary extends ReportTotals {
   /** Jobs that runs over other inputs left live: followed to record their outcome, never acted on. */
   otherInputs: { jobs: number; byStatus: Record<string, number> };
   apiCalls: { total: number; byOperation: Record<string, number>; rateLimited: number; peakPerSecond: number };
+  /** People this run's watch found back after their erasure; null when no watch ran (not a redact run, or interrupted). */
+  reappeared: number | null;
+  /** What the watch read (`source`: events, customers, skipped), from when, how many pages. */
+  watch: AfterErasureReport['watch'];
+  /** Webhook endpoints that received personal data; null when the key may not read them. */
+  recipients: AfterErasureReport['recipients'];
+  /** `<out>/reappeared.csv` and `<out>/downstream.csv` (redact runs). */
+  reappearedPath: string | null;
+  downstreamPath: string | null;
 }
 
 /**
@@ -322,6 +333,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 
   progress('report');
   const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10));
+  const erasures = new ErasureNotes(store, info.identifierColumn, requestIdColumnOf(info.header, info.identifierColumn));
   const totals = await writeReport(
     info,
     {
@@ -331,11 +343,24 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
-      onRow: (row) => collector.add(row),
+      onRow: (row) => {
+        collector.add(row);
+        erasures.add(row);
+      },
     },
     store,
   );
+  erasures.flush();
   const resultsSha256 = await sha256OfFile(totals.resultsPath);
+  const after = await afterErasure({
+    gateway,
+    store,
+    logger,
+    runId,
+    outDir: options.outDir,
+    redact: options.mode === 'redact' && !interrupted(),
+    ...(ports.signal ? { signal: ports.signal } : {}),
+  });
   const endedAt = store.now();
   const reportPath = join(options.outDir, 'report.html');
   await writeReportHtml(
@@ -351,6 +376,11 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       inputSha256,
       resultsSha256,
       interrupted: interrupted(),
+      extraSections: renderAfterErasureSections({
+        reappeared: after.reappeared === null ? null : after.reappearedRows,
+        ...(after.watch?.note ? { watchNote: after.watch.note } : {}),
+        recipients: after.recipients,
+      }),
     },
     collector,
   );
@@ -378,6 +408,11 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       rateLimited: budget.rateLimitedCount,
       peakPerSecond: budget.peakRequestsPerSecond(),
     },
+    reappeared: after.reappeared,
+    watch: after.watch,
+    recipients: after.recipients,
+    reappearedPath: after.reappearedPath,
+    downstreamPath: after.downstreamPath,
   };
   store.endRun(runId, summary);
   logger.info('run finished', { run: runId, rows: totals.rows, statuses: totals.statuses, apiCalls: summary.apiCalls.total });

@@ -1,0 +1,43 @@
+/**
+ * The watch's decisions, pure: where a watch starts reading, and whether a customer seen with an
+ * erased request's email is a reappearance.
+ */
+
+/** Stripe keeps events for 30 days (docs.stripe.com/api/events). */
+export const EVENT_RETENTION_SECONDS = 30 * 86_400;
+
+/** Where a watch reads from, and how. */
+export type WatchStart =
+  /** Events from `from` on: the cursor, or 30 days back for a first watch. */
+  | { source: 'events'; from: number; first: boolean }
+  /** The cursor is older than Stripe keeps events: customers created since it, listed instead. */
+  | { source: 'customers'; from: number };
+
+/**
+ * A first watch starts 30 days back (what Stripe still holds); later ones at their cursor. A cursor
+ * older than the events Stripe keeps (a day of margin for clocks) means events were lost: the watch
+ * lists the customers created since it instead (which misses changed emails; the caller says so).
+ */
+export function planWatch(cursor: number | undefined, nowSeconds: number): WatchStart {
+  const oldestKept = nowSeconds - EVENT_RETENTION_SECONDS;
+  if (cursor === undefined) return { source: 'events', from: oldestKept + 60, first: true };
+  if (cursor < oldestKept + 86_400 / 24) return { source: 'customers', from: cursor };
+  return { source: 'events', from: cursor, first: false };
+}
+
+/** What the state knows of the request an email belongs to. */
+export interface ErasedRequest {
+  /** ISO-8601: when the request was first seen settled. */
+  settledAt: string;
+}
+
+/**
+ * A customer seen carrying an erased request's email is a reappearance when Stripe wrote it after the
+ * request was settled: before that it is the very data the erasure removed. Never acted on: a person
+ * decides (a returning customer is lawful).
+ */
+export function isReappearance(request: ErasedRequest | undefined, seenAtSeconds: number): boolean {
+  if (request === undefined) return false;
+  const settled = Date.parse(request.settledAt);
+  return Number.isFinite(settled) && seenAtSeconds * 1000 > settled;
+}
