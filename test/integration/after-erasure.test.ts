@@ -155,7 +155,7 @@ describe('recipients of personal data', () => {
     expect(summary.apiCalls.byOperation['webhook_endpoints.list']).toBe(1);
     const { readFileSync } = await import('node:fs');
     const html = readFileSync(`${ws.dir}/report.html`, 'utf8');
-    expect(html).toContain("Who else received these people&#39;s data");
+    expect(html).toContain("<h2>Who else received these people's data</h2>");
     expect(html).toContain('books.example.net');
     expect(html).not.toContain('treasury.example.org');
     expect(html).not.toContain('token=secret');
