@@ -3,7 +3,6 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigError, GatewayError, InputFileError, StripeRedactError } from '../errors.js';
-import type { RowStatus } from '../domain/row-status.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import { createProgress } from '../io/progress.js';
 import { writeJsonFileAtomic } from '../io/result-writer.js';
@@ -33,10 +32,11 @@ function buildCommand(): Command {
     .description('carry out the deletion requests of a CSV through Stripe redaction jobs')
     .argument('<requests.csv>', "CSV of deletion requests: emails or Stripe ids; '-' reads standard input")
     .option('--out <dir>', 'where results.csv, report.html, summary.json and the log go', 'output')
-    .option('--state <file>', "durable state shared by runs (default: one per Stripe account and mode in the user's state directory, e.g. ~/.local/state/stripe-redact/acct_…-live.db; in memory with --emulator); its directory must exist")
+    .option('--state <file>', "durable state shared by runs (default: one per Stripe account and mode in the user's state directory, e.g. ~/.local/state/stripe-redact/acct_…-live.db; in memory with --emulator); it must exist unless --new-state")
+    .option('--new-state', 'allow --state FILE to be created (its directory must exist): a typo must not start an empty state')
     .addOption(new Option('--mode <mode>', 'plan: resolve only; validate: create, validate, then cancel jobs; redact: the full job').default('redact'))
     .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
-    .option('--column <name>', 'the identifier column, by header name or 1-based number')
+    .option('--column <name>', 'the identifier column, by header name or 1-based number (default: chosen by content, headers propose; a chosen column more than half invalid stops the run with exit 2)')
     .option('--received-column <name>', 'the date each request was received, by header name or 1-based number (default: a header such as received_at, requested_at, created, date); gives due_by')
     .option('--deadline <time>', 'time allowed from receipt: 1m (calendar month, GDPR art. 12(3)), 45d (CCPA), Nd, Nw, Nm (default: 1m)')
     .option('--date-order <order>', 'how NN/NN/YYYY received dates read: dmy or mdy (default: such dates are refused as ambiguous)')
@@ -51,7 +51,7 @@ function buildCommand(): Command {
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
     .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
-    .option('--fail-on <statuses>', 'statuses (or the condition reappeared) that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
+    .option('--fail-on <statuses>', 'statuses, or the conditions overdue (an unsettled row past due_by), new_state (this run started its state) and reappeared (someone came back after their erasure), that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
     .addOption(new Option('--log-format <format>', 'text or json (default: text on a TTY, json otherwise)'))
     .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise); the log file keeps everything')
     .option('--quiet', 'errors only on stderr: no summary, no progress bar; the exit code tells the rest')
@@ -180,6 +180,7 @@ async function execute(config: RunConfig): Promise<number> {
           livemode: config.livemode,
           account: state.account.id,
           checkedInput,
+          stateIsNew: state.isNew,
         },
         {
           gateway,
@@ -202,8 +203,8 @@ async function execute(config: RunConfig): Promise<number> {
       state_path: state.path,
     });
     if (!config.quiet) printSummary(summary, config, state);
-    const failing = failingItems(config.failOn, { statuses: summary.statuses as Partial<Record<RowStatus, number>>, reappeared: summary.reappeared }).length > 0;
-    return failing ? EXIT.unsettled : EXIT.settled;
+    const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew, reappeared: summary.reappeared });
+    return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
   } catch (error) {
     return reportFailure(error, logger);
   } finally {
@@ -241,17 +242,31 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
     .join(', ');
   process.stderr.write(
     [
-      `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} rows — ${counts || 'none'}`,
+      `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} ${summary.rows === 1 ? 'row' : 'rows'} — ${counts || 'none'}`,
+      ...columnLines(summary),
       ...deadlineLines(summary),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       ...afterErasureLines(summary),
-      `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode)`,
+      `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${describeNewState(state)})`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  report: ${resolve(summary.reportPath)}`,
       `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
       '',
     ].join('\n'),
   );
+}
+
+/** What the summary's state line adds for a state this run started: none of it outlives an emulator run. */
+function describeNewState(state: OpenedState): string {
+  if (!state.isNew) return '';
+  return state.path === ':memory:' ? '; in memory: kept for this run only' : '; new: no history of earlier runs';
+}
+
+/** The end summary's column line, when rows of the identifier column were unusable: which column, and why it was read. */
+function columnLines(summary: RunSummary): string[] {
+  const { name, reason, unusableRows } = summary.column;
+  if (unusableRows === 0) return [];
+  return [`  column: ${name} (${reason}); ${unusableRows} ${unusableRows === 1 ? 'row' : 'rows'} unusable`];
 }
 
 /** The end summary's deadline line, when unsettled rows are overdue or due within 7 days. */

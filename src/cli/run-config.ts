@@ -9,6 +9,8 @@ import { explicitStateProblem } from './state-path.js';
 export interface RawRunOptions {
   out?: string;
   state?: string;
+  /** `--new-state`: an explicit `--state` may be created. */
+  newState?: boolean;
   mode?: string;
   validationBehavior?: string;
   column?: string;
@@ -83,17 +85,19 @@ export interface RunConfig {
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/**
- * Conditions `--fail-on` accepts beside statuses: `reappeared`, the run's watch found a person who
- * came back after their erasure.
- */
-export const FAIL_ON_CONDITIONS = ['reappeared'] as const;
-export type FailOnCondition = (typeof FAIL_ON_CONDITIONS)[number];
-/** One item of `--fail-on`. */
-export type FailOn = RowStatus | FailOnCondition;
 
 /** The statuses that make exit code 3 unless `--fail-on` says otherwise. */
 export const DEFAULT_FAIL_ON: readonly RowStatus[] = ['needs_action', 'pending', 'failed', 'invalid'];
+
+/**
+ * Conditions `--fail-on` accepts beside statuses: `overdue`, an unsettled row past its `due_by`;
+ * `new_state`, this run started its state (a cron job whose state vanished must not pass quietly);
+ * `reappeared`, the run's watch found a person who came back after their erasure.
+ */
+export const FAIL_ON_CONDITIONS = ['overdue', 'new_state', 'reappeared'] as const;
+export type FailOnCondition = (typeof FAIL_ON_CONDITIONS)[number];
+/** One item of `--fail-on`. */
+export type FailOn = RowStatus | FailOnCondition;
 
 /**
  * Bounds of the numeric options: beyond them a value is a typo or a misunderstanding, never a
@@ -179,8 +183,11 @@ export function parseRunConfig(
   if (raw.encoding !== undefined && encoding === undefined) {
     problems.push({ option: '--encoding', message: `--encoding must be one of ${INPUT_ENCODINGS.join(', ')}; got '${raw.encoding}'` });
   }
-  const stateProblem = raw.state === undefined ? undefined : raw.state.trim() === '' ? '--state must name a file' : explicitStateProblem(raw.state);
+  const stateProblem = raw.state === undefined ? undefined : raw.state.trim() === '' ? '--state must name a file' : explicitStateProblem(raw.state, raw.newState === true);
   if (stateProblem) problems.push({ option: '--state', message: stateProblem });
+  if (raw.newState === true && raw.state === undefined) {
+    problems.push({ option: '--new-state', message: '--new-state goes with --state FILE: the default state is made when it is missing, and says so' });
+  }
 
   let target: RunConfig['target'] = { kind: 'stripe' };
   if (raw.emulator && raw.apiBase !== undefined) {
@@ -288,8 +295,11 @@ function parseFailOn(value: string | undefined, problems: ConfigProblem[]): Fail
 /** What `--fail-on` is checked against once a run has ended. */
 export interface RunOutcomeForExit {
   statuses: Partial<Record<RowStatus, number>>;
-  /** People the run's watch found back after their erasure (null: no watch ran). */
-  reappeared: number | null;
+  /** Unsettled rows past their due date. */
+  overdue: number;
+  stateIsNew: boolean;
+  /** People the run's watch found back after their erasure (null or absent: no watch ran). */
+  reappeared?: number | null;
 }
 
 /** The `--fail-on` items a run's outcome meets (exit code 3 when any). Pure. */
@@ -298,6 +308,10 @@ export function failingItems(failOn: readonly FailOn[], outcome: RunOutcomeForEx
     switch (item) {
       case 'reappeared':
         return (outcome.reappeared ?? 0) > 0;
+      case 'overdue':
+        return outcome.overdue > 0;
+      case 'new_state':
+        return outcome.stateIsNew;
       default:
         return (outcome.statuses[item] ?? 0) > 0;
     }

@@ -61,7 +61,8 @@ export async function watchCommand(argv: string[]): Promise<number> {
   if (early !== undefined) return early;
   const raw = command.opts<RawWatchOptions>();
   // The key, the target, the budget and the log options are checked as `run` checks them.
-  const parsed = parseRunConfig('-', { ...raw }, process.env, Boolean(process.stderr.isTTY));
+  // newState: the watch's own check below says a watch never starts a state.
+  const parsed = parseRunConfig('-', { ...raw, newState: raw.state !== undefined }, process.env, Boolean(process.stderr.isTTY));
   if ('problems' in parsed) {
     for (const problem of parsed.problems) process.stderr.write(usageLine(problem.message, HELP_HINT));
     return 2;

@@ -15,6 +15,7 @@ import { sqliteJobLedger } from './state-jobs.js';
 import { stateIdentifierKeys } from './state-keys.js';
 import { sqliteObjectLedger } from './state-objects.js';
 import { sqliteRunLedger } from './state-runs.js';
+import { sqliteRowReadHistory, sqliteRowReadLedger } from './state-row-reads.js';
 import type { SqlStatement, StateSql } from './state-sql.js';
 import type { StateReader, StateStore } from './state-store.js';
 
@@ -64,6 +65,8 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     ...sqliteJobLedger(sql, stateId, objects),
     ...sqliteRunLedger(sql),
     ...sqliteStateHistory(sql),
+    ...sqliteRowReadLedger(sql),
+    ...sqliteRowReadHistory(sql),
     ...sqliteAfterErasureLedger(sql),
   };
 }
@@ -101,6 +104,7 @@ export function openStateReadOnly(options: Omit<StateStoreOptions, 'clock'>): St
     close: () => closeOnce(db),
     ...stateIdentifierKeys(hashKey),
     ...sqliteStateHistory(sql),
+    ...sqliteRowReadHistory(sql),
     ...sqliteAfterErasureReader(sql),
   };
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { classifyIdentifier } from '../domain/identifier.js';
+import { describeNonRequest, type NotARequest } from '../domain/export-footer.js';
+import { classifyIdentifier, describeExtraction, type Classified } from '../domain/identifier.js';
 import { classifyDeadline, dateOfInstant, dueDate, parseReceivedDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
-import { decideRowOutcome, type IdentifierOutcome } from '../domain/row-outcome.js';
+import { decideRowOutcome, type IdentifierOutcome, type RowOutcome } from '../domain/row-outcome.js';
 import { isSettled, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
@@ -35,6 +36,8 @@ export async function writeReport(
     livemode: boolean;
     deadline: DeadlineSpec;
     dateOrder?: DateOrder;
+    /** True when this run started the state: a `not_found` row then says the state has no history of it. */
+    stateIsNew?: boolean;
     /** Sees every row as it is written (report.html is built from these very rows). */
     onRow?: (row: ResultRow) => void;
   },
@@ -56,14 +59,35 @@ export async function writeReport(
     return outcome;
   };
 
+  /**
+   * What a row adds to its identifier's outcome: how its address was read, that it repeats an
+   * earlier row, and — on a state this run started — that a `not_found` may be a request another
+   * state holds the history of.
+   */
+  const notesOf = (classified: Classified, status: RowStatus, key: string, row: number): string[] => {
+    const notes: string[] = [];
+    if (classified.kind === 'email' && classified.extractedFrom !== undefined) notes.push(describeExtraction(classified.extractedFrom));
+    const first = store.firstRowOf(key, options.runId);
+    if (first !== undefined && first < row) notes.push(`duplicate of row ${first}: the same request, reported as that row is`);
+    if (status === 'not_found' && options.stateIsNew === true) {
+      notes.push('this state is new: it holds no history of this request, so an erasure recorded in another state file does not show here');
+    }
+    return notes;
+  };
+
   async function* results(): AsyncGenerator<ResultRow> {
     for await (const row of readRequestRows(info)) {
       const classified = classifyIdentifier(row.identifier);
-      const identifier = classified.kind === 'invalid' ? undefined : outcomeOf(store.keyOf(classified));
-      const outcome = decideRowOutcome(classified, options.mode, identifier, now);
+      const key = classified.kind === 'invalid' || row.notARequest !== undefined ? undefined : store.keyOf(classified);
+      const outcome =
+        row.notARequest !== undefined
+          ? skippedOutcome(row.notARequest, now)
+          : decideRowOutcome(classified, options.mode, key === undefined ? undefined : outcomeOf(key), now);
+      if (key !== undefined) outcome.messages.push(...notesOf(classified, outcome.status, key, row.row));
       statuses[outcome.status] += 1;
       rows += 1;
-      const due = dueByOf(row.fields, info.receivedColumn, options);
+      // A footer has no received date to read: no due_by, and no message about one.
+      const due = row.notARequest !== undefined ? { dueBy: null } : dueByOf(row.fields, info.receivedColumn, options);
       if (!isSettled(outcome.status)) {
         if (due.dueBy === null) deadlines.withoutDate += 1;
         else {
@@ -75,7 +99,7 @@ export async function writeReport(
       const result: ResultRow = {
         fields: row.fields,
         row: row.row,
-        identifierType: classified.type,
+        identifierType: row.notARequest !== undefined ? 'unknown' : classified.type,
         status: outcome.status,
         objectIds: outcome.objectIds,
         jobId: outcome.jobIds.length > 0 ? outcome.jobIds.join(' ') : null,
@@ -96,6 +120,11 @@ export async function writeReport(
   const resultsPath = join(options.outDir, 'results.csv');
   await writeResultsFile(resultsPath, info.header, info.columnCount, results());
   return { rows, statuses, resultsPath, deadlines };
+}
+
+/** The row of an export's footer or separator line: no request, nothing to do. */
+function skippedOutcome(kind: NotARequest, now: string): RowOutcome {
+  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], updatedAt: now };
 }
 
 /** A row's `due_by` from its received date, or why there is none (a row message; never a crash). */
