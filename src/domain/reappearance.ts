@@ -6,6 +6,12 @@
 /** Stripe keeps events for 30 days (docs.stripe.com/api/events). */
 export const EVENT_RETENTION_SECONDS = 30 * 86_400;
 
+/** A cursor this close to the edge of the window counts as past it: clocks differ, and a page takes time. */
+const EDGE_MARGIN_SECONDS = 3600;
+
+/** A first watch starts this far inside the window, so its first page is not already past the edge. */
+const FIRST_WATCH_MARGIN_SECONDS = 60;
+
 /** Where a watch reads from, and how. */
 export type WatchStart =
   /** Events from `from` on: the cursor, or 30 days back for a first watch. */
@@ -15,13 +21,13 @@ export type WatchStart =
 
 /**
  * A first watch starts 30 days back (what Stripe still holds); later ones at their cursor. A cursor
- * older than the events Stripe keeps (a day of margin for clocks) means events were lost: the watch
+ * older than the events Stripe keeps (an hour of margin for clocks) means events were lost: the watch
  * lists the customers created since it instead (which misses changed emails; the caller says so).
  */
 export function planWatch(cursor: number | undefined, nowSeconds: number): WatchStart {
   const oldestKept = nowSeconds - EVENT_RETENTION_SECONDS;
-  if (cursor === undefined) return { source: 'events', from: oldestKept + 60, first: true };
-  if (cursor < oldestKept + 86_400 / 24) return { source: 'customers', from: cursor };
+  if (cursor === undefined) return { source: 'events', from: oldestKept + FIRST_WATCH_MARGIN_SECONDS, first: true };
+  if (cursor < oldestKept + EDGE_MARGIN_SECONDS) return { source: 'customers', from: cursor };
   return { source: 'events', from: cursor, first: false };
 }
 
