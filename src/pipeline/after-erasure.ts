@@ -19,20 +19,6 @@ import { watchReappearances, type WatchOutcome } from './watch-reappearances.js'
 /** Row statuses that mean the person's data is gone from Stripe. */
 const ERASED: ReadonlySet<string> = new Set(['redacted', 'already_redacted']);
 
-/** Header cells naming the request's own id, compared ignoring case, spaces, `_` and `-`. */
-const REQUEST_ID_HEADERS = ['requestid', 'dsrid', 'ticket', 'ticketid', 'caseid'];
-
-/** The request-id column by its header (the `--request-id-column` of the report work supersedes this when merged). */
-export function requestIdColumnOf(header: readonly string[] | null, identifierColumn: number): number | null {
-  if (header === null) return null;
-  const normalised = header.map((cell) => cell.toLowerCase().replace(/[\s_-]+/g, ''));
-  for (const known of REQUEST_ID_HEADERS) {
-    const index = normalised.findIndex((cell, i) => i !== identifierColumn && cell === known);
-    if (index !== -1) return index;
-  }
-  return null;
-}
-
 /** Rows noted per transaction. */
 const CHUNK = 500;
 

@@ -23,7 +23,7 @@ import { packageVersion } from '../io/package-version.js';
 import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { ReportCollector, writeReportHtml } from '../io/report-html.js';
 import { join } from 'node:path';
-import { afterErasure, ErasureNotes, requestIdColumnOf, type AfterErasureReport } from './after-erasure.js';
+import { afterErasure, ErasureNotes, type AfterErasureReport } from './after-erasure.js';
 import { renderAfterErasureSections } from '../io/after-erasure-html.js';
 
 export interface RunOptions {
@@ -36,10 +36,14 @@ export interface RunOptions {
   column?: string;
   /** The received-date column, by header name or 1-based number; without it a known header, if any. */
   receivedColumn?: string;
+  /** The request's own id column (`--request-id-column`), by header name or 1-based number; without it a known header, if any. */
+  requestIdColumn?: string;
   /** Time allowed from receipt: gives each row's `due_by`. @default 1m (GDPR art. 12(3)) */
   deadline?: DeadlineSpec;
   /** How `NN/NN/YYYY` received dates read; without it they are refused as ambiguous. */
   dateOrder?: DateOrder;
+  /** `--excel`: results.csv with a UTF-8 byte order mark, the input's delimiter and CRLF. */
+  excel?: boolean;
   /** Whether an email no customer carries is looked up as guest Checkout Sessions. @default true */
   guests?: boolean;
   outDir: string;
@@ -79,13 +83,14 @@ export interface CheckedInput {
  * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
  */
 export async function checkInput(
-  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'encoding'>,
+  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'requestIdColumn' | 'encoding'>,
   onRows?: (rows: number) => void,
 ): Promise<CheckedInput> {
   const info = await inspectRequestFile(options.inputPath, {
     name: options.inputName ?? options.inputPath,
     ...(options.column !== undefined ? { column: options.column } : {}),
     ...(options.receivedColumn !== undefined ? { receivedColumn: options.receivedColumn } : {}),
+    ...(options.requestIdColumn !== undefined ? { requestIdColumn: options.requestIdColumn } : {}),
     ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
   });
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
@@ -292,7 +297,10 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 
   try {
     // Read before this run creates any job of its own.
-    const leftovers = options.mode === 'redact' ? store.liveJobs() : [];
+    // A validate run takes up the failed jobs a redact run kept for its input: validated again (with
+    // fix when asked), reported, then canceled — so the advice "a validate run with fix will tell"
+    // holds for blocked rows too. The next redact run gives their objects a new job.
+    const leftovers = options.mode === 'redact' ? store.liveJobs() : options.mode === 'validate' ? store.liveJobs().filter((job) => job.status === 'failed') : [];
     const packer = new JobPacker();
     const searchUsable = { value: true };
     const batchSize = options.lookupBatchSize ?? 200;
@@ -355,13 +363,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       }
     }
     if (!fatal && !interrupted()) noteChunk();
-    if (!fatal && !interrupted() && options.mode === 'redact') {
+    if (!fatal && !interrupted() && options.mode !== 'plan') {
       // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
       // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
       // acts on nothing its input does not name.
       for (const job of leftovers) {
         if (store.isJobOfRun(job.localId, runId)) drive(job.status === 'unsent' ? { ...job, replayedCreate: true } : job);
-        else if (job.stripeId) follow(job);
+        else if (job.stripeId && options.mode === 'redact') follow(job);
       }
     }
     while (!fatal && !interrupted() && batch.length > 0) await flush();
@@ -382,8 +390,8 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
-  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10));
-  const erasures = new ErasureNotes(store, info.identifierColumn, requestIdColumnOf(info.header, info.identifierColumn));
+  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10), undefined, options.mode);
+  const erasures = new ErasureNotes(store, info.identifierColumn, info.requestIdColumn);
   const totals = await writeReport(
     info,
     {
@@ -394,8 +402,9 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
       stateIsNew: options.stateIsNew ?? false,
-      onRow: (row) => {
-        collector.add(row);
+      ...(options.excel ? { excel: true } : {}),
+      onRow: (row, facts) => {
+        collector.add(row, facts);
         erasures.add(row);
       },
     },
@@ -428,6 +437,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       resultsSha256,
       interrupted: interrupted(),
       identifierColumn: `${info.identifierColumnName} (${info.identifierColumnChoice.reason})`,
+      deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
       extraSections: renderAfterErasureSections({
         reappeared: after.reappeared === null ? null : after.reappearedRows,
         ...(after.watch?.note ? { watchNote: after.watch.note } : {}),

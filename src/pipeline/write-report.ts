@@ -1,15 +1,34 @@
 import { join } from 'node:path';
 import { describeNonRequest, type NotARequest } from '../domain/export-footer.js';
 import { classifyIdentifier, describeExtraction, type Classified } from '../domain/identifier.js';
-import { classifyDeadline, dateOfInstant, dueDate, parseReceivedDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
+import { classifyDeadline, dateOfInstant, daysLate, dueDate, parseReceivedDate, type CalendarDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { decideRowOutcome, type IdentifierOutcome, type RowOutcome } from '../domain/row-outcome.js';
-import { isSettled, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
+import { DEADLINE_STANDING, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
+import type { ReportRowFacts } from '../io/report-html.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
 import type { StateReader } from '../io/state-store.js';
 
 /** Identifier outcomes kept for repeated rows. */
 const RECENT_OUTCOMES = 5000;
+
+/** Settled-late rows listed in summary.json; more are counted only (results.csv and report.html have them). */
+export const SETTLED_LATE_LISTED = 1000;
+
+/** A row closed after its `due_by`, as summary.json lists it. */
+export interface SettledLateRow {
+  row: number;
+  /** The request's own id (the request-id column), when the input has one. */
+  requestId: string | null;
+  status: RowStatus;
+  dueBy: CalendarDate;
+  /** The date the state recorded the row settled. */
+  settledOn: CalendarDate;
+  daysLate: number;
+}
+
+/** What report.html shows of a row besides results.csv's cells (report-html.ts). */
+export type RowDeadlineFacts = ReportRowFacts;
 
 export interface ReportTotals {
   rows: number;
@@ -17,10 +36,13 @@ export interface ReportTotals {
   statuses: Record<RowStatus, number>;
   resultsPath: string;
   /**
-   * Unsettled rows (design.md "Exit codes": not redacted, already_redacted, not_found, ready or
-   * planned) past their due date, due within 7 days of the report, and without a received date.
+   * Open requests (row-status.ts {@link DEADLINE_STANDING}: in every mode, a `planned` or `ready`
+   * row is open) past their due date, due within 7 days of the report, and without a received
+   * date; and requests closed after their due date (`settledLate`).
    */
-  deadlines: { overdue: number; dueWithin7Days: number; withoutDate: number };
+  deadlines: { overdue: number; dueWithin7Days: number; withoutDate: number; settledLate: number };
+  /** The settled-late rows, in input order, at most {@link SETTLED_LATE_LISTED}. */
+  settledLate: SettledLateRow[];
 }
 
 /**
@@ -38,13 +60,16 @@ export async function writeReport(
     dateOrder?: DateOrder;
     /** True when this run started the state: a `not_found` row then says the state has no history of it. */
     stateIsNew?: boolean;
+    /** `--excel`: results.csv with a byte order mark, the input's delimiter and CRLF. */
+    excel?: boolean;
     /** Sees every row as it is written (report.html is built from these very rows). */
-    onRow?: (row: ResultRow) => void;
+    onRow?: (row: ResultRow, facts: RowDeadlineFacts) => void;
   },
   store: StateReader,
 ): Promise<ReportTotals> {
   const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
-  const deadlines = { overdue: 0, dueWithin7Days: 0, withoutDate: 0 };
+  const deadlines = { overdue: 0, dueWithin7Days: 0, withoutDate: 0, settledLate: 0 };
+  const settledLate: SettledLateRow[] = [];
   let rows = 0;
   const now = store.now();
   const today = dateOfInstant(now);
@@ -87,13 +112,29 @@ export async function writeReport(
       statuses[outcome.status] += 1;
       rows += 1;
       // A footer has no received date to read: no due_by, and no message about one.
-      const due = row.notARequest !== undefined ? { dueBy: null } : dueByOf(row.fields, info.receivedColumn, options);
-      if (!isSettled(outcome.status)) {
+      const due: ReturnType<typeof dueByOf> = row.notARequest !== undefined ? { dueBy: null, received: null } : dueByOf(row.fields, info.receivedColumn, options);
+      const standing = DEADLINE_STANDING[outcome.status];
+      const requestId = info.requestIdColumn === null ? null : (row.fields[info.requestIdColumn] ?? '').trim() || null;
+      const facts: RowDeadlineFacts = { requestId, received: due.received, settledOn: null, daysLate: null, overdue: false };
+      if (standing === 'open') {
         if (due.dueBy === null) deadlines.withoutDate += 1;
         else {
-          const standing = classifyDeadline(due.dueBy, today);
-          if (standing === 'overdue') deadlines.overdue += 1;
-          else if (standing === 'due_soon') deadlines.dueWithin7Days += 1;
+          const at = classifyDeadline(due.dueBy, today);
+          if (at === 'overdue') deadlines.overdue += 1;
+          else if (at === 'due_soon') deadlines.dueWithin7Days += 1;
+          facts.overdue = at === 'overdue';
+        }
+      } else if (standing === 'closed') {
+        // Settled on the day the state recorded the row's last change: the day Stripe confirmed it.
+        facts.settledOn = dateOfInstant(outcome.updatedAt);
+        if (due.dueBy !== null) {
+          facts.daysLate = daysLate(due.dueBy, facts.settledOn);
+          if (facts.daysLate > 0) {
+            deadlines.settledLate += 1;
+            if (settledLate.length < SETTLED_LATE_LISTED) {
+              settledLate.push({ row: row.row, requestId, status: outcome.status, dueBy: due.dueBy, settledOn: facts.settledOn, daysLate: facts.daysLate });
+            }
+          }
         }
       }
       const result: ResultRow = {
@@ -107,34 +148,36 @@ export async function writeReport(
         blockingCodes: outcome.blockingCodes,
         fixes: outcome.fixes,
         messages: due.problem === undefined ? outcome.messages : [...outcome.messages, due.problem],
+        commands: outcome.commands,
         dueBy: due.dueBy,
         runId: options.runId,
         livemode: options.livemode,
         updatedAt: outcome.updatedAt,
       };
-      options.onRow?.(result);
+      options.onRow?.(result, facts);
       yield result;
     }
   }
 
   const resultsPath = join(options.outDir, 'results.csv');
-  await writeResultsFile(resultsPath, info.header, info.columnCount, results());
-  return { rows, statuses, resultsPath, deadlines };
+  await writeResultsFile(resultsPath, info.header, info.columnCount, results(), options.excel ? { excel: { delimiter: info.delimiter } } : {});
+  return { rows, statuses, resultsPath, deadlines, settledLate };
 }
 
 /** The row of an export's footer or separator line: no request, nothing to do. */
 function skippedOutcome(kind: NotARequest, now: string): RowOutcome {
-  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], updatedAt: now };
+  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], commands: [], updatedAt: now };
 }
 
-/** A row's `due_by` from its received date, or why there is none (a row message; never a crash). */
+/** A row's `due_by` from its received date, or why there is none (a row message; never a crash); and the received date as shown. */
 function dueByOf(
   fields: readonly string[],
   receivedColumn: number | null,
   options: { deadline: DeadlineSpec; dateOrder?: DateOrder },
-): { dueBy: string | null; problem?: string } {
-  if (receivedColumn === null) return { dueBy: null };
-  const received = parseReceivedDate(fields[receivedColumn] ?? '', options.dateOrder);
-  if ('problem' in received) return { dueBy: null, problem: `${received.problem}: due_by is unknown` };
-  return { dueBy: dueDate(received.date, options.deadline) };
+): { dueBy: string | null; received: string | null; problem?: string } {
+  if (receivedColumn === null) return { dueBy: null, received: null };
+  const cell = (fields[receivedColumn] ?? '').trim();
+  const received = parseReceivedDate(cell, options.dateOrder);
+  if ('problem' in received) return { dueBy: null, received: cell === '' ? null : cell, problem: `${received.problem}: due_by is unknown` };
+  return { dueBy: dueDate(received.date, options.deadline), received: received.date };
 }
