@@ -27,7 +27,7 @@ export function afterErasureLines(
   } else if (summary.reappeared === null && summary.downstreamPath) {
     lines.push('  reappeared: not watched (Stripe could not be read; see the log)');
   }
-  if (summary.recipients === null) lines.push('  recipients: unknown (the key may not read webhook endpoints)');
+  if (summary.recipients === null) lines.push('  recipients: unknown (the webhook endpoints were not read: see the log)');
   else if (summary.recipients !== undefined && summary.recipients.length > 0) {
     lines.push(`  recipients: ${summary.recipients.length} webhook endpoint(s) received personal data: ${summary.recipients.map((r) => `${r.host} (${r.id})`).join(', ')}`);
   }

@@ -7,13 +7,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, GatewayError, StripeRedactError } from '../errors.js';
-import { writeReappearedCsv } from '../io/after-erasure-files.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import type { StateStore } from '../io/state-store.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
-import { watchReappearances } from '../pipeline/watch-reappearances.js';
+import { reportReappearances, watchReappearances } from '../pipeline/watch-reappearances.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { afterErasureLines } from './after-erasure-lines.js';
 import { openStateForAccount } from './open-state.js';
@@ -95,7 +94,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     store = state.store;
     release = state.release;
     const outcome = await watchReappearances({ gateway, store, logger, runId: null });
-    const reappearedPath = outcome.source === 'skipped' ? null : await writeReappearedCsv(config.outDir, outcome.reappeared);
+    const reappearedPath = outcome.source === 'skipped' ? null : await reportReappearances(store, config.outDir, outcome.reappeared);
     if (!config.quiet) {
       const reappeared = outcome.source === 'skipped' ? null : outcome.reappeared.length;
       process.stderr.write(

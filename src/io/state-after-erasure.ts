@@ -5,7 +5,8 @@
  *   own request id when it had one, the email's digest under the suppression key (never the hashing
  *   key: see suppression-digest.ts) and when it was first seen settled;
  * - reappearances: each customer found carrying an erased request's email after it was settled,
- *   once per customer and request, so a later watch never reports it again;
+ *   once per customer and request; `reported_at` is set once a reappeared.csv listed it, so a later
+ *   watch never reports it again, and one killed before writing its file loses nothing;
  * - meta `watch_cursor` (unix seconds: the watch reads events from there on) and `suppression_key`.
  *
  * The tables are added without a schema version bump (`CREATE TABLE IF NOT EXISTS` on every open):
@@ -20,7 +21,8 @@ CREATE TABLE IF NOT EXISTS erasures (
 );
 CREATE TABLE IF NOT EXISTS reappearances (
   customer_id TEXT NOT NULL, identifier_key TEXT NOT NULL, seen_at INTEGER NOT NULL,
-  found_at TEXT NOT NULL, run_id TEXT, PRIMARY KEY (customer_id, identifier_key)
+  customer_created INTEGER NOT NULL, found_at TEXT NOT NULL, run_id TEXT, reported_at TEXT,
+  PRIMARY KEY (customer_id, identifier_key)
 );
 `;
 
@@ -39,6 +41,17 @@ export interface ReappearanceRecord {
   key: string;
   /** Unix seconds: when Stripe wrote what showed the customer with the email. */
   seenAt: number;
+  /** Unix seconds: the customer's own `created`. */
+  customerCreated: number;
+}
+
+/** A reappearance not yet listed in a reappeared.csv, with what the state knows of its request. */
+export interface UnreportedReappearance {
+  customerId: string;
+  key: string;
+  customerCreated: number;
+  requestId: string | null;
+  settledAt: string;
 }
 
 /** The after-erasure part of the state port, for runs and `watch` (read-write). */
@@ -47,8 +60,12 @@ export interface AfterErasureLedger {
   noteErasure(key: string, facts: { requestId: string | null; suppressionDigest: string | null; settledAt: string }): void;
   /** The erased request with this key, if any. */
   erasureOf(key: string): ErasureRecord | undefined;
-  /** Records a reappearance; false when this customer was already reported for this request. */
+  /** Records a reappearance; false when this customer was already found for this request. */
   noteReappearance(found: ReappearanceRecord, runId: string | null): boolean;
+  /** Reappearances found but not yet listed in a reappeared.csv, oldest customer first. */
+  unreportedReappearances(): UnreportedReappearance[];
+  /** Marks reappearances as listed in a reappeared.csv: no later watch lists them again. */
+  markReappearancesReported(found: readonly { customerId: string; key: string }[]): void;
   /** Unix seconds from which the next watch reads; undefined before the first watch. */
   watchCursor(): number | undefined;
   setWatchCursor(seconds: number): void;
@@ -124,9 +141,27 @@ export function sqliteAfterErasureLedger(sql: StateSql): AfterErasureLedger & Af
     },
     noteReappearance(found, runId) {
       const result = sql
-        .prepare('INSERT OR IGNORE INTO reappearances (customer_id, identifier_key, seen_at, found_at, run_id) VALUES (?, ?, ?, ?, ?)')
-        .run(found.customerId, found.key, found.seenAt, sql.now(), runId);
+        .prepare('INSERT OR IGNORE INTO reappearances (customer_id, identifier_key, seen_at, customer_created, found_at, run_id) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(found.customerId, found.key, found.seenAt, found.customerCreated, sql.now(), runId);
       return result.changes > 0;
+    },
+    unreportedReappearances() {
+      return sql
+        .prepare(
+          `SELECT r.customer_id AS customerId, r.identifier_key AS key, r.customer_created AS customerCreated,
+                  e.request_id AS requestId, e.settled_at AS settledAt
+             FROM reappearances r JOIN erasures e ON e.identifier_key = r.identifier_key
+            WHERE r.reported_at IS NULL
+            ORDER BY r.customer_created, r.customer_id, r.identifier_key`,
+        )
+        .all() as UnreportedReappearance[];
+    },
+    markReappearancesReported(found) {
+      const mark = sql.prepare('UPDATE reappearances SET reported_at = ? WHERE customer_id = ? AND identifier_key = ? AND reported_at IS NULL');
+      const now = sql.now();
+      sql.transaction(() => {
+        for (const r of found) mark.run(now, r.customerId, r.key);
+      });
     },
     watchCursor() {
       const row = sql.prepare("SELECT value FROM meta WHERE key = 'watch_cursor'").get() as { value: string } | undefined;

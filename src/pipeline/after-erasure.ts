@@ -8,13 +8,13 @@
 import { classifyIdentifier } from '../domain/identifier.js';
 import { recipientsOf, type Recipient } from '../domain/recipients.js';
 import { GatewayError } from '../errors.js';
-import { writeDownstreamCsv, writeReappearedCsv } from '../io/after-erasure-files.js';
+import { writeDownstreamCsv } from '../io/after-erasure-files.js';
 import type { Logger } from '../io/logger.js';
 import type { ResultRow } from '../io/result-writer.js';
 import type { StateStore } from '../io/state-store.js';
 import { suppressionDigest } from '../io/suppression-digest.js';
 import type { StripeGateway } from '../stripe/gateway.js';
-import { watchReappearances, type WatchOutcome } from './watch-reappearances.js';
+import { reportReappearances, watchReappearances, type WatchOutcome } from './watch-reappearances.js';
 
 /** Row statuses that mean the person's data is gone from Stripe. */
 const ERASED: ReadonlySet<string> = new Set(['redacted', 'already_redacted']);
@@ -101,9 +101,11 @@ export async function afterErasure(options: {
   signal?: AbortSignal;
 }): Promise<AfterErasureReport> {
   const { gateway, store, logger, runId, outDir } = options;
+  // Interrupted: no new request starts (the contract of SIGINT/SIGTERM); the next run reads.
+  if (options.signal?.aborted) return { reappeared: null, watch: null, recipients: null, reappearedPath: null, downstreamPath: null, reappearedRows: [] };
   // The erasures are done and reported by now: a read failing here is worth a warning, not the run.
   const recipients = await softly(() => readRecipients(gateway, logger), null, logger, 'the webhook endpoints could not be read');
-  if (!options.redact || options.signal?.aborted) {
+  if (!options.redact) {
     return { reappeared: null, watch: null, recipients, reappearedPath: null, downstreamPath: null, reappearedRows: [] };
   }
   const watched = await softly(
@@ -119,7 +121,7 @@ export async function afterErasure(options: {
   const { reappeared, ...watch } = watched;
   const downstreamPath = await writeDownstreamCsv(outDir, downstreamRows(store, runId));
   if (watch.source === 'skipped') return { reappeared: null, watch, recipients, reappearedPath: null, downstreamPath, reappearedRows: [] };
-  const reappearedPath = await writeReappearedCsv(outDir, reappeared);
+  const reappearedPath = await reportReappearances(store, outDir, reappeared);
   return { reappeared: reappeared.length, watch, recipients, reappearedPath, downstreamPath, reappearedRows: reappeared };
 }
 

@@ -10,7 +10,7 @@
  */
 import { isReappearance, planWatch, type WatchStart } from '../domain/reappearance.js';
 import { GatewayError } from '../errors.js';
-import type { ReappearedRow } from '../io/after-erasure-files.js';
+import { writeReappearedCsv, type ReappearedRow } from '../io/after-erasure-files.js';
 import type { Logger } from '../io/logger.js';
 import type { StateStore } from '../io/state-store.js';
 import type { SightingPage, StripeGateway } from '../stripe/gateway.js';
@@ -32,7 +32,10 @@ export interface WatchOutcome {
   pages: number;
   /** Customers seen (events or listed customers). */
   seen: number;
-  /** Reappearances found by this watch, each reported once ever. */
+  /**
+   * Reappearances not yet listed in a reappeared.csv: those this watch found, and any an earlier
+   * watch found but was stopped before listing. {@link reportReappearances} lists and marks them.
+   */
   reappeared: ReappearedRow[];
   /** Why it fell back or was skipped, in words; absent when it read events as planned. */
   note?: string;
@@ -84,6 +87,13 @@ export async function watchReappearances(ports: WatchPorts): Promise<WatchOutcom
   // costs little, and a customer is reported once whatever is read twice.
   store.setWatchCursor(Math.max(plan.from, now - VISIBILITY_LAG_SECONDS));
   if (note) outcome.note = note;
+  outcome.reappeared = store.unreportedReappearances().map((r) => ({
+    customerId: r.customerId,
+    customerCreated: iso(r.customerCreated),
+    requestKey: r.key,
+    requestId: r.requestId,
+    settledOn: r.settledAt.slice(0, 10),
+  }));
   logger.info('reappearance watch', { source: outcome.source, from: outcome.from, pages: outcome.pages, seen: outcome.seen, reappeared: outcome.reappeared.length });
   return outcome;
 }
@@ -103,19 +113,22 @@ async function readAll(plan: WatchStart, ports: WatchPorts, outcome: WatchOutcom
         const key = store.emailKey(sighting.email.trim().toLowerCase());
         const erasure = store.erasureOf(key);
         if (erasure === undefined || !isReappearance(erasure, sighting.at)) continue;
-        if (!store.noteReappearance({ customerId: sighting.customerId, key, seenAt: sighting.at }, ports.runId)) continue;
-        outcome.reappeared.push({
-          customerId: sighting.customerId,
-          customerCreated: iso(sighting.customerCreated),
-          requestKey: key,
-          requestId: erasure.requestId,
-          settledOn: erasure.settledAt.slice(0, 10),
-        });
+        store.noteReappearance({ customerId: sighting.customerId, key, seenAt: sighting.at, customerCreated: sighting.customerCreated }, ports.runId);
       }
     });
     if (!page.hasMore || page.last === undefined) return;
     startingAfter = page.last;
   }
+}
+
+/**
+ * Writes `<out>/reappeared.csv` with the watch's reappearances, then marks them listed: written
+ * first, so a watch stopped in between lists them again rather than never.
+ */
+export async function reportReappearances(store: StateStore, outDir: string, reappeared: readonly ReappearedRow[]): Promise<string> {
+  const path = await writeReappearedCsv(outDir, reappeared);
+  store.markReappearancesReported(reappeared.map((r) => ({ customerId: r.customerId, key: r.requestKey })));
+  return path;
 }
 
 function iso(seconds: number): string {

@@ -10,7 +10,7 @@ import type { StateStore } from '../../src/io/state-store.js';
 import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
-import { watchReappearances } from '../../src/pipeline/watch-reappearances.js';
+import { reportReappearances, watchReappearances } from '../../src/pipeline/watch-reappearances.js';
 import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -66,6 +66,28 @@ describe('the reappearance watch', () => {
       budget.close();
     }
   }, 120_000);
+
+  it('lists a reappearance until a reappeared.csv listed it: a watch stopped before its file loses nothing, a listed one never comes back', async () => {
+    emulator = await startTestEmulator();
+    store = openStateStore({ path: ':memory:' });
+    const key = erased(store, 'twice@example.com', 'DSR-2', new Date(Date.now() - 60_000));
+    const customer = (await emulator.dispatch('POST', '/v1/customers', { email: 'twice@example.com' })) as { id: string };
+    const { gateway, budget } = gatewayFor(emulator);
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const out = mkdtempSync(`${tmpdir()}/stripe-redact-watch-`);
+    try {
+      // Found, then the process dies before writing its file.
+      expect((await watchReappearances({ gateway, store, logger: createSilentLogger(), runId: null })).reappeared).toEqual([expect.objectContaining({ customerId: customer.id, requestKey: key })]);
+      const next = await watchReappearances({ gateway, store, logger: createSilentLogger(), runId: null });
+      expect(next.reappeared).toEqual([expect.objectContaining({ customerId: customer.id, requestId: 'DSR-2' })]);
+      await reportReappearances(store, out, next.reappeared);
+      expect(readFileSync(`${out}/reappeared.csv`, 'utf8')).toContain(customer.id);
+      expect((await watchReappearances({ gateway, store, logger: createSilentLogger(), runId: null })).reappeared).toEqual([]);
+    } finally {
+      budget.close();
+    }
+  });
 
   it('a customer written before the request was settled is the erased data itself, not a reappearance', async () => {
     emulator = await startTestEmulator({ seed: { customers: [{ email: 'before@example.com' }] } });
