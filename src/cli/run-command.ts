@@ -249,6 +249,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} ${summary.rows === 1 ? 'row' : 'rows'} — ${counts || 'none'}`,
       ...columnLines(summary),
       ...deadlineLines(summary),
+      ...pendingLines(summary, state),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       ...afterErasureLines(summary),
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${describeNewState(state)})`,
@@ -258,6 +259,17 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       '',
     ].join('\n'),
   );
+}
+
+/** How rows Stripe still holds get settled: a later run with a lasting state reads only them. */
+function pendingLines(summary: RunSummary, state: OpenedState): string[] {
+  const pending = summary.statuses.redaction_pending;
+  if (pending === 0) return [];
+  const how =
+    state.path === ':memory:'
+      ? 'this run kept its state in memory: run with --state FILE so that a later run can settle them'
+      : `run again later with the same state (${state.path}): it reads only these objects from Stripe, and a row turns redacted, with verified_at, once Stripe shows every object of it redacted`;
+  return [`  redaction_pending ${pending}: the jobs succeeded but Stripe does not show every object redacted yet (held until eligible, e.g. charges younger than 90 days, or still processing); ${how}`];
 }
 
 /** What the summary's state line adds for a state this run started: none of it outlives an emulator run. */

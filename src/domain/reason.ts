@@ -48,6 +48,14 @@ export type Reason =
   | { code: 'waits_for_own_job' }
   /** Stripe no longer knows the job (another account's state, a wiped emulator): abandoned, its objects re-packed. */
   | { code: 'unknown_to_stripe' }
+  /**
+   * A customer that read `deleted: true` before any job of this state touched it, which Stripe then
+   * refused to redact: deleted is not redacted. `related`: its PaymentIntents, charges, SetupIntents
+   * and Checkout Sessions that did not read redacted, put in jobs of their own.
+   */
+  | { code: 'deleted_before'; related: number; byKind?: Partial<Record<'payment_intent' | 'charge' | 'setup_intent' | 'checkout_session', number>> }
+  /** A customer deleted before (as above) whose related objects Stripe would not list: a person must find them. */
+  | { code: 'deleted_unlisted'; message: string }
   /** A sentence a state of schema version 3 or older stored as it was (see state-schema.ts). */
   | { code: 'text'; text: string };
 
@@ -99,10 +107,33 @@ export function wordReason(reason: Reason): string {
       return 'waits for another job of this run that holds it';
     case 'unknown_to_stripe':
       return 'unknown to Stripe';
+    case 'deleted_before':
+      return reason.related > 0
+        ? `the customer was deleted before this tool acted, which is not redaction: ${describeHeldObjects(reason.related, reason.byKind)} that still held data are redacted in jobs of their own`
+        : 'the customer was deleted before this tool acted, and none of its PaymentIntents, charges, SetupIntents or Checkout Sessions still holds data';
+    case 'deleted_unlisted':
+      return `the customer was deleted before this tool acted (deleted is not redacted) and Stripe would not list its payments (${reason.message}): find its PaymentIntents, charges, SetupIntents and Checkout Sessions in the Dashboard and put their ids in a request file`;
     case 'text':
       return reason.text;
   }
   return unreachable(reason);
+}
+
+const HELD_KINDS = [
+  ['payment_intent', 'PaymentIntent'],
+  ['charge', 'charge'],
+  ['setup_intent', 'SetupIntent'],
+  ['checkout_session', 'Checkout Session'],
+] as const;
+
+/** `its 1 PaymentIntent and 2 charges`; without counts per kind (not recorded), `its 3 PaymentIntents, charges, SetupIntents and Checkout Sessions`. */
+function describeHeldObjects(total: number, byKind: Partial<Record<(typeof HELD_KINDS)[number][0], number>> | undefined): string {
+  const parts = HELD_KINDS.filter(([kind]) => (byKind?.[kind] ?? 0) > 0).map(([kind, name]) => {
+    const n = byKind?.[kind] as number;
+    return `${n} ${name}${n > 1 ? 's' : ''}`;
+  });
+  if (parts.length === 0) return `its ${total} PaymentIntents, charges, SetupIntents and Checkout Sessions`;
+  return `its ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1) as string}` : parts[0]}`;
 }
 
 /** A compile-time proof that a switch covered every member; never runs on well-typed input. */

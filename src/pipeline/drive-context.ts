@@ -29,4 +29,6 @@ export interface DriveContext {
   signal?: AbortSignal;
   /** The customer a related object belongs to ({@link StripeGateway.customerOf}), remembered for the run. */
   customerOf(id: string, objectType: string): Promise<string | null>;
+  /** Reads objects whose job succeeded, for Stripe's word that they are redacted (verify-objects.ts); absent: the run verifies later. */
+  verify?(objectIds: readonly string[]): void;
 }

@@ -4,13 +4,14 @@ import { type JobStatus, type JobValidationError, type RedactionJobView } from '
 import { decideAfterFailedValidation } from '../domain/failed-job.js';
 import { nextJobStep } from '../domain/job-step.js';
 import { ownersToLookUp, pinErrors, triageFailedValidation, type FailureFacts } from '../domain/failure-triage.js';
-import { slotOf, toJobObjects } from '../domain/pack.js';
+import { chunk, slotOf, toJobObjects } from '../domain/pack.js';
+import { MAX_JOB_IDENTIFIERS } from '../domain/job.js';
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { cancelJob, switchBehavior, transition } from './job-actions.js';
 import { JobWaitTimeout } from './job-watcher.js';
 import { findTwin, liveJobsNaming, ownLockingJob } from './lock-holders.js';
-import { settleByPresence } from './settle-by-presence.js';
+import { settleAfterOwnCascade, settleByPresence } from './settle-by-presence.js';
 
 /** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
 export function isFatalGatewayError(error: unknown): boolean {
@@ -91,6 +92,8 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
         }
         case 'settle_redacted':
           markRedacted(job, ctx);
+          // Stripe's own word, not the job's: each object is read (verify-objects.ts).
+          ctx.verify?.(job.objectIds);
           return;
         case 'replace_canceled':
         case 'leave_canceled':
@@ -165,32 +168,22 @@ export async function followJob(job: StoredJob, ctx: DriveContext): Promise<JobS
 
 /**
  * Objects that waited for this job go on now. When the job succeeded, its cascade may have
- * redacted them already (a PaymentIntent of a redacted customer): then they are settled as
- * redacted by this job; otherwise they get a job of their own.
+ * redacted them already (a PaymentIntent of a redacted customer): then they are settled by this
+ * job, once Stripe shows it; otherwise they go into jobs of their own.
  */
 async function releaseDeferred(job: StoredJob, ctx: DriveContext): Promise<void> {
-  await releaseWaiters(job.localId, job.status === 'succeeded', job.stripeId, ctx);
+  await releaseWaiters(job.localId, job.status === 'succeeded', ctx);
 }
 
 /** Objects deferred on job `ownerLocalId` go on: settled as redacted when its cascade redacted them, else in a job of their own. */
-async function releaseWaiters(ownerLocalId: number, succeeded: boolean, ownerStripeId: string | null, ctx: DriveContext): Promise<void> {
+async function releaseWaiters(ownerLocalId: number, succeeded: boolean, ctx: DriveContext): Promise<void> {
+  const rest: string[] = [];
   for (const id of ctx.store.objectsDeferredOn(ownerLocalId)) {
     const type = objectTypeOfId(id);
-    if (succeeded && type) {
-      const presence = await ctx.gateway.lookupObject(id, type).catch(() => 'present' as const);
-      if (presence === 'redacted') {
-        ctx.store.linkObjectToJob(id, ownerLocalId);
-        ctx.store.setObjectStatus([id], {
-          status: 'redacted',
-          jobLocalId: ownerLocalId,
-          deferredOn: null,
-          reasons: [{ code: 'redacted_by_cascade', job: ownerStripeId as string }],
-        });
-        continue;
-      }
-    }
-    ctx.spawn([id]);
+    if (succeeded && type && (await settleAfterOwnCascade(id, type, ownerLocalId, ctx))) continue;
+    rest.push(id);
   }
+  for (const group of chunk(rest, MAX_JOB_IDENTIFIERS)) ctx.spawn(group);
 }
 
 /** Sends the create; returns false when the job could not be created and its objects were settled or re-packed. */
@@ -365,13 +358,14 @@ async function settleFailure(
   const blocked = [...decision.blocked.keys()];
   if (blocked.length > 0) ctx.spawn(blocked);
   for (const id of decision.isolate) ctx.spawn([id]);
-  for (const owner of finishedOwners) await releaseWaiters(owner, true, ctx.store.stripeIdOf(owner), ctx);
+  for (const owner of finishedOwners) await releaseWaiters(owner, true, ctx);
   return 'done';
 }
 
+/** The job succeeded: its objects wait for Stripe to show them redacted (domain/verification.ts). */
 function markRedacted(job: StoredJob, ctx: DriveContext): void {
   ctx.succeededThisRun?.add(job.localId);
   if (job.validationBehavior === 'fix') ctx.store.promoteBlockersToFixes(job.objectIds);
-  ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [], reasons: [] });
+  ctx.store.setObjectStatus(job.objectIds, { status: 'redaction_pending', jobLocalId: job.localId, errorCodes: [], blockers: [], reasons: [] });
   ctx.logger.info('job succeeded', { job: job.stripeId, objects: job.objectIds.length });
 }

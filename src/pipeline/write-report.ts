@@ -153,6 +153,7 @@ export async function writeReport(
         runId: options.runId,
         livemode: options.livemode,
         updatedAt: outcome.updatedAt,
+        verifiedAt: outcome.verifiedAt,
       };
       options.onRow?.(result, facts);
       yield result;
@@ -166,7 +167,7 @@ export async function writeReport(
 
 /** The row of an export's footer or separator line: no request, nothing to do. */
 function skippedOutcome(kind: NotARequest, now: string): RowOutcome {
-  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], commands: [], updatedAt: now };
+  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], commands: [], updatedAt: now, verifiedAt: null };
 }
 
 /** A row's `due_by` from its received date, or why there is none (a row message; never a crash); and the received date as shown. */

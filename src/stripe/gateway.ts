@@ -1,5 +1,6 @@
 import type { ObjectType } from '../domain/identifier.js';
 import type { JobObjects, JobValidationError, RedactionJobView, ValidationBehavior } from '../domain/job.js';
+import type { StripeReading } from '../domain/verification.js';
 
 /** Which budget a request spends: Stripe limits search separately from everything else. */
 export type RequestClass = 'search' | 'read' | 'write';
@@ -11,8 +12,23 @@ export interface CustomerMatch {
   email: string | null;
 }
 
-/** What a retrieve says of an object before any job touched it. */
-export type ObjectPresence = 'present' | 'redacted' | 'missing';
+/**
+ * Why an object is read: `lookup` — before any job of this state carried it (does it exist, is it
+ * redacted or deleted already); `verify` — after its job succeeded, for Stripe's own word that it
+ * is redacted. The two are counted under their own operation labels (`customer.retrieve`,
+ * `verify.customers.retrieve`), so summary.json shows verification reads apart.
+ */
+export type ReadPurpose = 'lookup' | 'verify';
+
+/** The kinds of objects a customer's payments and sessions are listed as (a deleted customer's data). */
+export type CustomerObjectType = 'payment_intent' | 'charge' | 'setup_intent' | 'checkout_session';
+
+/** One object listed by customer, with what Stripe states of its redaction. */
+export interface CustomerObject {
+  id: string;
+  type: CustomerObjectType;
+  reading: StripeReading;
+}
 
 /** The Stripe account an API key belongs to. The mode is the key's own (`sk_live_`/`rk_live_` or test). */
 export interface StripeAccount {
@@ -48,8 +64,18 @@ export interface StripeGateway extends AfterErasureReads {
    * How a guest checkout — a payment with no Customer object — is found.
    */
   listCheckoutSessionsByEmail(email: string): Promise<string[]>;
-  /** Whether an object exists, and whether Stripe already holds it redacted or deleted. */
-  lookupObject(id: string, type: ObjectType): Promise<ObjectPresence>;
+  /**
+   * What Stripe states about one object (`GET` of its kind): missing (404), deleted
+   * (`deleted: true`), its `redaction.status` (null outside any redaction), or no `redaction` field
+   * at all (invoices) — with its `created`. Needs read access to the kind on a restricted key.
+   */
+  readObject(id: string, type: ObjectType, purpose: ReadPurpose): Promise<StripeReading>;
+  /**
+   * A customer's PaymentIntents, charges, SetupIntents and Checkout Sessions, each with its
+   * redaction status, through the list filters `?customer=` (all pages of each). How the data of a
+   * customer deleted before any redaction is found.
+   */
+  listCustomerObjects(customerId: string): Promise<CustomerObject[]>;
   createJob(objects: JobObjects, validationBehavior: ValidationBehavior, idempotencyKey: string): Promise<RedactionJobView>;
   retrieveJob(id: string): Promise<RedactionJobView>;
   /** A job with the identifiers it names (`expand[]=objects`). */

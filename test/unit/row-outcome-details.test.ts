@@ -27,6 +27,7 @@ describe('decideRowOutcome, in detail', () => {
       messages: ['search failed', 'not looked up yet; the next run continues'],
       commands: [],
       updatedAt: T1,
+      verifiedAt: null,
     });
     expect(decideRowOutcome(email, 'redact', undefined, T0)).toMatchObject({ messages: ['not looked up yet; the next run continues'], updatedAt: T0 });
   });
@@ -43,7 +44,7 @@ describe('decideRowOutcome, in detail', () => {
 
   it("words an email without customers in the lookup's own words, or a plain sentence when it left none", () => {
     expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [{ code: 'no_customer', lookup: 'list' }], updatedAt: T1 }, T0)).toEqual({
-      status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no Stripe customer has this email (exact list filter)'], commands: [], updatedAt: T1,
+      status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no Stripe customer has this email (exact list filter)'], commands: [], updatedAt: T1, verifiedAt: null,
     });
     expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [], updatedAt: T1 }, T0).messages).toEqual(['no Stripe customer has this email']);
   });
