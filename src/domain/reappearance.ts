@@ -17,18 +17,25 @@ export type WatchStart =
   /** Events from `from` on: the cursor, or 30 days back for a first watch. */
   | { source: 'events'; from: number; first: boolean }
   /** The cursor is older than Stripe keeps events: customers created since it, listed instead. */
-  | { source: 'customers'; from: number };
+  | { source: 'customers'; from: number }
+  /** No request is erased yet: nothing to compare with, nothing to read. */
+  | { source: 'nothing_erased' };
 
 /**
- * A first watch starts 30 days back (what Stripe still holds); later ones at their cursor. A cursor
- * older than the events Stripe keeps (an hour of margin for clocks) means events were lost: the watch
- * lists the customers created since it instead (which misses changed emails; the caller says so).
+ * Where a watch reads from: its cursor (a first watch: 30 days back, all Stripe keeps), but never
+ * before the earliest settlement the state holds — nothing written before it can be a reappearance
+ * — and not at all while no request is erased. A start older than the events Stripe keeps (an hour
+ * of margin for clocks) means events were lost: the watch lists the customers created since it
+ * instead (which misses changed emails; the caller says so).
  */
-export function planWatch(cursor: number | undefined, nowSeconds: number): WatchStart {
+export function planWatch(cursor: number | undefined, nowSeconds: number, earliestSettled: number | undefined): WatchStart {
+  if (earliestSettled === undefined) return { source: 'nothing_erased' };
   const oldestKept = nowSeconds - EVENT_RETENTION_SECONDS;
-  if (cursor === undefined) return { source: 'events', from: oldestKept + FIRST_WATCH_MARGIN_SECONDS, first: true };
-  if (cursor < oldestKept + EDGE_MARGIN_SECONDS) return { source: 'customers', from: cursor };
-  return { source: 'events', from: cursor, first: false };
+  // A first watch reads what Stripe keeps: it has lost nothing, whatever its start.
+  if (cursor === undefined) return { source: 'events', from: Math.max(oldestKept + FIRST_WATCH_MARGIN_SECONDS, earliestSettled), first: true };
+  const from = Math.max(cursor, earliestSettled);
+  if (from < oldestKept + EDGE_MARGIN_SECONDS) return { source: 'customers', from };
+  return { source: 'events', from, first: false };
 }
 
 /** What the state knows of the request an email belongs to. */

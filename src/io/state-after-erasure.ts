@@ -60,6 +60,8 @@ export interface AfterErasureLedger {
   noteErasure(key: string, facts: { requestId: string | null; suppressionDigest: string | null; settledAt: string }): void;
   /** The erased request with this key, if any. */
   erasureOf(key: string): ErasureRecord | undefined;
+  /** Unix seconds of the earliest settlement the state holds; undefined while none is erased. */
+  earliestSettlement(): number | undefined;
   /** Records a reappearance; false when this customer was already found for this request. */
   noteReappearance(found: ReappearanceRecord, runId: string | null): boolean;
   /** Reappearances found but not yet listed in a reappeared.csv, oldest customer first. */
@@ -138,6 +140,10 @@ export function sqliteAfterErasureLedger(sql: StateSql): AfterErasureLedger & Af
         | ErasureRecord
         | undefined;
       return row === undefined ? undefined : { ...row };
+    },
+    earliestSettlement() {
+      const row = sql.prepare('SELECT MIN(settled_at) AS first FROM erasures').get() as { first: string | null };
+      return row.first === null ? undefined : Math.floor(Date.parse(row.first) / 1000);
     },
     noteReappearance(found, runId) {
       const result = sql

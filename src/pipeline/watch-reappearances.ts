@@ -15,6 +15,9 @@ import type { Logger } from '../io/logger.js';
 import type { StateStore } from '../io/state-store.js';
 import type { SightingPage, StripeGateway } from '../stripe/gateway.js';
 
+/** A plan that reads something. */
+type ReadPlan = Exclude<WatchStart, { source: 'nothing_erased' }>;
+
 /** Events written this long before the watch may still be on their way into the list: read again next time. */
 const VISIBILITY_LAG_SECONDS = 300;
 
@@ -55,10 +58,16 @@ export interface WatchPorts {
 export async function watchReappearances(ports: WatchPorts): Promise<WatchOutcome> {
   const { store, logger } = ports;
   const now = (ports.nowSeconds ?? (() => Math.floor(Date.now() / 1000)))();
-  let plan: WatchStart = planWatch(store.watchCursor(), now);
+  const planned = planWatch(store.watchCursor(), now, store.earliestSettlement());
+  if (planned.source === 'nothing_erased') {
+    // Nothing to compare with: read nothing, and start the next watch from here.
+    store.setWatchCursor(now - VISIBILITY_LAG_SECONDS);
+    return { source: 'events', from: iso(now - VISIBILITY_LAG_SECONDS), pages: 0, seen: 0, reappeared: [] };
+  }
+  let plan: ReadPlan = planned;
   let note: string | undefined;
   if (plan.source === 'customers') {
-    note = `the watch's cursor (${iso(plan.from)}) is older than the 30 days of events Stripe keeps: listed the customers created since then instead (a customer whose email was changed to an erased one is not seen this time)`;
+    note = `the watch starts at ${iso(plan.from)} (its cursor: no watch since), older than the 30 days of events Stripe keeps: listed the customers created since then instead (a customer whose email was changed to an erased one is not seen this time)`;
     logger.warn(note);
   }
   const outcome: WatchOutcome = { source: plan.source, from: iso(plan.from), pages: 0, seen: 0, reappeared: [] };
@@ -98,7 +107,7 @@ export async function watchReappearances(ports: WatchPorts): Promise<WatchOutcom
   return outcome;
 }
 
-async function readAll(plan: WatchStart, ports: WatchPorts, outcome: WatchOutcome): Promise<void> {
+async function readAll(plan: ReadPlan, ports: WatchPorts, outcome: WatchOutcome): Promise<void> {
   const { gateway, store } = ports;
   let startingAfter: string | undefined;
   for (;;) {
