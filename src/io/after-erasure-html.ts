@@ -22,7 +22,7 @@ export function renderAfterErasureSections(facts: AfterErasureFacts): string {
     const body =
       facts.reappeared.length === 0
         ? '<p class="none">No one whose request was erased has come back since the last watch.</p>'
-        : `<p>These customers were written with the email of a request already erased, after it was settled. Nothing was done to them: a person decides whether this is a customer who came back (lawful) or data re-imported by mistake (redact it with a new request, and find the system that re-imported it).</p>
+        : `<p>These customers were written with the email of a request already erased, after it was settled. Nothing was done to them: a person decides whether this is a customer who came back (lawful) or data re-imported by mistake (put its customer id in the next input: the email alone is settled and is not looked up again; and find the system that re-imported it).</p>
 <table><thead><tr><th>Customer</th><th>Created</th><th>Request</th><th>Request id</th><th>Settled on</th></tr></thead><tbody>
 ${facts.reappeared
   .map(
