@@ -50,6 +50,7 @@ function buildCommand(): Command {
     .option('--live', 'required to use a live-mode key (sk_live_, rk_live_)')
     .option('--max-rps <n>', 'request budget per second (default: 50 live, 20 test)')
     .option('--max-search-rps <n>', 'search budget per second (default: 10 live, 15 test)')
+    .option('--max-endpoint-rps <n>', "budget per second for any one API operation, e.g. job creates (default: 20; at most Stripe's 25)")
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
     .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
@@ -133,7 +134,7 @@ async function execute(config: RunConfig): Promise<number> {
 
     // Ends the run gracefully on the first SIGINT/SIGTERM; retry waits end with it.
     const interrupt = new AbortController();
-    const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps });
+    const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
     budget = activeBudget;
     const log = logger;
     const gateway = createStripeGateway({

@@ -32,8 +32,8 @@ export type Reason =
   | { code: 'already_redacted' }
   /** Stripe has no such object. */
   | { code: 'no_such_object' }
-  /** Stripe refused to create the job; its error, as Stripe gave it. */
-  | { code: 'create_refused'; stripeCode: string; message: string; param?: string }
+  /** Stripe refused to create the job; its error, as Stripe gave it (a lock refused at create has no code). */
+  | { code: 'create_refused'; stripeCode?: string; message: string; param?: string }
   /** A job of this state that succeeded redacted the object through its cascade. */
   | { code: 'redacted_by_cascade'; job: string }
   /** The object's job was canceled outside the tool, as was the one that replaced it: no third try this run. */
@@ -44,8 +44,8 @@ export type Reason =
   | { code: 'job_error'; job: string | null; message: string; stripeCode?: string }
   /** The job failed validation but Stripe listed no error. */
   | { code: 'failed_without_errors'; job: string }
-  /** Another live job of this run holds the object: it waits for that one. */
-  | { code: 'waits_for_own_job' }
+  /** Another live job of this state holds the object (`job`, once Stripe named it): it waits for that one. */
+  | { code: 'waits_for_own_job'; job?: string }
   /** Stripe no longer knows the job (another account's state, a wiped emulator): abandoned, its objects re-packed. */
   | { code: 'unknown_to_stripe' }
   /**
@@ -104,7 +104,8 @@ export function wordReason(reason: Reason): string {
     case 'failed_without_errors':
       return `job ${reason.job} failed validation without listing an error; the next run validates it again`;
     case 'waits_for_own_job':
-      return 'waits for another job of this run that holds it';
+      // Ours, never "another" job: a person reading the report must not go looking for a stranger's.
+      return `held by ${reason.job ? `job ${reason.job}` : 'a job'} of this state, which carries it too: it goes on when that job ends`;
     case 'unknown_to_stripe':
       return 'unknown to Stripe';
     case 'deleted_before':

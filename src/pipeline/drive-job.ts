@@ -10,7 +10,8 @@ import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { cancelJob, switchBehavior, transition } from './job-actions.js';
 import { JobWaitTimeout } from './job-watcher.js';
-import { findTwin, liveJobsNaming, ownLockingJob } from './lock-holders.js';
+import { findTwin, liveJobsNaming, ownLockingJob, STRIPE_OBJECT_TYPE, waitsFor } from './lock-holders.js';
+import { isLockRefusedAtCreate, settleRefusedCreate } from './refused-create.js';
 import { settleAfterOwnCascade, settleByPresence } from './settle-by-presence.js';
 
 /** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
@@ -197,6 +198,10 @@ async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
     ctx.logger.info('job created', { job: view.id, objects: job.objectIds.length });
     return true;
   } catch (error) {
+    if (isLockRefusedAtCreate(error)) {
+      await settleRefusedCreate(job, error, ctx, (owner) => releaseWaiters(owner, true, ctx));
+      return false;
+    }
     if (!(error instanceof GatewayError) || error.stripeCode !== 'resource_missing') throw error;
     const slot = error.param ? slotOf(objects, error.param) : undefined;
     const suspects = slot ? [slot] : job.objectIds;
@@ -319,12 +324,21 @@ async function settleFailure(
       break;
   }
 
-  for (const [root, { blockers, fixes }] of decision.blocked) {
-    for (const blocker of blockers) {
-      if (blocker.code !== 'locked_by_other_job' || blocker.heldBy) continue;
-      // A hint for the person who must cancel it: the job Stripe's list shows holding the identifier.
-      const holder = (await liveJobsNaming(root, ctx)).find((entry) => entry.job.id !== job.stripeId);
-      if (holder) blocker.heldBy = holder.job.id;
+  for (const [root, { blockers: listed, fixes }] of decision.blocked) {
+    const blockers = [];
+    for (const blocker of listed) {
+      if (blocker.code === 'locked_by_other_job') {
+        // A lock of this state's own job is ours, never another's: it ends with that job. What
+        // else blocks the identifier is what needs a person.
+        const error = { id: '', code: blocker.code, message: blocker.message, erroringObject: blocker.erroringObject };
+        if ((await ownLockingJob(job, [error], ctx)) !== undefined) continue;
+        if (!blocker.heldBy) {
+          // A hint for the person who must cancel it: the job Stripe's list shows holding the identifier.
+          const holder = (await liveJobsNaming(root, ctx)).find((entry) => entry.job.id !== job.stripeId);
+          if (holder) blocker.heldBy = holder.job.id;
+        }
+      }
+      blockers.push(blocker);
     }
     ctx.store.setObjectStatus([root], { status: 'needs_action', errorCodes: [], blockers, fixes });
   }
@@ -332,7 +346,7 @@ async function settleFailure(
     ctx.store.setObjectStatus([root], { status: 'in_job', blockers: [], fixes });
   }
   for (const [root, owner] of deferred) {
-    ctx.store.setObjectStatus([root], { status: 'deferred', deferredOn: owner, reasons: [{ code: 'waits_for_own_job' }] });
+    ctx.store.setObjectStatus([root], { status: 'deferred', jobLocalId: owner, deferredOn: owner, reasons: [waitsFor(owner, ctx)] });
   }
   // A holder that already finished released its waiters before they waited: release them now.
   const finishedOwners = new Set([...deferred.values()].filter((owner) => ctx.succeededThisRun?.has(owner)));
@@ -353,13 +367,36 @@ async function settleFailure(
   // One blocked customer must not hold the others hostage: clean ones go on in a job of their
   // own, blocked ones wait in another (kept failed for re-validation), deferred ones wait, and
   // those a validation under fix could not tell apart each go on alone.
-  await cancelJob(job, ctx);
-  if (clean.length > 0) ctx.spawn(clean);
   const blocked = [...decision.blocked.keys()];
-  if (blocked.length > 0) ctx.spawn(blocked);
+  // A clean identifier that a blocked customer's cascade carries (the customer's PaymentIntent,
+  // named in another row) settles with that customer's job, not in a job of its own.
+  const carried = await carriedByCustomers(clean, blocked, ctx);
+  await cancelJob(job, ctx);
+  const rest = clean.filter((id) => !carried.includes(id));
+  if (rest.length > 0) ctx.spawn(rest);
+  const blockedJob = blocked.length > 0 ? ctx.spawn(blocked) : undefined;
+  if (blockedJob !== undefined && carried.length > 0) {
+    ctx.store.setObjectStatus(carried, { status: 'deferred', jobLocalId: blockedJob, deferredOn: blockedJob, reasons: [waitsFor(blockedJob, ctx)] });
+  } else if (carried.length > 0) {
+    ctx.spawn(carried);
+  }
   for (const id of decision.isolate) ctx.spawn([id]);
   for (const owner of finishedOwners) await releaseWaiters(owner, true, ctx);
   return 'done';
+}
+
+/** Of `ids`, those whose object belongs to one of the customers `customers` (looked up once per run each). */
+async function carriedByCustomers(ids: readonly string[], customers: readonly string[], ctx: DriveContext): Promise<string[]> {
+  const roots = new Set(customers.filter((id) => objectTypeOfId(id) === 'customer'));
+  if (roots.size === 0) return [];
+  const carried: string[] = [];
+  for (const id of ids) {
+    const type = objectTypeOfId(id);
+    if (!type || type === 'customer') continue;
+    const owner = await ctx.customerOf(id, STRIPE_OBJECT_TYPE[type] ?? type);
+    if (owner && roots.has(owner)) carried.push(id);
+  }
+  return carried;
 }
 
 /** The job succeeded: its objects wait for Stripe to show them redacted (domain/verification.ts). */

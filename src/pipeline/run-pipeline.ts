@@ -297,9 +297,11 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
         fatal ??= error;
       });
   };
-  const submit = (objectIds: string[]) => {
-    if (objectIds.length === 0 || fatal || interrupted()) return;
-    drive(store.insertJob(objectIds, 'error', runId));
+  const submit = (objectIds: string[]): number | undefined => {
+    if (objectIds.length === 0 || fatal || interrupted()) return undefined;
+    const job = store.insertJob(objectIds, 'error', runId);
+    drive(job);
+    return job.localId;
   };
 
   try {

@@ -1,9 +1,30 @@
-import type { ObjectType } from '../domain/identifier.js';
+import { OBJECT_KINDS, type ObjectType } from '../domain/identifier.js';
 import type { JobObjects, JobValidationError, RedactionJobView, ValidationBehavior } from '../domain/job.js';
 import type { StripeReading } from '../domain/verification.js';
 
 /** Which budget a request spends: Stripe limits search separately from everything else. */
 export type RequestClass = 'search' | 'read' | 'write';
+
+/**
+ * Operation labels that call the same Stripe endpoint as another label. Stripe limits each
+ * endpoint on its own (docs.stripe.com/rate-limits), so such labels share one per-endpoint budget.
+ */
+const SAME_ENDPOINT: Readonly<Record<string, string>> = {
+  'redaction_jobs.list_with_objects': 'redaction_jobs.list',
+  'checkout.session.retrieve': 'checkout_session.retrieve',
+  'charges.retrieve': 'charge.retrieve',
+  'payment_intents.retrieve': 'payment_intent.retrieve',
+};
+
+/** The endpoint an operation label calls: labels name one endpoint each, but for {@link SAME_ENDPOINT}. */
+export function endpointOfOperation(label: string): string {
+  return SAME_ENDPOINT[label] ?? VERIFY_READS.get(label) ?? label;
+}
+
+/** A verification read (`verify.customers.retrieve`) retrieves through the same endpoint as a lookup (`customer.retrieve`). */
+const VERIFY_READS: ReadonlyMap<string, string> = new Map(
+  (Object.keys(OBJECT_KINDS) as ObjectType[]).map((type) => [`verify.${OBJECT_KINDS[type].jobKey}.retrieve`, `${type}.retrieve`]),
+);
 
 /** A customer found for an email. */
 export interface CustomerMatch {

@@ -535,8 +535,8 @@ function connectionMessage(sdkMessage: string, cause: string | undefined, endpoi
 
 /**
  * Maps an SDK error to a `GatewayError`; `endpoint` (host[:port]) is named in connection errors. Switches on the SDK's error classes and Stripe's codes,
- * never on message text. Retryable: 429 (rate limits and lock timeouts), 409 (an idempotent request
- * still in flight), 5xx and connection failures — the same set the SDK itself retries, plus 429.
+ * never on message text. Retryable: 429 (rate limits and lock timeouts), 409 `idempotency_key_in_use`
+ * (an idempotent request still in flight), 5xx and connection failures.
  */
 export function toGatewayError(error: unknown, endpoint?: string): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -565,7 +565,10 @@ export function toGatewayError(error: unknown, endpoint?: string): GatewayError 
     kind = 'idempotency';
   } else if (status === 409) {
     kind = 'conflict';
-    retryable = true;
+    // Only a request still in flight under the same key is worth sending again. Any other conflict
+    // (a refused status transition, stripe-api.md §6) is settled by reading the object, never
+    // repeated blindly; Stripe-Should-Retry still overrides this either way.
+    retryable = error.code === 'idempotency_key_in_use';
   } else if (status === 404 || error.code === 'resource_missing') {
     kind = error.code === 'resource_missing' ? 'not_found' : 'invalid_request';
   } else if (error instanceof Stripe.errors.StripeInvalidRequestError) {

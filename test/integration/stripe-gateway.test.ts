@@ -94,6 +94,24 @@ describe('the Stripe gateway, through the real SDK against the emulator', () => 
     expect(await failure(badKey.readObject('cus_g1', 'customer', 'lookup'))).toMatchObject({ kind: 'auth', retryable: false });
   });
 
+  it('retries a 409 only for a request still in flight under its key: a refused transition answered 409 is not retryable', async () => {
+    emulator.faults.use({ method: 'POST', path: '/v1/customers/cus_g3', status: 409, code: 'idempotency_key_in_use', times: 1 });
+    emulator.faults.use({ method: 'POST', path: /\/cancel$/, status: 409, code: 'idempotency_key_in_use', times: 1 });
+    expect(await failure(gateway.cancelJob('prj_any', 'gw-test-inflight'))).toMatchObject({ kind: 'conflict', status: 409, stripeCode: 'idempotency_key_in_use', retryable: true });
+    emulator.faults.reset();
+    const job = await gateway.createJob({ customers: ['cus_g3'] }, 'error', 'gw-test-409');
+    while ((await gateway.retrieveJob(job.id)).status !== 'ready');
+    await gateway.runJob(job.id, 'gw-test-409-first-run');
+    emulator.settings.variants = { ...emulator.settings.variants, refusalStatus: '409' };
+    try {
+      // Refused: run is allowed only from ready.
+      const refused = await failure(gateway.runJob(job.id, 'gw-test-409-run'));
+      expect(refused).toMatchObject({ kind: 'conflict', status: 409, retryable: false });
+    } finally {
+      emulator.settings.variants = { ...emulator.settings.variants, refusalStatus: HELPFUL_VARIANTS.refusalStatus };
+    }
+  });
+
   it('drives a job through validate, list, run and the validation error list in project terms', async () => {
     const job = await gateway.createJob({ customers: ['cus_g2'] }, 'error', 'gw-test-drive');
     expect(job).toMatchObject({ status: expect.stringMatching(/created|validating/), validationBehavior: 'error', livemode: false });

@@ -44,7 +44,10 @@ const WORDING: { [C in ReasonCode]: [Extract<Reason, { code: C }>, string][] } =
   failed_without_errors: [
     [{ code: 'failed_without_errors', job: 'prj_5' }, 'job prj_5 failed validation without listing an error; the next run validates it again'],
   ],
-  waits_for_own_job: [[{ code: 'waits_for_own_job' }, 'waits for another job of this run that holds it']],
+  waits_for_own_job: [
+    [{ code: 'waits_for_own_job' }, 'held by a job of this state, which carries it too: it goes on when that job ends'],
+    [{ code: 'waits_for_own_job', job: 'prj_1' }, 'held by job prj_1 of this state, which carries it too: it goes on when that job ends'],
+  ],
   unknown_to_stripe: [[{ code: 'unknown_to_stripe' }, 'unknown to Stripe']],
   deleted_before: [
     [
