@@ -128,7 +128,7 @@ export async function loadSeed(source: string | SeedDocument): Promise<SeedDocum
 /** Every shape problem of a seed document, each naming where it is; empty when the seed is usable. */
 export function seedProblems(document: unknown): string[] {
   const problems: string[] = [];
-  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions` and/or `requests`'];
+  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions`, `webhook_endpoints` and/or `requests`'];
   for (const key of Object.keys(document)) {
     if (key !== 'customers' && key !== 'checkout_sessions' && key !== 'requests' && key !== 'webhook_endpoints') {
       problems.push(`unknown top-level key \`${key}\` (expected customers, checkout_sessions, requests, webhook_endpoints)`);
