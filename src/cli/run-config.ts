@@ -4,6 +4,7 @@ import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status
 import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/input-encoding.js';
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
 import { explicitStateProblem } from './state-path.js';
+import { stripeVersionProblem } from './stripe-version.js';
 
 /** The `run` command's options as commander hands them over (strings, unchecked). */
 export interface RawRunOptions {
@@ -37,6 +38,7 @@ export interface RawRunOptions {
   quiet?: boolean;
   failOn?: string;
   progress?: boolean;
+  stripeVersion?: string;
 }
 
 /** Everything a run needs, checked. */
@@ -88,6 +90,8 @@ export interface RunConfig {
   progress: boolean;
   /** Notes for the log: defaults above Stripe's documented limits, and the like. */
   warnings: string[];
+  /** `--stripe-version`: the API version sent; `undefined`: the SDK's pinned one. */
+  stripeVersion?: string;
 }
 
 /** Levels of `--log-level`, most severe first. */
@@ -201,6 +205,8 @@ export function parseRunConfig(
   }
   const stateProblem = raw.state === undefined ? undefined : raw.state.trim() === '' ? '--state must name a file' : explicitStateProblem(raw.state, raw.newState === true);
   if (stateProblem) problems.push({ option: '--state', message: stateProblem });
+  const stripeVersionIssue = raw.stripeVersion === undefined ? undefined : stripeVersionProblem(raw.stripeVersion);
+  if (stripeVersionIssue) problems.push({ option: '--stripe-version', message: stripeVersionIssue });
   if (raw.newState === true && raw.state === undefined) {
     problems.push({ option: '--new-state', message: '--new-state goes with --state FILE: the default state is made when it is missing, and says so' });
   }
@@ -291,6 +297,7 @@ export function parseRunConfig(
       failOn,
       progress: raw.progress !== false && isTTY && !quiet,
       warnings,
+      ...(raw.stripeVersion !== undefined ? { stripeVersion: raw.stripeVersion } : {}),
     },
   };
 }
