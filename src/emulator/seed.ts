@@ -29,6 +29,8 @@ export interface SeedDocument {
    */
   checkout_sessions?: SeedEntry[];
   requests?: SeedRequest[];
+  /** Webhook endpoints: create bodies (`url`, `enabled_events`, optional `id`, `disabled`, `description`). */
+  webhook_endpoints?: SeedEntry[];
   /**
    * Connected accounts of the platform (`POST /v1/accounts`), each with its own customers, guest
    * sessions and requests, made as that account (`Stripe-Account`). `id` fixes the account's id.
@@ -43,6 +45,8 @@ export interface SeedAccount {
   email?: string;
   customers?: SeedCustomer[];
   checkout_sessions?: SeedEntry[];
+  /** The connected account's own webhook endpoints. */
+  webhook_endpoints?: SeedEntry[];
   requests?: SeedRequest[];
 }
 
@@ -103,6 +107,8 @@ export interface SeedSummary {
   requests: number;
   /** Connected accounts made (only when the seed has `accounts`); the counts above include what they hold. */
   accounts?: number;
+  /** Webhook endpoints created. @default 0 */
+  webhookEndpoints?: number;
 }
 
 /** Nested collections in creation order (payment methods first: intents may name them), with their API paths. */
@@ -141,10 +147,10 @@ export async function loadSeed(source: string | SeedDocument): Promise<SeedDocum
 /** Every shape problem of a seed document, each naming where it is; empty when the seed is usable. */
 export function seedProblems(document: unknown): string[] {
   const problems: string[] = [];
-  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions`, `requests` and/or `accounts`'];
+  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions`, `webhook_endpoints`, `requests` and/or `accounts`'];
   for (const key of Object.keys(document)) {
-    if (key !== 'customers' && key !== 'checkout_sessions' && key !== 'requests' && key !== 'accounts') {
-      problems.push(`unknown top-level key \`${key}\` (expected customers, checkout_sessions, requests, accounts)`);
+    if (key !== 'customers' && key !== 'checkout_sessions' && key !== 'requests' && key !== 'webhook_endpoints' && key !== 'accounts') {
+      problems.push(`unknown top-level key \`${key}\` (expected customers, checkout_sessions, requests, webhook_endpoints, accounts)`);
     }
   }
   const accounts = document.accounts;
@@ -194,6 +200,18 @@ export function seedProblems(document: unknown): string[] {
     else {
       if (entry.customer !== undefined) problems.push(`${where}.customer: a guest session has no customer (put it under the customer instead)`);
       problems.push(...thenProblems(entry._then, `${where}._then`), ...dateProblems(entry, where));
+    }
+  }
+  const endpoints = document.webhook_endpoints;
+  if (endpoints !== undefined && !Array.isArray(endpoints)) problems.push('`webhook_endpoints` must be an array');
+  for (const [i, entry] of (Array.isArray(endpoints) ? endpoints : []).entries()) {
+    const where = `webhook_endpoints[${i}]`;
+    if (!isRecord(entry)) problems.push(`${where} must be an object`);
+    else {
+      if (typeof entry.url !== 'string') problems.push(`${where}.url must be a URL`);
+      if (!Array.isArray(entry.enabled_events) || entry.enabled_events.length === 0 || !entry.enabled_events.every((t) => typeof t === 'string')) {
+        problems.push(`${where}.enabled_events must be a non-empty array of event types (or ["*"])`);
+      }
     }
   }
   const requests = document.requests;
@@ -251,12 +269,12 @@ export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch, nowS
   summary.accounts = 0;
   for (const [i, account] of seed.accounts.entries()) {
     const where = `accounts[${i}]${account.id === undefined ? '' : ` (${account.id})`}`;
-    const { customers, checkout_sessions, requests, ...fields } = account;
+    const { customers, checkout_sessions, webhook_endpoints, requests, ...fields } = account;
     const created = await step(where, () => dispatch('POST', '/v1/accounts', fields));
     const accountId = idOf(created, where);
     summary.accounts += 1;
     const held = await applyAccountSeed(
-      { ...(customers ? { customers } : {}), ...(checkout_sessions ? { checkout_sessions } : {}), ...(requests ? { requests } : {}) },
+      { ...(customers ? { customers } : {}), ...(checkout_sessions ? { checkout_sessions } : {}), ...(webhook_endpoints ? { webhook_endpoints } : {}), ...(requests ? { requests } : {}) },
       (method, path, body) => dispatch(method, path, body, accountId),
       nowSeconds,
       `${where}.`,
@@ -264,6 +282,7 @@ export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch, nowS
     summary.customers += held.customers;
     summary.objects += held.objects;
     summary.requests += held.requests;
+    if (held.webhookEndpoints !== undefined) summary.webhookEndpoints = (summary.webhookEndpoints ?? 0) + held.webhookEndpoints;
   }
   return summary;
 }
@@ -292,6 +311,10 @@ async function applyAccountSeed(seed: SeedDocument, dispatch: SeedDispatch, nowS
   for (const [i, entry] of (seed.checkout_sessions ?? []).entries()) {
     await createNested(dispatch, `${prefix}checkout_sessions[${i}]`, 'checkout_sessions', '/v1/checkout/sessions', dated(entry, nowSeconds), null);
     summary.objects += 1;
+  }
+  for (const [i, entry] of (seed.webhook_endpoints ?? []).entries()) {
+    await step(`webhook_endpoints[${i}]${typeof entry.id === 'string' ? ` (${entry.id})` : ''}`, () => dispatch('POST', '/v1/webhook_endpoints', entry));
+    summary.webhookEndpoints = (summary.webhookEndpoints ?? 0) + 1;
   }
   for (const [i, request] of (seed.requests ?? []).entries()) {
     await step(`${prefix}requests[${i}] ${request.method} ${request.path}`, () => dispatch(request.method, request.path, request.body ?? {}));

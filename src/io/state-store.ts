@@ -23,6 +23,7 @@ import type { IdentifierOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
 import type { StripeReading } from '../domain/verification.js';
 import type { AccountBinding, StateAccount } from './state-schema.js';
+import type { AfterErasureLedger, AfterErasureReader } from './state-after-erasure.js';
 
 export type { AccountBinding, StateAccount } from './state-schema.js';
 
@@ -289,10 +290,10 @@ export interface StateSession {
 }
 
 /** A state opened for reading only (`history`, `show`, the report). */
-export interface StateReader extends IdentifierKeys, StateHistory, RowReadHistory, StateSession {}
+export interface StateReader extends IdentifierKeys, StateHistory, RowReadHistory, StateSession, AfterErasureReader {}
 
 /** A state a run works with: everything it reads and writes. */
-export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity {
+export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, AfterErasureLedger {
   /** Runs `fn` in one transaction: all of its writes land together or none do. */
   transaction<T>(fn: () => T): T;
 }

@@ -24,6 +24,8 @@ import { packageVersion } from '../io/package-version.js';
 import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { ReportCollector, writeReportHtml } from '../io/report-html.js';
 import { join } from 'node:path';
+import { afterErasure, ErasureNotes, type AfterErasureReport } from './after-erasure.js';
+import { renderAfterErasureSections } from '../io/after-erasure-html.js';
 
 export interface RunOptions {
   inputPath: string;
@@ -178,6 +180,15 @@ export interface RunSummary extends ReportTotals {
   apiCalls: { total: number; byOperation: Record<string, number>; rateLimited: number; peakPerSecond: number };
   /** Reads of objects whose job succeeded, for Stripe's word that they are redacted (their calls are `verify.*` in `apiCalls.byOperation`). */
   verification: VerificationCounts;
+  /** People this run's watch found back after their erasure; null when no watch ran (not a redact run, or interrupted). */
+  reappeared: number | null;
+  /** What the watch read (`source`: events, customers, skipped), from when, how many pages. */
+  watch: AfterErasureReport['watch'];
+  /** Webhook endpoints that received personal data; null when the key may not read them. */
+  recipients: AfterErasureReport['recipients'];
+  /** `<out>/reappeared.csv` and `<out>/downstream.csv` (redact runs). */
+  reappearedPath: string | null;
+  downstreamPath: string | null;
 }
 
 /**
@@ -392,6 +403,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 
   progress('report');
   const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10), undefined, options.mode);
+  const erasures = new ErasureNotes(store, info.identifierColumn, info.requestIdColumn);
   const totals = await writeReport(
     info,
     {
@@ -404,11 +416,24 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
       stateIsNew: options.stateIsNew ?? false,
       ...(options.excel ? { excel: true } : {}),
-      onRow: (row, facts) => collector.add(row, facts),
+      onRow: (row, facts) => {
+        collector.add(row, facts);
+        erasures.add(row);
+      },
     },
     store,
   );
+  erasures.flush();
   const resultsSha256 = await sha256OfFile(totals.resultsPath);
+  const after = await afterErasure({
+    gateway,
+    store,
+    logger,
+    runId,
+    outDir: options.outDir,
+    redact: options.mode === 'redact' && !interrupted(),
+    ...(ports.signal ? { signal: ports.signal } : {}),
+  });
   const endedAt = store.now();
   const reportPath = join(options.outDir, 'report.html');
   await writeReportHtml(
@@ -426,6 +451,11 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       interrupted: interrupted(),
       identifierColumn: `${info.identifierColumnName} (${info.identifierColumnChoice.reason})`,
       deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
+      extraSections: renderAfterErasureSections({
+        reappeared: after.reappeared === null ? null : after.reappearedRows,
+        ...(after.watch?.note ? { watchNote: after.watch.note } : {}),
+        recipients: after.recipients,
+      }),
     },
     collector,
   );
@@ -462,6 +492,11 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       peakPerSecond: budget.peakRequestsPerSecond(),
     },
     verification: { ...verifier.counts },
+    reappeared: after.reappeared,
+    watch: after.watch,
+    recipients: after.recipients,
+    reappearedPath: after.reappearedPath,
+    downstreamPath: after.downstreamPath,
   };
   store.endRun(runId, summary);
   logger.info('run finished', { run: runId, rows: totals.rows, statuses: totals.statuses, apiCalls: summary.apiCalls.total });
