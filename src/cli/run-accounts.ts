@@ -50,7 +50,7 @@ export interface AccountOutcome {
 
 /** The whole platform run: what summary.json and the exit code are made of. */
 export interface AccountsRunResult {
-  summary: Record<string, unknown> & { statuses: Record<RowStatus, number>; deadlines: { overdue: number }; stateIsNew: boolean; interrupted: boolean; rows: number };
+  summary: Record<string, unknown> & { statuses: Record<RowStatus, number>; deadlines: { overdue: number }; stateIsNew: boolean; interrupted: boolean; rows: number; reappeared: number | null };
   outcomes: AccountOutcome[];
 }
 
@@ -188,6 +188,9 @@ export async function runAccounts(
     accountColumn: { name: split.column.name, chosenBy: split.column.chosenBy },
     ...totals,
     stateIsNew: outcomes.some((o) => o.stateIsNew && (o.own || config.statePath === undefined)),
+    // Each account's watch reads its own account: the people who came back, over all of them
+    // (their files are in each account's folder).
+    reappeared: outcomes.some((o) => typeof o.summary?.reappeared === 'number') ? outcomes.reduce((n, o) => n + (o.summary?.reappeared ?? 0), 0) : null,
     account: ownOutcome?.account ?? null,
     state_path: ownOutcome?.statePath ?? null,
     accounts: Object.fromEntries(
@@ -210,6 +213,10 @@ export async function runAccounts(
                 deadlines: o.summary.deadlines,
                 resultsPath: o.summary.resultsPath,
                 reportPath: o.summary.reportPath,
+                reappeared: o.summary.reappeared,
+                reappearedPath: o.summary.reappearedPath,
+                downstreamPath: o.summary.downstreamPath,
+                recipients: o.summary.recipients,
               }
             : { statuses: { ...zeroStatuses(), [o.error?.status ?? 'failed']: o.rows } }),
           ...(o.error ? { error: o.error.message, ...(o.error.code ? { stripeCode: o.error.code } : {}) } : {}),

@@ -275,8 +275,8 @@ async function executeAccounts(config: RunConfig, context: Omit<Parameters<typeo
   }
   if (!config.quiet) process.stderr.write(describeAccountsRun(result, config));
   if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
-  const { statuses, deadlines, stateIsNew } = result.summary;
-  const failing = failingItems(config.failOn, { statuses, overdue: deadlines.overdue, stateIsNew });
+  const { statuses, deadlines, stateIsNew, reappeared } = result.summary;
+  const failing = failingItems(config.failOn, { statuses, overdue: deadlines.overdue, stateIsNew, reappeared });
   return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
 }
 
