@@ -5,9 +5,11 @@
  * and checks the result CSV row by row. Writes everything to bench/out/last.json.
  *
  *   npm run bench -- [--rows N] [--seed N] [--keep] [--variants default|helpful] [--stream-check [--rows N]]
+ *   npm run bench -- --cumulative [--rows N] [--new N]   the cumulative night (bench/cumulative-night.ts):
+ *                  N rows (default 1,000,000) of which all but --new (default 3,000) were settled on earlier nights
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { HELPFUL_VARIANTS, startEmulator } from '../src/emulator/index.js';
 import type { Customer } from '../src/emulator/resources/customer-object.js';
 import { RequestRecorder } from './request-recorder.js';
 import { generateWorkload, streamCheckLines, type ExpectedRow, type WorkloadFacts } from './workload.js';
+import { BENCH_HASH_KEY, expectedStatus, freshSeed, historyState, writeFreshInput, writeNightInput, type CumulativeShape } from './cumulative-night.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT_DIR = join(ROOT, 'bench', 'out');
@@ -43,12 +46,15 @@ interface Args {
   seed: number;
   keep: boolean;
   streamCheck: boolean;
+  /** `--cumulative`: the cumulative night; `fresh` of `rows` are new tonight. */
+  cumulative: boolean;
+  fresh: number;
   /** Which emulator variants (stripe-api.md §6) serve the run. @default 'default' */
   variants: 'default' | 'helpful';
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 3000, seed: 42, keep: false, streamCheck: false, variants: 'default' };
+  const args: Args = { rows: 3000, seed: 42, keep: false, streamCheck: false, cumulative: false, fresh: 3000, variants: 'default' };
   let rowsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -63,13 +69,16 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === '--seed') args.seed = value();
     else if (arg === '--keep') args.keep = true;
     else if (arg === '--stream-check') args.streamCheck = true;
+    else if (arg === '--cumulative') args.cumulative = true;
+    else if (arg === '--new') args.fresh = value();
     else if (arg === '--variants') {
       const choice = argv[++i];
       if (choice !== 'default' && choice !== 'helpful') throw new Error(`Expected --variants to be followed by default or helpful, got \`${String(choice)}\``);
       args.variants = choice;
-    } else throw new Error(`Unknown argument \`${String(arg)}\` (expected --rows N, --seed N, --keep, --stream-check, --variants default|helpful)`);
+    } else throw new Error(`Unknown argument \`${String(arg)}\` (expected --rows N, --seed N, --keep, --stream-check, --cumulative, --new N, --variants default|helpful)`);
   }
-  if (args.streamCheck && !rowsGiven) args.rows = 1_000_000;
+  if ((args.streamCheck || args.cumulative) && !rowsGiven) args.rows = 1_000_000;
+  if (args.cumulative && args.fresh >= args.rows) throw new Error(`Expected --new (${args.fresh}) to be below --rows (${args.rows})`);
   return args;
 }
 
@@ -84,15 +93,16 @@ interface ChildResult {
 }
 
 /** Runs the CLI as a user would, timing it and watching its memory through /proc. */
-async function runCli(csvPath: string, outDir: string, apiBase: string, logDir: string): Promise<ChildResult> {
+async function runCli(csvPath: string, outDir: string, apiBase: string, logDir: string, statePath?: string): Promise<ChildResult> {
   // A fresh state each bench: the default one (per account) would carry the last bench's redactions over.
-  const args = ['bin/stripe-redact.js', 'run', csvPath, '--api-base', apiBase, '--validation-behavior', 'fix', '--out', outDir, '--state', join(logDir, 'state.db'), '--new-state', '--poll-interval-ms', String(POLL_INTERVAL_MS)];
+  const state = statePath === undefined ? ['--state', join(logDir, 'state.db'), '--new-state'] : ['--state', statePath];
+  const args = ['bin/stripe-redact.js', 'run', csvPath, '--api-base', apiBase, '--validation-behavior', 'fix', '--out', outDir, ...state, '--poll-interval-ms', String(POLL_INTERVAL_MS)];
   const stdout = createWriteStream(join(logDir, 'cli.stdout'));
   const stderr = createWriteStream(join(logDir, 'cli.stderr'));
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, STRIPE_API_KEY: 'sk_test_bench', STRIPE_REDACT_HASH_KEY: 'bench-hash-key' },
+    env: { ...process.env, STRIPE_API_KEY: 'sk_test_bench', STRIPE_REDACT_HASH_KEY: BENCH_HASH_KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(stdout);
@@ -239,7 +249,7 @@ function checkResults(csvText: string, expected: readonly ExpectedRow[]): RowChe
 
 /** What every mode reports; the rest of a record is mode-specific. */
 interface BenchResult {
-  mode: 'workload' | 'stream-check';
+  mode: 'workload' | 'stream-check' | 'cumulative';
   rows: number;
   exitCode: number | null;
   expectedExitCode: number;
@@ -405,6 +415,125 @@ async function benchStream(args: Args, work: string): Promise<BenchResult> {
   };
 }
 
+/** One run of the CLI against a fresh emulator seeded with `seed`: what the server saw, and the child's measures. */
+async function measuredRun(csvPath: string, dir: string, seed: { customers: { id: string; email: string }[] }, statePath?: string) {
+  await mkdir(dir, { recursive: true });
+  const recorder = new RequestRecorder();
+  const emulator = await startEmulator({ ...EMULATOR, seed, logger: recorder.logger });
+  let child: ChildResult;
+  try {
+    child = await runCli(csvPath, join(dir, 'out'), emulator.url, dir, statePath);
+  } finally {
+    await emulator.close();
+  }
+  return { child, calls: recorder.requests.length, byKind: recorder.byKind(), http429: recorder.requests.filter((r) => r.status === 429).length, outDir: join(dir, 'out') };
+}
+
+/** results.csv read as a stream, each row's status against what it should be. */
+async function checkCumulativeResults(outDir: string, shape: CumulativeShape) {
+  const { parse: parseStream } = await import('csv-parse');
+  const { createReadStream } = await import('node:fs');
+  let resultRows = 0;
+  let mismatchCount = 0;
+  const mismatches: string[] = [];
+  const statusCounts: Record<string, number> = {};
+  for await (const record of createReadStream(join(outDir, 'results.csv')).pipe(parseStream({ columns: true })) as AsyncIterable<Record<string, string>>) {
+    resultRows += 1;
+    const status = record.status ?? '';
+    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+    const want = expectedStatus(Number(record.row), shape);
+    if (status !== want || Number(record.row) !== resultRows) {
+      mismatchCount += 1;
+      if (mismatches.length < 10) mismatches.push(`row ${record.row}: expected ${want}, got ${status} (${(record.messages ?? '').split('\n')[0]})`);
+    }
+  }
+  return { resultRows, statusCounts, mismatchCount, mismatches };
+}
+
+/**
+ * The cumulative night: the new rows alone first (their API time, on an empty state), then the
+ * whole night on the earlier nights' state. The settled rows' calls are the night's calls above the
+ * new rows' own; the wall-time goal is 60 s plus the new rows' run.
+ */
+async function benchCumulative(args: Args, work: string): Promise<BenchResult> {
+  const shape: CumulativeShape = { settled: args.rows - args.fresh, fresh: args.fresh };
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const history = await historyState(shape, join(OUT_DIR, 'cache'), log);
+  log(`history state of ${shape.settled} settled rows: ${history.buildMs > 0 ? `built in ${fmt(history.buildMs / 1000)} s` : 'reused'}, ${fmt(history.bytes / 2 ** 20)} MiB`);
+  const seed = freshSeed(shape);
+
+  const freshCsv = join(work, 'fresh.csv');
+  await writeFreshInput(freshCsv, shape);
+  log(`the ${shape.fresh} new rows alone (their API time)…`);
+  const fresh = await measuredRun(freshCsv, join(work, 'fresh'), seed);
+
+  const nightCsv = join(work, 'night.csv');
+  const t0 = performance.now();
+  await writeNightInput(nightCsv, shape);
+  const generateMs = performance.now() - t0;
+  const statePath = join(work, 'night-state.db');
+  copyFileSync(history.path, statePath);
+  const before = statSync(statePath).size;
+  log(`the night: ${args.rows} rows (${shape.settled} settled, ${shape.fresh} new)…`);
+  const night = await measuredRun(nightCsv, join(work, 'night'), seed, statePath);
+  const after = statSync(statePath).size + (existsSync(`${statePath}-wal`) ? statSync(`${statePath}-wal`).size : 0);
+  const check = await checkCumulativeResults(night.outDir, shape).catch((error: Error) => {
+    log(`could not read the night's report: ${error.message}`);
+    return null;
+  });
+  const extraByKind = Object.fromEntries(
+    [...new Set([...Object.keys(night.byKind), ...Object.keys(fresh.byKind)])]
+      .map((kind) => [kind, (night.byKind[kind] ?? 0) - (fresh.byKind[kind] ?? 0)] as const)
+      .filter(([, n]) => n !== 0),
+  );
+  const wallGoalMs = 60_000 + fresh.child.wallMs;
+  return {
+    mode: 'cumulative',
+    rows: args.rows,
+    shape,
+    emulator: EMULATOR,
+    budget: BUDGET,
+    generateMs: Math.round(generateMs),
+    history: { buildMs: Math.round(history.buildMs), bytes: history.bytes, bytesPerSettledRow: history.bytes / shape.settled, mibPerMillionRows: (history.bytes / shape.settled) * 1e6 / 2 ** 20 },
+    fresh: { calls: fresh.calls, byKind: fresh.byKind, wallMs: Math.round(fresh.child.wallMs), peakRssMiB: fresh.child.peakRssMiB, exitCode: fresh.child.exitCode },
+    night: { calls: night.calls, byKind: night.byKind, wallMs: Math.round(night.child.wallMs), peakRssMiB: night.child.peakRssMiB, http429: night.http429 },
+    goals: {
+      callsForSettledRows: { measured: night.calls - fresh.calls, goal: 0, byKind: extraByKind },
+      wallMs: { measured: Math.round(night.child.wallMs), goal: Math.round(wallGoalMs), met: night.child.wallMs <= wallGoalMs },
+      peakRssMiB: { measured: night.child.peakRssMiB, goal: 256, met: night.child.peakRssMiB <= 256 },
+      stateGrowth: { bytesBefore: before, bytesAfter: after, nightBytes: after - before, mibPerMillionRowsPerNight: ((after - before) / args.rows) * 1e6 / 2 ** 20 },
+    },
+    rssSource: night.child.rssSource,
+    exitCode: night.child.exitCode,
+    exitSignal: night.child.signal,
+    expectedExitCode: 0,
+    results: check,
+  };
+}
+
+function printCumulative(r: Record<string, any>): void {
+  const g = r.goals;
+  process.stdout.write(
+    [
+      '',
+      `stripe-redact bench --cumulative — ${r.rows} rows: ${r.shape.settled} settled on earlier nights, ${r.shape.fresh} new`,
+      `  history state        ${fmt(r.history.bytes / 2 ** 20)} MiB for ${r.shape.settled} settled rows (${fmt(r.history.bytesPerSettledRow, 0)} bytes a row → ${fmt(r.history.mibPerMillionRows, 0)} MiB per million)`,
+      `  the new rows alone   ${r.fresh.calls} calls, ${fmt(r.fresh.wallMs / 1000)} s (their API time)`,
+      `  the night            ${r.night.calls} calls, ${fmt(r.night.wallMs / 1000)} s, peak RSS ${fmt(r.night.peakRssMiB)} MiB, ${r.night.http429} 429s`,
+      `  calls, settled rows  ${g.callsForSettledRows.measured} (goal 0)${Object.keys(g.callsForSettledRows.byKind).length > 0 ? ` ${JSON.stringify(g.callsForSettledRows.byKind)}` : ''}`,
+      `  wall time            ${fmt(g.wallMs.measured / 1000)} s (goal ≤ 60 s + ${fmt(r.fresh.wallMs / 1000)} s = ${fmt(g.wallMs.goal / 1000)} s) ${g.wallMs.met ? '✓' : '✗'}`,
+      `  peak RSS             ${fmt(g.peakRssMiB.measured)} MiB (goal ≤ 256 MiB) ${g.peakRssMiB.met ? '✓' : '✗'}`,
+      `  state growth         ${fmt(g.stateGrowth.nightBytes / 2 ** 20)} MiB this night → ${fmt(g.stateGrowth.mibPerMillionRowsPerNight)} MiB per million rows per night`,
+      `  exit code            ${r.exitCode}${r.exitSignal ? ` (signal ${r.exitSignal})` : ''} (expected ${r.expectedExitCode})`,
+      r.results
+        ? `  results.csv          ${r.results.resultRows} rows ${r.results.resultRows === r.rows ? '✓' : '✗ MISMATCH'}; ${Object.entries(r.results.statusCounts).map(([k, n]) => `${k} ${n}`).join(', ')}; rows not as expected ${r.results.mismatchCount}`
+        : '  results.csv          MISSING',
+      ...((r.results?.mismatches ?? []) as string[]).map((m) => `    ${m}`),
+      '',
+    ].join('\n'),
+  );
+}
+
 function printWorkload(r: Record<string, any>): void {
   const w = r.workload as WorkloadFacts;
   const lines = [
@@ -464,17 +593,19 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'stripe-redact-bench-'));
   try {
-    const result = args.streamCheck ? await benchStream(args, work) : await benchWorkload(args, work);
+    const result = args.cumulative ? await benchCumulative(args, work) : args.streamCheck ? await benchStream(args, work) : await benchWorkload(args, work);
     const record = {
       ...result,
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` },
       at: new Date().toISOString(),
     };
     await mkdir(OUT_DIR, { recursive: true });
-    await writeFile(join(OUT_DIR, args.streamCheck ? 'last-stream.json' : 'last.json'), `${JSON.stringify(record, null, 2)}\n`);
-    if (args.streamCheck) printStream(record);
+    const name = args.cumulative ? 'last-cumulative.json' : args.streamCheck ? 'last-stream.json' : 'last.json';
+    await writeFile(join(OUT_DIR, name), `${JSON.stringify(record, null, 2)}\n`);
+    if (args.cumulative) printCumulative(record);
+    else if (args.streamCheck) printStream(record);
     else printWorkload(record);
-    process.stdout.write(`written: ${join(OUT_DIR, args.streamCheck ? 'last-stream.json' : 'last.json')}${args.keep ? `; work dir kept: ${work}` : ''}\n`);
+    process.stdout.write(`written: ${join(OUT_DIR, name)}${args.keep ? `; work dir kept: ${work}` : ''}\n`);
     const ok = record.exitCode === record.expectedExitCode && record.results?.resultRows === record.rows;
     return ok ? 0 : 1;
   } finally {

@@ -2,15 +2,28 @@ import type { StateSql } from './state-sql.js';
 import type { InvalidRead, RowReadLedger, RowReadHistory } from './state-store.js';
 
 /**
- * The `identifier_rows` and `invalid_reads` tables (state-schema.ts): the first row of each run's
- * input that named an identifier (so a later row repeating it is flagged as a duplicate), and the
- * rows a run reported `invalid`, keyed by a digest of the cell and of any address in it — never
- * the cell itself — so that `show` can tell what became of them.
+ * The first row of this process's run that named each identifier (so a later row repeating it is
+ * flagged as a duplicate) lives in a TEMP table: only the run's own report reads it, and kept in
+ * the state file it grew it by about 230 bytes per input row every night — 220 MiB a night for a
+ * cumulative million-row export (bench --cumulative). `identifier_rows` (state-schema.ts) keeps what
+ * older runs wrote; nothing reads it.
+ */
+const RUN_FIRST_ROWS = 'CREATE TEMP TABLE IF NOT EXISTS run_first_rows (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER NOT NULL, PRIMARY KEY (identifier_key, run_id))';
+
+/**
+ * The first rows above, and the `invalid_reads` table (state-schema.ts): the rows a run reported
+ * `invalid`, keyed by a digest of the cell and of any address in it — never the cell itself — so
+ * that `show` can tell what became of them.
  */
 export function sqliteRowReadLedger(sql: StateSql): RowReadLedger {
+  let hasFirstRows = false;
   return {
     noteIdentifierRow(key, runId, row) {
-      sql.prepare('INSERT OR IGNORE INTO identifier_rows (identifier_key, run_id, first_row) VALUES (?, ?, ?)').run(key, runId, row);
+      if (!hasFirstRows) {
+        sql.prepare(RUN_FIRST_ROWS).run();
+        hasFirstRows = true;
+      }
+      sql.prepare('INSERT OR IGNORE INTO temp.run_first_rows (identifier_key, run_id, first_row) VALUES (?, ?, ?)').run(key, runId, row);
     },
     noteInvalidCell(keys, runId, row, reason) {
       const now = sql.now();
@@ -29,12 +42,14 @@ export function sqliteRowReadLedger(sql: StateSql): RowReadLedger {
  */
 export function sqliteRowReadHistory(sql: StateSql): RowReadHistory {
   const hasTable = (name: string) => sql.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-  const hasRows = hasTable('identifier_rows');
   const hasInvalid = hasTable('invalid_reads');
+  let hasFirstRows = false;
   return {
     firstRowOf(key, runId) {
-      if (!hasRows) return undefined;
-      const r = sql.prepare('SELECT first_row FROM identifier_rows WHERE identifier_key = ? AND run_id = ?').get(key, runId) as { first_row: number } | undefined;
+      // The run that noted rows made the TEMP table on this connection; any other reader knows none.
+      hasFirstRows ||= sql.prepare("SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = 'run_first_rows'").get() !== undefined;
+      if (!hasFirstRows) return undefined;
+      const r = sql.prepare('SELECT first_row FROM temp.run_first_rows WHERE identifier_key = ? AND run_id = ?').get(key, runId) as { first_row: number } | undefined;
       return r?.first_row;
     },
     invalidReads(keys) {
