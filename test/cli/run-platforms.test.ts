@@ -55,7 +55,7 @@ describe('an input whose rows name their accounts', () => {
     const out = join(dir, 'out');
     const input = await writeInput(
       dir,
-      ['request_id,email,stripe_account', 'r1,ann@example.com,acct_shopA', 'r2,pat@example.com,', 'r3,ann@example.com,acct_shopB', 'r4,cy@example.com,acct_shopA', 'r5,ann@example.com,', 'r6,dee@example.com,acct_shopB', 'r7,nobody@example.com,acct_shopA'].join('\n') + '\n',
+      ['request_id,email,stripe_account', 'r1,ann@example.com,acct_shopA', 'r2,pat@example.com,', 'r3,ann@example.com,acct_shopB', 'r4,cy@example.com,acct_shopA', 'r5,ann@example.com,', 'r6,dee@example.com,acct_shopB', 'r7,nobody@example.com,acct_shopA', 'r8,cy@example.com,acct_shopA'].join('\n') + '\n',
     );
     const result = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
     expect(result.code, describeRun(result)).toBe(0);
@@ -70,8 +70,11 @@ describe('an input whose rows name their accounts', () => {
       ['r5', '5', 'redacted'],
       ['r6', '6', 'redacted'],
       ['r7', '7', 'not_found'],
+      ['r8', '8', 'redacted'],
     ]);
-    expect(rows.map((r) => r.object_ids)).toEqual(['cus_a_ann', 'cus_own_pat', 'cus_b_ann', 'cus_a_cy', 'cus_own_ann', 'cus_b_dee', '']);
+    expect(rows.map((r) => r.object_ids)).toEqual(['cus_a_ann', 'cus_own_pat', 'cus_b_ann', 'cus_a_cy', 'cus_own_ann', 'cus_b_dee', '', 'cus_a_cy']);
+    // A repeated request names the input's row, not its row within its account's share.
+    expect(rows[7]!.messages).toContain('duplicate of row 4');
     // The same email on three accounts: three customers, each redacted in a job of its own account.
     const annJobs = [rows[0]!, rows[2]!, rows[4]!].map((r) => r.job_id);
     expect(new Set(annJobs).size).toBe(3);
@@ -81,12 +84,12 @@ describe('an input whose rows name their accounts', () => {
     expect([deleted(emulator, 'acct_shopA', 'cus_a_ann'), deleted(emulator, 'acct_shopB', 'cus_b_ann'), deleted(emulator, undefined, 'cus_own_ann')]).toEqual([true, true, true]);
 
     const summary = readSummary(out);
-    expect(summary.rows).toBe(7);
-    expect(summary.statuses).toMatchObject({ redacted: 6, not_found: 1 });
+    expect(summary.rows).toBe(8);
+    expect(summary.statuses).toMatchObject({ redacted: 7, not_found: 1 });
     const accounts = summary.accounts as Record<string, { account: string; rows: number; state_path: string; statuses: Record<string, number> }>;
     expect(Object.keys(accounts).sort()).toEqual(['acct_shopA', 'acct_shopB', 'own']);
     expect(accounts.own).toMatchObject({ account: PLATFORM, rows: 2 });
-    expect(accounts.acct_shopA).toMatchObject({ rows: 3, statuses: expect.objectContaining({ redacted: 2, not_found: 1 }) });
+    expect(accounts.acct_shopA).toMatchObject({ rows: 4, statuses: expect.objectContaining({ redacted: 3, not_found: 1 }) });
     // An explicit --state: each connected account's state sits beside it, named with the account's id.
     expect(accounts.own!.state_path).toBe(join(out, 'state.db'));
     expect(accounts.acct_shopA!.state_path).toBe(join(out, 'state.acct_shopA.db'));
