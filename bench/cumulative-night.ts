@@ -9,7 +9,7 @@
  * Whether it is, the night itself checks: a settled row that costs a call, or comes out other than
  * it settled, is counted.
  */
-import { copyFileSync, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -51,6 +51,8 @@ export async function historyState(shape: CumulativeShape, cacheDir: string, onP
   const path = join(cacheDir, `cumulative-history-${shape.settled}.db`);
   if (existsSync(path)) return { path, buildMs: 0, bytes: statSync(path).size };
   const building = `${path}.building`;
+  // A build that was stopped halfway starts over.
+  for (const leftover of [building, `${building}-wal`, `${building}-shm`]) rmSync(leftover, { force: true });
   const started = performance.now();
   const store = openStateStore({ path: building, hashKey: BENCH_HASH_KEY });
   try {
@@ -96,7 +98,8 @@ export async function historyState(shape: CumulativeShape, cacheDir: string, onP
   } finally {
     store.close();
   }
-  copyFileSync(building, path);
+  // Only a finished build takes the name the next bench reuses.
+  renameSync(building, path);
   return { path, buildMs: performance.now() - started, bytes: statSync(path).size };
 }
 

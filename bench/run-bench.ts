@@ -481,6 +481,11 @@ async function benchCumulative(args: Args, work: string): Promise<BenchResult> {
     log(`could not read the night's report: ${error.message}`);
     return null;
   });
+  // The next night, the same input: every row now settled. Its growth is the steady state's (the
+  // first night also fills what the history lacks, such as the erasures a watch needs).
+  log('the next night: the same input, every row settled…');
+  const next = await measuredRun(nightCsv, join(work, 'next'), seed, statePath);
+  const afterNext = statSync(statePath).size + (existsSync(`${statePath}-wal`) ? statSync(`${statePath}-wal`).size : 0);
   const extraByKind = Object.fromEntries(
     [...new Set([...Object.keys(night.byKind), ...Object.keys(fresh.byKind)])]
       .map((kind) => [kind, (night.byKind[kind] ?? 0) - (fresh.byKind[kind] ?? 0)] as const)
@@ -501,8 +506,16 @@ async function benchCumulative(args: Args, work: string): Promise<BenchResult> {
       callsForSettledRows: { measured: night.calls - fresh.calls, goal: 0, byKind: extraByKind },
       wallMs: { measured: Math.round(night.child.wallMs), goal: Math.round(wallGoalMs), met: night.child.wallMs <= wallGoalMs },
       peakRssMiB: { measured: night.child.peakRssMiB, goal: 256, met: night.child.peakRssMiB <= 256 },
-      stateGrowth: { bytesBefore: before, bytesAfter: after, nightBytes: after - before, mibPerMillionRowsPerNight: ((after - before) / args.rows) * 1e6 / 2 ** 20 },
+      stateGrowth: {
+        bytesBefore: before,
+        bytesAfter: after,
+        nightBytes: after - before,
+        mibPerMillionRowsPerNight: ((after - before) / args.rows) * 1e6 / 2 ** 20,
+        nextNightBytes: afterNext - after,
+        nextNightMibPerMillionRows: ((afterNext - after) / args.rows) * 1e6 / 2 ** 20,
+      },
     },
+    nextNight: { calls: next.calls, byKind: next.byKind, wallMs: Math.round(next.child.wallMs), peakRssMiB: next.child.peakRssMiB, exitCode: next.child.exitCode },
     rssSource: night.child.rssSource,
     exitCode: night.child.exitCode,
     exitSignal: night.child.signal,
@@ -523,7 +536,8 @@ function printCumulative(r: Record<string, any>): void {
       `  calls, settled rows  ${g.callsForSettledRows.measured} (goal 0)${Object.keys(g.callsForSettledRows.byKind).length > 0 ? ` ${JSON.stringify(g.callsForSettledRows.byKind)}` : ''}`,
       `  wall time            ${fmt(g.wallMs.measured / 1000)} s (goal ≤ 60 s + ${fmt(r.fresh.wallMs / 1000)} s = ${fmt(g.wallMs.goal / 1000)} s) ${g.wallMs.met ? '✓' : '✗'}`,
       `  peak RSS             ${fmt(g.peakRssMiB.measured)} MiB (goal ≤ 256 MiB) ${g.peakRssMiB.met ? '✓' : '✗'}`,
-      `  state growth         ${fmt(g.stateGrowth.nightBytes / 2 ** 20)} MiB this night → ${fmt(g.stateGrowth.mibPerMillionRowsPerNight)} MiB per million rows per night`,
+      `  state growth         ${fmt(g.stateGrowth.nightBytes / 2 ** 20)} MiB this night (${fmt(g.stateGrowth.mibPerMillionRowsPerNight)} MiB per million rows); the next night ${fmt(g.stateGrowth.nextNightBytes / 2 ** 20)} MiB (${fmt(g.stateGrowth.nextNightMibPerMillionRows)} MiB per million rows)`,
+      `  the next night       every row settled: ${r.nextNight.calls} calls ${JSON.stringify(r.nextNight.byKind)}, ${fmt(r.nextNight.wallMs / 1000)} s, peak RSS ${fmt(r.nextNight.peakRssMiB)} MiB, exit ${r.nextNight.exitCode}`,
       `  exit code            ${r.exitCode}${r.exitSignal ? ` (signal ${r.exitSignal})` : ''} (expected ${r.expectedExitCode})`,
       r.results
         ? `  results.csv          ${r.results.resultRows} rows ${r.results.resultRows === r.rows ? '✓' : '✗ MISMATCH'}; ${Object.entries(r.results.statusCounts).map(([k, n]) => `${k} ${n}`).join(', ')}; rows not as expected ${r.results.mismatchCount}`
