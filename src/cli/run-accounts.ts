@@ -85,12 +85,21 @@ export async function runAccounts(
     accounts: split.parts.map((p) => p.account || 'own'),
   });
 
-  const outcomes = await Promise.all(split.parts.map((part) => limit(() => runPart(part))));
+  // An error that concerns every account stops the others too (`stop`), and is thrown once all of
+  // them have closed their states.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const settled = await Promise.allSettled(split.parts.map((part) => limit(() => runPart(part))));
+  signal.removeEventListener('abort', onAbort);
+  const fatal = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (fatal) throw fatal.reason;
+  const outcomes = settled.map((result) => (result as PromiseFulfilledResult<AccountOutcome>).value);
 
   async function runPart(part: AccountPart): Promise<AccountOutcome> {
     const own = part.account === '';
     const outcome: AccountOutcome = { account: part.account, own, rows: part.rows, statePath: null, stateIsNew: false };
-    if (signal.aborted) {
+    if (stop.signal.aborted) {
       outcome.error = { status: 'pending', message: INTERRUPTED_MESSAGE };
       return outcome;
     }
@@ -102,14 +111,14 @@ export async function runAccounts(
       const gateway = createStripeGateway({
         apiKey: config.apiKey,
         ...(context.apiBase ? { apiBase: context.apiBase } : {}),
-        send: budgetedSend(budget, DEFAULT_RETRY_POLICY, log, signal),
+        send: budgetedSend(budget, DEFAULT_RETRY_POLICY, log, stop.signal),
         onResponse: (event) => log.debug('stripe response', event),
         onNotice: (notice) => notices.note(notice),
         ...(config.stripeVersion !== undefined ? { stripeVersion: config.stripeVersion } : {}),
         ...(own ? {} : { stripeAccount: part.account }),
       });
-      // The part was written from the checked input: its columns are named by number, as the
-      // whole input's were found, so no part guesses them again from its own rows.
+      // The part was written from the checked input: its columns are named (`input column N`) as
+      // the whole input's were found, so no part guesses them again from its own rows.
       const input = {
         inputPath: part.path,
         inputName: info.name,
@@ -148,16 +157,18 @@ export async function runAccounts(
           checkedInput: partChecked,
           stateIsNew: state.isNew,
         },
-        { gateway, budget, store: state.store, logger: log, signal },
+        { gateway, budget, store: state.store, logger: log, signal: stop.signal },
       );
       return outcome;
     } catch (error) {
-      // The key refused outright concerns every account: the run stops as a one-account run does.
-      if (error instanceof GatewayError && error.kind === 'auth') throw error;
-      if (!(error instanceof GatewayError) && !(error instanceof ConfigError)) throw error;
+      // The key refused outright, an unreadable state, a bug: the run stops as a one-account run does.
+      if ((error instanceof GatewayError && error.kind === 'auth') || !(error instanceof GatewayError || error instanceof ConfigError)) {
+        stop.abort();
+        throw error;
+      }
       const message = error.message;
       log.error(`account ${part.account || 'own'}: its ${part.rows} row(s) failed: ${message}`, { code: error instanceof StripeRedactError ? error.code : undefined });
-      outcome.error = { status: 'failed', message: own ? message : `account ${part.account}: ${message}`, ...(error instanceof GatewayError && error.stripeCode ? { code: error.stripeCode } : {}) };
+      outcome.error = { status: 'failed', message, ...(error instanceof GatewayError && error.stripeCode ? { code: error.stripeCode } : {}) };
       return outcome;
     } finally {
       budget.close();

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { neutraliseCell } from './spreadsheet-safe.js';
-import { writeTextFileAtomic } from './result-writer.js';
+import { writeLinesFileAtomic, writeTextFileAtomic } from './result-writer.js';
 
 export const REAPPEARED_COLUMNS = ['customer_id', 'customer_created', 'request_key', 'request_id', 'settled_on'] as const;
 export const DOWNSTREAM_COLUMNS = ['request_key', 'request_id', 'object_ids', 'settled_on'] as const;
@@ -48,9 +48,14 @@ export async function writeReappearedCsv(outDir: string, rows: readonly Reappear
   return path;
 }
 
-export async function writeDownstreamCsv(outDir: string, rows: readonly DownstreamRow[]): Promise<string> {
+/** Streamed line by line: a cumulative night lists most of its million rows here. */
+export async function writeDownstreamCsv(outDir: string, rows: Iterable<DownstreamRow>): Promise<string> {
   const path = join(outDir, 'downstream.csv');
-  await writeTextFileAtomic(path, toCsv(DOWNSTREAM_COLUMNS, rows.map((r) => [r.requestKey, r.requestId ?? '', r.objectIds.join(' '), r.settledOn])));
+  function* lines(): Generator<string> {
+    yield `${DOWNSTREAM_COLUMNS.join(',')}\n`;
+    for (const r of rows) yield `${[r.requestKey, r.requestId ?? '', r.objectIds.join(' '), r.settledOn].map(csvCell).join(',')}\n`;
+  }
+  await writeLinesFileAtomic(path, lines());
   return path;
 }
 

@@ -125,6 +125,11 @@ export async function writeTextFileAtomic(path: string, text: string): Promise<v
   await writeAtomically(path, (out) => pipeline(Readable.from([text]), out));
 }
 
+/** Writes `lines` (each ending in its newline) atomically, owner-only, pulling them one at a time. */
+export async function writeLinesFileAtomic(path: string, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  await writeAtomically(path, (out) => pipeline(Readable.from(lines), out));
+}
+
 /**
  * The input's column names as the report shows them: a name that equals a result column's,
  * ignoring case (`Status` beside `status` is one column to a spreadsheet's lookup and to a

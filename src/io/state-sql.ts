@@ -10,6 +10,8 @@ export interface SqlStatement {
   run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
+  /** The rows one at a time: a million of them never sit in memory together. The connection runs nothing else meanwhile. */
+  iterate(...params: unknown[]): IterableIterator<unknown>;
 }
 
 export interface StateSql {

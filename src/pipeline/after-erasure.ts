@@ -126,8 +126,8 @@ export async function afterErasure(options: {
 }
 
 /** Per erased request of the run's input, the Stripe ids other systems may hold copies under. */
-function downstreamRows(store: StateStore, runId: string) {
-  return store.erasuresOfRun(runId).map((e) => ({ requestKey: e.key, requestId: e.requestId, objectIds: e.objectIds, settledOn: e.settledAt.slice(0, 10) }));
+function* downstreamRows(store: StateStore, runId: string) {
+  for (const e of store.erasuresOfRun(runId)) yield { requestKey: e.key, requestId: e.requestId, objectIds: e.objectIds, settledOn: e.settledAt.slice(0, 10) };
 }
 
 /** `read()`, or `fallback` with one warning when Stripe could not be read (a retryable failure outlasted its retries, …). */
