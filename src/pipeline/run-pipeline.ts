@@ -11,8 +11,10 @@ import type { StateStore, StoredJob } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import type { DriveContext } from './drive-context.js';
-import { driveJob, followJob } from './drive-job.js';
+import { driveJob } from './drive-job.js';
+import { followJob } from './follow-job.js';
 import { rememberCustomerOwners } from './customer-owners.js';
+import { RunMemory } from './run-memory.js';
 import { JobWatcher } from './job-watcher.js';
 import type { RateBudget } from './rate-budget.js';
 import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resolve-identifiers.js';
@@ -221,6 +223,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   const progress = (phase: RunProgress['phase'], rows = rowsRead) =>
     ports.onProgress?.({ phase, rows, totalRows, lookupsDone, lookups, jobsDone, jobsStarted });
 
+  const memory = new RunMemory(rememberCustomerOwners(gateway));
   const ctx: DriveContext = {
     gateway,
     store,
@@ -235,9 +238,8 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       store.recordJobCreated(job, twin.id, twin.status, twin.created);
       drive(job);
     },
-    canceledOutside: new Set(),
-    succeededThisRun: new Set(),
-    customerOf: rememberCustomerOwners(gateway),
+    memory,
+    customerOf: memory.customerOf,
     ...(options.mode === 'redact' ? { verify: (ids: readonly string[]) => verifier.enqueue(ids) } : {}),
     ...(ports.signal ? { signal: ports.signal } : {}),
   };
