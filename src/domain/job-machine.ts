@@ -74,7 +74,7 @@ export type JobState =
   /** Failed: its errors and their owners are looked up. */
   | { at: 'failed'; life: JobLife; view: FailedView; errors?: readonly JobValidationError[] }
   /** Failed: the triage asks for one fact at a time. */
-  | { at: 'triage'; life: JobLife; view: FailedView; facts: FailureFacts; twin?: RedactionJobView }
+  | { at: 'triage'; life: JobLife; view: FailedView; facts: FailureFacts }
   /** All facts in: the blockers on record are read. */
   | { at: 'deciding'; life: JobLife; view: FailedView; errors: readonly JobValidationError[]; errorsByRoot: Map<string, JobValidationError[]>; deferred: Map<string, number> }
   /** Settled: locks held by others are being named. */
@@ -269,7 +269,7 @@ function waitFor(life: JobLife): JobDecision {
 }
 
 /** The job ends this run: objects that waited for it go on (settled by its cascade if it succeeded). */
-function end(life: JobLife, before: JobAction[] = []): JobDecision {
+function end(life: JobLife, before: JobAction[]): JobDecision {
   return {
     next: { at: 'ended', life },
     actions: [...before, { kind: 'release_waiters', owner: life.brief.localId, succeeded: life.status === 'succeeded' }, { kind: 'stop', code: 'done' }],
@@ -480,7 +480,7 @@ function failedAfterRecord(life: JobLife, record: JobAction[], error: FailureInf
   return { next: decision.next, actions: [...record, ...decision.actions] };
 }
 
-function validate(life: JobLife, before: JobAction[] = []): JobDecision {
+function validate(life: JobLife, before: JobAction[]): JobDecision {
   return { next: { at: 'moving', life: { ...life, validations: life.validations + 1 }, action: 'validate' }, actions: [...before, { kind: 'validate' }] };
 }
 
@@ -547,9 +547,10 @@ function onFact(state: JobState, fact: JobFact): JobDecision {
       if (fact.kind === 'owners' && state.errors) return triage(state.life, state.view, factsOf(state.life, state.errors, fact.owners));
       break;
     case 'triage':
-      if (fact.kind === 'gone') return triage(state.life, state.view, { ...state.facts, gone: fact.ids }, state.twin);
+      if (fact.kind === 'gone') return triage(state.life, state.view, { ...state.facts, gone: fact.ids });
+      // A twin found is adopted at once; none found, the triage goes on without one.
       if (fact.kind === 'twin') return triage(state.life, state.view, { ...state.facts, twin: fact.twin ? { id: fact.twin.id } : null }, fact.twin ?? undefined);
-      if (fact.kind === 'lock_owners') return triage(state.life, state.view, { ...state.facts, lockOwners: fact.owners }, state.twin);
+      if (fact.kind === 'lock_owners') return triage(state.life, state.view, { ...state.facts, lockOwners: fact.owners });
       break;
     case 'create_waiting':
       if (fact.kind === 'finished_owners') return end(state.life, fact.owners.map((owner): JobAction => ({ kind: 'release_waiters', owner, succeeded: true })));
@@ -595,7 +596,7 @@ function factsOf(life: JobLife, errors: readonly JobValidationError[], owners: R
 /** A failed validation, taken apart as triageFailedValidation asks: one fact at a time. */
 function triage(life: JobLife, view: FailedView, facts: FailureFacts, twin?: RedactionJobView): JobDecision {
   const step = triageFailedValidation(facts);
-  const state: JobState = { at: 'triage', life, view, facts, ...(twin ? { twin } : {}) };
+  const state: JobState = { at: 'triage', life, view, facts };
   const ask = (what: LookUp): JobDecision => ({ next: state, actions: [{ kind: 'look_up', what }] });
   const { objectIds } = life.brief;
   switch (step.kind) {
@@ -666,7 +667,7 @@ function decide(state: Extract<JobState, { at: 'deciding' }>, recordedBlockers: 
     };
   }
   const locks = lockedBlockers(decision);
-  if (locks.length === 0) return writeSettle({ at: 'naming_holders', life, view, errors, decision, deferred }, decision);
+  if (locks.length === 0) return writeSettle({ life, view, errors, deferred }, decision);
   return { next: { at: 'naming_holders', life, view, errors, decision, deferred }, actions: [{ kind: 'look_up', what: { kind: 'lock_holders', locks } }] };
 }
 
@@ -702,14 +703,15 @@ function nameHolders(decision: Settle, holders: readonly { own: boolean; heldBy?
 }
 
 /** Writes what the decision says of each identifier, then asks which holders waited on already finished. */
-function writeSettle(state: Extract<JobState, { at: 'naming_holders' }>, decision: Settle): JobDecision {
+function writeSettle(state: Pick<Extract<JobState, { at: 'settled' }>, 'life' | 'view' | 'errors' | 'deferred'>, decision: Settle): JobDecision {
   const actions: JobAction[] = [];
   for (const [root, { blockers, fixes }] of decision.blocked) actions.push({ kind: 'update_objects', ids: [root], change: { status: 'needs_action', errorCodes: [], blockers, fixes } });
   for (const [root, { fixes }] of decision.clean) actions.push({ kind: 'update_objects', ids: [root], change: { status: 'in_job', blockers: [], fixes } });
   for (const [root, owner] of state.deferred) actions.push({ kind: 'defer', ids: [root], owner });
   // A holder that already finished released its waiters before they waited: they are released below.
   actions.push({ kind: 'look_up', what: { kind: 'finished_owners', owners: [...new Set(state.deferred.values())] } });
-  return { next: { ...state, at: 'settled', decision }, actions };
+  const { life, view, errors, deferred } = state;
+  return { next: { at: 'settled', life, view, errors, decision, deferred }, actions };
 }
 
 /** The failed job's identifiers are written: the job is canceled, kept, or split by what they are. */
@@ -748,8 +750,8 @@ function carry(state: Extract<JobState, { at: 'carrying' }>, carried: readonly s
   const blocked = [...decision.blocked.keys()];
   const then: JobAction[] = [];
   if (rest.length > 0) then.push({ kind: 'split_off', ids: rest });
+  // Carried ones exist only beside a blocked customer: they wait for its new job.
   if (blocked.length > 0) then.push({ kind: 'split_off', ids: blocked, ...(carried.length > 0 ? { waiters: carried } : {}) });
-  else if (carried.length > 0) then.push({ kind: 'split_off', ids: carried });
   for (const id of decision.isolate) then.push({ kind: 'split_off', ids: [id] });
   for (const owner of finished) then.push({ kind: 'release_waiters', owner, succeeded: true });
   return cancelThen(life, [], then);

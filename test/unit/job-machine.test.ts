@@ -47,6 +47,10 @@ const release = (succeeded = false, owner = 7): JobAction[] => [{ kind: 'release
 const record = (status: JobStatus, behavior?: ValidationBehavior): JobAction => ({ kind: 'record_view', status, ...(behavior ? { behavior } : {}) });
 
 describe('starting', () => {
+  it('a new job is idle, unsent, with nothing seen yet', () => {
+    expect(newJob(brief())).toEqual({ at: 'idle', life: { brief: brief(), stripeId: null, status: 'unsent', fresh: false, validations: 0 } });
+  });
+
   it('sends the create of an unsent job, and waits on one Stripe holds', () => {
     expect(walk(brief(), [start('unsent')])).toMatchObject({ next: { at: 'creating', life: { status: 'unsent', stripeId: null } }, actions: [{ kind: 'create' }] });
     expect(walk(brief(), [start('failed')])).toMatchObject({ next: { at: 'waiting', life: { status: 'failed', stripeId: 'prj_1', fresh: false, validations: 0 } }, actions: [{ kind: 'wait' }] });
@@ -69,7 +73,7 @@ describe('whatever the moment', () => {
     ['canceling', [start('ready'), settled(view('ready'))]],
   ];
   it.each(moments)('while %s: an interrupt stops where it is, releasing nothing', (_, events) => {
-    expect(walk(brief(), [...events, { kind: 'interrupted' }]).actions).toEqual([{ kind: 'stop', code: 'interrupted' }]);
+    expect(walk(brief(), [...events, { kind: 'interrupted' }])).toMatchObject({ next: { at: 'ended' }, actions: [{ kind: 'stop', code: 'interrupted' }] });
   });
 
   it.each(moments)('while %s: a fatal error stops the run and writes nothing — no waiter is released into a dying run', (_, events) => {
@@ -77,6 +81,7 @@ describe('whatever the moment', () => {
   });
 
   it('a wait given up leaves the job live and its objects in it, naming why', () => {
+    expect(walk(brief(), [start('validating'), { kind: 'wait_timed_out', job: 'prj_1', lastStatus: 'validating', waitedMs: 5000 }]).next.at).toBe('ended');
     expect(walk(brief(), [start('validating'), { kind: 'wait_timed_out', job: 'prj_1', lastStatus: 'validating', waitedMs: 5000 }]).actions).toEqual([
       { kind: 'log', level: 'warn', message: 'gave up waiting for a job; the next run follows it', fields: { job: 'prj_1', status: 'validating' } },
       { kind: 'update_objects', ids: ['cus_a'], change: { status: 'in_job', reasons: [{ code: 'wait_timed_out', job: 'prj_1', lastStatus: 'validating', waitedMs: 5000 }] } },
@@ -86,6 +91,7 @@ describe('whatever the moment', () => {
   });
 
   it('a job Stripe does not know is abandoned and its objects go into a new one', () => {
+    expect(walk(brief(), [start('validating'), { kind: 'failure', error: failure({ notFound: true }) }]).next.at).toBe('ended');
     expect(walk(brief(), [start('validating'), { kind: 'failure', error: failure({ notFound: true }) }]).actions).toEqual([
       { kind: 'log', level: 'warn', message: 'job unknown to Stripe; its objects go into a new job', fields: { job: 'prj_1' } },
       { kind: 'record_abandoned', reason: { code: 'unknown_to_stripe' } },
@@ -110,6 +116,9 @@ describe('whatever the moment', () => {
 
   it('an event the machine did not ask for is the job error it is, never silence', () => {
     expect(walk(brief(), [start('validating'), fact({ kind: 'carried', ids: [] })]).actions[1]).toMatchObject({ change: { status: 'failed', reasons: [{ message: 'unexpected fact carried while waiting' }] } });
+    expect(walk(brief(), [start('unsent'), { kind: 'created', view: view('validating') }, settled(view('failed', 'error', [], false)), fact({ kind: 'owners', owners: new Map() })]).actions[1]).toMatchObject({
+      change: { reasons: [{ message: 'unexpected fact owners while failed' }] },
+    });
     expect(walk(brief(), [start('validating'), answered('ready')]).actions[1]).toMatchObject({ change: { reasons: [{ message: 'unexpected answered while waiting' }] } });
     expect(walk(brief(), [start('validating'), refused('ready')]).actions[1]).toMatchObject({ change: { reasons: [{ message: 'unexpected transition_refused while waiting' }] } });
     for (const at of ['creating', 'create_missing', 'create_locked', 'create_waiting', 'failed', 'triage', 'deciding', 'naming_holders', 'settled', 'carrying'] as const) {
@@ -216,6 +225,9 @@ describe('answers and refusals', () => {
 
   it('refused because the job moved on: its real status recorded, and the job goes on from there', () => {
     expect(walk(brief(), [...ready, refused('succeeded')])).toMatchObject({ next: { at: 'waiting', life: { status: 'succeeded' } }, actions: [record('succeeded'), { kind: 'wait' }] });
+    // A run refused leaves what is known of the validation as it was.
+    const freshReady = [start('unsent'), { kind: 'created', view: view('validating') } as JobEvent, settled(view('ready'))];
+    expect(walk(brief(), [...freshReady, refused('redacting')]).next).toMatchObject({ at: 'waiting', life: { fresh: true } });
     // A validate after a switch to fix, refused as the job already validates: its next failure is not known fresh.
     const fixRun = brief({ runBehavior: 'fix', objectIds: ['cus_a', 'cus_b'] });
     const switched = [start('unsent'), { kind: 'created', view: view('validating') } as JobEvent, settled(view('failed', 'error', [verror('invalid_state', 'cus_a')])), fact({ kind: 'gone', ids: [] }), fact({ kind: 'recorded', blockers: new Map(), fixes: new Map() }), answered('failed', 'fix')];
@@ -424,11 +436,22 @@ describe('a failed validation', () => {
       actions: [{ kind: 'cancel' }],
     });
     const nothingCarried = fresh(b, view('failed', 'error', [fixable]), [...steps, { kind: 'carried', ids: [] }]);
-    expect(nothingCarried.next).toMatchObject({ then: [{ kind: 'split_off', ids: ['pi_b', 'cus_c', 'cs_test_d'] }, { kind: 'split_off', ids: ['cus_a'] }] });
+    expect(nothingCarried.next).toEqual(expect.objectContaining({ then: [{ kind: 'split_off', ids: ['pi_b', 'cus_c', 'cs_test_d'] }, { kind: 'split_off', ids: ['cus_a'] }] }));
+    // Every clean one carried: no empty job.
+    const allCarried = fresh(brief({ objectIds: ['cus_a', 'pi_b'] }), view('failed', 'error', [fixable]), [...steps, { kind: 'carried', ids: ['pi_b'] }]);
+    expect(allCarried.next).toEqual(expect.objectContaining({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_a'], waiters: ['pi_b'] }] }));
     // Nothing a customer's cascade could carry: no look-up.
     const onPi = verror('invalid_state', 'pi_b', 'payment_intent');
     expect(fresh(b, view('failed', 'error', [onPi]), steps).next).toMatchObject({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_a', 'cus_c', 'cs_test_d'] }, { kind: 'split_off', ids: ['pi_b'] }] });
     expect(fresh(brief({ objectIds: ['cus_a', 'cus_c'] }), view('failed', 'error', [fixable]), steps).next).toMatchObject({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_c'] }, { kind: 'split_off', ids: ['cus_a'] }] });
+  });
+
+  it('in a redact run, several listed under fix: each goes on alone, the clean ones together', () => {
+    const underFix = [verror('invalid_state', 'cus_a'), verror('invalid_state', 'cus_b')];
+    const decision = fresh(brief({ runBehavior: 'fix', objectIds: ['cus_a', 'cus_b', 'cus_c'] }), view('failed', 'fix', underFix), [none, recordedNone, { kind: 'finished_owners', owners: [] }]);
+    expect(decision.next).toEqual(
+      expect.objectContaining({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_c'] }, { kind: 'split_off', ids: ['cus_a'] }, { kind: 'split_off', ids: ['cus_b'] }] }),
+    );
   });
 
   it('a finished holder of deferred identifiers releases them after the split', () => {
