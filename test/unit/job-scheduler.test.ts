@@ -116,6 +116,13 @@ describe('JobScheduler', () => {
     expect(written.map((w) => w.objectIds)).toEqual([['cus_a'], ['cus_queued']]);
     await scheduler.onIdle();
     expect(driving).toHaveLength(1);
+    // A job handed over after the stop (a resumed one, a followed one) is never started.
+    const late = (localId: number): StoredJob => ({ localId, stripeId: `prj_${localId}`, status: 'failed', validationBehavior: 'error', objectIds: ['cus_x'] });
+    scheduler.drive(late(9));
+    scheduler.follow(late(10));
+    await scheduler.onIdle();
+    expect(driving).toHaveLength(1);
+    expect(scheduler.followed.byStatus).toEqual({});
     scheduler.fail(new Error('second'));
     expect(() => scheduler.throwIfFatal()).toThrow(fatal);
   });
