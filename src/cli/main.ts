@@ -7,7 +7,7 @@ type CommandName = (typeof COMMANDS)[number];
 
 /**
  * The entry point: picks the command and returns the process exit code. The only place where
- * errors become exit codes (see design.md "Exit codes").
+ * errors become exit codes (see docs/contract.md#exit-codes).
  */
 export async function main(argv: string[]): Promise<number> {
   endOutputQuietlyWhenReaderLeaves();

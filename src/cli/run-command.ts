@@ -22,7 +22,7 @@ import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 
 const HELP_HINT = 'stripe-redact run --help';
 
-/** Exit codes of the contract (design.md "Exit codes"). */
+/** Exit codes of the contract (docs/contract.md#exit-codes). */
 export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
 
 /** Exit codes of a run a signal interrupted (128 + the signal's number, as shells report it), whatever `--fail-on`. */

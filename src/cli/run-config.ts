@@ -85,7 +85,7 @@ export interface RunConfig {
   logLevel: LogLevel;
   /** `--quiet`: errors only on stderr, no end summary, no progress bar; the exit code tells the rest. */
   quiet: boolean;
-  /** Statuses and conditions that make exit code 3 (design.md "Exit codes"). */
+  /** Statuses and conditions that make exit code 3 (docs/contract.md#exit-codes). */
   failOn: FailOn[];
   progress: boolean;
   /** Notes for the log: defaults above Stripe's documented limits, and the like. */

@@ -1,5 +1,5 @@
 /**
- * `<out>/report.html`: the run's report for a person (design.md "Result CSV": "the same run for a
+ * `<out>/report.html`: the run's report for a person (docs/contract.md#result-csv: "the same run for a
  * person"). Self-contained — inline CSS, an inline SVG chart, no script, no external asset, no
  * network — and printable. Built from the very rows written to results.csv ({@link ReportCollector}
  * is fed each `ResultRow`), so its numbers are results.csv's. Rows stream past it: it keeps every
@@ -57,7 +57,7 @@ type Tally = 'erased' | 'held' | 'no_data' | 'would_erase' | 'found' | 'person' 
 
 /**
  * Every status in plain words: a short label for the rows, a sentence for the legend, and the
- * tally of the opening sentence. One line per status (design.md "Result CSV" status table).
+ * tally of the opening sentence. One line per status (docs/contract.md#result-csv status table).
  */
 export const STATUS_WORDS: Record<RowStatus, { label: string; legend: string; tally: Tally }> = {
   redacted: { label: 'erased', legend: 'Erased: Stripe shows every object of the request redacted, after a job of this tool succeeded.', tally: 'erased' },

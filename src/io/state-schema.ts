@@ -125,7 +125,7 @@ const MIGRATIONS: Record<string, { to: string; sql: string | ((hasColumn: (table
           UPDATE objects SET messages = (${textReasonsOf('objects.messages')}) WHERE messages != '[]';`,
   },
   // Before version 5 a succeeded job was taken for proof: its objects now wait for Stripe's own word,
-  // which the next run that names them reads (design.md "Result CSV" version 3).
+  // which the next run that names them reads (docs/contract.md#result-csv version 3).
   '4': {
     to: '5',
     sql: (hasColumn) =>

@@ -1,5 +1,5 @@
 /**
- * A job create Stripe refused for a lock (no code naming the object; stripe-api.md §6,
+ * A job create Stripe refused for a lock (no code naming the object; docs/stripe.md#emulator-variants,
  * `--lock-refusal create`), carried out as {@link decideRefusedCreate} asks: the pack is split
  * until the held identifier stands alone, which then waits for the job of this state that holds it,
  * or is reported held by a job this state does not own. Stripe's message is never read for this.

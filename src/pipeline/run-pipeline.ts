@@ -156,7 +156,7 @@ export interface RunSummary extends ReportTotals {
   mode: RunMode;
   livemode: boolean;
   toolVersion: string;
-  /** The columns' version of results.csv (design.md "Result CSV"). */
+  /** The columns' version of results.csv (docs/contract.md#result-csv). */
   resultCsvVersion: number;
   /** SHA-256 of the results.csv written: which report. */
   resultsSha256: string;
@@ -192,7 +192,7 @@ export interface RunSummary extends ReportTotals {
 }
 
 /**
- * The flow of design.md: read → classify → plan → resolve → pack → drive → report. The input is
+ * The flow of docs/architecture.md#the-flow: read → classify → plan → resolve → pack → drive → report. The input is
  * streamed three times — to check it, to plan and drive, to report — and never held whole; jobs are driven
  * while reading goes on, with back-pressure so reading waits when enough jobs are queued.
  * Throws only what must stop the run: an input file error before anything is sent, a fatal

@@ -4,7 +4,7 @@ import type { ProbeRefusal, ProbeValidationError } from './probe.js';
 
 /**
  * What the selftest concludes, as pure functions of its observations: for each behaviour Stripe
- * does not document, which emulator variant (stripe-api.md §6) Stripe's answer matches; for each
+ * does not document, which emulator variant (docs/stripe.md#emulator-variants) Stripe's answer matches; for each
  * behaviour it documents and the tool relies on, whether it held.
  */
 
@@ -22,7 +22,7 @@ export type VariantName =
   | 'youngCharges'
   | 'notice';
 
-/** Each variant's flag and values, the emulator's default first (stripe-api.md §6). */
+/** Each variant's flag and values, the emulator's default first (docs/stripe.md#emulator-variants). */
 export const VARIANT_FLAGS = {
   unknownIds: { flag: '--unknown-ids', topic: 'unknown ids', values: ['accept', 'refuse'] },
   transitionErrors: { flag: '--transition-errors', topic: 'illegal transitions', values: ['plain', 'coded'] },
@@ -57,7 +57,7 @@ export interface VariantFinding {
   copes: boolean;
 }
 
-/** The documented behaviours the tool relies on (stripe-api.md §6, first paragraph). */
+/** The documented behaviours the tool relies on (docs/stripe.md#what-the-client-may-rely-on). */
 export type DocumentedName =
   | 'statuses'
   | 'validation_fails'
