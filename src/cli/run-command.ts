@@ -13,6 +13,7 @@ import { RateBudget } from '../pipeline/rate-budget.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
+import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
@@ -38,6 +39,11 @@ function buildCommand(): Command {
     .option('--column <name>', 'the identifier column, by header name or 1-based number')
     .option('--received-column <name>', 'the date each request was received, by header name or 1-based number (default: a header such as received_at, requested_at, created, date); gives due_by')
     .option('--deadline <time>', 'time allowed from receipt: 1m (calendar month, GDPR art. 12(3)), 45d (CCPA), Nd, Nw, Nm (default: 1m)')
+    .option('--holidays <file>', 'YYYY-MM-DD a line: a due date on one rolls to the next working day (as one on a Saturday or Sunday does)')
+    .option('--extension-column <name>', 'the date an extension of the deadline was notified to the requester (empty: none)')
+    .option('--extension <time>', 'how far a notified extension moves due_by (default: 2m for month deadlines, GDPR art. 12(3); 45d for day deadlines, CCPA)')
+    .option('--request-id-column <name>', "the request's own id (default: a header request_id, request id, dsr_id, ticket, case_id)")
+    .option('--channel-column <name>', 'how the request was made, for the register (default: a header channel, source, manner)')
     .option('--date-order <order>', 'how NN/NN/YYYY received dates read: dmy or mdy (default: such dates are refused as ambiguous)')
     .option('--no-guests', 'do not look for guest Checkout Sessions of emails no customer carries')
     .option('--encoding <name>', 'utf-8, windows-1252, latin1 or utf-16le (default: strict utf-8; a byte order mark decides UTF-8/UTF-16)')
@@ -112,6 +118,7 @@ async function execute(config: RunConfig): Promise<number> {
       ...(config.column !== undefined ? { column: config.column } : {}),
       ...(config.receivedColumn !== undefined ? { receivedColumn: config.receivedColumn } : {}),
       ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
+      recordColumns: config.records.recordColumns,
     };
 
     let apiBase: string | undefined;
@@ -173,6 +180,8 @@ async function execute(config: RunConfig): Promise<number> {
           guests: config.guests,
           deadline: config.deadline,
           ...(config.dateOrder !== undefined ? { dateOrder: config.dateOrder } : {}),
+          holidays: config.records.holidays,
+          ...(config.records.extension ? { extension: config.records.extension } : {}),
           jobConcurrency: config.concurrency,
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
@@ -194,12 +203,16 @@ async function execute(config: RunConfig): Promise<number> {
       process.off('SIGTERM', onSignal);
       progress.stop();
     }
-    await writeJsonFileAtomic(join(config.outDir, 'summary.json'), {
+    const summaryPath = join(config.outDir, 'summary.json');
+    await writeJsonFileAtomic(summaryPath, {
       ...summary,
       account: state.account.id,
       livemode: state.livemode,
       state_path: state.path,
     });
+    // The run's entry in the state's hash-chained ledger, once every file it names is written.
+    const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
+    await recordRunInLedger(store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
     if (!config.quiet) printSummary(summary, config, state);
     const failing = (Object.entries(summary.statuses) as [RowStatus, number][]).some(([status, n]) => n > 0 && config.failOn.includes(status));
     return failing ? EXIT.unsettled : EXIT.settled;

@@ -15,6 +15,8 @@ import { stateIdentifierKeys } from './state-keys.js';
 import { sqliteObjectLedger } from './state-objects.js';
 import { sqliteRunLedger } from './state-runs.js';
 import type { SqlStatement, StateSql } from './state-sql.js';
+import { sqliteRequestRegisterReader, sqliteRequestRegisterWriter } from './state-requests.js';
+import { sqliteLedgerReader, sqliteLedgerWriter } from './state-ledger.js';
 import type { StateReader, StateStore } from './state-store.js';
 
 export interface StateStoreOptions {
@@ -63,6 +65,10 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     ...sqliteJobLedger(sql, stateId, objects),
     ...sqliteRunLedger(sql),
     ...sqliteStateHistory(sql),
+    ...sqliteRequestRegisterReader(sql),
+    ...sqliteRequestRegisterWriter(sql),
+    ...sqliteLedgerReader(sql),
+    ...sqliteLedgerWriter(sql),
   };
 }
 
@@ -99,6 +105,8 @@ export function openStateReadOnly(options: Omit<StateStoreOptions, 'clock'>): St
     close: () => closeOnce(db),
     ...stateIdentifierKeys(hashKey),
     ...sqliteStateHistory(sql),
+    ...sqliteRequestRegisterReader(sql),
+    ...sqliteLedgerReader(sql),
   };
 }
 

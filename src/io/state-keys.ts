@@ -13,5 +13,8 @@ export function stateIdentifierKeys(hashKey: Buffer): IdentifierKeys {
     emailKey,
     idKey,
     keyOf: (classified) => (classified.kind === 'email' ? emailKey(classified.email) : idKey(classified.id)),
+    // The register names a request by a keyed digest of its identifier's key: no Stripe id or
+    // email hash in the clear, and the same digest wherever the state is read with the same key.
+    requestKeyOf: (identifierKey) => createHmac('sha256', hashKey).update(`request\0${identifierKey}`).digest('hex').slice(0, 32),
   };
 }

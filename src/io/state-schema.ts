@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
+import { RECORDS_MIGRATION, RECORDS_TABLES } from './state-records-schema.js';
 
 /**
  * The state file's tables. Bump {@link SCHEMA_VERSION} on any change that an older version
@@ -12,16 +13,18 @@ import { StateStoreError } from '../errors.js';
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
  * - runs: one row per run with its summary;
  * - identifier_runs: every run whose input named an identifier (identifiers.seen_run keeps only the latest);
+ * - requests, ledger: the register of requests and the ledger of runs (state-records-schema.ts);
  * - meta: the schema version, the state's random id, the email hashing key, and the Stripe account
  *   and mode the state belongs to (`account_id`, `livemode`, `account_bound_at`; see {@link bindAccount}).
  */
-export const SCHEMA_VERSION = '4';
+export const SCHEMA_VERSION = '5';
 
 /**
  * Versions a read-only open reads as they are, without migrating (sqlite-state-store.ts): 2 lacks
- * `identifier_runs`, 2 and 3 hold sentences where 4 holds reasons (state-reasons.ts reads both).
+ * `identifier_runs`, 2 and 3 hold sentences where 4 holds reasons (state-reasons.ts reads both), 4
+ * lacks the register and the ledger (read as empty).
  */
-export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['2', '3', SCHEMA_VERSION];
+export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['2', '3', '4', SCHEMA_VERSION];
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,7 +75,7 @@ CREATE INDEX IF NOT EXISTS job_objects_by_object ON job_objects (object_id);
 CREATE TABLE IF NOT EXISTS job_events (
   job_id INTEGER NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL, detail TEXT
 );
-`;
+${RECORDS_TABLES}`;
 
 /** Steps from an older schema version to the next, applied in order when a state is opened. */
 const MIGRATIONS: Record<string, { to: string; sql: string }> = {
@@ -97,6 +100,9 @@ const MIGRATIONS: Record<string, { to: string; sql: string }> = {
     sql: `UPDATE identifiers SET messages = (${textReasonsOf('identifiers.messages')}) WHERE messages != '[]';
           UPDATE objects SET messages = (${textReasonsOf('objects.messages')}) WHERE messages != '[]';`,
   },
+  // The register of requests and the ledger of runs (state-records-schema.ts): new tables only.
+  // Runs before it have no entry; the ledger starts with the first run after.
+  '4': { to: '5', sql: RECORDS_MIGRATION },
 };
 
 /** SQL turning a JSON array of sentences into one of `{ "code": "text", "text": … }` reasons, in order; items that are reasons already stay. */

@@ -22,6 +22,8 @@ import type { Reason } from '../domain/reason.js';
 import type { IdentifierOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
 import type { AccountBinding, StateAccount } from './state-schema.js';
+import type { RequestRegisterReader, RequestRegisterWriter } from './state-requests.js';
+import type { LedgerReader, LedgerWriter } from './state-ledger.js';
 
 export type { AccountBinding, StateAccount } from './state-schema.js';
 
@@ -101,6 +103,8 @@ export interface IdentifierKeys {
   emailKey(normalizedEmail: string): string;
   idKey(stripeId: string): string;
   keyOf(classified: Exclude<Classified, { kind: 'invalid' }>): string;
+  /** The register's `request_key` of an identifier key (or of `invalid:<cell>`): a keyed digest, 32 hex digits. */
+  requestKeyOf(identifierKey: string): string;
 }
 
 /** The identifiers inputs named, and what lookups found for them. */
@@ -232,10 +236,10 @@ export interface StateSession {
 }
 
 /** A state opened for reading only (`history`, `show`, the report). */
-export interface StateReader extends IdentifierKeys, StateHistory, StateSession {}
+export interface StateReader extends IdentifierKeys, StateHistory, StateSession, RequestRegisterReader, LedgerReader {}
 
 /** A state a run works with: everything it reads and writes. */
-export interface StateStore extends StateReader, IdentifierLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity {
+export interface StateStore extends StateReader, IdentifierLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, RequestRegisterWriter, LedgerWriter {
   /** Runs `fn` in one transaction: all of its writes land together or none do. */
   transaction<T>(fn: () => T): T;
 }

@@ -21,6 +21,8 @@ import { packageVersion } from '../io/package-version.js';
 import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { ReportCollector, writeReportHtml } from '../io/report-html.js';
 import { join } from 'node:path';
+import { findRecordColumns, type RecordColumnOptions, type RecordColumns } from '../io/request-record-columns.js';
+import type { RequestFacts } from '../io/state-requests.js';
 
 export interface RunOptions {
   inputPath: string;
@@ -36,6 +38,12 @@ export interface RunOptions {
   deadline?: DeadlineSpec;
   /** How `NN/NN/YYYY` received dates read; without it they are refused as ambiguous. */
   dateOrder?: DateOrder;
+  /** `--holidays`: due dates on them roll to the next working day. @default none */
+  holidays?: ReadonlySet<string>;
+  /** `--extension`: how far a notified extension moves `due_by`. @default 2m for month deadlines, 45d otherwise */
+  extension?: DeadlineSpec;
+  /** `--request-id-column`, `--channel-column`, `--extension-column`. */
+  recordColumns?: RecordColumnOptions;
   /** Whether an email no customer carries is looked up as guest Checkout Sessions. @default true */
   guests?: boolean;
   outDir: string;
@@ -64,6 +72,8 @@ export interface CheckedInput {
   totalRows: number;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   sha256: string;
+  /** The request id, channel and extension columns (request-record-columns.ts). */
+  recordColumns: RecordColumns;
 }
 
 /**
@@ -71,7 +81,7 @@ export interface CheckedInput {
  * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
  */
 export async function checkInput(
-  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'encoding'>,
+  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'encoding' | 'recordColumns'>,
   onRows?: (rows: number) => void,
 ): Promise<CheckedInput> {
   const info = await inspectRequestFile(options.inputPath, {
@@ -82,8 +92,9 @@ export async function checkInput(
   });
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
   // 900,000 must stop the run while nothing irreversible has happened.
+  const recordColumns = findRecordColumns(info, options.recordColumns ?? {});
   const { rows: totalRows, sha256 } = await scanRequestFile(info, onRows);
-  return { info, totalRows, sha256 };
+  return { info, totalRows, sha256, recordColumns };
 }
 
 export interface RunPorts {
@@ -131,6 +142,8 @@ export interface RunSummary extends ReportTotals {
   validationBehavior: ValidationBehavior;
   /** The `--deadline` each row's `due_by` was computed with (`1m`, `45d`, …). */
   deadline: string;
+  /** 0-based input column of the request's own id, or null (`expire` keeps it). */
+  requestIdColumn: number | null;
   input: string;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   inputSha256: string;
@@ -152,7 +165,7 @@ export interface RunSummary extends ReportTotals {
 export async function runPipeline(options: RunOptions, ports: RunPorts): Promise<RunSummary> {
   const { store, logger, gateway, budget } = ports;
   const inputName = options.inputName ?? options.inputPath;
-  const { info, totalRows, sha256: inputSha256 } =
+  const { info, totalRows, sha256: inputSha256, recordColumns } =
     options.checkedInput ??
     (await checkInput(options, (rows) => ports.onProgress?.({ phase: 'check', rows, totalRows: 0, lookupsDone: 0, lookups: 0, jobsDone: 0, jobsStarted: 0 })));
 
@@ -321,6 +334,12 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
+  // The register's rows, written a chunk at a time as the report goes (io/state-requests.ts).
+  let requests: RequestFacts[] = [];
+  const flushRequests = () => {
+    store.recordRequests(requests, runId);
+    requests = [];
+  };
   const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10));
   const totals = await writeReport(
     info,
@@ -331,10 +350,18 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
+      ...(options.holidays !== undefined ? { holidays: options.holidays } : {}),
+      ...(options.extension !== undefined ? { extension: options.extension } : {}),
+      recordColumns,
+      onRequest: (facts) => {
+        requests.push(facts);
+        if (requests.length >= NOTE_CHUNK_ROWS) flushRequests();
+      },
       onRow: (row) => collector.add(row),
     },
     store,
   );
+  flushRequests();
   const resultsSha256 = await sha256OfFile(totals.resultsPath);
   const endedAt = store.now();
   const reportPath = join(options.outDir, 'report.html');
@@ -365,6 +392,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     reportPath,
     validationBehavior: options.validationBehavior,
     deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
+    requestIdColumn: recordColumns.requestId,
     input: inputName,
     inputSha256,
     startedAt,

@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { classifyIdentifier } from '../domain/identifier.js';
-import { classifyDeadline, dateOfInstant, dueDate, parseReceivedDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
+import { classifyDeadline, dateOfInstant, parseReceivedDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
+import { describeDueDate, lawfulDueDate } from '../domain/due-date.js';
+import type { RecordColumns } from '../io/request-record-columns.js';
+import type { RequestFacts } from '../io/state-requests.js';
+import { requestFactsOf, type RowDue } from './request-facts.js';
 import { decideRowOutcome, type IdentifierOutcome } from '../domain/row-outcome.js';
 import { isSettled, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
@@ -35,6 +39,14 @@ export async function writeReport(
     livemode: boolean;
     deadline: DeadlineSpec;
     dateOrder?: DateOrder;
+    /** `--holidays`: due dates on them roll to the next working day. @default none */
+    holidays?: ReadonlySet<string>;
+    /** `--extension`: how far a notified extension moves the due date. @default 2m for month deadlines, 45d otherwise */
+    extension?: DeadlineSpec;
+    /** The request id, channel and extension columns. @default none */
+    recordColumns?: RecordColumns;
+    /** Sees what each row tells the register. */
+    onRequest?: (facts: RequestFacts) => void;
     /** Sees every row as it is written (report.html is built from these very rows). */
     onRow?: (row: ResultRow) => void;
   },
@@ -63,7 +75,7 @@ export async function writeReport(
       const outcome = decideRowOutcome(classified, options.mode, identifier, now);
       statuses[outcome.status] += 1;
       rows += 1;
-      const due = dueByOf(row.fields, info.receivedColumn, options);
+      const due = dueByOf(row.fields, info.receivedColumn, options.recordColumns?.extension ?? null, options);
       if (!isSettled(outcome.status)) {
         if (due.dueBy === null) deadlines.withoutDate += 1;
         else {
@@ -82,12 +94,16 @@ export async function writeReport(
         earlierJobIds: outcome.earlierJobIds,
         blockingCodes: outcome.blockingCodes,
         fixes: outcome.fixes,
-        messages: due.problem === undefined ? outcome.messages : [...outcome.messages, due.problem],
+        messages: [...outcome.messages, ...due.messages],
         dueBy: due.dueBy,
         runId: options.runId,
         livemode: options.livemode,
         updatedAt: outcome.updatedAt,
       };
+      if (options.onRequest) {
+        const facts = requestFactsOf(row, classified, outcome, identifier, due, options.recordColumns ?? NO_RECORD_COLUMNS, store);
+        if (facts) options.onRequest(facts);
+      }
       options.onRow?.(result);
       yield result;
     }
@@ -98,14 +114,29 @@ export async function writeReport(
   return { rows, statuses, resultsPath, deadlines };
 }
 
-/** A row's `due_by` from its received date, or why there is none (a row message; never a crash). */
+const NO_RECORD_COLUMNS: RecordColumns = { requestId: null, channel: null, extension: null };
+
+/**
+ * A row's `due_by` by the law's counting rules (domain/due-date.ts), and the messages it earns: an
+ * extension, a roll off a weekend or holiday, or why there is no date (never a crash).
+ */
 function dueByOf(
   fields: readonly string[],
   receivedColumn: number | null,
-  options: { deadline: DeadlineSpec; dateOrder?: DateOrder },
-): { dueBy: string | null; problem?: string } {
-  if (receivedColumn === null) return { dueBy: null };
+  extensionColumn: number | null,
+  options: { deadline: DeadlineSpec; dateOrder?: DateOrder; holidays?: ReadonlySet<string>; extension?: DeadlineSpec },
+): RowDue & { messages: string[] } {
+  if (receivedColumn === null) return { received: null, dueBy: null, extendedOn: null, messages: [] };
   const received = parseReceivedDate(fields[receivedColumn] ?? '', options.dateOrder);
-  if ('problem' in received) return { dueBy: null, problem: `${received.problem}: due_by is unknown` };
-  return { dueBy: dueDate(received.date, options.deadline) };
+  if ('problem' in received) return { received: null, dueBy: null, extendedOn: null, messages: [`${received.problem}: due_by is unknown`] };
+  const messages: string[] = [];
+  let extendedOn: string | undefined;
+  const extensionCell = extensionColumn === null ? '' : (fields[extensionColumn] ?? '').trim();
+  if (extensionCell !== '') {
+    const parsed = parseReceivedDate(extensionCell, options.dateOrder);
+    if ('problem' in parsed) messages.push(`extension date: ${parsed.problem.replace(/^received date /, '')}: no extension applied`);
+    else extendedOn = parsed.date;
+  }
+  const due = lawfulDueDate(received.date, { deadline: options.deadline, holidays: options.holidays ?? new Set(), ...(options.extension ? { extension: options.extension } : {}) }, extendedOn);
+  return { received: received.date, dueBy: due.dueBy, extendedOn: due.extension?.notifiedOn ?? null, messages: [...messages, ...describeDueDate(due)] };
 }
