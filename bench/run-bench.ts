@@ -81,7 +81,7 @@ interface ChildResult {
 /** Runs the CLI as a user would, timing it and watching its memory through /proc. */
 async function runCli(csvPath: string, outDir: string, apiBase: string, logDir: string): Promise<ChildResult> {
   // A fresh state each bench: the default one (per account) would carry the last bench's redactions over.
-  const args = ['bin/stripe-redact.js', 'run', csvPath, '--api-base', apiBase, '--validation-behavior', 'fix', '--out', outDir, '--state', join(logDir, 'state.db'), '--poll-interval-ms', String(POLL_INTERVAL_MS)];
+  const args = ['bin/stripe-redact.js', 'run', csvPath, '--api-base', apiBase, '--validation-behavior', 'fix', '--out', outDir, '--state', join(logDir, 'state.db'), '--new-state', '--poll-interval-ms', String(POLL_INTERVAL_MS)];
   const stdout = createWriteStream(join(logDir, 'cli.stdout'));
   const stderr = createWriteStream(join(logDir, 'cli.stderr'));
   const started = performance.now();

@@ -39,6 +39,8 @@ export type InputFileErrorCode =
   | 'INPUT_EMPTY'
   /** The identifier column cannot be determined, or `--column` names none. */
   | 'INPUT_NO_COLUMN'
+  /** More than half the rows of the column chosen without `--column` hold no usable identifier. */
+  | 'INPUT_COLUMN_UNUSABLE'
   /** CSV syntax: an unclosed quote, text after a closing quote, a runaway record. */
   | 'INPUT_PARSE'
   /** Bytes that are no character in the file's encoding, or a BOM contradicting `--encoding`. */

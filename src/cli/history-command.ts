@@ -47,8 +47,18 @@ export function describeCounts(statuses: Record<string, number>): string {
   return known.join(', ') || 'no rows';
 }
 
-function describeEntry(entry: RunHistoryEntry): string {
-  const ended = entry.endedAt ?? 'did not end (still running, or killed: the next run continues it)';
+/**
+ * How a run without an end reads: the latest may still be running (or was killed, and the next
+ * run continues it); one a later run followed was stopped, and that run continued its work.
+ */
+export function describeUnended(next: { runId: string } | undefined): string {
+  return next === undefined
+    ? 'did not end (still running, or killed: the next run continues it)'
+    : `was stopped before its end (killed or interrupted); the later run ${next.runId} continued its work`;
+}
+
+function describeEntry(entry: RunHistoryEntry, next: RunHistoryEntry | undefined): string {
+  const ended = entry.endedAt ?? describeUnended(next);
   return [
     `${entry.runId}  ${entry.mode}`,
     `  started ${entry.startedAt}, ended ${ended}`,
@@ -75,7 +85,7 @@ export function historyCommand(argv: string[]): number {
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ state: path, runs }, null, 2)}\n`);
     } else {
-      const lines = [`state ${path}: ${runs.length} run(s)`, ...runs.map(describeEntry)];
+      const lines = [`state ${path}: ${runs.length} run(s)`, ...runs.map((entry, i) => describeEntry(entry, runs[i + 1]))];
       process.stdout.write(`${lines.join('\n\n')}\n`);
     }
     return 0;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, GatewayError } from '../errors.js';
 import type { Logger } from '../io/logger.js';
@@ -20,6 +20,8 @@ export interface OpenedState {
   livemode: boolean;
   /** Releases the lock file (nothing for `:memory:`). */
   release: () => void;
+  /** True when this run started the state (no file was there; always for `:memory:`): it holds no history. */
+  isNew: boolean;
 }
 
 const modeName = (livemode: boolean) => (livemode ? 'live mode' : 'test mode');
@@ -72,6 +74,7 @@ export async function openStateForAccount(options: {
     } else {
       path = explicitPath;
     }
+    const isNew = path === ':memory:' || !existsSync(path);
     store = openStateStore({ path, ...(options.hashKey ? { hashKey: options.hashKey } : {}) });
     const current: StateAccount = { accountId: account.id, livemode };
     const binding = store.bindAccount(current);
@@ -89,6 +92,13 @@ export async function openStateForAccount(options: {
             `the state held ${binding.earlierRuns} run(s) from before states recorded their account; it now belongs to ${describeAccount(current)}`,
             { state: path, account: account.id, livemode },
           );
+        } else if (explicitPath === undefined) {
+          // Cron's log level is warn: a default state that vanished (a new machine, a wiped home)
+          // must be seen there, since every request it held now reads as new.
+          logger.warn(
+            `new state for ${describeAccount(current)} at ${path}: it holds no history of earlier runs; if earlier runs used another state file, pass it with --state`,
+            { state: path, account: account.id, livemode },
+          );
         } else {
           logger.info(`new state for ${describeAccount(current)}`, { state: path, account: account.id, livemode });
         }
@@ -97,7 +107,7 @@ export async function openStateForAccount(options: {
         logger.info(`state of ${describeAccount(current)}`, { state: path, account: account.id, livemode });
         break;
     }
-    return { store, path, account, livemode, release };
+    return { store, path, account, livemode, release, isNew };
   } catch (error) {
     store?.close();
     release();

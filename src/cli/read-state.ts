@@ -38,10 +38,13 @@ export function chooseStateToRead(statePath: string | undefined, env: NodeJS.Pro
   if (states.length === 1) return states[0] as string;
   const directory = defaultStateDir(env);
   if (states.length === 0) {
-    throw new ConfigError(`no state in ${directory}: no run has used the default state on this machine; name a state file with --state`, {
-      code: 'CONFIG_STATE',
-      option: '--state',
-    });
+    throw new ConfigError(
+      `no state in ${directory}: no run has used the default state on this machine (runs on the built-in emulator, such as npm start or run --emulator, keep their state in memory only, so nothing is left to show); name a state file with --state`,
+      {
+        code: 'CONFIG_STATE',
+        option: '--state',
+      },
+    );
   }
   throw new ConfigError(`${directory} holds the states of ${states.length} accounts or modes: name one with --state (${states.join(', ')})`, {
     code: 'CONFIG_STATE',

@@ -4,12 +4,12 @@
  * and the outcome the report gives it — the same derivation (domain/row-outcome.ts) as results.csv.
  */
 import { describeBlocker, describeFix, describeNeedsAction } from '../domain/blocker.js';
-import type { Classified } from '../domain/identifier.js';
+import { addressesInCell, type Classified } from '../domain/identifier.js';
 import { isObjectDone } from '../domain/object-status.js';
 import { wordReason } from '../domain/reason.js';
 import { decideRowOutcome, type RowOutcome } from '../domain/row-outcome.js';
-import type { StateReader } from '../io/state-store.js';
-import { describeCounts, toHistoryEntry } from './history-command.js';
+import type { InvalidRead, StateReader } from '../io/state-store.js';
+import { describeCounts, describeUnended, toHistoryEntry } from './history-command.js';
 
 /** What `show` prints; `--json` prints it as it is. */
 export interface RequestStory {
@@ -19,7 +19,8 @@ export interface RequestStory {
   identifierType: string;
   /** False when no run of this state read the identifier: "no record" is the answer. */
   known: boolean;
-  runs: { runId: string; mode: string; startedAt: string; endedAt: string | null; input: string; inputSha256: string | null; counts: string }[];
+  /** `unended`: for a run without an end, whether it may still run or a later run continued it. */
+  runs: { runId: string; mode: string; startedAt: string; endedAt: string | null; unended?: string; input: string; inputSha256: string | null; counts: string }[];
   /** When a lookup answered for it; null while none did. */
   resolvedAt: string | null;
   /** How it was found (or not), in the report's words. */
@@ -35,20 +36,64 @@ export interface RequestStory {
     messages: string[];
   }[];
   /** `objectIds`: this request's objects in the job; `otherObjects`: how many objects of other requests it carried too. */
-  jobs: { jobId: string | null; runId: string; validationBehavior: string; status: string; objectIds: string[]; otherObjects: number; events: { status: string; at: string; detail: string | null }[] }[];
+  /**
+   * `validationBehavior`: the behaviour the job last validated with (its latest if it never
+   * validated); `behaviors`: each one it had, oldest first, when it changed.
+   */
+  jobs: { jobId: string | null; runId: string; validationBehavior: string; behaviors: { behavior: string; at: string }[]; status: string; objectIds: string[]; otherObjects: number; events: { status: string; at: string; detail: string | null }[] }[];
   /** The row results.csv gives it, as of the latest run that read it. */
   outcome: RowOutcome | null;
+  /**
+   * Rows runs reported `invalid` that were this cell as written, or held this address inside a
+   * wider cell (`Jane Doe jane@example.com`): read, and unusable, with why.
+   */
+  invalidReads: InvalidRead[];
+}
+
+/** The keys under which runs recorded unusable rows that `given` may have been. */
+function invalidReadKeys(store: StateReader, given: string, classified: Classified): string[] {
+  const keys = [store.cellKey(given), ...addressesInCell(given).map((address) => store.emailKey(address))];
+  if (classified.kind === 'email') keys.push(store.emailKey(classified.email));
+  return [...new Set(keys)];
+}
+
+/**
+ * The story of a cell no identifier can be read from (`Jane Doe <jane.doe@example>`): only the
+ * rows runs reported `invalid` under it. `known` is false when no run read such a cell.
+ */
+export function readInvalidCellStory(store: StateReader, statePath: string, given: string, classified: Extract<Classified, { kind: 'invalid' }>): RequestStory {
+  const invalidReads = store.invalidReads(invalidReadKeys(store, given, classified));
+  return {
+    state: statePath,
+    identifier: given,
+    identifierType: classified.type,
+    known: invalidReads.length > 0,
+    runs: [],
+    resolvedAt: null,
+    resolutionMessages: [],
+    objects: [],
+    jobs: [],
+    outcome: null,
+    invalidReads,
+  };
 }
 
 /** Reads the story of one classified identifier out of a state opened read-only. */
 export function readRequestStory(store: StateReader, statePath: string, given: string, classified: Exclude<Classified, { kind: 'invalid' }>): RequestStory {
   const key = store.keyOf(classified);
   const record = store.identifierRecord(key);
-  const base = { state: statePath, identifier: given, identifierType: classified.type };
+  const invalidReads = store.invalidReads(invalidReadKeys(store, given, classified));
+  const base = { state: statePath, identifier: given, identifierType: classified.type, invalidReads };
   if (!record) {
-    return { ...base, known: false, runs: [], resolvedAt: null, resolutionMessages: [], objects: [], jobs: [], outcome: null };
+    return { ...base, known: invalidReads.length > 0, runs: [], resolvedAt: null, resolutionMessages: [], objects: [], jobs: [], outcome: null };
   }
   const runs = store.identifierRuns(key);
+  const allRuns = store.runs();
+  const nextRun = (runId: string) => {
+    const index = allRuns.findIndex((run) => run.id === runId);
+    const next = index === -1 ? undefined : allRuns[index + 1];
+    return next === undefined ? undefined : { runId: next.id };
+  };
   const outcome = store.identifierOutcome(key);
   const latestMode = runs.at(-1)?.mode ?? 'redact';
   const ownObjects = new Set((outcome?.objects ?? []).map((o) => o.id));
@@ -65,6 +110,7 @@ export function readRequestStory(store: StateReader, statePath: string, given: s
         input: entry.input,
         inputSha256: entry.inputSha256,
         counts: entry.endedAt && run.summary ? describeCounts(entry.statuses) : 'no report written',
+        ...(entry.endedAt === null ? { unended: describeUnended(nextRun(entry.runId)) } : {}),
       };
     }),
     resolvedAt: record.resolvedAt,
@@ -83,7 +129,8 @@ export function readRequestStory(store: StateReader, statePath: string, given: s
       return {
         jobId: job.stripeId,
         runId: job.runId,
-        validationBehavior: job.validationBehavior,
+        validationBehavior: behaviorValidatedWith(job),
+        behaviors: job.behaviors,
         status: job.status,
         objectIds: own,
         otherObjects: job.objectIds.length - own.length,
@@ -94,8 +141,36 @@ export function readRequestStory(store: StateReader, statePath: string, given: s
   };
 }
 
+/** The rows runs reported `invalid` for it, one paragraph each. */
+function formatInvalidReads(story: RequestStory): string[] {
+  if (story.invalidReads.length === 0) return [];
+  const lines = ['', `Rows reported invalid (${story.invalidReads.length}): read, but no email or Stripe id could be taken from them, so Stripe was never asked about them:`];
+  for (const read of story.invalidReads) {
+    const more = read.rows > 1 ? ` (and ${read.rows - 1} more ${read.rows === 2 ? 'row' : 'rows'} alike)` : '';
+    const how = read.via === 'cell' ? 'the cell as written' : 'a cell holding this address';
+    lines.push(`  ${read.at}  ${read.runId}  input ${read.input}, row ${read.firstRow}${more}: ${how}`, `    unusable: ${read.reason}`);
+  }
+  return lines;
+}
+
+/** The behaviour in force when the job last started validating; its latest when it never did. */
+function behaviorValidatedWith(job: { behaviors: { behavior: string; at: string }[]; events: { status: string; at: string }[] }): string {
+  const validating = job.events.filter((e) => e.status === 'validating').at(-1);
+  const inForce = validating === undefined ? job.behaviors : job.behaviors.filter((b) => b.at <= validating.at);
+  return (inForce.at(-1) ?? job.behaviors.at(-1))?.behavior ?? 'error';
+}
+
 /** The story as text for a person: what happened, oldest first, then the outcome. */
 export function formatRequestStory(story: RequestStory): string {
+  if (story.known && story.runs.length === 0 && story.invalidReads.length > 0) {
+    return [
+      `${story.identifier} in the state ${story.state}: runs read it, but never as a usable request.`,
+      ...formatInvalidReads(story),
+      '',
+      'Write the row as a plain email or Stripe id (or Name <address>) and run again: only then is it carried out.',
+      '',
+    ].join('\n');
+  }
   if (!story.known) {
     return [
       `No record of ${story.identifier} in the state ${story.state}: no run of this state read it.`,
@@ -114,7 +189,7 @@ export function formatRequestStory(story: RequestStory): string {
   }
   lines.push('', `Runs that read it (${story.runs.length}):`);
   for (const run of story.runs) {
-    lines.push(`  ${run.runId}  ${run.mode}  ${run.startedAt} → ${run.endedAt ?? 'did not end'}  input ${run.input}${run.inputSha256 ? ` (sha256 ${run.inputSha256})` : ''}`);
+    lines.push(`  ${run.runId}  ${run.mode}  ${run.startedAt} → ${run.endedAt ?? run.unended ?? 'did not end'}  input ${run.input}${run.inputSha256 ? ` (sha256 ${run.inputSha256})` : ''}`);
     lines.push(`    that run's rows: ${run.counts}`);
   }
   lines.push('', story.resolvedAt ? `Looked up ${story.resolvedAt}:` : 'Not looked up yet: the next run continues.');
@@ -126,9 +201,11 @@ export function formatRequestStory(story: RequestStory): string {
     for (const fix of object.fixes) lines.push(`    blocked by: ${fix.blocked}`, `      fix: ${fix.fix}`);
     for (const message of object.messages) lines.push(`    ${message}`);
   }
+  lines.push(...formatInvalidReads(story));
   lines.push('', `Jobs (${story.jobs.length}):`);
   for (const job of story.jobs) {
-    lines.push(`  ${job.jobId ?? '(never created at Stripe)'}  validation_behavior=${job.validationBehavior}  created by ${job.runId}  for ${job.objectIds.join(' ')}${job.otherObjects > 0 ? ` (and ${job.otherObjects} object(s) of other requests)` : ''}`);
+    const changes = job.behaviors.length > 1 ? ` (${job.behaviors.map((b, i) => (i === 0 ? b.behavior : `${b.behavior} from ${b.at}`)).join(', then ')})` : '';
+    lines.push(`  ${job.jobId ?? '(never created at Stripe)'}  validated with validation_behavior=${job.validationBehavior}${changes}  created by ${job.runId}  for ${job.objectIds.join(' ')}${job.otherObjects > 0 ? ` (and ${job.otherObjects} object(s) of other requests)` : ''}`);
     for (const event of job.events) lines.push(`    ${event.at}  ${event.status}${event.detail ? `  (${event.detail})` : ''}`);
   }
   lines.push('');

@@ -3,7 +3,6 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigError, GatewayError, InputFileError, StripeRedactError } from '../errors.js';
-import type { RowStatus } from '../domain/row-status.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import { createProgress } from '../io/progress.js';
 import { writeJsonFileAtomic } from '../io/result-writer.js';
@@ -16,7 +15,7 @@ import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeli
 import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
-import { parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
+import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
 import { describeRunProgress } from './run-progress.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 
@@ -33,10 +32,11 @@ function buildCommand(): Command {
     .description('carry out the deletion requests of a CSV through Stripe redaction jobs')
     .argument('<requests.csv>', "CSV of deletion requests: emails or Stripe ids; '-' reads standard input")
     .option('--out <dir>', 'where results.csv, report.html, summary.json and the log go', 'output')
-    .option('--state <file>', "durable state shared by runs (default: one per Stripe account and mode in the user's state directory, e.g. ~/.local/state/stripe-redact/acct_…-live.db; in memory with --emulator); its directory must exist")
+    .option('--state <file>', "durable state shared by runs (default: one per Stripe account and mode in the user's state directory, e.g. ~/.local/state/stripe-redact/acct_…-live.db; in memory with --emulator); it must exist unless --new-state")
+    .option('--new-state', 'allow --state FILE to be created (its directory must exist): a typo must not start an empty state')
     .addOption(new Option('--mode <mode>', 'plan: resolve only; validate: create, validate, then cancel jobs; redact: the full job').default('redact'))
     .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
-    .option('--column <name>', 'the identifier column, by header name or 1-based number')
+    .option('--column <name>', 'the identifier column, by header name or 1-based number (default: chosen by content, headers propose; a chosen column more than half invalid stops the run with exit 2)')
     .option('--received-column <name>', 'the date each request was received, by header name or 1-based number (default: a header such as received_at, requested_at, created, date); gives due_by')
     .option('--deadline <time>', 'time allowed from receipt: 1m (calendar month, GDPR art. 12(3)), 45d (CCPA), Nd, Nw, Nm (default: 1m)')
     .option('--holidays <file>', 'YYYY-MM-DD a line: a due date on one rolls to the next working day (as one on a Saturday or Sunday does)')
@@ -56,7 +56,7 @@ function buildCommand(): Command {
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
     .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
-    .option('--fail-on <statuses>', 'statuses that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
+    .option('--fail-on <statuses>', 'statuses, or the conditions overdue (an unsettled row past due_by) and new_state (this run started its state), that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
     .addOption(new Option('--log-format <format>', 'text or json (default: text on a TTY, json otherwise)'))
     .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise); the log file keeps everything')
     .option('--quiet', 'errors only on stderr: no summary, no progress bar; the exit code tells the rest')
@@ -188,6 +188,7 @@ async function execute(config: RunConfig): Promise<number> {
           livemode: config.livemode,
           account: state.account.id,
           checkedInput,
+          stateIsNew: state.isNew,
         },
         {
           gateway,
@@ -214,8 +215,8 @@ async function execute(config: RunConfig): Promise<number> {
     const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
     await recordRunInLedger(store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
     if (!config.quiet) printSummary(summary, config, state);
-    const failing = (Object.entries(summary.statuses) as [RowStatus, number][]).some(([status, n]) => n > 0 && config.failOn.includes(status));
-    return failing ? EXIT.unsettled : EXIT.settled;
+    const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew });
+    return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
   } catch (error) {
     return reportFailure(error, logger);
   } finally {
@@ -253,16 +254,30 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
     .join(', ');
   process.stderr.write(
     [
-      `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} rows — ${counts || 'none'}`,
+      `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} ${summary.rows === 1 ? 'row' : 'rows'} — ${counts || 'none'}`,
+      ...columnLines(summary),
       ...deadlineLines(summary),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
-      `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode)`,
+      `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${describeNewState(state)})`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  report: ${resolve(summary.reportPath)}`,
       `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
       '',
     ].join('\n'),
   );
+}
+
+/** What the summary's state line adds for a state this run started: none of it outlives an emulator run. */
+function describeNewState(state: OpenedState): string {
+  if (!state.isNew) return '';
+  return state.path === ':memory:' ? '; in memory: kept for this run only' : '; new: no history of earlier runs';
+}
+
+/** The end summary's column line, when rows of the identifier column were unusable: which column, and why it was read. */
+function columnLines(summary: RunSummary): string[] {
+  const { name, reason, unusableRows } = summary.column;
+  if (unusableRows === 0) return [];
+  return [`  column: ${name} (${reason}); ${unusableRows} ${unusableRows === 1 ? 'row' : 'rows'} unusable`];
 }
 
 /** The end summary's deadline line, when unsettled rows are overdue or due within 7 days. */

@@ -10,6 +10,8 @@ import { parseRecordOptions, type RawRecordOptions, type RecordsConfig } from '.
 export interface RawRunOptions extends RawRecordOptions {
   out?: string;
   state?: string;
+  /** `--new-state`: an explicit `--state` may be created. */
+  newState?: boolean;
   mode?: string;
   validationBehavior?: string;
   column?: string;
@@ -73,8 +75,8 @@ export interface RunConfig {
   logLevel: LogLevel;
   /** `--quiet`: errors only on stderr, no end summary, no progress bar; the exit code tells the rest. */
   quiet: boolean;
-  /** Statuses that make exit code 3 (design.md "Exit codes"). */
-  failOn: RowStatus[];
+  /** Statuses and conditions that make exit code 3 (design.md "Exit codes"). */
+  failOn: FailOn[];
   progress: boolean;
   /** Notes for the log: defaults above Stripe's documented limits, and the like. */
   warnings: string[];
@@ -88,6 +90,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The statuses that make exit code 3 unless `--fail-on` says otherwise. */
 export const DEFAULT_FAIL_ON: readonly RowStatus[] = ['needs_action', 'pending', 'failed', 'invalid'];
+
+/**
+ * Conditions `--fail-on` accepts beside statuses: `overdue`, an unsettled row past its `due_by`;
+ * `new_state`, this run started its state (a cron job whose state vanished must not pass quietly).
+ */
+export const FAIL_ON_CONDITIONS = ['overdue', 'new_state'] as const;
+export type FailOnCondition = (typeof FAIL_ON_CONDITIONS)[number];
+/** One item of `--fail-on`. */
+export type FailOn = RowStatus | FailOnCondition;
 
 /**
  * Bounds of the numeric options: beyond them a value is a typo or a misunderstanding, never a
@@ -174,8 +185,11 @@ export function parseRunConfig(
   if (raw.encoding !== undefined && encoding === undefined) {
     problems.push({ option: '--encoding', message: `--encoding must be one of ${INPUT_ENCODINGS.join(', ')}; got '${raw.encoding}'` });
   }
-  const stateProblem = raw.state === undefined ? undefined : raw.state.trim() === '' ? '--state must name a file' : explicitStateProblem(raw.state);
+  const stateProblem = raw.state === undefined ? undefined : raw.state.trim() === '' ? '--state must name a file' : explicitStateProblem(raw.state, raw.newState === true);
   if (stateProblem) problems.push({ option: '--state', message: stateProblem });
+  if (raw.newState === true && raw.state === undefined) {
+    problems.push({ option: '--new-state', message: '--new-state goes with --state FILE: the default state is made when it is missing, and says so' });
+  }
 
   let target: RunConfig['target'] = { kind: 'stripe' };
   if (raw.emulator && raw.apiBase !== undefined) {
@@ -264,15 +278,41 @@ export function parseRunConfig(
  * `--fail-on needs_action,failed`: the statuses that make exit code 3; `none` for none. An unknown
  * status is a problem naming it, so a typo cannot silently turn every night's exit code to 0.
  */
-function parseFailOn(value: string | undefined, problems: ConfigProblem[]): RowStatus[] {
+function parseFailOn(value: string | undefined, problems: ConfigProblem[]): FailOn[] {
   if (value === undefined) return [...DEFAULT_FAIL_ON];
   const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (names.length === 1 && names[0] === 'none') return [];
-  const unknown = names.filter((name) => !(ROW_STATUSES as readonly string[]).includes(name));
+  const known: readonly string[] = [...ROW_STATUSES, ...FAIL_ON_CONDITIONS];
+  const unknown = names.filter((name) => !known.includes(name));
   if (names.length === 0 || unknown.length > 0) {
     const what = names.length === 0 ? 'names no status' : `has unknown status${unknown.length > 1 ? 'es' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}`;
-    problems.push({ option: '--fail-on', message: `--fail-on ${what}; use a comma list of ${ROW_STATUSES.join(', ')}, or none` });
+    problems.push({
+      option: '--fail-on',
+      message: `--fail-on ${what}; use a comma list of ${ROW_STATUSES.join(', ')}, and the conditions ${FAIL_ON_CONDITIONS.join(', ')}, or none`,
+    });
     return [...DEFAULT_FAIL_ON];
   }
-  return [...new Set(names)] as RowStatus[];
+  return [...new Set(names)] as FailOn[];
+}
+
+/** What `--fail-on` is checked against once a run has ended. */
+export interface RunOutcomeForExit {
+  statuses: Partial<Record<RowStatus, number>>;
+  /** Unsettled rows past their due date. */
+  overdue: number;
+  stateIsNew: boolean;
+}
+
+/** The `--fail-on` items a run's outcome meets (exit code 3 when any). Pure. */
+export function failingItems(failOn: readonly FailOn[], outcome: RunOutcomeForExit): FailOn[] {
+  return failOn.filter((item) => {
+    switch (item) {
+      case 'overdue':
+        return outcome.overdue > 0;
+      case 'new_state':
+        return outcome.stateIsNew;
+      default:
+        return (outcome.statuses[item] ?? 0) > 0;
+    }
+  });
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { classifyIdentifier } from '../domain/identifier.js';
 import { withStateToRead } from './read-command.js';
 import { parseCommandLine } from './usage.js';
-import { formatRequestStory, readRequestStory } from './request-story.js';
+import { formatRequestStory, readInvalidCellStory, readRequestStory } from './request-story.js';
 import { usageLine, withUsageErrors } from './usage.js';
 
 const HELP_HINT = 'stripe-redact show --help';
@@ -20,7 +20,7 @@ export function showCommand(argv: string[]): number {
       .option('--json', 'the story as one JSON document')
       .addHelpText(
         'after',
-        "\nReads the state only: no API key needed, nothing is sent. The state holds no email, only a keyed hash:\nset STRIPE_REDACT_HASH_KEY if the runs did. An identifier no run read prints 'No record …' and exits 0.",
+        "\nReads the state only: no API key needed, nothing is sent. The state holds no email, only a keyed hash:\nset STRIPE_REDACT_HASH_KEY if the runs did. An identifier no run read prints 'No record …' and exits 0.\nA cell that is no identifier (e.g. 'Jane Doe <jane@example>') shows the rows runs reported invalid for it.",
       ),
     HELP_HINT,
   );
@@ -28,12 +28,20 @@ export function showCommand(argv: string[]): number {
   if (early !== undefined) return early;
   const given = (command.args[0] as string).trim();
   const classified = classifyIdentifier(given);
-  if (classified.kind === 'invalid') {
-    process.stderr.write(usageLine(`'${given}' is neither an email nor a Stripe id of a redactable kind: ${classified.reason}`, HELP_HINT));
-    return 2;
-  }
   const options = command.opts<{ state?: string; json?: boolean }>();
   return withStateToRead(options.state, (store, path) => {
+    // A cell that is no identifier may still be a row a run read and reported invalid: its story.
+    if (classified.kind === 'invalid') {
+      const story = readInvalidCellStory(store, path, given, classified);
+      if (!story.known) {
+        process.stderr.write(
+          usageLine(`'${given}' is neither an email nor a Stripe id of a redactable kind: ${classified.reason}; and no run of the state ${path} read such a cell`, HELP_HINT),
+        );
+        return 2;
+      }
+      process.stdout.write(options.json ? `${JSON.stringify(story, null, 2)}\n` : formatRequestStory(story));
+      return 0;
+    }
     const story = readRequestStory(store, path, given, classified);
     process.stdout.write(options.json ? `${JSON.stringify(story, null, 2)}\n` : formatRequestStory(story));
     return 0;

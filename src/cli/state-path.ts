@@ -3,9 +3,9 @@
  * directory, so that no choice of `--out` (a dated folder each night) starts a cron job over with an
  * empty state, and no key of another account or mode can pick up a state that is not its own.
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 
 const APP = 'stripe-redact';
@@ -34,9 +34,10 @@ export function defaultStatePath(accountId: string, livemode: boolean, env: Node
 
 /**
  * Why an explicit `--state FILE` cannot be used, or `undefined` when it can: its directory must
- * exist (a typo must not silently become a fresh, empty state), and it must not be a directory.
+ * exist, it must not be a directory, and it must exist unless `allowNew` (`--new-state`): a typo
+ * must never silently become a fresh, empty state that reports last night's erasures `not_found`.
  */
-export function explicitStateProblem(path: string): string | undefined {
+export function explicitStateProblem(path: string, allowNew = false): string | undefined {
   if (path === ':memory:') return undefined;
   const absolute = resolve(path);
   const kind = (p: string): 'file' | 'directory' | 'missing' => {
@@ -51,5 +52,25 @@ export function explicitStateProblem(path: string): string | undefined {
   const parent = kind(directory);
   if (parent === 'missing') return `--state ${path}: the directory ${directory} does not exist; create it first (nothing is created for you, so a typo cannot start an empty state)`;
   if (parent === 'file') return `--state ${path}: ${directory} is not a directory`;
+  if (kind(absolute) === 'missing' && !allowNew) {
+    const nearby = stateFilesIn(directory);
+    return (
+      `--state ${path}: there is no state file ${absolute}; pass --new-state to start a new state there` +
+      (nearby.length > 0 ? ` (state files in ${directory}: ${nearby.join(', ')})` : ` (${directory} holds no state file)`)
+    );
+  }
   return undefined;
+}
+
+/** The state files (`*.db`) of a directory, by name, at most ten: what a mistyped `--state` may have meant. */
+function stateFilesIn(directory: string): string[] {
+  try {
+    return readdirSync(directory)
+      .filter((name) => name.endsWith('.db'))
+      .sort()
+      .slice(0, 10)
+      .map((name) => basename(name));
+  } catch {
+    return [];
+  }
 }

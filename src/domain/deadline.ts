@@ -54,7 +54,7 @@ export function formatDeadlineSpec(spec: DeadlineSpec): string {
 
 /**
  * Reads a received date as a calendar date. Accepted: `YYYY-MM-DD`, `YYYY/MM/DD`, ISO-8601 date-times
- * (`2026-11-03T10:00:00Z`, `2026-11-03 10:00`; the date as written, whatever the offset: the day the
+ * (`2026-11-03T10:00:00Z`, `2026-11-03 10:00`, Zendesk's `2026-11-03 10:12:00 +0100`; the date as written, whatever the offset: the day the
  * requester's system said), `DD.MM.YYYY` (the dotted form is day-first everywhere it is used), and
  * `DD/MM/YYYY` or `MM/DD/YYYY` only when `order` says which. Returns a reason on anything else.
  */
@@ -62,7 +62,7 @@ export function parseReceivedDate(text: string, order?: DateOrder): { date: Cale
   const value = text.trim();
   if (value === '') return { problem: 'no received date' };
   let parts: [number, number, number] | undefined;
-  let m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i.exec(value);
+  let m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s?(?:Z|UTC|[+-]\d{2}:?\d{2})?)?$/i.exec(value);
   if (m) parts = [Number(m[1]), Number(m[2]), Number(m[3])];
   else if ((m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value))) parts = [Number(m[3]), Number(m[2]), Number(m[1])];
   else if ((m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value))) {

@@ -54,6 +54,8 @@ export type Classified =
       raw: string;
       /** Trimmed and lower-cased: the matching key. */
       email: string;
+      /** Set when the address was read out of a wider cell (`Name <address>`, `mailto:`): the row says so. */
+      extractedFrom?: AddressWrapper;
     }
   | { kind: 'object'; type: ObjectType; id: string }
   | {
@@ -63,6 +65,9 @@ export type Classified =
       /** Why, in words fit for the `messages` column; never repeats the value itself. */
       reason: string;
     };
+
+/** The wrappers an address is read out of: a display name (`Jane Doe <jane@example.com>`) or a `mailto:` link. */
+export type AddressWrapper = 'name_address' | 'mailto';
 
 /** RFC 5321's limit on a forward path, which bounds what Stripe can have stored. */
 const MAX_EMAIL_LENGTH = 254;
@@ -107,10 +112,25 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const WHITESPACE = /\s/u;
 const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
 
-/** Classifies one cell of the identifier column. */
+/** `Display Name <address>` (RFC 5322 name-addr), the name possibly quoted or empty. */
+const NAME_ADDR = /^([^<>]*)<([^<>]*)>$/;
+const MAILTO = /^mailto:([^?]*)(?:\?.*)?$/i;
+
+/**
+ * Classifies one cell of the identifier column. A `Name <address>` or `mailto:address` cell yields
+ * its address (`extractedFrom` says which), as export tools write them; the rest of such a cell
+ * is never searched for.
+ */
 export function classifyIdentifier(raw: string): Classified {
   const value = raw.trim();
   if (value === '') return invalid(raw, 'empty identifier');
+
+  const wrapped = unwrapAddress(value);
+  if (wrapped !== undefined) {
+    const problem = emailProblem(wrapped.address);
+    if (problem !== undefined) return invalid(raw, `${describeWrapper(wrapped.from)} whose address is not usable: ${problem}`);
+    return { kind: 'email', type: 'email', raw, email: wrapped.address.toLowerCase(), extractedFrom: wrapped.from };
+  }
 
   if (value.includes('@')) {
     const problem = emailProblem(value);
@@ -140,6 +160,35 @@ export function classifyIdentifier(raw: string): Classified {
   return invalid(raw, `neither an email nor a Stripe id; expected an email or an id starting with ${REDACTABLE_KINDS}`);
 }
 
+/** The address inside a `Name <address>` or `mailto:` cell; `undefined` for any other cell. */
+function unwrapAddress(value: string): { address: string; from: AddressWrapper } | undefined {
+  const mailto = MAILTO.exec(value);
+  if (mailto) return { address: safeDecode((mailto[1] ?? '').trim()), from: 'mailto' };
+  const nameAddr = NAME_ADDR.exec(value);
+  if (nameAddr) {
+    const inner = (nameAddr[2] ?? '').trim();
+    return { address: MAILTO.exec(inner)?.[1]?.trim() ?? inner, from: 'name_address' };
+  }
+  return undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function describeWrapper(from: AddressWrapper): string {
+  return from === 'mailto' ? "a 'mailto:' link" : "a 'Name <address>' cell";
+}
+
+/** What a row says when its address was read out of a wider cell. */
+export function describeExtraction(from: AddressWrapper): string {
+  return from === 'mailto' ? "the address was read out of a 'mailto:' link" : "the address was read out of 'Name <address>'";
+}
+
 /** The object type an id's prefix names, or `undefined`. Checks the prefix only. */
 export function objectTypeOfId(id: string): ObjectType | undefined {
   return PREFIXES_LONGEST_FIRST.find(([prefix]) => id.startsWith(prefix))?.[1];
@@ -153,7 +202,18 @@ function invalid(raw: string, reason: string): Classified {
 function emailProblem(value: string): string | undefined {
   if (value.length > MAX_EMAIL_LENGTH) return `email longer than ${MAX_EMAIL_LENGTH} characters`;
   if (INVISIBLE.test(value)) return 'email contains a control or invisible character';
-  if (WHITESPACE.test(value)) return 'email contains whitespace';
+  if (value.includes('<') || value.includes('>')) {
+    return "email contains '<' or '>' but is no 'Name <address>' cell: it needs one '<' before the address and one '>' after it";
+  }
+  if (WHITESPACE.test(value)) {
+    // The cause, not the symptom: a name written beside an address, as mail clients copy it.
+    const words = value.split(/\s+/u);
+    const addresses = words.filter((word) => word.includes('@'));
+    if (addresses.length === 1 && words.length > 1 && emailProblem(addresses[0] as string) === undefined) {
+      return "email contains whitespace: a name beside the address? write the address alone, or as 'Name <address>'";
+    }
+    return 'email contains whitespace';
+  }
   for (const char of value) {
     const hazard = SEARCH_HAZARDS.get(char);
     if (hazard !== undefined) {
@@ -176,4 +236,15 @@ function emailProblem(value: string): string | undefined {
     return "email has no valid domain after '@' (expected a dotted name such as example.com)";
   }
   return undefined;
+}
+
+/** What looks like an address inside a cell (`@` with no space or bracket around it), lower-cased, in order. */
+const ADDRESS_IN_TEXT = /[^\s<>"'(),;:[\]]+@[^\s<>"'(),;:[\]]+/gu;
+
+/**
+ * The address-like parts of an unusable cell (`jane.doe@example.com` in `Jane Doe
+ * jane.doe@example.com`), lower-cased: what `show` may be asked about when the row was `invalid`.
+ */
+export function addressesInCell(raw: string): string[] {
+  return [...new Set((raw.match(ADDRESS_IN_TEXT) ?? []).map((address) => address.toLowerCase()))];
 }

@@ -68,6 +68,7 @@ const WEIGHT: Record<RowStatus, number> = {
   already_redacted: 2,
   not_found: 1,
   invalid: 0,
+  skipped: 0,
 };
 
 function objectRowStatus(status: ObjectStatus, mode: RunMode): RowStatus {
@@ -141,6 +142,14 @@ export function decideRowOutcome(
     for (const reason of object.reasons) messages.push(about(object, wordReason(reason)));
     if (object.status === 'needs_action') for (const blocker of object.blockers) messages.push(about(object, describeNeedsAction(blocker)));
     if (object.updatedAt > updatedAt) updatedAt = object.updatedAt;
+  }
+  // A pending row always says why: a person reading the report must not guess whether it is stuck.
+  if (status === 'pending' && messages.length === 0) {
+    messages.push(
+      current.size > 0
+        ? `job ${[...current].join(' ')} was still in progress when the run ended; the next run follows it`
+        : 'not yet in a job when the run ended; the next run continues it',
+    );
   }
   return {
     status,

@@ -2,6 +2,7 @@
 export const ROW_STATUSES = [
   'redacted',
   'already_redacted',
+  'skipped',
   'not_found',
   'invalid',
   'needs_action',
@@ -12,8 +13,11 @@ export const ROW_STATUSES = [
 ] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
 
-/** Statuses that leave nothing to do: exit code 0 when every row has one. */
-const SETTLED: ReadonlySet<RowStatus> = new Set(['redacted', 'already_redacted', 'not_found', 'ready', 'planned']);
+/**
+ * Statuses that leave nothing to do: exit code 0 when every row has one. `skipped` (an export's
+ * footer or separator line) is no request, so nothing is left to do for it either.
+ */
+const SETTLED: ReadonlySet<RowStatus> = new Set(['redacted', 'already_redacted', 'skipped', 'not_found', 'ready', 'planned']);
 
 export function isSettled(status: RowStatus): boolean {
   return SETTLED.has(status);

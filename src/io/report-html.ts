@@ -29,6 +29,8 @@ export interface ReportHeader {
   resultsSha256: string;
   /** The run was interrupted: unfinished rows are pending. */
   interrupted: boolean;
+  /** Which column the identifiers were read from, and why (`"Requester email": 46 of 46 sampled values …`). */
+  identifierColumn?: string;
 }
 
 /** A row as the HTML shows it. */
@@ -148,6 +150,7 @@ svg.chart text{font:12px system-ui,sans-serif}
 const COLOURS: Record<RowStatus, string> = {
   redacted: '#2e7d32',
   already_redacted: '#66bb6a',
+  skipped: '#cfd8dc',
   not_found: '#90a4ae',
   invalid: '#8d6e63',
   needs_action: '#ef6c00',
@@ -215,6 +218,7 @@ ${field('Started', header.startedAt)}
 ${field('Ended', header.endedAt)}
 ${field('Input', header.input)}
 ${field('Input SHA-256', header.inputSha256)}
+${header.identifierColumn === undefined ? '' : field('Identifier column', header.identifierColumn)}
 ${field('results.csv SHA-256', header.resultsSha256)}
 ${field('Rows', String(collected.rows))}
 </dl>

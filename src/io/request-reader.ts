@@ -15,7 +15,9 @@ import { ConfigError, InputFileError } from '../errors.js';
 import { identifyBinaryFile } from './file-signature.js';
 import { createInputDecoder } from './input-decoder.js';
 import { decideDecoding, type InputDecoding, type InputEncoding } from './input-encoding.js';
-import { findIdentifierColumn, findReceivedColumn, looksLikeHeader, normaliseHeaderCell } from './request-columns.js';
+import { hasIdentifierLikeCell, recogniseNonRequest, type NotARequest } from '../domain/export-footer.js';
+import { classifyIdentifier } from '../domain/identifier.js';
+import { findDateLikeColumn, findIdentifierColumn, findReceivedColumn, looksLikeHeader, normaliseHeaderCell, type IdentifierColumnChoice } from './request-columns.js';
 import { MAX_RECORD_CHARS, toInputFileError } from './request-errors.js';
 
 /** One data record of the requests file. */
@@ -28,6 +30,8 @@ export interface RequestRow {
   fields: string[];
   /** The cell of the identifier column as given (untrimmed); `''` when the record is too short. */
   identifier: string;
+  /** Set when the line is no request but an export's footer or separator (domain/export-footer.ts). */
+  notARequest?: NotARequest;
 }
 
 /** The delimiters {@link inspectRequestFile} tells apart; tab is Excel's "Unicode text" export. */
@@ -47,6 +51,15 @@ export interface RequestFileInfo {
   identifierColumn: number;
   /** The header cell of that column, or `column_N` without a header. */
   identifierColumnName: string;
+  /** How the identifier column was chosen, and why (for the log and summary.json). */
+  identifierColumnChoice: Pick<IdentifierColumnChoice, 'chosenBy' | 'reason'>;
+  /** Without a received-date column: a column that looks like it holds dates (for one warning), else `null`. */
+  dateLikeColumn: number | null;
+  /**
+   * The last data row holding an identifier-like cell, once {@link scanRequestFile} has read the
+   * whole file: rows after it may be an export's footer. Unknown (`undefined`) before the scan.
+   */
+  lastDataRow?: number;
   /** 0-based index of the column holding the date each request was received, or `null` when there is none. */
   receivedColumn: number | null;
   /**
@@ -121,7 +134,10 @@ export async function inspectRequestFile(path: string, options: InspectOptions):
   const header = isNamedByColumnOption || looksLikeHeader(first, rest) ? first : null;
   const dataSample = header === null ? sample : rest;
   const columnCount = Math.max(header?.length ?? 0, ...dataSample.map((fields) => fields.length));
-  const identifierColumn = findIdentifierColumn(name, header, dataSample, columnCount, options.column);
+  // Footers and separators are no candidates: they must not outvote or dilute a column.
+  const requests = dataSample.filter((fields) => recogniseNonRequest(fields, { identifierColumn: -1, isAfterData: false }) === undefined);
+  const choice = findIdentifierColumn(name, header, requests, columnCount, options.column);
+  const identifierColumn = choice.index;
   const receivedColumn = findReceivedColumn(name, header, columnCount, identifierColumn, options.receivedColumn);
   return {
     path,
@@ -131,6 +147,8 @@ export async function inspectRequestFile(path: string, options: InspectOptions):
     delimiter,
     identifierColumn,
     identifierColumnName: header?.[identifierColumn] ?? `column_${identifierColumn + 1}`,
+    identifierColumnChoice: { chosenBy: choice.chosenBy, reason: choice.reason },
+    dateLikeColumn: receivedColumn === null ? findDateLikeColumn(header, requests, columnCount, identifierColumn) : null,
     receivedColumn,
     columnCount,
   };
@@ -144,7 +162,11 @@ export async function inspectRequestFile(path: string, options: InspectOptions):
  * @throws {InputFileError} `INPUT_UNREADABLE` or `INPUT_PARSE`, from the iteration.
  */
 export async function* readRequestRows(info: RequestFileInfo): AsyncGenerator<RequestRow> {
-  yield* dataRows(info);
+  for await (const row of dataRows(info)) if (!row.isBlank || row.notARequest !== undefined) yield toRequestRow(row);
+}
+
+function toRequestRow({ isBlank: _blank, ...row }: DataRow): RequestRow {
+  return row;
 }
 
 /** What {@link scanRequestFile} found. */
@@ -155,7 +177,29 @@ export interface RequestFileScan {
   bytes: number;
   /** SHA-256 of the file's bytes as read (BOM included), lower-case hex. */
   sha256: string;
+  /** The last data row holding an identifier-like cell (0: none): see {@link RequestFileInfo.lastDataRow}. */
+  lastDataRow: number;
+  /** How usable the identifier column is: rows that are requests, those of them `invalid`, lines skipped as no request. */
+  column: ColumnUsability;
 }
+
+/** How usable the identifier column is, over the whole file. */
+export interface ColumnUsability {
+  /** Rows that are requests (footers and separators not counted). */
+  requests: number;
+  /** Of those, rows whose identifier cell is no email or Stripe id. */
+  invalid: number;
+  /** Lines that are no request (an export's footer or separator). */
+  skipped: number;
+  /**
+   * Other columns holding more identifiers than the chosen one over the first
+   * {@link BETTER_COLUMN_ROWS} rows, most first: `hits` of `rows`.
+   */
+  betterColumns: { index: number; name: string; hits: number; rows: number }[];
+}
+
+/** Rows over which every column's identifiers are counted, to name a better column: a bounded look. */
+const BETTER_COLUMN_ROWS = 10_000;
 
 /**
  * One whole pass over a file {@link inspectRequestFile} has inspected: every byte decoded and every
@@ -172,15 +216,65 @@ export async function scanRequestFile(info: RequestFileInfo, onRows?: (rows: num
     bytes += chunk.length;
     hash.update(chunk);
   };
-  for await (const _row of dataRows(info, onBytes)) if (++rows % 10_000 === 0) onRows?.(rows);
+  let lastDataRow = 0;
+  // Rows after the latest identifier-like one that become footers once it is known to be the last.
+  let trailing = { blankSeparators: 0, invalidFooters: 0 };
+  let invalid = 0;
+  let skipped = 0;
+  let looked = 0;
+  const hitsByColumn = new Array<number>(info.columnCount).fill(0);
+  for await (const row of dataRows(info, onBytes)) {
+    const isDataLike = !row.isBlank && hasIdentifierLikeCell(row.fields, info.identifierColumn);
+    if (isDataLike) {
+      lastDataRow = row.row;
+      trailing = { blankSeparators: 0, invalidFooters: 0 };
+    }
+    if (row.isBlank) {
+      if (row.fields.length > 1) trailing.blankSeparators += 1;
+      continue;
+    }
+    if (++rows % 10_000 === 0) onRows?.(rows);
+    if (row.notARequest !== undefined) {
+      skipped += 1;
+      continue;
+    }
+    if (classifyIdentifier(row.identifier).kind === 'invalid') {
+      invalid += 1;
+      if (recogniseNonRequest(row.fields, { identifierColumn: info.identifierColumn, isAfterData: true }) !== undefined) trailing.invalidFooters += 1;
+    }
+    if (looked < BETTER_COLUMN_ROWS) {
+      looked += 1;
+      row.fields.forEach((cell, index) => {
+        if (index < hitsByColumn.length && cell.trim() !== '' && classifyIdentifier(cell).kind !== 'invalid') hitsByColumn[index] = (hitsByColumn[index] ?? 0) + 1;
+      });
+    }
+  }
+  rows += trailing.blankSeparators;
+  skipped += trailing.blankSeparators + trailing.invalidFooters;
+  invalid -= trailing.invalidFooters;
   onRows?.(rows);
-  return { rows, bytes, sha256: hash.digest('hex') };
+  const chosenHits = hitsByColumn[info.identifierColumn] ?? 0;
+  const betterColumns = hitsByColumn
+    .map((hits, index) => ({ index, name: info.header?.[index] ?? `column_${index + 1}`, hits, rows: looked }))
+    .filter((c) => c.index !== info.identifierColumn && c.hits > chosenHits)
+    .sort((a, b) => b.hits - a.hits);
+  return { rows, bytes, sha256: hash.digest('hex'), lastDataRow, column: { requests: rows - skipped, invalid, skipped, betterColumns } };
 }
 
 /** Given every chunk of raw bytes as it is read. */
 type ByteSink = (chunk: Buffer) => void;
 
-async function* dataRows(info: RequestFileInfo, sink?: ByteSink): AsyncGenerator<RequestRow> {
+/** A data record, blank ones included (`isBlank`), with what {@link recogniseNonRequest} makes of it. */
+interface DataRow extends RequestRow {
+  isBlank: boolean;
+}
+
+/**
+ * Every data record after the header, blank ones included. Whether a row is no request (an
+ * export's footer or separator) depends, for rows after the data, on `info.lastDataRow`: before
+ * the scan has found it, only what marks a footer anywhere counts.
+ */
+async function* dataRows(info: RequestFileInfo, sink?: ByteSink): AsyncGenerator<DataRow> {
   let isHeaderPending = info.header !== null;
   let row = 0;
   for await (const { fields, line, isBlank } of parseRecords(info, sink)) {
@@ -190,8 +284,9 @@ async function* dataRows(info: RequestFileInfo, sink?: ByteSink): AsyncGenerator
       continue;
     }
     row += 1;
-    if (isBlank) continue;
-    yield { row, line, fields, identifier: fields[info.identifierColumn] ?? '' };
+    const isAfterData = info.lastDataRow !== undefined && row > info.lastDataRow;
+    const notARequest = recogniseNonRequest(fields, { identifierColumn: info.identifierColumn, isAfterData });
+    yield { row, line, fields, identifier: fields[info.identifierColumn] ?? '', isBlank, ...(notARequest !== undefined ? { notARequest } : {}) };
   }
 }
 

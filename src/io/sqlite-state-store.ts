@@ -14,6 +14,7 @@ import { sqliteJobLedger } from './state-jobs.js';
 import { stateIdentifierKeys } from './state-keys.js';
 import { sqliteObjectLedger } from './state-objects.js';
 import { sqliteRunLedger } from './state-runs.js';
+import { sqliteRowReadHistory, sqliteRowReadLedger } from './state-row-reads.js';
 import type { SqlStatement, StateSql } from './state-sql.js';
 import { sqliteRequestRegisterReader, sqliteRequestRegisterWriter } from './state-requests.js';
 import { sqliteLedgerReader, sqliteLedgerWriter } from './state-ledger.js';
@@ -69,6 +70,8 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     ...sqliteRequestRegisterWriter(sql),
     ...sqliteLedgerReader(sql),
     ...sqliteLedgerWriter(sql),
+    ...sqliteRowReadLedger(sql),
+    ...sqliteRowReadHistory(sql),
   };
 }
 
@@ -107,6 +110,7 @@ export function openStateReadOnly(options: Omit<StateStoreOptions, 'clock'>): St
     ...sqliteStateHistory(sql),
     ...sqliteRequestRegisterReader(sql),
     ...sqliteLedgerReader(sql),
+    ...sqliteRowReadHistory(sql),
   };
 }
 

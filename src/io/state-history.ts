@@ -110,12 +110,21 @@ export function sqliteStateHistory(sql: StateSql): StateHistory {
         )
         .all(key) as { id: number; stripe_id: string | null; status: string; validation_behavior: ValidationBehavior; run_id: string; created_at: string }[];
       const events = sql.prepare('SELECT status, at, detail FROM job_events WHERE job_id = ? ORDER BY rowid');
+      // States written before job_behaviors know only the latest behaviour.
+      const hasBehaviors = sql.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job_behaviors'").get() !== undefined;
+      const behaviors = (id: number, current: ValidationBehavior, createdAt: string): { behavior: ValidationBehavior; at: string }[] => {
+        const rows = hasBehaviors
+          ? (sql.prepare('SELECT behavior, at FROM job_behaviors WHERE job_id = ? ORDER BY rowid').all(id) as { behavior: ValidationBehavior; at: string }[])
+          : [];
+        return rows.length > 0 ? rows : [{ behavior: current, at: createdAt }];
+      };
       const objects = sql.prepare('SELECT object_id FROM job_objects WHERE job_id = ? ORDER BY rowid');
       return jobs.map((j) => ({
         localId: j.id,
         stripeId: j.stripe_id,
         status: j.status,
         validationBehavior: j.validation_behavior,
+        behaviors: behaviors(j.id, j.validation_behavior, j.created_at),
         runId: j.run_id,
         createdAt: j.created_at,
         objectIds: (objects.all(j.id) as { object_id: string }[]).map((o) => o.object_id),

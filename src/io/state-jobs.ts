@@ -33,6 +33,7 @@ export function sqliteJobLedger(sql: StateSql, stateId: string, objects: Pick<Ob
         // Blockers and fixes stay: they are what Stripe said of the object, until a new validation says otherwise.
         objects.setObjectStatus(objectIds, { status: 'in_job', jobLocalId: localId, deferredOn: null, errorCodes: [], reasons: [] });
         recordEvent(localId, 'unsent', null, now);
+        sql.prepare('INSERT INTO job_behaviors (job_id, behavior, at) VALUES (?, ?, ?)').run(localId, validationBehavior, now);
         return { localId, stripeId: null, status: 'unsent' as const, validationBehavior, objectIds: [...objectIds] };
       });
     },
@@ -68,7 +69,18 @@ export function sqliteJobLedger(sql: StateSql, stateId: string, objects: Pick<Ob
     },
 
     recordJobBehavior(job, behavior) {
-      sql.prepare('UPDATE jobs SET validation_behavior = ?, updated_at = ? WHERE id = ?').run(behavior, sql.now(), job.localId);
+      const now = sql.now();
+      sql.transaction(() => {
+        // A job from before job_behaviors existed: its first behaviour is the one the jobs row holds.
+        sql
+          .prepare(
+            `INSERT INTO job_behaviors (job_id, behavior, at) SELECT id, validation_behavior, created_at FROM jobs
+               WHERE id = ? AND NOT EXISTS (SELECT 1 FROM job_behaviors WHERE job_id = ?)`,
+          )
+          .run(job.localId, job.localId);
+        sql.prepare('UPDATE jobs SET validation_behavior = ?, updated_at = ? WHERE id = ?').run(behavior, now, job.localId);
+        sql.prepare('INSERT INTO job_behaviors (job_id, behavior, at) VALUES (?, ?, ?)').run(job.localId, behavior, now);
+      });
       job.validationBehavior = behavior;
     },
 

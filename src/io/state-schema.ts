@@ -13,6 +13,7 @@ import { RECORDS_MIGRATION, RECORDS_TABLES } from './state-records-schema.js';
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
  * - runs: one row per run with its summary;
  * - identifier_runs: every run whose input named an identifier (identifiers.seen_run keeps only the latest);
+ * - identifier_rows, invalid_reads: the first row of a run naming an identifier; rows reported invalid (state-row-reads.ts);
  * - requests, ledger: the register of requests and the ledger of runs (state-records-schema.ts);
  * - meta: the schema version, the state's random id, the email hashing key, and the Stripe account
  *   and mode the state belongs to (`account_id`, `livemode`, `account_bound_at`; see {@link bindAccount}).
@@ -74,6 +75,18 @@ CREATE TABLE IF NOT EXISTS job_objects (
 CREATE INDEX IF NOT EXISTS job_objects_by_object ON job_objects (object_id);
 CREATE TABLE IF NOT EXISTS job_events (
   job_id INTEGER NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL, detail TEXT
+);
+-- the first row of each run's input that named an identifier: later rows repeating it are duplicates
+CREATE TABLE IF NOT EXISTS identifier_rows (
+  identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER NOT NULL, PRIMARY KEY (identifier_key, run_id)
+);
+-- each validation behaviour a job had, from its creation: what it validated and ran with ('show')
+CREATE TABLE IF NOT EXISTS job_behaviors (job_id INTEGER NOT NULL, behavior TEXT NOT NULL, at TEXT NOT NULL);
+-- rows reported invalid, by a keyed digest of the cell ('cell:<hmac>') or of an address inside it
+-- ('email:<hmac>'); never the cell itself. Added without a version bump: older versions ignore it.
+CREATE TABLE IF NOT EXISTS invalid_reads (
+  key TEXT NOT NULL, run_id TEXT NOT NULL, via TEXT NOT NULL, first_row INTEGER NOT NULL,
+  rows INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (key, run_id)
 );
 ${RECORDS_TABLES}`;
 

@@ -79,6 +79,8 @@ export interface StoredJobHistory {
   /** The latest status; `unsent` until Stripe answered the create, `abandoned` when never created or unknown to Stripe. */
   status: string;
   validationBehavior: ValidationBehavior;
+  /** Each validation behaviour the job had, oldest first, from its creation (the last is `validationBehavior`). */
+  behaviors: { behavior: ValidationBehavior; at: string }[];
   /** The run that created it. */
   runId: string;
   createdAt: string;
@@ -101,6 +103,8 @@ export interface IdentifierRecord {
 export interface IdentifierKeys {
   /** The key of a trimmed, lower-cased email. */
   emailKey(normalizedEmail: string): string;
+  /** The key of an unusable cell as written (trimmed, lower-cased): a keyed hash, like an email's. */
+  cellKey(cell: string): string;
   idKey(stripeId: string): string;
   keyOf(classified: Exclude<Classified, { kind: 'invalid' }>): string;
   /** The register's `request_key` of an identifier key (or of `invalid:<cell>`): a keyed digest, 32 hex digits. */
@@ -194,6 +198,39 @@ export interface JobLedger {
   jobCounts(runId: string): Record<string, number>;
 }
 
+/** How an `invalid` row's read is keyed: by its whole cell, or by an address found inside it. */
+export type InvalidReadVia = 'cell' | 'address_in_cell';
+
+/** The rows each run read: which row first named an identifier, and which rows were unusable. */
+export interface RowReadLedger {
+  /** Records the first row of a run's input naming an identifier (later calls for the run change nothing). */
+  noteIdentifierRow(key: string, runId: string, row: number): void;
+  /** Records a row reported `invalid`, under each of `keys`; a repeat in the same run counts one more row. */
+  noteInvalidCell(keys: ReadonlyArray<{ key: string; via: InvalidReadVia }>, runId: string, row: number, reason: string): void;
+}
+
+/** One run's reading of unusable rows under one key. */
+export interface InvalidRead {
+  runId: string;
+  input: string;
+  via: InvalidReadVia;
+  /** The first such row of that run's input, and how many there were. */
+  firstRow: number;
+  rows: number;
+  /** Why it was unusable, as results.csv said. */
+  reason: string;
+  /** When the run read it (ISO-8601). */
+  at: string;
+}
+
+/** What the report and `show` read of {@link RowReadLedger}. */
+export interface RowReadHistory {
+  /** The first row of a run's input that named an identifier; undefined if none did (or the state predates it). */
+  firstRowOf(key: string, runId: string): number | undefined;
+  /** Every run's unusable rows under any of `keys`, oldest first. */
+  invalidReads(keys: readonly string[]): InvalidRead[];
+}
+
 /** The runs that used the state. */
 export interface RunLedger {
   /** Records a run's start; returns its id. */
@@ -236,10 +273,10 @@ export interface StateSession {
 }
 
 /** A state opened for reading only (`history`, `show`, the report). */
-export interface StateReader extends IdentifierKeys, StateHistory, StateSession, RequestRegisterReader, LedgerReader {}
+export interface StateReader extends IdentifierKeys, StateHistory, RowReadHistory, StateSession, RequestRegisterReader, LedgerReader {}
 
 /** A state a run works with: everything it reads and writes. */
-export interface StateStore extends StateReader, IdentifierLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, RequestRegisterWriter, LedgerWriter {
+export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, RequestRegisterWriter, LedgerWriter {
   /** Runs `fn` in one transaction: all of its writes land together or none do. */
   transaction<T>(fn: () => T): T;
 }

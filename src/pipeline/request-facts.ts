@@ -30,7 +30,7 @@ export function requestFactsOf(
   keys: IdentifierKeys,
 ): RequestFacts | undefined {
   // An export's footer or separator line is no request.
-  if ((outcome.status as string) === 'skipped') return undefined;
+  if (outcome.status === 'skipped') return undefined;
   const cell = (index: number | null) => {
     const value = index === null ? '' : (row.fields[index] ?? '').trim();
     return value === '' ? null : value;

@@ -1,10 +1,12 @@
 import PQueue from 'p-queue';
-import { classifyIdentifier } from '../domain/identifier.js';
+import { addressesInCell, classifyIdentifier } from '../domain/identifier.js';
 import { JobPacker } from '../domain/pack.js';
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
 import type { InputEncoding } from '../io/input-encoding.js';
-import { inspectRequestFile, readRequestRows, scanRequestFile, type RequestFileInfo } from '../io/request-reader.js';
+import { inspectRequestFile, readRequestRows, scanRequestFile, type ColumnUsability, type RequestFileInfo, type RequestRow } from '../io/request-reader.js';
+import { InputFileError } from '../errors.js';
+import { describeColumn } from '../io/request-columns.js';
 import type { StateStore, StoredJob } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
@@ -64,12 +66,16 @@ export interface RunOptions {
   account?: string;
   /** The input as {@link checkInput} found it, when the caller checked it before sending anything; else checked here. */
   checkedInput?: CheckedInput;
+  /** True when this run started its state: its not_found rows say the state has no history of them. */
+  stateIsNew?: boolean;
 }
 
 /** The input file, read whole once: where its identifiers are, and how many rows it has. */
 export interface CheckedInput {
   info: RequestFileInfo;
   totalRows: number;
+  /** How usable the identifier column is over the whole file. */
+  column: ColumnUsability;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   sha256: string;
   /** The request id, channel and extension columns (request-record-columns.ts). */
@@ -93,8 +99,28 @@ export async function checkInput(
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
   // 900,000 must stop the run while nothing irreversible has happened.
   const recordColumns = findRecordColumns(info, options.recordColumns ?? {});
-  const { rows: totalRows, sha256 } = await scanRequestFile(info, onRows);
-  return { info, totalRows, sha256, recordColumns };
+  const scan = await scanRequestFile(info, onRows);
+  const { requests, invalid } = scan.column;
+  // A column chosen by the tool that is mostly unusable is the wrong column far more often than a
+  // file of bad requests: stop before anything is sent. Named with --column, it is the user's call.
+  if (options.column === undefined && invalid * 2 > requests) {
+    throw new InputFileError(describeUnusableColumn(info, scan.column), { code: 'INPUT_COLUMN_UNUSABLE', path: info.name });
+  }
+  return { info: { ...info, lastDataRow: scan.lastDataRow }, totalRows: scan.rows, sha256: scan.sha256, column: scan.column, recordColumns };
+}
+
+/** Why a column chosen without `--column` is refused: how much of it is unusable, and what looks better. */
+function describeUnusableColumn(info: RequestFileInfo, column: ColumnUsability): string {
+  const name = info.header === null ? `column ${info.identifierColumn + 1}` : JSON.stringify(info.identifierColumnName);
+  const share = Math.round((column.invalid * 100) / column.requests);
+  const better = column.betterColumns
+    .slice(0, 3)
+    .map((c) => `${info.header === null ? `column ${c.index + 1}` : JSON.stringify(c.name)} (${c.hits} of ${c.rows} rows are emails or Stripe ids)`);
+  return (
+    `${info.name}: the identifier column ${name} is unusable in ${column.invalid} of ${column.requests} rows (${share}%): they hold no email or Stripe id, ` +
+    `so nothing was sent. ${better.length > 0 ? `Looks better: ${better.join(', ')}.` : 'No other column looks better.'} ` +
+    `Name the column to read with --column (--column ${JSON.stringify(info.header === null ? String(info.identifierColumn + 1) : info.identifierColumnName)} to read this one anyway: its unusable rows are then reported invalid).`
+  );
 }
 
 export interface RunPorts {
@@ -147,6 +173,10 @@ export interface RunSummary extends ReportTotals {
   input: string;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   inputSha256: string;
+  /** The identifier column: which, how it was chosen and why, and how many of its rows were unusable or no request. */
+  column: { name: string; chosenBy: string; reason: string; unusableRows: number; skippedRows: number };
+  /** True when this run started its state (`--fail-on new_state`). */
+  stateIsNew: boolean;
   startedAt: string;
   endedAt: string;
   jobs: { driven: number; byStatus: Record<string, number> };
@@ -172,6 +202,16 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   const startedAt = store.now();
   const runId = store.startRun(options.mode, inputName);
   logger.info('run started', { run: runId, mode: options.mode, rows: totalRows, column: info.identifierColumnName, encoding: info.decoding.encoding, encodingFrom: info.decoding.decidedBy });
+  logger.info(`identifier column ${describeColumn(info.header, info.identifierColumn)} (${info.identifierColumnChoice.chosenBy}): ${info.identifierColumnChoice.reason}`, {
+    column: info.identifierColumnName,
+    chosenBy: info.identifierColumnChoice.chosenBy,
+  });
+  if (info.receivedColumn === null && info.dateLikeColumn !== null) {
+    const name = info.header?.[info.dateLikeColumn] ?? String(info.dateLikeColumn + 1);
+    logger.warn(
+      `no received-date column was found, so deadlines are off for this file (no due_by, no overdue count); column ${describeColumn(info.header, info.dateLikeColumn)} looks like dates: name it with --received-column ${JSON.stringify(name)}`,
+    );
+  }
 
   const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs, maxWaitMs: options.jobTimeoutMs ?? 30 * 60_000 });
   const jobs = new PQueue({ concurrency: options.jobConcurrency });
@@ -282,16 +322,26 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 
     // Rows are noted in the state a chunk at a time, in one transaction: a million rows must not
     // cost a million commits.
-    let chunkRows: string[] = [];
+    let chunkRows: RequestRow[] = [];
     const noteChunk = () => {
       const rows = chunkRows;
       chunkRows = [];
       store.transaction(() => {
-        for (const cell of rows) {
+        for (const { identifier: cell, row, notARequest } of rows) {
+          if (notARequest !== undefined) continue;
           const classified = classifyIdentifier(cell);
-          if (classified.kind === 'invalid') continue;
+          if (classified.kind === 'invalid') {
+            // Kept by keyed digest only, so that `show` can tell what became of the row.
+            const keys = [
+              { key: store.cellKey(cell), via: 'cell' as const },
+              ...addressesInCell(cell).map((address) => ({ key: store.emailKey(address), via: 'address_in_cell' as const })),
+            ];
+            if (cell.trim() !== '') store.noteInvalidCell(keys, runId, row, classified.reason);
+            continue;
+          }
           const key = store.keyOf(classified);
           const seen = store.noteIdentifier(key, classified.type, runId, { guests: options.guests ?? true });
+          if (seen.first) store.noteIdentifierRow(key, runId, row);
           if (seen.first && seen.needsLookup) batch.push({ key, classified });
         }
       });
@@ -299,7 +349,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     for await (const row of readRequestRows(info)) {
       if (fatal || interrupted()) break;
       rowsRead += 1;
-      chunkRows.push(row.identifier);
+      chunkRows.push(row);
       if (chunkRows.length >= NOTE_CHUNK_ROWS) noteChunk();
       if (batch.length >= batchSize) {
         await flush();
@@ -357,6 +407,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
         requests.push(facts);
         if (requests.length >= NOTE_CHUNK_ROWS) flushRequests();
       },
+      stateIsNew: options.stateIsNew ?? false,
       onRow: (row) => collector.add(row),
     },
     store,
@@ -378,6 +429,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       inputSha256,
       resultsSha256,
       interrupted: interrupted(),
+      identifierColumn: `${info.identifierColumnName} (${info.identifierColumnChoice.reason})`,
     },
     collector,
   );
@@ -395,6 +447,14 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     requestIdColumn: recordColumns.requestId,
     input: inputName,
     inputSha256,
+    column: {
+      name: info.identifierColumnName,
+      chosenBy: info.identifierColumnChoice.chosenBy,
+      reason: info.identifierColumnChoice.reason,
+      unusableRows: totals.statuses.invalid,
+      skippedRows: totals.statuses.skipped,
+    },
+    stateIsNew: options.stateIsNew ?? false,
     startedAt,
     endedAt,
     ...totals,

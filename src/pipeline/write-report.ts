@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { classifyIdentifier } from '../domain/identifier.js';
+import { describeNonRequest, type NotARequest } from '../domain/export-footer.js';
+import { classifyIdentifier, describeExtraction, type Classified } from '../domain/identifier.js';
 import { classifyDeadline, dateOfInstant, parseReceivedDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { describeDueDate, lawfulDueDate } from '../domain/due-date.js';
 import type { RecordColumns } from '../io/request-record-columns.js';
 import type { RequestFacts } from '../io/state-requests.js';
 import { requestFactsOf, type RowDue } from './request-facts.js';
-import { decideRowOutcome, type IdentifierOutcome } from '../domain/row-outcome.js';
+import { decideRowOutcome, type IdentifierOutcome, type RowOutcome } from '../domain/row-outcome.js';
 import { isSettled, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
@@ -39,6 +40,8 @@ export async function writeReport(
     livemode: boolean;
     deadline: DeadlineSpec;
     dateOrder?: DateOrder;
+    /** True when this run started the state: a `not_found` row then says the state has no history of it. */
+    stateIsNew?: boolean;
     /** `--holidays`: due dates on them roll to the next working day. @default none */
     holidays?: ReadonlySet<string>;
     /** `--extension`: how far a notified extension moves the due date. @default 2m for month deadlines, 45d otherwise */
@@ -68,14 +71,35 @@ export async function writeReport(
     return outcome;
   };
 
+  /**
+   * What a row adds to its identifier's outcome: how its address was read, that it repeats an
+   * earlier row, and — on a state this run started — that a `not_found` may be a request another
+   * state holds the history of.
+   */
+  const notesOf = (classified: Classified, status: RowStatus, key: string, row: number): string[] => {
+    const notes: string[] = [];
+    if (classified.kind === 'email' && classified.extractedFrom !== undefined) notes.push(describeExtraction(classified.extractedFrom));
+    const first = store.firstRowOf(key, options.runId);
+    if (first !== undefined && first < row) notes.push(`duplicate of row ${first}: the same request, reported as that row is`);
+    if (status === 'not_found' && options.stateIsNew === true) {
+      notes.push('this state is new: it holds no history of this request, so an erasure recorded in another state file does not show here');
+    }
+    return notes;
+  };
+
   async function* results(): AsyncGenerator<ResultRow> {
     for await (const row of readRequestRows(info)) {
       const classified = classifyIdentifier(row.identifier);
-      const identifier = classified.kind === 'invalid' ? undefined : outcomeOf(store.keyOf(classified));
-      const outcome = decideRowOutcome(classified, options.mode, identifier, now);
+      const key = classified.kind === 'invalid' || row.notARequest !== undefined ? undefined : store.keyOf(classified);
+      const outcome =
+        row.notARequest !== undefined
+          ? skippedOutcome(row.notARequest, now)
+          : decideRowOutcome(classified, options.mode, key === undefined ? undefined : outcomeOf(key), now);
+      if (key !== undefined) outcome.messages.push(...notesOf(classified, outcome.status, key, row.row));
       statuses[outcome.status] += 1;
       rows += 1;
-      const due = dueByOf(row.fields, info.receivedColumn, options.recordColumns?.extension ?? null, options);
+      // A footer has no received date to read: no due_by, and no message about one.
+      const due = row.notARequest !== undefined ? NO_DUE_DATE : dueByOf(row.fields, info.receivedColumn, options.recordColumns?.extension ?? null, options);
       if (!isSettled(outcome.status)) {
         if (due.dueBy === null) deadlines.withoutDate += 1;
         else {
@@ -87,7 +111,7 @@ export async function writeReport(
       const result: ResultRow = {
         fields: row.fields,
         row: row.row,
-        identifierType: classified.type,
+        identifierType: row.notARequest !== undefined ? 'unknown' : classified.type,
         status: outcome.status,
         objectIds: outcome.objectIds,
         jobId: outcome.jobIds.length > 0 ? outcome.jobIds.join(' ') : null,
@@ -101,6 +125,7 @@ export async function writeReport(
         updatedAt: outcome.updatedAt,
       };
       if (options.onRequest) {
+        const identifier = key === undefined ? undefined : outcomeOf(key);
         const facts = requestFactsOf(row, classified, outcome, identifier, due, options.recordColumns ?? NO_RECORD_COLUMNS, store);
         if (facts) options.onRequest(facts);
       }
@@ -114,7 +139,13 @@ export async function writeReport(
   return { rows, statuses, resultsPath, deadlines };
 }
 
+/** The row of an export's footer or separator line: no request, nothing to do. */
+function skippedOutcome(kind: NotARequest, now: string): RowOutcome {
+  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], updatedAt: now };
+}
+
 const NO_RECORD_COLUMNS: RecordColumns = { requestId: null, channel: null, extension: null };
+const NO_DUE_DATE: RowDue & { messages: string[] } = { received: null, dueBy: null, extendedOn: null, messages: [] };
 
 /**
  * A row's `due_by` by the law's counting rules (domain/due-date.ts), and the messages it earns: an
@@ -126,7 +157,7 @@ function dueByOf(
   extensionColumn: number | null,
   options: { deadline: DeadlineSpec; dateOrder?: DateOrder; holidays?: ReadonlySet<string>; extension?: DeadlineSpec },
 ): RowDue & { messages: string[] } {
-  if (receivedColumn === null) return { received: null, dueBy: null, extendedOn: null, messages: [] };
+  if (receivedColumn === null) return NO_DUE_DATE;
   const received = parseReceivedDate(fields[receivedColumn] ?? '', options.dateOrder);
   if ('problem' in received) return { received: null, dueBy: null, extendedOn: null, messages: [`${received.problem}: due_by is unknown`] };
   const messages: string[] = [];

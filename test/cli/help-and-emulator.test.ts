@@ -15,6 +15,8 @@ describe('--help', () => {
     for (const flag of [
       '--out',
       '--state',
+      '--new-state',
+      '--fail-on',
       '--mode',
       '--validation-behavior',
       '--column',

@@ -45,7 +45,7 @@ describe('stripe-redact run under cron (stderr not a terminal)', () => {
     expect(lines, run.stderr).toHaveLength(6);
     expect(lines[0]).toMatch(/^stripe-redact redact run run_\S+: 13 rows — redacted 12, not_found 1$/);
     expect(lines[1]).toMatch(/^ {2}jobs: 2 driven; API calls: \d+$/);
-    expect(lines[2]).toMatch(/^ {2}state: \S+state\.db \(acct_\w+, test mode\)$/);
+    expect(lines[2]).toMatch(/^ {2}state: \S+state\.db \(acct_\w+, test mode(; new: no history of earlier runs)?\)$/);
     expect(lines[3]).toBe(`  results: ${join(dir, 'results.csv')}`);
     expect(lines[4]).toBe(`  report: ${join(dir, 'report.html')}`);
     expect(lines[5]).toBe(`  summary: ${join(dir, 'summary.json')}`);
@@ -76,7 +76,7 @@ describe('stripe-redact run under cron (stderr not a terminal)', () => {
       const input = await writeInput(dir, 'email\nblocked@example.com\n');
       const run = await runCli(['run', input, ...blocked.runArgs(dir)], { env: TEST_KEY_ENV });
       expect(run.code, describeRun(run)).toBe(3);
-      expect(run.stderr).toMatch(/^stripe-redact redact run run_\S+: 1 rows — needs_action 1$/m);
+      expect(run.stderr).toMatch(/^stripe-redact redact run run_\S+: 1 row — needs_action 1$/m);
     } finally {
       await blocked.close();
     }

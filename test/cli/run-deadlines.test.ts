@@ -87,7 +87,7 @@ describe('deadlines', () => {
       ].join('\n'),
     );
     const out = join(dir, 'out');
-    const run = await runCli(['run', input, ...emulator.runArgs(out), '--deadline', '45d', '--received-column', 'opened'], { env: TEST_KEY_ENV });
+    const run = await runCli(['run', input, ...emulator.runArgs(out), '--column', 'email', '--deadline', '45d', '--received-column', 'opened'], { env: TEST_KEY_ENV });
     expect(run.code, describeRun(run)).toBe(3);
     const { rows } = readResults(out);
     expect(rows.map((r) => [r.ticket, r.status, r.due_by])).toEqual([

@@ -49,9 +49,14 @@ describe('exit 2: usage, configuration or input error, nothing sent', () => {
   const cases: UsageCase[] = [
     { name: 'a missing input file', input: undefined, names: (path) => [path, /cannot read|no such file/i] },
     {
-      name: 'a multi-column file with no recognisable header and no --column',
-      input: 'a@example.com,first\nb@example.com,second\n',
+      name: 'a multi-column file with no recognisable header, no identifier and no --column',
+      input: 'alice,first\nbob,second\n',
       names: (path) => [path, '--column'],
+    },
+    {
+      name: 'an identifier column chosen without --column that is more than half invalid',
+      input: 'email\nnot-an-email\nalso bad\nc@example.com\n',
+      names: (path) => [path, '"email" is unusable in 2 of 3 rows (67%)', '--column'],
     },
     {
       name: '--column naming no column of the header',
@@ -144,7 +149,8 @@ describe('exit 0 and 3', () => {
     expect(rows).toHaveLength(14);
     expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['redacted', 'already_redacted', 'not_found']));
 
-    const problems = await runCli(['run', 'samples/requests-problems.csv', '--emulator', '--out', join(dir, 'problems')]);
+    // Most of its rows are unusable on purpose: without --column that stops the run (exit 2).
+    const problems = await runCli(['run', 'samples/requests-problems.csv', '--emulator', '--column', 'email', '--out', join(dir, 'problems')]);
     expect(problems.code, describeRun(problems)).toBe(3);
     const statuses = readResults(join(dir, 'problems')).rows.map((r) => r.status);
     expect(statuses).toContain('needs_action');

@@ -95,7 +95,8 @@ describe('packing', () => {
       [1, 4],
     ] as const) {
       expect(rows[b]?.job_id).toBe(rows[a]?.job_id);
-      expect(rows[b]?.messages).toBe(rows[a]?.messages);
+      // The repeat names the row it repeats, and otherwise says what that row says.
+      expect(rows[b]?.messages).toBe([rows[a]?.messages, `duplicate of row ${a + 1}: the same request, reported as that row is`].filter(Boolean).join('\n'));
       expect(rows[b]?.updated_at).toBe(rows[a]?.updated_at);
     }
   });

@@ -60,7 +60,7 @@ describe('report.html', () => {
 
       const fromCsv = csvCounts(out);
       const fromHtml = htmlCounts(document);
-      expect(Object.keys(fromHtml)).toHaveLength(9);
+      expect(Object.keys(fromHtml)).toHaveLength(10);
       for (const [status, n] of Object.entries(fromHtml)) expect(n, status).toBe(fromCsv[status] ?? 0);
       expect(fromHtml).toMatchObject({ needs_action: 1, redacted: 1, not_found: 1 });
       // Every row is in exactly one section.

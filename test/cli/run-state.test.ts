@@ -21,6 +21,7 @@ import {
   startCliEmulator,
   tempDir,
   writeInput,
+  stateArgs,
   type CliEmulator,
 } from '../helpers/cli.js';
 
@@ -54,7 +55,7 @@ const target = (emulator: CliEmulator, out: string, state?: string) => [
   '20',
   '--out',
   out,
-  ...(state ? ['--state', state] : []),
+  ...(state ? stateArgs(state) : []),
 ];
 
 describe('a state belongs to one account and mode', () => {
@@ -138,7 +139,9 @@ describe('the default state', () => {
     const night1 = await runCli(['run', input, ...target(a, join(dir, 'reports', '2026-11-28'))], { env });
     expect(night1.code, describeRun(night1)).toBe(0);
     expect(existsSync(expected)).toBe(true);
-    expect(night1.stderr).toContain(`state: ${expected} (acct_1AccountA, test mode)`);
+    expect(night1.stderr).toContain(`state: ${expected} (acct_1AccountA, test mode; new: no history of earlier runs)`);
+    // Cron's level is warn: a default state that starts afresh is seen there.
+    expect(night1.stderr).toMatch(/"level":"warn".*"message":"new state for acct_1AccountA \(test mode\) at .*acct_1AccountA-test\.db: it holds no history of earlier runs/);
     const summary = readSummary(join(dir, 'reports', '2026-11-28'));
     expect(summary).toMatchObject({ account: 'acct_1AccountA', livemode: false, state_path: expected });
     // One account call a run, counted with the others.
@@ -149,6 +152,8 @@ describe('the default state', () => {
     // The next night, a new --out: the rows redacted the night before are still redacted, at no job.
     const night2 = await runCli(['run', input, ...target(a, join(dir, 'reports', '2026-11-29'))], { env });
     expect(night2.code, describeRun(night2)).toBe(0);
+    expect(night2.stderr).toContain(`state: ${expected} (acct_1AccountA, test mode)`);
+    expect(night2.stderr).not.toMatch(/new state/);
     expect(readResults(join(dir, 'reports', '2026-11-29')).rows.map((r) => r.status)).toEqual(['redacted', 'redacted']);
     expect(sent(a).filter((r) => r === JOB_CREATE)).toHaveLength(creates);
 
@@ -189,6 +194,33 @@ describe('the default state', () => {
 });
 
 describe('--state', () => {
+  it('that does not exist is a usage error naming it and the state files nearby, unless --new-state: a typo never starts afresh', async () => {
+    const a = await emulatorFor('acct_1AccountA');
+    const dir = await tempDir();
+    const input = await writeInput(dir, 'email\nada@example.com\nnobody@example.com\n');
+    const state = join(dir, 'state.db');
+    const first = await runCli(['run', input, ...target(a, join(dir, 'first'), state), '--fail-on', 'failed,new_state'], { env: TEST_KEY_ENV });
+    // A run that starts a state with --new-state: --fail-on new_state makes it exit 3, and a
+    // not_found row says this state has no history of it.
+    expect(first.code, describeRun(first)).toBe(3);
+    expect(readSummary(join(dir, 'first'))).toMatchObject({ stateIsNew: true });
+    const rows = readResults(join(dir, 'first')).rows;
+    expect(rows.map((r) => r.status)).toEqual(['redacted', 'not_found']);
+    expect(rows[1]?.messages).toMatch(/this state is new: it holds no history of this request/);
+    const before = a.requests.length;
+
+    const typo = await runCli(['run', input, ...target(a, join(dir, 'typo')), '--state', join(dir, 'stat.db')], { env: TEST_KEY_ENV });
+    expect(typo.code, describeRun(typo)).toBe(2);
+    expect(typo.stderr).toMatch(/--state .*stat\.db: there is no state file .*; pass --new-state to start a new state there \(state files in .*: state\.db\)/);
+    expect(a.requests.length).toBe(before);
+    expect(existsSync(join(dir, 'stat.db'))).toBe(false);
+
+    const again = await runCli(['run', input, ...target(a, join(dir, 'again'), state), '--fail-on', 'failed,new_state'], { env: TEST_KEY_ENV });
+    expect(again.code, describeRun(again)).toBe(0);
+    expect(readSummary(join(dir, 'again'))).toMatchObject({ stateIsNew: false });
+    expect(readResults(join(dir, 'again')).rows[1]?.messages).not.toMatch(/state is new/);
+  });
+
   it('whose directory does not exist is a usage error naming the option; nothing is sent or created', async () => {
     const a = await emulatorFor('acct_1AccountA');
     const dir = await tempDir();

@@ -91,9 +91,10 @@ describe('a redact run', () => {
     // left out of the job either way; only where Stripe accepted it does a canceled job stand in earlier_job_ids.
     expect(rows.R6).toMatchObject({ identifier_type: 'customer', status: 'not_found', object_ids: '', job_id: '' });
 
-    // A duplicate row shares its identifier's outcome.
-    const shared = ['status', 'object_ids', 'job_id', 'earlier_job_ids', 'blocking_codes', 'fixes', 'messages'] as const;
+    // A duplicate row shares its identifier's outcome, and names the row it repeats.
+    const shared = ['status', 'object_ids', 'job_id', 'earlier_job_ids', 'blocking_codes', 'fixes'] as const;
     for (const column of shared) expect(rows.R7?.[column], column).toBe(rows.R1?.[column]);
+    expect(rows.R7?.messages).toBe([rows.R1?.messages, 'duplicate of row 1: the same request, reported as that row is'].filter(Boolean).join('\n'));
 
     const summary = readSummary(out);
     expect(summary.rows).toBe(7);
@@ -123,7 +124,8 @@ describe('a redact run', () => {
     const dir = await tempDir();
     const input = await writeInput(dir, ['request_id,email', 'R1,ken@example.com', 'R2,not-an-email', 'R3,sub_123abc', 'R4,', 'R5,ada@example.com', ''].join('\n'));
     const out = join(dir, 'out');
-    const run = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
+    // Three of five rows unusable: named with --column, the run does as told.
+    const run = await runCli(['run', input, ...emulator.runArgs(out), '--column', 'email'], { env: TEST_KEY_ENV });
     expect(run.code, describeRun(run)).toBe(3);
 
     const rows = byRequest(readResults(out).rows);

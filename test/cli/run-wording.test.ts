@@ -19,10 +19,16 @@ describe('the report of a run', () => {
   it('words every row of the sample as the version that stored sentences did', async () => {
     const dir = await tempDir();
     const out = join(dir, 'out');
-    const result = await runCli(['run', join(FIXTURE, 'requests.csv'), '--emulator', '--state', join(dir, 'state.db'), '--out', out]);
+    const result = await runCli(['run', join(FIXTURE, 'requests.csv'), '--emulator', '--state', join(dir, 'state.db'), '--new-state', '--out', out]);
     expect(result.code, describeRun(result)).toBe(3);
-    const steady = (rows: Record<string, string>[]) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([column]) => !VARYING.includes(column))));
+    // Lines later versions add to a row (a duplicate named, a new state's missing history) are not wording of what the state stored.
+    const added = /^(duplicate of row \d+: |this state is new: )/;
+    const stored = (column: string, value: string) => (column === 'messages' ? value.split('\n').filter((line) => !added.test(line)).join('\n') : value);
+    const steady = (rows: Record<string, string>[]) =>
+      rows.map((row) => Object.fromEntries(Object.entries(row).filter(([column]) => !VARYING.includes(column)).map(([column, value]) => [column, stored(column, value)])));
     const then = parse(readFileSync(join(FIXTURE, 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    expect(steady(readResults(out).rows)).toEqual(steady(then));
+    const rows = readResults(out).rows;
+    expect(steady(rows)).toEqual(steady(then));
+    expect(rows[6]?.messages).toBe('duplicate of row 1: the same request, reported as that row is');
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
 import { acquireStateLock } from '../../src/io/state-lock.js';
+import { openStateStore } from '../../src/io/sqlite-state-store.js';
 import {
   TEST_KEY_ENV,
   describeRun,
@@ -169,6 +170,8 @@ describe('stripe-redact history', () => {
     const none = await runCli(['history'], { env: { XDG_STATE_HOME: home } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(`no state in ${stateDir}`);
+    // npm start and --emulator runs keep their state in memory: the answer says so.
+    expect(none.stderr).toMatch(/runs on the built-in emulator, such as npm start or run --emulator, keep their state in memory only/);
     expect(readdirSync(stateDir)).toEqual([]);
 
     const out = join(dir, 'default');
@@ -187,5 +190,23 @@ describe('stripe-redact history', () => {
     expect(several.code).toBe(2);
     expect(several.stderr).toContain(`${stateDir} holds the states of 2 accounts or modes: name one with --state`);
     expect(several.stderr).toContain('acct_Other1-live.db');
+  });
+});
+
+describe('history of runs without an end', () => {
+  it('says a later run continued a run that was stopped, and only the latest "did not end"', async () => {
+    const own = join(await tempDir(), 'stopped.db');
+    // Its own clock: two runs started in the same millisecond would have no order.
+    let ms = Date.parse('2026-11-03T02:30:00Z');
+    const store = openStateStore({ path: own, clock: () => new Date((ms += 60_000)) });
+    const stopped = store.startRun('redact', 'in.csv');
+    const next = store.startRun('redact', 'in.csv');
+    store.close();
+    const text = await runCli(['history', '--state', own]);
+    expect(text.code, describeRun(text)).toBe(0);
+    const [, first, second] = text.stdout.split('\n\n');
+    expect(first).toContain(`${stopped}  redact`);
+    expect(first).toContain(`was stopped before its end (killed or interrupted); the later run ${next} continued its work`);
+    expect(second).toContain('did not end (still running, or killed: the next run continues it)');
   });
 });

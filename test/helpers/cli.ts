@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -242,8 +242,8 @@ export interface CliEmulator extends TestEmulator {
   /** Every request it answered, in order (from the emulator's `logger`). */
   requests: RequestLogEntry[];
   /**
-   * `--api-base <url> --poll-interval-ms 20 --out <outDir> --state <statePath>`: what most runs
-   * pass. Without `statePath`, a state of its own in `<outDir>/state.db` (the folder is made), so
+   * `--api-base <url> --poll-interval-ms 20 --out <outDir> --state <statePath>` (and `--new-state`
+   * while that file does not exist): what most runs pass. Without `statePath`, a state of its own in `<outDir>/state.db` (the folder is made), so
    * tests of one emulator account never share one.
    */
   runArgs(outDir: string, statePath?: string): string[];
@@ -262,10 +262,14 @@ export async function startCliEmulator(options: Partial<EmulatorOptions> = {}): 
       '20',
       '--out',
       outDir,
-      '--state',
-      statePath ?? ownState(outDir),
+      ...stateArgs(statePath ?? ownState(outDir)),
     ],
   });
+}
+
+/** `--state FILE`, with `--new-state` while FILE does not exist yet (a first run must ask for a new state). */
+export function stateArgs(statePath: string): string[] {
+  return ['--state', statePath, ...(statePath === ':memory:' || existsSync(statePath) ? [] : ['--new-state'])];
 }
 
 /** `<outDir>/state.db`, its folder made: an explicit `--state` must name an existing directory. */

@@ -47,7 +47,7 @@ describe('runPipeline report, deadlines', () => {
       `T6,old@example.com,${daysFromToday(-90)}`, // redacted: settled, never counted
       'T7,old@example.com,', // redacted, no date: settled, never counted
     ].join('\n');
-    const { rows, summary } = await pipelineWorkspace(emulator).run(csv, { receivedColumn: 'opened', deadline: { amount: 45, unit: 'd' } });
+    const { rows, summary } = await pipelineWorkspace(emulator).run(csv, { column: 'email', receivedColumn: 'opened', deadline: { amount: 45, unit: 'd' } });
     // A due date on a Saturday or Sunday rolls to the Monday (domain/due-date.ts), so which rows are
     // due soon depends on today's weekday: counted from the rolled dates.
     const due = (days: number) => rollToWorkingDay(daysFromToday(days), new Set()).date;
@@ -99,7 +99,7 @@ describe('runPipeline report, deadlines', () => {
 
   it('without a received-date column, gives no row a due_by or a date message and counts every unsettled row without a date', async () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: [{ id: 'cus_here', email: 'here@example.com' }] } });
-    const { rows, summary } = await pipelineWorkspace(emulator).run('email,note\nnot-an-email,x\nhere@example.com,y\nbad again,z\n');
+    const { rows, summary } = await pipelineWorkspace(emulator).run('email,note\nnot-an-email,x\nhere@example.com,y\nbad again,z\n', { column: 'email' });
     expect(rows.map((r) => [r.status, r.due_by])).toEqual([
       ['invalid', ''],
       ['redacted', ''],

@@ -15,6 +15,10 @@ describe('parseReceivedDate', () => {
     ['2028-02-29', undefined, '2028-02-29'],
     ['2026-12-01', undefined, '2026-12-01'],
     ['2026-11-03T10:00+0100', undefined, '2026-11-03'],
+    // Zendesk's export: a numeric offset after a space.
+    ['2026-11-03 10:12:00 +0100', undefined, '2026-11-03'],
+    ['2026-11-03 23:59:59 -05:00', undefined, '2026-11-03'],
+    ['2026-11-03 10:12:00 UTC', undefined, '2026-11-03'],
     ['0999-01-01', undefined, '0999-01-01'],
   ] as const)('%s (%s) → %s', (text, order, date) => {
     expect(parseReceivedDate(text, order)).toEqual({ date });

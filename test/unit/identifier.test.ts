@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyIdentifier, OBJECT_KINDS, objectTypeOfId, type ObjectType } from '../../src/domain/identifier.js';
+import { addressesInCell, classifyIdentifier, OBJECT_KINDS, objectTypeOfId, type ObjectType } from '../../src/domain/identifier.js';
 
 describe('classifyIdentifier: Stripe ids', () => {
   const cases: [string, ObjectType][] = [
@@ -142,5 +142,35 @@ describe('classifyIdentifier: anything else', () => {
     if (result.kind !== 'invalid') return;
     expect(result.reason).toMatch(/neither an email nor a Stripe id/);
     expect(result.reason).not.toContain('Jane');
+  });
+});
+
+describe('classifyIdentifier: addresses inside wider cells', () => {
+  it.each([
+    ['Jane Doe <Jane.Doe@Example.com>', 'jane.doe@example.com', 'name_address'],
+    ['"Doe, Jane" <jane.doe@example.com>', 'jane.doe@example.com', 'name_address'],
+    ['<jane.doe@example.com>', 'jane.doe@example.com', 'name_address'],
+    ['mailto:jane.doe@example.com', 'jane.doe@example.com', 'mailto'],
+    ['MAILTO:jane.doe@example.com?subject=GDPR', 'jane.doe@example.com', 'mailto'],
+  ])('reads %j as the address %s (%s)', (raw, email, from) => {
+    expect(classifyIdentifier(raw)).toEqual({ kind: 'email', type: 'email', raw, email, extractedFrom: from });
+  });
+
+  it('names the cause when such a cell holds no usable address', () => {
+    const reasonOf = (raw: string) => {
+      const c = classifyIdentifier(raw);
+      return c.kind === 'invalid' ? c.reason : '';
+    };
+    expect(reasonOf('Jane Doe <jane.doe@example>')).toMatch(/^a 'Name <address>' cell whose address is not usable: email has no valid domain/);
+    expect(reasonOf('Jane Doe <*@example.com>')).toMatch(/wildcard/);
+    expect(reasonOf('Jane Doe jane.doe@example.com')).toMatch(/a name beside the address\? write the address alone, or as 'Name <address>'/);
+    expect(reasonOf('Jane Doe <jane.doe@example.com')).toMatch(/no 'Name <address>' cell: it needs one '<' before the address and one '>' after it/);
+    expect(reasonOf('mailto:')).toMatch(/^a 'mailto:' link whose address is not usable/);
+  });
+
+  it('finds the address-like parts of an unusable cell, lower-cased', () => {
+    expect(addressesInCell('Jane Doe Jane.Doe@Example.com')).toEqual(['jane.doe@example.com']);
+    expect(addressesInCell('Jane <jane@example> or jane@example.org')).toEqual(['jane@example', 'jane@example.org']);
+    expect(addressesInCell('no address')).toEqual([]);
   });
 });

@@ -126,17 +126,41 @@ describe('request reader: identifier column', () => {
     expect(error.message).toMatch(/from 1 to 2/);
   });
 
-  it('rejects several columns with no recognisable header, listing it and asking for --column', async () => {
+  it('takes, among columns with no recognisable header, the one whose values are identifiers, and says why', async () => {
     const path = await fixture('Ticket,Contact\nT1,a@x.com\nT2,b@y.com\n');
-    const error = await inspectionError(path);
-    expect(error.code).toBe('INPUT_NO_COLUMN');
-    expect(error.message).toMatch(/"Ticket", "Contact"/);
-    expect(error.message).toMatch(/--column/);
-    expect(error.message).toMatch(/"Contact" looks like it holds identifiers/);
+    const info = await inspectRequestFile(path, {});
+    expect(info).toMatchObject({ identifierColumn: 1, identifierColumnName: 'Contact', identifierColumnChoice: { chosenBy: 'content' } });
+    expect(info.identifierColumnChoice.reason).toMatch(/"Contact": 2 of 2 sampled values are emails or Stripe ids/);
   });
 
-  it('rejects several columns without a header, asking for a column number', async () => {
+  it('takes, without a header, the column whose values are identifiers', async () => {
     const path = await fixture('T1,a@x.com\nT2,b@y.com\n');
+    expect(await inspectRequestFile(path, {})).toMatchObject({ header: null, identifierColumn: 1, identifierColumnName: 'column_2' });
+  });
+
+  it('picks "Requester email" in a Zendesk-style ticket export, not the ticket Id the header proposes', async () => {
+    const path = await fixture(
+      'Id,Subject,Requester,Requester email,Created at,Tags\n' +
+        '1042,Delete my data,Jane Doe,jane.doe@example.com,2026-11-03 10:12:00 +0100,gdpr\n' +
+        '1043,Erase account,Ken Ito,ken@example.com,2026-11-04 09:00:00 +0100,gdpr\n',
+    );
+    const info = await inspectRequestFile(path, {});
+    expect(info).toMatchObject({ identifierColumnName: 'Requester email', identifierColumnChoice: { chosenBy: 'content' }, receivedColumn: 4 });
+    expect(info.identifierColumnChoice.reason).toMatch(/the header "Id" proposed holds 0 of 2/);
+  });
+
+  it('reads Name <address> cells as identifiers when choosing, and ties go to the header order (emails first)', async () => {
+    const path = await fixture('customer,Contact,email\ncus_1,Jane <jane@x.com>,jane@x.com\ncus_2,Ken <ken@x.com>,ken@x.com\n');
+    expect((await inspectRequestFile(path, {})).identifierColumnName).toBe('email');
+  });
+
+  it('falls back to a known header when no sampled value is an identifier', async () => {
+    const path = await fixture('id,name\nREQ-1,Jane\n');
+    expect(await inspectRequestFile(path, {})).toMatchObject({ identifierColumnName: 'id', identifierColumnChoice: { chosenBy: 'header' } });
+  });
+
+  it('rejects several columns without a header or identifiers, asking for a column number', async () => {
+    const path = await fixture('T1,Jane\nT2,Ken\n');
     const error = await inspectionError(path);
     expect(error.code).toBe('INPUT_NO_COLUMN');
     expect(error.message).toMatch(/--column with its 1-based number/);
@@ -147,6 +171,16 @@ describe('request reader: the received-date column', () => {
   it.each(['received_at', 'Requested_At', ' created ', 'DATE', 'request_date'])('recognises %j', async (name) => {
     const path = await fixture(`email,note,${name}\na@x.com,hi,2026-11-03\n`);
     expect((await inspectRequestFile(path, {})).receivedColumn).toBe(2);
+  });
+
+  it.each(['Created at', 'Date Received', 'received date', 'Submitted_At', 'requested on', 'CreatedAt'])('recognises %j, ignoring case, spaces and _', async (name) => {
+    const path = await fixture(`email,note,${name}\na@x.com,hi,2026-11-03\n`);
+    expect((await inspectRequestFile(path, {})).receivedColumn).toBe(2);
+  });
+
+  it('names a date-like column when no received-date column is found', async () => {
+    expect(await inspectRequestFile(await fixture('email,opened\na@x.com,2026-11-03\n'), {})).toMatchObject({ receivedColumn: null, dateLikeColumn: 1 });
+    expect(await inspectRequestFile(await fixture('email,note\na@x.com,hello\n'), {})).toMatchObject({ receivedColumn: null, dateLikeColumn: null });
   });
 
   it('has none without a known header, and none without a header at all', async () => {

@@ -30,6 +30,16 @@ describe('decideRowOutcome, in detail', () => {
     expect(decideRowOutcome(email, 'redact', undefined, T0)).toMatchObject({ messages: ['not looked up yet; the next run continues'], updatedAt: T0 });
   });
 
+  it('says why a row whose objects are still under way is pending, naming the job when one carries them', () => {
+    const inJob = decideRowOutcome(customer, 'redact', { resolved: true, objects: [object('cus_one', 'in_job', { jobId: 'prj_1', jobIds: ['prj_1'] })], reasons: [], updatedAt: T1 }, T0);
+    expect(inJob).toMatchObject({ status: 'pending', messages: ['job prj_1 was still in progress when the run ended; the next run follows it'] });
+    const queued = decideRowOutcome(customer, 'redact', { resolved: true, objects: [object('cus_one', 'queued')], reasons: [], updatedAt: T1 }, T0);
+    expect(queued).toMatchObject({ status: 'pending', messages: ['not yet in a job when the run ended; the next run continues it'] });
+    // A pending row that already says why gets nothing more.
+    const said = decideRowOutcome(customer, 'redact', { resolved: true, objects: [object('cus_one', 'deferred', { reasons: [{ code: 'waits_for_own_job' }] })], reasons: [], updatedAt: T1 }, T0);
+    expect(said.messages).toEqual(['waits for another job of this run that holds it']);
+  });
+
   it("words an email without customers in the lookup's own words, or a plain sentence when it left none", () => {
     expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [{ code: 'no_customer', lookup: 'list' }], updatedAt: T1 }, T0)).toEqual({
       status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no Stripe customer has this email (exact list filter)'], updatedAt: T1,

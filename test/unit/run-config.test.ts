@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMULATOR_API_KEY, parseRunConfig } from '../../src/cli/run-config.js';
+import { EMULATOR_API_KEY, failingItems, parseRunConfig } from '../../src/cli/run-config.js';
 
 const ok = (raw: Parameters<typeof parseRunConfig>[1], env: NodeJS.ProcessEnv = { STRIPE_API_KEY: 'sk_test_abc' }, tty = false) => {
   const result = parseRunConfig('in.csv', raw, env, tty);
@@ -100,6 +100,8 @@ describe('parseRunConfig', () => {
     expect(problem?.option).toBe('--fail-on');
     expect(problem?.message).toMatch(/^--fail-on has unknown status 'needs-action'; use a comma list of redacted, .*, or none$/);
     expect(problems({ failOn: ',' }).map((p) => p.message)).toEqual([expect.stringMatching(/^--fail-on names no status/)]);
+    expect(ok({ failOn: 'failed,overdue,new_state' }).failOn).toEqual(['failed', 'overdue', 'new_state']);
+    expect(problems({ failOn: 'reappeared' }).map((p) => p.message)).toEqual([expect.stringMatching(/unknown status 'reappeared'.*the conditions overdue, new_state/)]);
   });
 
   it('takes --deadline (default one calendar month), --date-order, --received-column and --no-guests, naming a bad value', () => {
@@ -113,5 +115,16 @@ describe('parseRunConfig', () => {
     });
     expect(problems({ deadline: '45 days' })).toEqual([{ option: '--deadline', message: expect.stringMatching(/^--deadline: expected a count and a unit .*got '45 days'$/) }]);
     expect(problems({ deadline: '0d', dateOrder: 'ymd', receivedColumn: ' ' }).map((p) => p.option)).toEqual(['--received-column', '--deadline', '--date-order']);
+  });
+});
+
+describe('failingItems', () => {
+  const none = { statuses: {}, overdue: 0, stateIsNew: false };
+  it('meets a status when a row has it, overdue when an unsettled row is past due, new_state when the run started its state', () => {
+    expect(failingItems(['failed', 'overdue', 'new_state'], none)).toEqual([]);
+    expect(failingItems(['failed', 'overdue', 'new_state'], { ...none, statuses: { failed: 1 } })).toEqual(['failed']);
+    expect(failingItems(['failed', 'overdue', 'new_state'], { ...none, overdue: 2 })).toEqual(['overdue']);
+    expect(failingItems(['failed', 'overdue', 'new_state'], { ...none, stateIsNew: true })).toEqual(['new_state']);
+    expect(failingItems(['needs_action'], { ...none, statuses: { skipped: 3, needs_action: 0 } })).toEqual([]);
   });
 });

@@ -32,11 +32,26 @@ describe('defaultStatePath', () => {
 describe('an explicit --state', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stripe-redact-state-path-'));
 
-  it('may name a new or existing file in an existing directory', () => {
-    expect(explicitStateProblem(join(dir, 'new.db'))).toBeUndefined();
+  it('may name an existing file, or a new one in an existing directory with --new-state', () => {
+    expect(explicitStateProblem(join(dir, 'new.db'), true)).toBeUndefined();
     writeFileSync(join(dir, 'old.db'), '');
     expect(explicitStateProblem(join(dir, 'old.db'))).toBeUndefined();
+    expect(explicitStateProblem(join(dir, 'old.db'), true)).toBeUndefined();
     expect(explicitStateProblem(':memory:')).toBeUndefined();
+  });
+
+  it('may not name a file that does not exist without --new-state: it names the path and the state files nearby', () => {
+    writeFileSync(join(dir, 'state.db'), '');
+    const problem = explicitStateProblem(join(dir, 'stat.db'));
+    expect(problem).toMatch(/--state .*stat\.db: there is no state file .*stat\.db; pass --new-state to start a new state there/);
+    expect(problem).toMatch(/state files in .*: .*state\.db/);
+  });
+
+  it('refuses --new-state without --state, and accepts it with one', () => {
+    const env = { STRIPE_API_KEY: 'sk_test_abc' };
+    const alone = parseRunConfig('in.csv', { newState: true }, env, false);
+    expect('problems' in alone && alone.problems.map((p) => p.option)).toEqual(['--new-state']);
+    expect('config' in parseRunConfig('in.csv', { newState: true, state: join(dir, 'fresh.db') }, env, false)).toBe(true);
   });
 
   it('may not name a missing directory, a directory, or a path under a file', () => {

@@ -27,6 +27,6 @@ describe('object and row statuses', () => {
   });
 
   it('call a row settled (exit 0) when nothing is left to do for it', () => {
-    expect(ROW_STATUSES.filter(isSettled)).toEqual(['redacted', 'already_redacted', 'not_found', 'ready', 'planned']);
+    expect(ROW_STATUSES.filter(isSettled)).toEqual(['redacted', 'already_redacted', 'skipped', 'not_found', 'ready', 'planned']);
   });
 });

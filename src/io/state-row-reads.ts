@@ -1,0 +1,55 @@
+import type { StateSql } from './state-sql.js';
+import type { InvalidRead, RowReadLedger, RowReadHistory } from './state-store.js';
+
+/**
+ * The `identifier_rows` and `invalid_reads` tables (state-schema.ts): the first row of each run's
+ * input that named an identifier (so a later row repeating it is flagged as a duplicate), and the
+ * rows a run reported `invalid`, keyed by a digest of the cell and of any address in it — never
+ * the cell itself — so that `show` can tell what became of them.
+ */
+export function sqliteRowReadLedger(sql: StateSql): RowReadLedger {
+  return {
+    noteIdentifierRow(key, runId, row) {
+      sql.prepare('INSERT OR IGNORE INTO identifier_rows (identifier_key, run_id, first_row) VALUES (?, ?, ?)').run(key, runId, row);
+    },
+    noteInvalidCell(keys, runId, row, reason) {
+      const now = sql.now();
+      const insert = sql.prepare(
+        `INSERT INTO invalid_reads (key, run_id, via, first_row, rows, reason, at) VALUES (?, ?, ?, ?, 1, ?, ?)
+           ON CONFLICT (key, run_id) DO UPDATE SET rows = rows + 1`,
+      );
+      for (const { key, via } of keys) insert.run(key, runId, via, row, reason, now);
+    },
+  };
+}
+
+/**
+ * The read side of {@link sqliteRowReadLedger}. A state written before these tables existed (read
+ * without migrating by `show`) has neither: it knows no first rows and no invalid reads.
+ */
+export function sqliteRowReadHistory(sql: StateSql): RowReadHistory {
+  const hasTable = (name: string) => sql.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  const hasRows = hasTable('identifier_rows');
+  const hasInvalid = hasTable('invalid_reads');
+  return {
+    firstRowOf(key, runId) {
+      if (!hasRows) return undefined;
+      const r = sql.prepare('SELECT first_row FROM identifier_rows WHERE identifier_key = ? AND run_id = ?').get(key, runId) as { first_row: number } | undefined;
+      return r?.first_row;
+    },
+    invalidReads(keys) {
+      if (!hasInvalid || keys.length === 0) return [];
+      const reads: InvalidRead[] = [];
+      const select = sql.prepare(
+        `SELECT i.run_id, i.via, i.first_row, i.rows, i.reason, i.at, r.input_path
+           FROM invalid_reads i LEFT JOIN runs r ON r.id = i.run_id WHERE i.key = ? ORDER BY i.at, i.run_id`,
+      );
+      for (const key of keys) {
+        for (const r of select.all(key) as { run_id: string; via: InvalidRead['via']; first_row: number; rows: number; reason: string; at: string; input_path: string | null }[]) {
+          reads.push({ runId: r.run_id, via: r.via, firstRow: r.first_row, rows: r.rows, reason: r.reason, at: r.at, input: r.input_path ?? '' });
+        }
+      }
+      return reads.sort((a, b) => a.at.localeCompare(b.at) || a.runId.localeCompare(b.runId));
+    },
+  };
+}
