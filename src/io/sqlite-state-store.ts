@@ -106,6 +106,7 @@ export function openStateReadOnly(options: Omit<StateStoreOptions, 'clock'>): St
   return {
     now: sql.now,
     close: () => closeOnce(db),
+    account: () => readAccount(db),
     ...stateIdentifierKeys(hashKey),
     ...sqliteStateHistory(sql),
     ...sqliteRequestRegisterReader(sql),

@@ -269,6 +269,8 @@ export interface StateIdentity {
 export interface StateSession {
   /** The state's clock, as ISO-8601: every time it records comes from here. */
   now(): string;
+  /** The account and mode the state belongs to; `undefined` before its first bound run. */
+  account(): StateAccount | undefined;
   close(): void;
 }
 

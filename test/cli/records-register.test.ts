@@ -11,6 +11,8 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
+import { JSDOM } from 'jsdom';
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY_ENV, describeRun, jobsOfRow, readResults, removeTempDirs, runCli, startCliEmulator, tempDir, writeInput, type CliEmulator, type ResultRow } from '../helpers/cli.js';
 
@@ -268,6 +270,66 @@ describe('the ledger', () => {
     const missing = await runCli(['ledger', 'verify', '--state', state, join(dir, 'nope.csv')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.csv: no such file/);
+  });
+});
+
+const HOSTILE = ['<img src=x onerror=alert(1)>@example.com', '"><script>alert(1)</script>', "'><a href=http://evil.example/>x</a>"];
+
+describe('the certificate of erasure', () => {
+  it('is one self-contained page naming the request, its objects, jobs, fix and runs with their ledger hashes', async () => {
+    const out = join(dir, 'cert.html');
+    const run = await runCli(['show', 'Grace@Example.com', '--certificate', '--state', state, '--out', out]);
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const html = readFileSync(out, 'utf8');
+    const { document } = new JSDOM(html).window;
+    expect(document.querySelectorAll('script, img, a, iframe, object, embed, link')).toHaveLength(0);
+    const text = document.body.textContent ?? '';
+    expect(text).toContain('Grace@Example.com');
+    expect(text).toContain('DSR-2');
+    expect(text).toContain('cus_rec_grace');
+    expect(text).toMatch(/canceled PaymentIntent pi_rec_grace_open|PaymentIntent pi_rec_grace_open/);
+    expect(text).toMatch(/webhook deliveries, exports/);
+    // The runs that read it, each with its ledger entry's hash, as `ledger export` has them.
+    const ledger = (await runCli(['ledger', 'export', '--state', state])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { hash: string });
+    for (const entry of ledger) expect(text).toContain(entry.hash);
+    // The same dates as the register and results.csv.
+    const due = results[2]?.find((r) => r.request_id === 'DSR-2')?.due_by as string;
+    expect(document.querySelector('#request ~ table tbody tr')?.textContent).toContain(due);
+
+    const json = await runCli(['show', 'grace@example.com', '--certificate', '--format', 'json', '--state', state]);
+    expect(json.code).toBe(0);
+    const certificate = JSON.parse(json.stdout) as { requests: { requestId: string; outcome: string; dueBy: string }[]; runs: { ledgerHash: string | null }[]; livemode: boolean };
+    expect(certificate.requests).toEqual([expect.objectContaining({ requestId: 'DSR-2', outcome: 'erased', dueBy: due })]);
+    expect(certificate.runs.every((r) => r.ledgerHash !== null)).toBe(true);
+    expect(certificate.livemode).toBe(false);
+  });
+
+  it('keeps hostile request ids as text', async () => {
+    const hostileDir = await tempDir();
+    const csv = ['request_id,email', ...HOSTILE.map((h) => `"${h.replace(/"/g, '""')}",hedy@example.com`)].join('\n');
+    const input = await writeInput(hostileDir, `${csv}\n`);
+    const out = join(hostileDir, 'out');
+    const hostileState = join(hostileDir, 'state.db');
+    const run = await runCli(['run', input, ...emulator.runArgs(out, hostileState)], { env: TEST_KEY_ENV });
+    expect(run.code, describeRun(run)).toBe(0);
+    const cert = await runCli(['show', 'hedy@example.com', '--certificate', '--state', hostileState]);
+    expect(cert.code, describeRun(cert)).toBe(0);
+    const { document } = new JSDOM(cert.stdout).window;
+    expect(document.querySelectorAll('script, img, a, iframe, object, embed, link')).toHaveLength(0);
+    const ids = [...document.querySelectorAll('#request ~ table tbody tr td:first-child')].map((td) => td.textContent);
+    for (const hostile of HOSTILE) expect(ids).toContain(hostile);
+  });
+
+  it('exits 1 for a request the state has no record of, 2 for a bad command line', async () => {
+    const none = await runCli(['show', 'nobody.else@example.com', '--certificate', '--state', state]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no record of nobody\.else@example\.com .*no certificate is issued/);
+    expect(none.stdout).toBe('');
+    expect((await runCli(['show', 'not an email', '--certificate', '--state', state])).code).toBe(2);
+    expect((await runCli(['show', 'grace@example.com', '--format', 'json', '--state', state])).code).toBe(2);
+    expect((await runCli(['show', 'grace@example.com', '--certificate', '--json', '--state', state])).code).toBe(2);
+    expect((await runCli(['show', 'grace@example.com', '--certificate', '--format', 'pdf', '--state', state])).code).toBe(2);
   });
 });
 
