@@ -1,6 +1,6 @@
 /**
  * The `run` options of the records (issue 17): `--holidays FILE`, `--extension`, and the columns
- * `--extension-column`, `--request-id-column`, `--channel-column`. Checked with the rest of the
+ * `--extension-column`, `--channel-column` (`--request-id-column` is run-config.ts's). Checked with the rest of the
  * command line (run-config.ts): every problem names its option, and a holidays file is read here,
  * before anything is sent, each bad line named.
  */
@@ -13,7 +13,6 @@ export interface RawRecordOptions {
   holidays?: string;
   extension?: string;
   extensionColumn?: string;
-  requestIdColumn?: string;
   channelColumn?: string;
 }
 
@@ -49,7 +48,6 @@ export function parseRecordOptions(raw: RawRecordOptions, problems: { option: st
   const recordColumns: RecordColumnOptions = {};
   for (const [key, option] of [
     ['extensionColumn', '--extension-column'],
-    ['requestIdColumn', '--request-id-column'],
     ['channelColumn', '--channel-column'],
   ] as const) {
     const value = raw[key];

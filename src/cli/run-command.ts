@@ -38,11 +38,12 @@ function buildCommand(): Command {
     .addOption(new Option('--validation-behavior <behavior>', "error: report blockers; fix: let Stripe's fix clear them").default('error'))
     .option('--column <name>', 'the identifier column, by header name or 1-based number (default: chosen by content, headers propose; a chosen column more than half invalid stops the run with exit 2)')
     .option('--received-column <name>', 'the date each request was received, by header name or 1-based number (default: a header such as received_at, requested_at, created, date); gives due_by')
+    .option('--request-id-column <name>', "the request's own id, by header name or 1-based number (default: a header request_id, dsr_id, ticket, case_id; case, spaces and _ ignored); report.html shows it")
+    .option('--excel', "results.csv for a spreadsheet: a UTF-8 byte order mark, the input's delimiter and CRLF line ends")
     .option('--deadline <time>', 'time allowed from receipt: 1m (calendar month, GDPR art. 12(3)), 45d (CCPA), Nd, Nw, Nm (default: 1m)')
     .option('--holidays <file>', 'YYYY-MM-DD a line: a due date on one rolls to the next working day (as one on a Saturday or Sunday does)')
     .option('--extension-column <name>', 'the date an extension of the deadline was notified to the requester (empty: none)')
     .option('--extension <time>', 'how far a notified extension moves due_by (default: 2m for month deadlines, GDPR art. 12(3); 45d for day deadlines, CCPA)')
-    .option('--request-id-column <name>', "the request's own id (default: a header request_id, request id, dsr_id, ticket, case_id)")
     .option('--channel-column <name>', 'how the request was made, for the register (default: a header channel, source, manner)')
     .option('--date-order <order>', 'how NN/NN/YYYY received dates read: dmy or mdy (default: such dates are refused as ambiguous)')
     .option('--no-guests', 'do not look for guest Checkout Sessions of emails no customer carries')
@@ -117,6 +118,7 @@ async function execute(config: RunConfig): Promise<number> {
       ...(isStdin ? { inputName: STDIN_NAME } : {}),
       ...(config.column !== undefined ? { column: config.column } : {}),
       ...(config.receivedColumn !== undefined ? { receivedColumn: config.receivedColumn } : {}),
+      ...(config.requestIdColumn !== undefined ? { requestIdColumn: config.requestIdColumn } : {}),
       ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
       recordColumns: config.records.recordColumns,
     };
@@ -179,6 +181,7 @@ async function execute(config: RunConfig): Promise<number> {
           lookup: config.lookup,
           guests: config.guests,
           deadline: config.deadline,
+          ...(config.excel ? { excel: true } : {}),
           ...(config.dateOrder !== undefined ? { dateOrder: config.dateOrder } : {}),
           holidays: config.records.holidays,
           ...(config.records.extension ? { extension: config.records.extension } : {}),
@@ -280,10 +283,21 @@ function columnLines(summary: RunSummary): string[] {
   return [`  column: ${name} (${reason}); ${unusableRows} ${unusableRows === 1 ? 'row' : 'rows'} unusable`];
 }
 
-/** The end summary's deadline line, when unsettled rows are overdue or due within 7 days. */
+/**
+ * The end summary's deadline lines: open requests overdue or due within 7 days (in every mode: a
+ * preview erased nothing), and requests settled after their due date, the first few by row.
+ */
 function deadlineLines(summary: RunSummary): string[] {
-  const { overdue, dueWithin7Days } = summary.deadlines;
-  if (overdue === 0 && dueWithin7Days === 0) return [];
-  const parts = [overdue > 0 ? `${overdue} overdue` : '', dueWithin7Days > 0 ? `${dueWithin7Days} due within 7 days` : ''].filter(Boolean);
-  return [`  deadlines: ${parts.join(', ')} (unsettled rows, deadline ${summary.deadline})`];
+  const { overdue, dueWithin7Days, settledLate } = summary.deadlines;
+  const lines: string[] = [];
+  if (overdue > 0 || dueWithin7Days > 0) {
+    const parts = [overdue > 0 ? `${overdue} overdue` : '', dueWithin7Days > 0 ? `${dueWithin7Days} due within 7 days` : ''].filter(Boolean);
+    lines.push(`  deadlines: ${parts.join(', ')} (unsettled rows, deadline ${summary.deadline})`);
+  }
+  if (settledLate > 0) {
+    const shown = summary.settledLate.slice(0, 5).map((late) => `row ${late.row}${late.requestId ? ` (${late.requestId})` : ''} ${late.daysLate} day${late.daysLate === 1 ? '' : 's'}`);
+    const rest = settledLate - shown.length;
+    lines.push(`  settled late: ${settledLate} (after their due date, deadline ${summary.deadline}): ${shown.join(', ')}${rest > 0 ? `, and ${rest} more in summary.json` : ''}`);
+  }
+  return lines;
 }

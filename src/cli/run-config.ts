@@ -16,6 +16,8 @@ export interface RawRunOptions extends RawRecordOptions {
   validationBehavior?: string;
   column?: string;
   receivedColumn?: string;
+  requestIdColumn?: string;
+  excel?: boolean;
   deadline?: string;
   dateOrder?: string;
   /** `false` with `--no-guests`. */
@@ -51,6 +53,10 @@ export interface RunConfig {
   column?: string;
   /** `--received-column`: the received-date column; `undefined`: a known header, if any. */
   receivedColumn?: string;
+  /** `--request-id-column`: the request's own id; `undefined`: a known header, if any. */
+  requestIdColumn?: string;
+  /** `--excel`: results.csv with a UTF-8 byte order mark, the input's delimiter and CRLF. */
+  excel: boolean;
   /** `--deadline`: time allowed from receipt. @default 1m (GDPR art. 12(3)) */
   deadline: DeadlineSpec;
   /** `--date-order`: how `NN/NN/YYYY` dates read; `undefined`: such dates are refused as ambiguous. */
@@ -173,6 +179,7 @@ export function parseRunConfig(
   const failOn = parseFailOn(raw.failOn, problems);
   if (raw.column !== undefined && raw.column.trim() === '') problems.push({ option: '--column', message: '--column must name a column' });
   if (raw.receivedColumn !== undefined && raw.receivedColumn.trim() === '') problems.push({ option: '--received-column', message: '--received-column must name a column' });
+  if (raw.requestIdColumn !== undefined && raw.requestIdColumn.trim() === '') problems.push({ option: '--request-id-column', message: '--request-id-column must name a column' });
   let deadline = DEFAULT_DEADLINE;
   if (raw.deadline !== undefined) {
     const parsed = parseDeadlineSpec(raw.deadline);
@@ -250,6 +257,8 @@ export function parseRunConfig(
       validationBehavior,
       ...(raw.column !== undefined ? { column: raw.column } : {}),
       ...(raw.receivedColumn !== undefined ? { receivedColumn: raw.receivedColumn } : {}),
+      ...(raw.requestIdColumn !== undefined ? { requestIdColumn: raw.requestIdColumn } : {}),
+      excel: raw.excel === true,
       deadline,
       ...(dateOrder !== undefined ? { dateOrder } : {}),
       guests: raw.guests !== false,

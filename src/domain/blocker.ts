@@ -1,3 +1,4 @@
+import { adviseBlocker, type Advice } from './fix-advice.js';
 import type { JobValidationError } from './job.js';
 
 /**
@@ -10,10 +11,13 @@ export interface Blocker {
   message: string;
   erroringObject: { id: string; objectType: string } | null;
   /**
-   * `untried`: listed by a validation with `error`; `listed_under_fix`: still listed by a validation
-   * with `fix` (on accounts that list fixable blockers too, it may be one fix would clear).
+   * What validations under fix showed of it (fix-advice.ts {@link FixEvidence}): `untried`: none
+   * ran while it blocked; `cleared`: one cleared it before (it blocks again under `error`);
+   * `survived`: one still listed it as beyond the fix (alone, or on an account that dropped the
+   * blockers it clears); `listed_under_fix`: one still listed it beside other blockers, so whether
+   * fix clears it is unknown.
    */
-  underFix: 'untried' | 'listed_under_fix';
+  underFix: 'untried' | 'cleared' | 'survived' | 'listed_under_fix';
   /** For `locked_by_other_job`: the job Stripe's message names, a hint for people only. */
   heldBy?: string;
 }
@@ -64,20 +68,23 @@ export function describeBlocker(blocker: Pick<Blocker, 'message' | 'erroringObje
   return object && !blocker.message.includes(object.id) ? `${blocker.message} (${object.objectType} ${object.id})` : blocker.message;
 }
 
-/** What a person must know and do about one blocker of a `needs_action` row. */
+/** What a person must know and do about one blocker of a `needs_action` row, as one sentence. */
 export function describeNeedsAction(blocker: Blocker): string {
+  const { words, command } = adviseNeedsAction(blocker);
+  return command === undefined ? words : `${words} (operator: run with ${command})`;
+}
+
+/** What a person must know and do about one blocker of a `needs_action` row: the words, and the operator's flags apart. */
+export function adviseNeedsAction(blocker: Blocker): Advice {
   const what = describeBlocker(blocker);
   switch (blocker.code) {
     case 'locked_by_other_job': {
       // Worded from the code and the object, not from Stripe's message: whether that names the job
       // is undocumented (stripe-api.md §6), and the report must read the same either way.
       const object = blocker.erroringObject ? `${blocker.erroringObject.objectType} ${blocker.erroringObject.id}` : 'an object of this row';
-      return `${object} is being processed by another active job — held by ${blocker.heldBy ? `job ${blocker.heldBy}` : 'another redaction job'} that this state does not own: cancel it or let it finish`;
+      return { words: `${object} is being processed by another active job — held by ${blocker.heldBy ? `job ${blocker.heldBy}` : 'another redaction job'} that this state does not own: cancel it or let it finish` };
     }
-    case 'too_many_objects':
-      return `${what} — too many related objects for one job`;
   }
-  return blocker.underFix === 'untried'
-    ? `${what} — resolve it, or run with --validation-behavior fix to let Stripe clear what it can`
-    : `${what} — still listed by a validation with --validation-behavior fix: resolve by hand what Stripe's fix cannot clear`;
+  const advice = adviseBlocker(blocker);
+  return { ...advice, words: `${what} — ${advice.words}` };
 }

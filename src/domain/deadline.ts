@@ -103,6 +103,11 @@ export function classifyDeadline(dueBy: CalendarDate, today: CalendarDate): Dead
   return dueBy <= addDays(today, DUE_SOON_DAYS) ? 'due_soon' : 'in_time';
 }
 
+/** Days from `dueBy` to `settledOn`: positive when settled late, 0 on the due day itself, negative when early. */
+export function daysLate(dueBy: CalendarDate, settledOn: CalendarDate): number {
+  return Math.round((Date.parse(`${settledOn}T00:00:00Z`) - Date.parse(`${dueBy}T00:00:00Z`)) / 86_400_000);
+}
+
 /** The calendar date (UTC) of an ISO-8601 instant such as the run's end. */
 export function dateOfInstant(iso: string): CalendarDate {
   return new Date(iso).toISOString().slice(0, 10);

@@ -18,6 +18,8 @@ export interface FailedValidation {
   deferred: ReadonlySet<string>;
   /** Blockers the state recorded for each identifier from the validation with `error` that preceded a `fix` attempt. */
   recordedBlockers: ReadonlyMap<string, readonly Blocker[]>;
+  /** Blockers an earlier validation with `fix` cleared for each identifier (what the fix changes), if the state holds any. */
+  recordedFixes?: ReadonlyMap<string, readonly Blocker[]>;
 }
 
 /** The next step after a failed validation: a closed union the driver carries out. */
@@ -39,8 +41,19 @@ export type FailedJobDecision =
       keepJob: boolean;
     };
 
-const sameBlocker = (a: Blocker, b: Blocker) =>
+const sameBlocker = (a: Pick<Blocker, 'code' | 'erroringObject'>, b: Pick<Blocker, 'code' | 'erroringObject'>) =>
   a.code === b.code && (a.erroringObject?.id ?? null) === (b.erroringObject?.id ?? null);
+
+/**
+ * What earlier validations under fix showed of a blocker a validation with `error` lists again:
+ * cleared (it is among the identifier's recorded fixes), still listed (its recorded blocker says
+ * so), or nothing yet. Learnt per blocker — the same code on the same object — never per code.
+ */
+function evidenceUnderError(error: JobValidationError, recorded: readonly Blocker[], fixes: readonly Blocker[]): Blocker['underFix'] {
+  if (fixes.some((fix) => sameBlocker(fix, error))) return 'cleared';
+  const seen = recorded.find((blocker) => sameBlocker(blocker, error) && blocker.underFix !== 'untried' && blocker.underFix !== 'cleared');
+  return seen?.underFix ?? 'untried';
+}
 
 /**
  * Decides what follows a failed validation. Learns what `fix` clears only from a validation with
@@ -51,7 +64,8 @@ const sameBlocker = (a: Blocker, b: Blocker) =>
 export function decideAfterFailedValidation(facts: FailedValidation): FailedJobDecision {
   const listed = [...facts.errorsByRoot.keys()].filter((id) => !facts.deferred.has(id));
   if (facts.attempt === 'error') {
-    const blockers = new Map(listed.map((id) => [id, (facts.errorsByRoot.get(id) ?? []).map((e) => blockerOf(e, 'untried'))]));
+    const evidence = (id: string, e: JobValidationError) => evidenceUnderError(e, facts.recordedBlockers.get(id) ?? [], facts.recordedFixes?.get(id) ?? []);
+    const blockers = new Map(listed.map((id) => [id, (facts.errorsByRoot.get(id) ?? []).map((e) => blockerOf(e, evidence(id, e)))]));
     const fixable = [...blockers.values()].flat().some((b) => !NEVER_FIXABLE_CODES.has(b.code));
     if (facts.runBehavior === 'fix' && fixable && facts.deferred.size === 0) return { kind: 'try_fix', blockers };
     const blocked = new Map([...blockers].map(([id, list]) => [id, { blockers: list, fixes: [] as Blocker[] }]));
@@ -69,7 +83,15 @@ export function decideAfterFailedValidation(facts: FailedValidation): FailedJobD
   }
   const blocked = new Map(
     listed.map((id) => {
-      const still = (facts.errorsByRoot.get(id) ?? []).map((e) => blockerOf(e, 'listed_under_fix'));
+      const errors = facts.errorsByRoot.get(id) ?? [];
+      const recorded = facts.recordedBlockers.get(id) ?? [];
+      // Listed under fix, a blocker is beyond the fix when it is listed alone, or when the account
+      // dropped blockers the validation with error listed (it lists only what fix cannot clear).
+      // Listed beside others on an account that drops nothing, it may be one the fix clears.
+      // One an earlier validation under fix already showed beyond the fix stays so.
+      const dropped = recorded.some((b) => !NEVER_FIXABLE_CODES.has(b.code) && !errors.some((e) => sameBlocker(b, e)));
+      const survivedBefore = (e: JobValidationError) => recorded.some((b) => b.underFix === 'survived' && sameBlocker(b, e));
+      const still = errors.map((e) => blockerOf(e, errors.length === 1 || dropped || survivedBefore(e) ? 'survived' : 'listed_under_fix'));
       const fixes = (facts.recordedBlockers.get(id) ?? []).filter((b) => !NEVER_FIXABLE_CODES.has(b.code) && !still.some((s) => sameBlocker(s, b)));
       return [id, { blockers: still, fixes }];
     }),

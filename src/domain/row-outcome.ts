@@ -1,4 +1,4 @@
-import { describeFix, describeNeedsAction, type Blocker } from './blocker.js';
+import { adviseNeedsAction, describeFix, type Blocker } from './blocker.js';
 import type { Classified } from './identifier.js';
 import { isObjectDone, type ObjectStatus } from './object-status.js';
 import { wordReason, type Reason } from './reason.js';
@@ -47,6 +47,8 @@ export interface RowOutcome {
   /** What Stripe's fix changed (redacted) or would change. */
   fixes: string[];
   messages: string[];
+  /** Flags the operator adds to the run command to act on the advice (`--validation-behavior fix`), each once, apart from the words. */
+  commands: string[];
   updatedAt: string;
 }
 
@@ -55,7 +57,7 @@ const NOT_LOOKED_UP: Reason = { code: 'not_looked_up' };
 /** What a row found nowhere says when its lookup left no reason (states written before lookups said how). */
 const NO_CUSTOMER: Reason = { code: 'no_customer' };
 
-const EMPTY = { objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [] } satisfies Partial<RowOutcome>;
+const EMPTY = { objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], commands: [] } satisfies Partial<RowOutcome>;
 
 /** How much a status holds a row back: the row takes the status of its least finished object. */
 const WEIGHT: Record<RowStatus, number> = {
@@ -124,6 +126,7 @@ export function decideRowOutcome(
   const blockingCodes = new Set<string>();
   const fixes: string[] = [];
   const messages: string[] = identifier.reasons.map(wordReason);
+  const commands: string[] = [];
   let updatedAt = identifier.updatedAt;
   const several = identifier.objects.length > 1;
   // With several customers behind one email, say which customer each message is about.
@@ -140,7 +143,13 @@ export function decideRowOutcome(
     const tense = object.status === 'redacted' ? 'did' : 'would';
     for (const fix of object.fixes) fixes.push(describeFix(fix, tense));
     for (const reason of object.reasons) messages.push(about(object, wordReason(reason)));
-    if (object.status === 'needs_action') for (const blocker of object.blockers) messages.push(about(object, describeNeedsAction(blocker)));
+    if (object.status === 'needs_action') {
+      for (const blocker of object.blockers) {
+        const advice = adviseNeedsAction(blocker);
+        messages.push(about(object, advice.words));
+        if (advice.command !== undefined && !commands.includes(advice.command)) commands.push(advice.command);
+      }
+    }
     if (object.updatedAt > updatedAt) updatedAt = object.updatedAt;
   }
   // A pending row always says why: a person reading the report must not guess whether it is stuck.
@@ -159,6 +168,7 @@ export function decideRowOutcome(
     blockingCodes: [...blockingCodes],
     fixes,
     messages,
+    commands,
     updatedAt,
   };
 }

@@ -24,3 +24,22 @@ export function isSettled(status: RowStatus): boolean {
 }
 
 export type RunMode = 'plan' | 'validate' | 'redact';
+
+/**
+ * How a status stands against the request's deadline, whatever the run's mode: `closed` — the
+ * request is done (the data is erased, or Stripe holds none); `open` — not yet, so it is overdue
+ * once past its `due_by` (a `planned` or `ready` row of a preview erased nothing); `none` — the row
+ * is no request at all.
+ */
+export const DEADLINE_STANDING: Record<RowStatus, 'closed' | 'open' | 'none'> = {
+  redacted: 'closed',
+  already_redacted: 'closed',
+  skipped: 'none',
+  not_found: 'closed',
+  invalid: 'open',
+  needs_action: 'open',
+  ready: 'open',
+  planned: 'open',
+  pending: 'open',
+  failed: 'open',
+};

@@ -18,6 +18,7 @@ import { decideDecoding, type InputDecoding, type InputEncoding } from './input-
 import { hasIdentifierLikeCell, recogniseNonRequest, type NotARequest } from '../domain/export-footer.js';
 import { classifyIdentifier } from '../domain/identifier.js';
 import { findDateLikeColumn, findIdentifierColumn, findReceivedColumn, looksLikeHeader, normaliseHeaderCell, type IdentifierColumnChoice } from './request-columns.js';
+import { findRequestIdColumn } from './request-id-column.js';
 import { MAX_RECORD_CHARS, toInputFileError } from './request-errors.js';
 
 /** One data record of the requests file. */
@@ -62,6 +63,8 @@ export interface RequestFileInfo {
   lastDataRow?: number;
   /** 0-based index of the column holding the date each request was received, or `null` when there is none. */
   receivedColumn: number | null;
+  /** 0-based index of the column holding the request's own id (request-id-column.ts), or `null` when there is none. */
+  requestIdColumn: number | null;
   /**
    * The widest of the header and the records inspected. A later record may be wider still; the
    * result writer keeps its columns aligned regardless.
@@ -86,6 +89,8 @@ export interface InspectOptions {
   receivedColumn?: string;
   /** How messages name the input. @default the path */
   name?: string;
+  /** `--request-id-column`: a header name (ignoring case, spaces, `_`) or a 1-based column number. */
+  requestIdColumn?: string;
 }
 
 /**
@@ -150,6 +155,7 @@ export async function inspectRequestFile(path: string, options: InspectOptions):
     identifierColumnChoice: { chosenBy: choice.chosenBy, reason: choice.reason },
     dateLikeColumn: receivedColumn === null ? findDateLikeColumn(header, requests, columnCount, identifierColumn) : null,
     receivedColumn,
+    requestIdColumn: findRequestIdColumn(name, header, columnCount, identifierColumn, options.requestIdColumn),
     columnCount,
   };
 }

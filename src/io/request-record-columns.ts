@@ -1,22 +1,19 @@
 /**
- * The columns of a requests file that the records read (issue 17), beside the identifier and the
- * received date (request-columns.ts): the request's own id, how it was made (its channel), and the
- * date an extension was notified. Each is named by an option (header name, then 1-based number) or,
- * for the id and the channel, found by a known header; the extension column only when named.
+ * The columns of a requests file that the records read (issue 17), beside the identifier, the
+ * received date (request-columns.ts) and the request's own id (request-id-column.ts): how the request
+ * was made (its channel), and the date an extension was notified. Each is named by an option (header
+ * name, then 1-based number) or, for the channel, found by a known header; the extension column only
+ * when named.
  */
 import { InputFileError } from '../errors.js';
 import { normaliseHeaderCell } from './request-columns.js';
 import type { RequestFileInfo } from './request-reader.js';
 
-/** Header cells that name the request's own id, in the order a tie is settled. */
-export const KNOWN_REQUEST_ID_HEADERS = ['request_id', 'request id', 'dsr_id', 'ticket', 'case_id'] as const;
 /** Header cells that name how the request was made. */
 export const KNOWN_CHANNEL_HEADERS = ['channel', 'source', 'manner'] as const;
 
 /** The options naming them. */
 export interface RecordColumnOptions {
-  /** `--request-id-column`. */
-  requestIdColumn?: string;
   /** `--channel-column`. */
   channelColumn?: string;
   /** `--extension-column`. */
@@ -25,6 +22,7 @@ export interface RecordColumnOptions {
 
 /** 0-based columns, or null when the file has none. */
 export interface RecordColumns {
+  /** The request's own id: `info.requestIdColumn` (request-id-column.ts, `--request-id-column`). */
   requestId: number | null;
   channel: number | null;
   extension: number | null;
@@ -37,7 +35,7 @@ export interface RecordColumns {
  */
 export function findRecordColumns(info: RequestFileInfo, options: RecordColumnOptions): RecordColumns {
   return {
-    requestId: findColumn(info, options.requestIdColumn, '--request-id-column', KNOWN_REQUEST_ID_HEADERS),
+    requestId: info.requestIdColumn,
     channel: findColumn(info, options.channelColumn, '--channel-column', KNOWN_CHANNEL_HEADERS),
     extension: findColumn(info, options.extensionColumn, '--extension-column', []),
   };

@@ -51,12 +51,23 @@ export interface ResultRow {
   /** What Stripe's fix changed or would change, one sentence each. */
   fixes: string[];
   messages: string[];
+  /** Flags the operator adds to the run command to act on the messages; written after them in `messages`. */
+  commands?: string[];
   /** `YYYY-MM-DD`, or null when the received date is unknown. */
   dueBy: string | null;
   runId: string;
   livemode: boolean;
   /** ISO-8601. */
   updatedAt: string;
+}
+
+/**
+ * `--excel`: results.csv as a spreadsheet on any desktop opens it — a UTF-8 byte order mark (else
+ * Excel reads UTF-8 as the local code page: `JÃ¶rg`), the input's own delimiter (a `;` file came
+ * from a desktop whose Excel splits on `;`), and CRLF line ends.
+ */
+export interface ExcelOptions {
+  delimiter: ',' | ';' | '\t';
 }
 
 /** Owner read/write only: the report repeats the emails of the requests. */
@@ -72,6 +83,8 @@ const FILE_MODE = 0o600;
  * A record wider than `columnCount` keeps its first `columnCount` cells, and a message saying how
  * many were left out, so that the result columns stay under their headers.
  *
+ * Without `excel`: UTF-8 without a byte order mark, `,` and LF (the contract scripts read).
+ *
  * Creates the directory. If `rows` throws, the error propagates and no file is left behind.
  */
 export async function writeResultsFile(
@@ -79,6 +92,7 @@ export async function writeResultsFile(
   inputHeader: string[] | null,
   columnCount: number,
   rows: AsyncIterable<ResultRow>,
+  options: { excel?: ExcelOptions } = {},
 ): Promise<{ rowsWritten: number }> {
   const width = Math.max(columnCount, inputHeader?.length ?? 0);
   const inputColumns = inputColumnNames(inputHeader, width);
@@ -92,7 +106,8 @@ export async function writeResultsFile(
     }
   }
 
-  await writeAtomically(path, (out) => pipeline(Readable.from(records()), stringify(), out));
+  const format = options.excel ? { bom: true, delimiter: options.excel.delimiter, record_delimiter: '\r\n' } : {};
+  await writeAtomically(path, (out) => pipeline(Readable.from(records()), stringify(format), out));
   return { rowsWritten };
 }
 
@@ -108,19 +123,21 @@ export async function writeTextFileAtomic(path: string, text: string): Promise<v
 }
 
 /**
- * The input's column names as the report shows them: a name that equals a result column's is
- * renamed `<name> (input)` (with more ` (input)` while that, too, is taken), so no header appears
- * twice; every other name stays as it is.
+ * The input's column names as the report shows them: a name that equals a result column's,
+ * ignoring case (`Status` beside `status` is one column to a spreadsheet's lookup and to a
+ * person), is renamed `<name> (input)` (with more ` (input)` while that, too, is taken), so no
+ * header appears twice; every other name stays as it is.
  */
 export function inputColumnNames(inputHeader: string[] | null, width: number): string[] {
   const names = Array.from({ length: width }, (_, index) => inputHeader?.[index] ?? `column_${index + 1}`);
-  const resultColumns: ReadonlySet<string> = new Set(RESULT_COLUMNS);
-  const taken = new Set<string>([...RESULT_COLUMNS, ...names]);
+  const fold = (name: string) => name.toLowerCase();
+  const resultColumns: ReadonlySet<string> = new Set(RESULT_COLUMNS.map(fold));
+  const taken = new Set<string>([...RESULT_COLUMNS, ...names].map(fold));
   return names.map((name) => {
-    if (!resultColumns.has(name)) return name;
+    if (!resultColumns.has(fold(name))) return name;
     let renamed = `${name} (input)`;
-    while (taken.has(renamed)) renamed = `${renamed} (input)`;
-    taken.add(renamed);
+    while (taken.has(fold(renamed))) renamed = `${renamed} (input)`;
+    taken.add(fold(renamed));
     return renamed;
   });
 }
@@ -129,10 +146,11 @@ function toRecord(result: ResultRow, width: number): string[] {
   const inputCells = result.fields.slice(0, width);
   while (inputCells.length < width) inputCells.push('');
   const surplus = result.fields.length - width;
-  const messages =
-    surplus > 0
-      ? [...result.messages, `the input row has ${surplus} more cell(s) than the header; they are left out here`]
-      : result.messages;
+  const messages = [
+    ...result.messages,
+    ...(result.commands ?? []).map(operatorLine),
+    ...(surplus > 0 ? [`the input row has ${surplus} more cell(s) than the header; they are left out here`] : []),
+  ];
   return [
     ...inputCells,
     String(result.row),
@@ -149,6 +167,11 @@ function toRecord(result: ResultRow, width: number): string[] {
     String(result.livemode),
     result.updatedAt,
   ].map(neutraliseCell);
+}
+
+/** How results.csv's `messages` cell gives the operator's flags, apart from the words. */
+export function operatorLine(flags: string): string {
+  return `operator: run again with ${flags}`;
 }
 
 /**

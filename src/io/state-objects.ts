@@ -68,6 +68,11 @@ export function sqliteObjectLedger(sql: StateSql): ObjectLedger {
       return new Map(ids.map((id) => [id, JSON.parse((get.get(id) as { blockers: string } | undefined)?.blockers ?? '[]') as Blocker[]]));
     },
 
+    fixesOf(ids) {
+      const get = sql.prepare('SELECT fixes FROM objects WHERE id = ?');
+      return new Map(ids.map((id) => [id, JSON.parse((get.get(id) as { fixes: string } | undefined)?.fixes ?? '[]') as Blocker[]]));
+    },
+
     promoteBlockersToFixes(ids) {
       const promote = sql.prepare(`UPDATE objects SET fixes = blockers, blockers = '[]', updated_at = ? WHERE id = ? AND blockers != '[]'`);
       const now = sql.now();

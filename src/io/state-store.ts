@@ -151,6 +151,8 @@ export interface ObjectLedger {
   setObjectStatus(ids: readonly string[], change: ObjectStatusChange): void;
   /** The blockers the state holds for each of `ids` (from the last validation that listed them). */
   blockersOf(ids: readonly string[]): Map<string, Blocker[]>;
+  /** The fixes the state holds for each of `ids`: what an earlier validation with `fix` cleared. */
+  fixesOf(ids: readonly string[]): Map<string, Blocker[]>;
   /**
    * A validation with `fix` passed: what blocked each object is what the fix clears. Moves blockers
    * to fixes; objects with no blockers keep the fixes they have, so repeating it changes nothing.

@@ -312,6 +312,7 @@ async function settleFailure(
     errorsByRoot: byRoot,
     deferred: new Set(deferred.keys()),
     recordedBlockers: ctx.store.blockersOf(job.objectIds),
+    recordedFixes: ctx.store.fixesOf(job.objectIds),
   });
   switch (decision.kind) {
     case 'try_fix':

@@ -12,7 +12,8 @@ import type { IdentifierKeys } from '../io/state-store.js';
 
 /** A row's due date as the report computed it. */
 export interface RowDue {
-  received: string | null;
+  /** The received date as read; null when none reads. */
+  receivedDate: string | null;
   dueBy: string | null;
   extendedOn: string | null;
 }
@@ -48,7 +49,7 @@ export function requestFactsOf(
     requestKey: keys.requestKeyOf(keyed),
     identifierKey,
     requestId,
-    received: due.received,
+    received: due.receivedDate,
     manner: cell(columns.channel),
     dueBy: due.dueBy,
     extendedOn: due.extendedOn,

@@ -36,6 +36,8 @@ export interface RunOptions {
   column?: string;
   /** The received-date column, by header name or 1-based number; without it a known header, if any. */
   receivedColumn?: string;
+  /** The request's own id column (`--request-id-column`), by header name or 1-based number; without it a known header, if any. */
+  requestIdColumn?: string;
   /** Time allowed from receipt: gives each row's `due_by`. @default 1m (GDPR art. 12(3)) */
   deadline?: DeadlineSpec;
   /** How `NN/NN/YYYY` received dates read; without it they are refused as ambiguous. */
@@ -44,8 +46,10 @@ export interface RunOptions {
   holidays?: ReadonlySet<string>;
   /** `--extension`: how far a notified extension moves `due_by`. @default 2m for month deadlines, 45d otherwise */
   extension?: DeadlineSpec;
-  /** `--request-id-column`, `--channel-column`, `--extension-column`. */
+  /** `--channel-column`, `--extension-column`. */
   recordColumns?: RecordColumnOptions;
+  /** `--excel`: results.csv with a UTF-8 byte order mark, the input's delimiter and CRLF. */
+  excel?: boolean;
   /** Whether an email no customer carries is looked up as guest Checkout Sessions. @default true */
   guests?: boolean;
   outDir: string;
@@ -87,13 +91,14 @@ export interface CheckedInput {
  * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
  */
 export async function checkInput(
-  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'encoding' | 'recordColumns'>,
+  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'requestIdColumn' | 'encoding' | 'recordColumns'>,
   onRows?: (rows: number) => void,
 ): Promise<CheckedInput> {
   const info = await inspectRequestFile(options.inputPath, {
     name: options.inputName ?? options.inputPath,
     ...(options.column !== undefined ? { column: options.column } : {}),
     ...(options.receivedColumn !== undefined ? { receivedColumn: options.receivedColumn } : {}),
+    ...(options.requestIdColumn !== undefined ? { requestIdColumn: options.requestIdColumn } : {}),
     ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
   });
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
@@ -294,7 +299,10 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
 
   try {
     // Read before this run creates any job of its own.
-    const leftovers = options.mode === 'redact' ? store.liveJobs() : [];
+    // A validate run takes up the failed jobs a redact run kept for its input: validated again (with
+    // fix when asked), reported, then canceled — so the advice "a validate run with fix will tell"
+    // holds for blocked rows too. The next redact run gives their objects a new job.
+    const leftovers = options.mode === 'redact' ? store.liveJobs() : options.mode === 'validate' ? store.liveJobs().filter((job) => job.status === 'failed') : [];
     const packer = new JobPacker();
     const searchUsable = { value: true };
     const batchSize = options.lookupBatchSize ?? 200;
@@ -357,13 +365,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       }
     }
     if (!fatal && !interrupted()) noteChunk();
-    if (!fatal && !interrupted() && options.mode === 'redact') {
+    if (!fatal && !interrupted() && options.mode !== 'plan') {
       // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
       // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
       // acts on nothing its input does not name.
       for (const job of leftovers) {
         if (store.isJobOfRun(job.localId, runId)) drive(job.status === 'unsent' ? { ...job, replayedCreate: true } : job);
-        else if (job.stripeId) follow(job);
+        else if (job.stripeId && options.mode === 'redact') follow(job);
       }
     }
     while (!fatal && !interrupted() && batch.length > 0) await flush();
@@ -390,7 +398,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     store.recordRequests(requests, runId);
     requests = [];
   };
-  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10));
+  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10), undefined, options.mode);
   const totals = await writeReport(
     info,
     {
@@ -408,7 +416,8 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
         if (requests.length >= NOTE_CHUNK_ROWS) flushRequests();
       },
       stateIsNew: options.stateIsNew ?? false,
-      onRow: (row) => collector.add(row),
+      ...(options.excel ? { excel: true } : {}),
+      onRow: (row, facts) => collector.add(row, facts),
     },
     store,
   );
@@ -430,6 +439,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       resultsSha256,
       interrupted: interrupted(),
       identifierColumn: `${info.identifierColumnName} (${info.identifierColumnChoice.reason})`,
+      deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
     },
     collector,
   );

@@ -1,19 +1,38 @@
 import { join } from 'node:path';
 import { describeNonRequest, type NotARequest } from '../domain/export-footer.js';
 import { classifyIdentifier, describeExtraction, type Classified } from '../domain/identifier.js';
-import { classifyDeadline, dateOfInstant, parseReceivedDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
+import { classifyDeadline, dateOfInstant, daysLate, parseReceivedDate, type CalendarDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { describeDueDate, lawfulDueDate } from '../domain/due-date.js';
 import type { RecordColumns } from '../io/request-record-columns.js';
 import type { RequestFacts } from '../io/state-requests.js';
 import { requestFactsOf, type RowDue } from './request-facts.js';
 import { decideRowOutcome, type IdentifierOutcome, type RowOutcome } from '../domain/row-outcome.js';
-import { isSettled, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
+import { DEADLINE_STANDING, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
+import type { ReportRowFacts } from '../io/report-html.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
 import type { StateReader } from '../io/state-store.js';
 
 /** Identifier outcomes kept for repeated rows. */
 const RECENT_OUTCOMES = 5000;
+
+/** Settled-late rows listed in summary.json; more are counted only (results.csv and report.html have them). */
+export const SETTLED_LATE_LISTED = 1000;
+
+/** A row closed after its `due_by`, as summary.json lists it. */
+export interface SettledLateRow {
+  row: number;
+  /** The request's own id (the request-id column), when the input has one. */
+  requestId: string | null;
+  status: RowStatus;
+  dueBy: CalendarDate;
+  /** The date the state recorded the row settled. */
+  settledOn: CalendarDate;
+  daysLate: number;
+}
+
+/** What report.html shows of a row besides results.csv's cells (report-html.ts). */
+export type RowDeadlineFacts = ReportRowFacts;
 
 export interface ReportTotals {
   rows: number;
@@ -21,10 +40,13 @@ export interface ReportTotals {
   statuses: Record<RowStatus, number>;
   resultsPath: string;
   /**
-   * Unsettled rows (design.md "Exit codes": not redacted, already_redacted, not_found, ready or
-   * planned) past their due date, due within 7 days of the report, and without a received date.
+   * Open requests (row-status.ts {@link DEADLINE_STANDING}: in every mode, a `planned` or `ready`
+   * row is open) past their due date, due within 7 days of the report, and without a received
+   * date; and requests closed after their due date (`settledLate`).
    */
-  deadlines: { overdue: number; dueWithin7Days: number; withoutDate: number };
+  deadlines: { overdue: number; dueWithin7Days: number; withoutDate: number; settledLate: number };
+  /** The settled-late rows, in input order, at most {@link SETTLED_LATE_LISTED}. */
+  settledLate: SettledLateRow[];
 }
 
 /**
@@ -50,13 +72,16 @@ export async function writeReport(
     recordColumns?: RecordColumns;
     /** Sees what each row tells the register. */
     onRequest?: (facts: RequestFacts) => void;
+    /** `--excel`: results.csv with a byte order mark, the input's delimiter and CRLF. */
+    excel?: boolean;
     /** Sees every row as it is written (report.html is built from these very rows). */
-    onRow?: (row: ResultRow) => void;
+    onRow?: (row: ResultRow, facts: RowDeadlineFacts) => void;
   },
   store: StateReader,
 ): Promise<ReportTotals> {
   const statuses = Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
-  const deadlines = { overdue: 0, dueWithin7Days: 0, withoutDate: 0 };
+  const deadlines = { overdue: 0, dueWithin7Days: 0, withoutDate: 0, settledLate: 0 };
+  const settledLate: SettledLateRow[] = [];
   let rows = 0;
   const now = store.now();
   const today = dateOfInstant(now);
@@ -100,12 +125,28 @@ export async function writeReport(
       rows += 1;
       // A footer has no received date to read: no due_by, and no message about one.
       const due = row.notARequest !== undefined ? NO_DUE_DATE : dueByOf(row.fields, info.receivedColumn, options.recordColumns?.extension ?? null, options);
-      if (!isSettled(outcome.status)) {
+      const standing = DEADLINE_STANDING[outcome.status];
+      const requestId = info.requestIdColumn === null ? null : (row.fields[info.requestIdColumn] ?? '').trim() || null;
+      const facts: RowDeadlineFacts = { requestId, received: due.received, settledOn: null, daysLate: null, overdue: false };
+      if (standing === 'open') {
         if (due.dueBy === null) deadlines.withoutDate += 1;
         else {
-          const standing = classifyDeadline(due.dueBy, today);
-          if (standing === 'overdue') deadlines.overdue += 1;
-          else if (standing === 'due_soon') deadlines.dueWithin7Days += 1;
+          const at = classifyDeadline(due.dueBy, today);
+          if (at === 'overdue') deadlines.overdue += 1;
+          else if (at === 'due_soon') deadlines.dueWithin7Days += 1;
+          facts.overdue = at === 'overdue';
+        }
+      } else if (standing === 'closed') {
+        // Settled on the day the state recorded the row's last change: the day Stripe confirmed it.
+        facts.settledOn = dateOfInstant(outcome.updatedAt);
+        if (due.dueBy !== null) {
+          facts.daysLate = daysLate(due.dueBy, facts.settledOn);
+          if (facts.daysLate > 0) {
+            deadlines.settledLate += 1;
+            if (settledLate.length < SETTLED_LATE_LISTED) {
+              settledLate.push({ row: row.row, requestId, status: outcome.status, dueBy: due.dueBy, settledOn: facts.settledOn, daysLate: facts.daysLate });
+            }
+          }
         }
       }
       const result: ResultRow = {
@@ -119,6 +160,7 @@ export async function writeReport(
         blockingCodes: outcome.blockingCodes,
         fixes: outcome.fixes,
         messages: [...outcome.messages, ...due.messages],
+        commands: outcome.commands,
         dueBy: due.dueBy,
         runId: options.runId,
         livemode: options.livemode,
@@ -126,26 +168,28 @@ export async function writeReport(
       };
       if (options.onRequest) {
         const identifier = key === undefined ? undefined : outcomeOf(key);
-        const facts = requestFactsOf(row, classified, outcome, identifier, due, options.recordColumns ?? NO_RECORD_COLUMNS, store);
-        if (facts) options.onRequest(facts);
+        const request = requestFactsOf(row, classified, outcome, identifier, due, { ...(options.recordColumns ?? NO_RECORD_COLUMNS), requestId: info.requestIdColumn }, store);
+        if (request) options.onRequest(request);
       }
-      options.onRow?.(result);
+      options.onRow?.(result, facts);
       yield result;
     }
   }
 
   const resultsPath = join(options.outDir, 'results.csv');
-  await writeResultsFile(resultsPath, info.header, info.columnCount, results());
-  return { rows, statuses, resultsPath, deadlines };
+  await writeResultsFile(resultsPath, info.header, info.columnCount, results(), options.excel ? { excel: { delimiter: info.delimiter } } : {});
+  return { rows, statuses, resultsPath, deadlines, settledLate };
 }
 
 /** The row of an export's footer or separator line: no request, nothing to do. */
 function skippedOutcome(kind: NotARequest, now: string): RowOutcome {
-  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], updatedAt: now };
+  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], commands: [], updatedAt: now };
 }
 
 const NO_RECORD_COLUMNS: RecordColumns = { requestId: null, channel: null, extension: null };
-const NO_DUE_DATE: RowDue & { messages: string[] } = { received: null, dueBy: null, extendedOn: null, messages: [] };
+/** A row's due date and how it was reached; `received` as report.html shows it (the cell, when no date reads from it). */
+type DueOfRow = RowDue & { received: string | null; messages: string[] };
+const NO_DUE_DATE: DueOfRow = { received: null, receivedDate: null, dueBy: null, extendedOn: null, messages: [] };
 
 /**
  * A row's `due_by` by the law's counting rules (domain/due-date.ts), and the messages it earns: an
@@ -156,10 +200,11 @@ function dueByOf(
   receivedColumn: number | null,
   extensionColumn: number | null,
   options: { deadline: DeadlineSpec; dateOrder?: DateOrder; holidays?: ReadonlySet<string>; extension?: DeadlineSpec },
-): RowDue & { messages: string[] } {
+): DueOfRow {
   if (receivedColumn === null) return NO_DUE_DATE;
-  const received = parseReceivedDate(fields[receivedColumn] ?? '', options.dateOrder);
-  if ('problem' in received) return { received: null, dueBy: null, extendedOn: null, messages: [`${received.problem}: due_by is unknown`] };
+  const cell = (fields[receivedColumn] ?? '').trim();
+  const received = parseReceivedDate(cell, options.dateOrder);
+  if ('problem' in received) return { ...NO_DUE_DATE, received: cell === '' ? null : cell, messages: [`${received.problem}: due_by is unknown`] };
   const messages: string[] = [];
   let extendedOn: string | undefined;
   const extensionCell = extensionColumn === null ? '' : (fields[extensionColumn] ?? '').trim();
@@ -169,5 +214,5 @@ function dueByOf(
     else extendedOn = parsed.date;
   }
   const due = lawfulDueDate(received.date, { deadline: options.deadline, holidays: options.holidays ?? new Set(), ...(options.extension ? { extension: options.extension } : {}) }, extendedOn);
-  return { received: received.date, dueBy: due.dueBy, extendedOn: due.extension?.notifiedOn ?? null, messages: [...messages, ...describeDueDate(due)] };
+  return { received: received.date, receivedDate: received.date, dueBy: due.dueBy, extendedOn: due.extension?.notifiedOn ?? null, messages: [...messages, ...describeDueDate(due)] };
 }

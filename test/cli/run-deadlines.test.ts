@@ -1,10 +1,13 @@
 /**
  * Deadlines through the spawned CLI: the received date read from a known header or
  * `--received-column`, in the formats spreadsheets write; `--deadline` gives `due_by`; summary.json
- * and the end summary count the unsettled rows that are overdue or due within 7 days.
+ * and the end summary count the open requests that are overdue or due within 7 days, in every mode,
+ * and the rows settled after their due date.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyDeadline } from '../../src/domain/deadline.js';
 import { rollToWorkingDay } from '../../src/domain/due-date.js';
@@ -13,7 +16,7 @@ import { TEST_KEY_ENV, describeRun, readResults, readSummary, removeTempDirs, ru
 let emulator: CliEmulator;
 beforeAll(async () => {
   emulator = await startCliEmulator({
-    seed: { customers: [{ id: 'cus_due_a', email: 'a@example.com' }, { id: 'cus_due_b', email: 'b@example.com' }, { id: 'cus_due_c', email: 'c@example.com' }] },
+    seed: { customers: [{ id: 'cus_due_a', email: 'a@example.com' }, { id: 'cus_due_b', email: 'b@example.com' }, { id: 'cus_due_c', email: 'c@example.com' }, { id: 'cus_due_d', email: 'd@example.com' }, { id: 'cus_due_e', email: 'e@example.com' }] },
   });
 });
 afterAll(async () => {
@@ -63,7 +66,7 @@ describe('deadlines', () => {
     expect(rows[4]?.messages).toMatch(/received date '03\/11\/2026' is ambiguous .*--date-order dmy\|mdy: due_by is unknown/);
     expect(rows[5]?.messages).toMatch(/received date 'next tuesday' is not a date this reads/);
     expect(rows[6]?.messages).toMatch(/no received date: due_by is unknown/);
-    // Settled rows are never counted, whatever their dates.
+    // Settled rows are never overdue, whatever their dates.
     expect(readSummary(out)).toMatchObject({ deadline: '1m', deadlines: { overdue: 0, dueWithin7Days: 0, withoutDate: 0 } });
 
     const dmy = join(dir, 'dmy');
@@ -103,6 +106,35 @@ describe('deadlines', () => {
     const soon = [dueIn(5), dueIn(-5)].filter((d) => classifyDeadline(d, daysFromToday(0)) === 'due_soon').length;
     expect(readSummary(out)).toMatchObject({ deadline: '45d', deadlines: { overdue, dueWithin7Days: soon, withoutDate: 1 } });
     expect(run.stderr).toMatch(new RegExp(`deadlines: ${overdue} overdue, ${soon} due within 7 days \\(unsettled rows, deadline 45d\\)`));
+  });
+
+  it('counts overdue requests in plan and validate runs, and lists those a redact run settled late, by how many days', async () => {
+    const dir = await tempDir();
+    const state = join(dir, 'state.db');
+    const input = await writeInput(dir, ['request_id,email,received_at', `R1,d@example.com,${daysFromToday(-40)}`, `R2,e@example.com,${daysFromToday(-3)}`].join('\n'));
+    for (const mode of ['plan', 'validate']) {
+      const out = join(dir, mode);
+      const run = await runCli(['run', input, ...emulator.runArgs(out, state), '--mode', mode, '--deadline', '30d'], { env: TEST_KEY_ENV });
+      expect(run.code, describeRun(run)).toBe(0);
+      expect(readSummary(out), mode).toMatchObject({ deadlines: { overdue: 1, dueWithin7Days: 0, withoutDate: 0, settledLate: 0 } });
+      expect(run.stderr, mode).toMatch(/deadlines: 1 overdue \(unsettled rows, deadline 30d\)/);
+      const { document } = new JSDOM(readFileSync(join(out, 'report.html'), 'utf8')).window;
+      expect(document.querySelector('#overdue h3')?.textContent, mode).toBe('Overdue: not settled by their due date (1)');
+      expect(document.querySelector('#overdue td.request-id')?.textContent, mode).toBe('R1');
+    }
+    const out = join(dir, 'redact');
+    const run = await runCli(['run', input, ...emulator.runArgs(out, state), '--deadline', '30d'], { env: TEST_KEY_ENV });
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(readSummary(out)).toMatchObject({
+      deadlines: { overdue: 0, settledLate: 1 },
+      settledLate: [{ row: 1, requestId: 'R1', status: 'redacted', dueBy: daysFromToday(-10), settledOn: daysFromToday(0), daysLate: 10 }],
+    });
+    expect(run.stderr).toMatch(/settled late: 1 \(after their due date, deadline 30d\): row 1 \(R1\) 10 days/);
+    const { document } = new JSDOM(readFileSync(join(out, 'report.html'), 'utf8')).window;
+    expect(document.querySelector('p.summary')?.textContent).toBe('Of 2 requests, 2 are erased; 1 was erased late.');
+    expect([...document.querySelectorAll('#settled-late tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
+      ['1', 'R1', 'd@example.com', 'erased redacted', daysFromToday(-40), daysFromToday(-10), daysFromToday(0), '10'],
+    ]);
   });
 
   it('refuses a bad --deadline and a --received-column naming no column, before sending anything', async () => {

@@ -72,7 +72,9 @@ describe('report.html', () => {
       expect(order).toEqual(['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'fixes', 'rest']);
       const needs = document.querySelector('#needs_action tbody tr');
       expect(needs?.textContent).toContain('ken@example.com');
-      expect(needs?.textContent).toContain('--validation-behavior fix');
+      // Advice in words, the operator's flags apart.
+      expect(needs?.querySelector('.operator code')?.textContent).toBe('--mode validate --validation-behavior fix');
+      expect(needs?.querySelector('td:last-child')?.firstChild?.textContent).toMatch(/Stripe's fix may clear it instead: a validate run with fix will tell/);
 
       // The header: account, mode, run, input and both hashes, as summary.json has them.
       const summary = readSummary(out) as unknown as Record<string, string>;
@@ -89,6 +91,29 @@ describe('report.html', () => {
       expect(loadingAttributes(document)).toEqual([]);
       expect(document.querySelectorAll('style')).toHaveLength(1);
       expect(html).toMatch(/@media print/);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('of a validate run with fix says it is a preview and lists the fixes a redact run would apply, none as applied', async () => {
+    const emulator = await startCliEmulator({ seed: SEED });
+    try {
+      const dir = await tempDir();
+      const input = await writeInput(dir, 'request_id,email\nR1,ken@example.com\nR2,ada@example.com\n');
+      const out = join(dir, 'out');
+      const run = await runCli(['run', input, ...emulator.runArgs(out), '--mode', 'validate', '--validation-behavior', 'fix'], { env: TEST_KEY_ENV });
+      expect(run.code, describeRun(run)).toBe(0);
+      const html = readFileSync(join(out, 'report.html'), 'utf8');
+      const { document } = new JSDOM(html).window;
+      expect(document.querySelector('.preview')?.textContent).toMatch(/^Preview \(validate run\): nothing was erased in Stripe/);
+      expect(document.querySelector('p.summary')?.textContent).toBe('Of 2 requests, 2 would be erased by a redact run. This was a preview: nothing was erased.');
+      expect(document.querySelector('#fixes h2')?.textContent).toBe('Fixes a redact run would apply (nothing was changed) (1)');
+      expect(document.querySelector('#fixes tbody tr')?.textContent).toContain('would cancel PaymentIntent pi_rh_ken_open');
+      expect(document.querySelector('#fixes td.request-id')?.textContent).toBe('R1');
+      expect(html).not.toMatch(/Fixes applied|canceled PaymentIntent/);
+      // Nothing was changed: the PaymentIntent is as it was.
+      expect((await emulator.stripe.paymentIntents.retrieve('pi_rh_ken_open')).status).toBe('requires_payment_method');
     } finally {
       await emulator.close();
     }

@@ -72,7 +72,9 @@ describe('nobody is held hostage in fix mode', () => {
     expect(rows['clean@example.com']).toMatchObject({ status: 'redacted', fixes: '', blocking_codes: '' });
     const disputed = rows['disputed@example.com'];
     expect(disputed).toMatchObject({ status: 'needs_action', blocking_codes: 'invalid_state', fixes: '' });
-    expect(disputed?.messages).toMatch(/still listed by a validation with --validation-behavior fix/);
+    // Listed alone by a validation with fix: beyond the fix, and never told to try it.
+    expect(disputed?.messages).toMatch(/Stripe's fix does not clear it \(a validation with fix still listed it\)/);
+    expect(disputed?.messages).not.toMatch(/--validation-behavior fix|may clear/);
     expect(rows['fixable@example.com']?.messages ?? '').not.toMatch(/cannot clear|resolve/);
 
     expect(isCustomerRedacted(emulator, 'cus_rt_fixable')).toBe(true);

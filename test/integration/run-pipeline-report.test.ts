@@ -44,7 +44,7 @@ describe('runPipeline report, deadlines', () => {
       `T3,still bad,${daysFromToday(-38)}`, // invalid, due in 7 days: due soon (the last day of the window)
       `T4,bad again,${daysFromToday(0)}`, // invalid, due in 45 days: in time
       'T5,bad too,someday', // invalid, no date
-      `T6,old@example.com,${daysFromToday(-90)}`, // redacted: settled, never counted
+      `T6,old@example.com,${daysFromToday(-90)}`, // redacted today, 45 days after its due date: settled late
       'T7,old@example.com,', // redacted, no date: settled, never counted
     ].join('\n');
     const { rows, summary } = await pipelineWorkspace(emulator).run(csv, { column: 'email', receivedColumn: 'opened', deadline: { amount: 45, unit: 'd' } });
@@ -66,9 +66,23 @@ describe('runPipeline report, deadlines', () => {
       overdue: 1,
       dueWithin7Days: standings.filter((s) => s === 'due_soon').length,
       withoutDate: 1,
+      settledLate: 1,
     });
+    const lateBy = Math.round((Date.parse(daysFromToday(0)) - Date.parse(due(-45))) / 86_400_000);
+    expect(summary.settledLate).toEqual([{ row: 6, requestId: 'T6', status: 'redacted', dueBy: due(-45), settledOn: daysFromToday(0), daysLate: lateBy }]);
     expect(summary.rows).toBe(7);
     expect(summary.statuses).toMatchObject({ invalid: 5, redacted: 2 });
+  });
+
+  it('counts overdue requests in plan and validate runs too: a preview erased nothing', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: [{ id: 'cus_late', email: 'late@example.com' }, { id: 'cus_soon', email: 'soon@example.com' }] } });
+    const csv = ['email,received_at', `late@example.com,${daysFromToday(-60)}`, `soon@example.com,${daysFromToday(-27)}`, `nobody@example.com,${daysFromToday(-60)}`].join('\n');
+    for (const mode of ['plan', 'validate'] as const) {
+      const { rows, summary } = await pipelineWorkspace(emulator).run(csv, { mode });
+      expect(rows.map((r) => r.status)).toEqual([mode === 'plan' ? 'planned' : 'ready', mode === 'plan' ? 'planned' : 'ready', 'not_found']);
+      // Not found closes the request: the state found nothing today, 29 days after its due date.
+      expect(summary.deadlines, mode).toMatchObject({ overdue: 1, dueWithin7Days: 1, withoutDate: 0, settledLate: 1 });
+    }
   });
 
   it("words a date it cannot read as the row's own message, after what became of the identifier", async () => {
@@ -106,7 +120,8 @@ describe('runPipeline report, deadlines', () => {
       ['invalid', ''],
     ]);
     for (const row of rows) expect(row.messages).not.toMatch(/due_by|received date/);
-    expect(summary.deadlines).toEqual({ overdue: 0, dueWithin7Days: 0, withoutDate: 2 });
+    expect(summary.deadlines).toEqual({ overdue: 0, dueWithin7Days: 0, withoutDate: 2, settledLate: 0 });
+    expect(summary.settledLate).toEqual([]);
     expect(summary.rows).toBe(3);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockerOf, describeBlocker, describeFix, describeNeedsAction, type Blocker } from '../../src/domain/blocker.js';
+import { adviseNeedsAction, blockerOf, describeBlocker, describeFix, describeNeedsAction, type Blocker } from '../../src/domain/blocker.js';
 
 const blocker = (objectType: string, id: string, overrides: Partial<Blocker> = {}): Blocker => ({
   code: 'invalid_state',
@@ -26,8 +26,18 @@ describe('blockers', () => {
   });
 
   it('tells apart a blocker fix was not tried on from one a validation with fix still lists', () => {
-    expect(describeNeedsAction(blocker('charge', 'ch_1'))).toMatch(/resolve it, or run with --validation-behavior fix/);
-    expect(describeNeedsAction(blocker('charge', 'ch_1', { underFix: 'listed_under_fix' }))).toMatch(/still listed by a validation with --validation-behavior fix/);
+    expect(describeNeedsAction(blocker('charge', 'ch_1'))).toMatch(/fix may clear it instead: a validate run with fix will tell.*\(operator: run with --mode validate --validation-behavior fix\)$/);
+    expect(describeNeedsAction(blocker('charge', 'ch_1', { underFix: 'survived' }))).toMatch(/Stripe's fix does not clear it/);
+    expect(describeNeedsAction(blocker('charge', 'ch_1', { underFix: 'survived' }))).not.toMatch(/--validation-behavior fix/);
+    expect(describeNeedsAction(blocker('payment_intent', 'pi_1', { underFix: 'listed_under_fix' }))).not.toMatch(/cannot clear what|--validation-behavior fix/);
+  });
+
+  it('gives the words and the operator flags apart', () => {
+    expect(adviseNeedsAction(blocker('payment_intent', 'pi_1'))).toEqual({
+      words: "Blocked. (payment_intent pi_1) — cancel or complete the PaymentIntent pi_1; Stripe's fix may clear it instead: a validate run with fix will tell, and erases nothing",
+      command: '--mode validate --validation-behavior fix',
+    });
+    expect(adviseNeedsAction(blocker('payment_intent', 'pi_1', { underFix: 'survived' })).command).toBeUndefined();
   });
 
   it('names the holder of a lock only as a hint read from the message', () => {

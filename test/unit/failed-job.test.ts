@@ -153,7 +153,7 @@ describe('decideAfterFailedValidation after a validation with fix', () => {
     );
     expect(decision).toEqual({
       kind: 'settle',
-      blocked: new Map([['cus_a', { blockers: [{ ...recorded(pi2), underFix: 'listed_under_fix' }], fixes: [recorded(pi1), recorded(onObject('pi_2', 'other_code'))] }]]),
+      blocked: new Map([['cus_a', { blockers: [{ ...recorded(pi2), underFix: 'survived' }], fixes: [recorded(pi1), recorded(onObject('pi_2', 'other_code'))] }]]),
       clean: new Map([['cus_b', { fixes: [recorded(onObject('pi_9'))] }]]),
       isolate: [],
       keepJob: false,
@@ -171,9 +171,10 @@ describe('decideAfterFailedValidation after a validation with fix', () => {
         recordedBlockers: new Map([['cus_a', [recorded(pi1), recorded(pi3)]]]),
       }),
     );
-    expect(decision).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [expect.anything(), expect.anything()], fixes: [recorded(pi3)] }]]) });
+    // pi_3 dropped under fix: this account lists only what fix cannot clear, so both still listed survived it.
+    expect(decision).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [{ underFix: 'survived' }, { underFix: 'survived' }], fixes: [recorded(pi3)] }]]) });
     const unrecorded = decideAfterFailedValidation(facts({ attempt: 'fix', runBehavior: 'fix', objectIds: ['cus_a'], errorsByRoot: new Map([['cus_a', [pi1]]]) }));
-    expect(unrecorded).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [{ ...recorded(pi1), underFix: 'listed_under_fix' }], fixes: [] }]]) });
+    expect(unrecorded).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [{ ...recorded(pi1), underFix: 'survived' }], fixes: [] }]]) });
   });
 
   it('tells blockers without an object apart from one on an object of the same code', () => {
@@ -189,10 +190,54 @@ describe('decideAfterFailedValidation after a validation with fix', () => {
     );
     expect(decision).toEqual({
       kind: 'settle',
-      blocked: new Map([['cus_a', { blockers: [{ ...recorded(bare), underFix: 'listed_under_fix' }], fixes: [recorded(pi1)] }]]),
+      blocked: new Map([['cus_a', { blockers: [{ ...recorded(bare), underFix: 'survived' }], fixes: [recorded(pi1)] }]]),
       clean: new Map(),
       isolate: [],
       keepJob: true,
+    });
+  });
+
+  it('cannot tell which blockers survived when fix lists every one it listed under error: each is listed_under_fix', () => {
+    // An account that lists fixable blockers too when one is beyond the fix (emulator --fix-listing keep).
+    const dispute = onObject('ch_1');
+    const decision = decideAfterFailedValidation(
+      facts({ attempt: 'fix', runBehavior: 'fix', objectIds: ['cus_a'], errorsByRoot: new Map([['cus_a', [pi1, dispute]]]), recordedBlockers: new Map([['cus_a', [recorded(pi1), recorded(dispute)]]]) }),
+    );
+    expect(decision).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [{ underFix: 'listed_under_fix' }, { underFix: 'listed_under_fix' }], fixes: [] }]]) });
+  });
+
+  it('keeps a blocker beyond the fix when a later validation under fix lists it again beside others', () => {
+    const dispute = onObject('ch_1');
+    const second = onObject('ch_2');
+    // The kept fix job validated again: it lists what it listed before, both shown beyond the fix then.
+    const decision = decideAfterFailedValidation(
+      facts({
+        attempt: 'fix',
+        runBehavior: 'fix',
+        objectIds: ['cus_a'],
+        errorsByRoot: new Map([['cus_a', [dispute, second, pi1]]]),
+        recordedBlockers: new Map([['cus_a', [{ ...recorded(dispute), underFix: 'survived' }, { ...recorded(second), underFix: 'survived' }, { ...recorded(pi1), underFix: 'listed_under_fix' }]]]),
+      }),
+    );
+    expect(decision).toMatchObject({ kind: 'settle', blocked: new Map([['cus_a', { blockers: [{ underFix: 'survived' }, { underFix: 'survived' }, { underFix: 'listed_under_fix' }] }]]) });
+  });
+
+  it('keeps what earlier validations under fix showed when a validation with error lists the same blocker again', () => {
+    const dispute = onObject('ch_1');
+    const decision = decideAfterFailedValidation(
+      facts({
+        attempt: 'error',
+        runBehavior: 'error',
+        objectIds: ['cus_a'],
+        errorsByRoot: new Map([['cus_a', [pi1, dispute, pi2]]]),
+        // The dispute survived a validation with fix; pi_1 was cleared by one; pi_2 was never under fix.
+        recordedBlockers: new Map([['cus_a', [{ ...recorded(dispute), underFix: 'survived' }, recorded(pi2)]]]),
+        recordedFixes: new Map([['cus_a', [recorded(pi1)]]]),
+      }),
+    );
+    expect(decision).toMatchObject({
+      kind: 'settle',
+      blocked: new Map([['cus_a', { blockers: [{ erroringObject: pi1.erroringObject, underFix: 'cleared' }, { erroringObject: dispute.erroringObject, underFix: 'survived' }, { erroringObject: pi2.erroringObject, underFix: 'untried' }] }]]),
     });
   });
 

@@ -104,6 +104,55 @@ describe('writeResultsFile', () => {
     expect(row?.slice(0, 7)).toEqual(['1', 'a@x.com', 'open', 'x', 'hi', 'b', '1']);
   });
 
+  it('renames an input column a result column would repeat in another case, keeping its case', async () => {
+    const path = join(dir, 'rename-case.csv');
+    await writeResultsFile(path, ['Status', 'EMAIL', 'Row', 'Messages (Input)', 'messages'], 5, from([result({ fields: ['open', 'a@x.com', '7', 'x', 'y'] })]));
+    const [header, first] = await readCsv(path);
+    expect(header?.slice(0, 5)).toEqual(['Status (input)', 'EMAIL', 'Row (input)', 'Messages (Input)', 'messages (input) (input)']);
+    // Every header name is one column, whatever its case, so a lookup by name finds one.
+    expect(new Set(header?.map((h) => h.toLowerCase())).size).toBe(header?.length);
+    expect(first?.slice(0, 5)).toEqual(['open', 'a@x.com', '7', 'x', 'y']);
+    expect(first?.[header?.indexOf('status') ?? -1]).toBe('redacted');
+  });
+
+  it("writes the operator's flags after the words in messages, one a line", async () => {
+    const path = join(dir, 'operator.csv');
+    await writeResultsFile(path, ['email'], 1, from([result({ messages: ['blocked — cancel it'], commands: ['--mode validate --validation-behavior fix'] })]));
+    const [header, first] = await readCsv(path);
+    expect(first?.[header?.indexOf('messages') ?? -1]).toBe('blocked — cancel it\noperator: run again with --mode validate --validation-behavior fix');
+  });
+
+  describe('with excel', () => {
+    it.each([
+      [',', 'comma'],
+      [';', 'semicolon'],
+      ['\t', 'tab'],
+    ] as const)('writes a byte order mark, the input delimiter %j (%s) and CRLF, and reads back the same cells', async (delimiter, _name) => {
+      const path = join(dir, `excel-${delimiter === '\t' ? 'tab' : delimiter}.csv`);
+      const rows = [result({ fields: ['jörg@example.com', 'Zoë; "the" one'], messages: ['two\nlines'] })];
+      await writeResultsFile(path, ['email', 'name'], 2, from(rows), { excel: { delimiter } });
+      const bytes = await readFile(path);
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const text = bytes.subarray(3).toString('utf8');
+      expect(text.startsWith(['email', 'name', ...RESULT_COLUMNS].join(delimiter) + '\r\n')).toBe(true);
+      // Records end in CRLF; a line break inside a quoted cell is the cell's own.
+      expect(text.endsWith('\r\n')).toBe(true);
+      expect(text.split('\r\n')).toHaveLength(3);
+      const parsed = parse(bytes, { bom: true, delimiter, record_delimiter: '\r\n' }) as string[][];
+      expect(parsed[1]?.slice(0, 2)).toEqual(['jörg@example.com', 'Zoë; "the" one']);
+      expect(parsed[1]?.[2 + RESULT_COLUMNS.indexOf('messages')]).toBe('two\nlines');
+    });
+
+    it('is not the default: without it, no byte order mark, commas and LF', async () => {
+      const path = join(dir, 'plain.csv');
+      await writeResultsFile(path, ['email'], 1, from([result({ fields: ['jörg@example.com'] })]));
+      const bytes = await readFile(path);
+      expect(bytes[0]).toBe('e'.charCodeAt(0));
+      expect(bytes.toString('utf8')).not.toMatch(/\r/);
+      expect(bytes.toString('utf8').split('\n')[0]).toBe(['email', ...RESULT_COLUMNS].join(','));
+    });
+  });
+
   it('names the columns column_1…column_N without an input header, padding short rows', async () => {
     const path = join(dir, 'no-header.csv');
     await writeResultsFile(path, null, 3, from([result({ fields: ['a@x.com'] }), result({ fields: ['b@y.com', 'x', 'y'], row: 2 })]));

@@ -61,7 +61,9 @@ describe('decideRowOutcome', () => {
       fixes: [],
       updatedAt: '2026-11-29T00:00:00.000Z',
     });
-    expect(outcome.messages).toEqual(['cus_b: found late', expect.stringMatching(/^cus_b: Charge disputed\. \(charge ch_1\) — resolve it/)]);
+    expect(outcome.messages).toEqual(['cus_b: found late', expect.stringMatching(/^cus_b: Charge disputed\. \(charge ch_1\) — settle what holds the charge ch_1/)]);
+    // The operator's flags apart from the words, once per row.
+    expect(outcome.commands).toEqual(['--mode validate --validation-behavior fix']);
   });
 
   it('leaves out objects that do not exist, and blockers once settled; says what fix did or would do', () => {

@@ -104,6 +104,13 @@ describe('parseRunConfig', () => {
     expect(problems({ failOn: 'reappeared' }).map((p) => p.message)).toEqual([expect.stringMatching(/unknown status 'reappeared'.*the conditions overdue, new_state/)]);
   });
 
+  it('takes --excel (off by default) and --request-id-column, naming an empty one', () => {
+    expect(ok({}).excel).toBe(false);
+    expect(ok({}).requestIdColumn).toBeUndefined();
+    expect(ok({ excel: true, requestIdColumn: 'Case Number' })).toMatchObject({ excel: true, requestIdColumn: 'Case Number' });
+    expect(problems({ requestIdColumn: '  ' })).toEqual([{ option: '--request-id-column', message: '--request-id-column must name a column' }]);
+  });
+
   it('takes --deadline (default one calendar month), --date-order, --received-column and --no-guests, naming a bad value', () => {
     expect(ok({})).toMatchObject({ deadline: { amount: 1, unit: 'm' }, guests: true });
     expect(ok({}).dateOrder).toBeUndefined();
