@@ -18,6 +18,7 @@ import { sqliteRowReadHistory, sqliteRowReadLedger } from './state-row-reads.js'
 import type { SqlStatement, StateSql } from './state-sql.js';
 import { sqliteRequestRegisterReader, sqliteRequestRegisterWriter } from './state-requests.js';
 import { sqliteLedgerReader, sqliteLedgerWriter } from './state-ledger.js';
+import { sqliteStateExpirer } from './state-expiry.js';
 import type { StateReader, StateStore } from './state-store.js';
 
 export interface StateStoreOptions {
@@ -70,6 +71,7 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     ...sqliteRequestRegisterWriter(sql),
     ...sqliteLedgerReader(sql),
     ...sqliteLedgerWriter(sql),
+    ...sqliteStateExpirer(sql),
     ...sqliteRowReadLedger(sql),
     ...sqliteRowReadHistory(sql),
   };

@@ -24,6 +24,7 @@ import type { RunMode } from '../domain/row-status.js';
 import type { AccountBinding, StateAccount } from './state-schema.js';
 import type { RequestRegisterReader, RequestRegisterWriter } from './state-requests.js';
 import type { LedgerReader, LedgerWriter } from './state-ledger.js';
+import type { StateExpirer } from './state-expiry.js';
 
 export type { AccountBinding, StateAccount } from './state-schema.js';
 
@@ -280,7 +281,7 @@ export interface StateSession {
 export interface StateReader extends IdentifierKeys, StateHistory, RowReadHistory, StateSession, RequestRegisterReader, LedgerReader {}
 
 /** A state a run works with: everything it reads and writes. */
-export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, RequestRegisterWriter, LedgerWriter {
+export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, RequestRegisterWriter, LedgerWriter, StateExpirer {
   /** Runs `fn` in one transaction: all of its writes land together or none do. */
   transaction<T>(fn: () => T): T;
 }

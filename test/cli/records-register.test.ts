@@ -7,7 +7,7 @@
  * of tampering with it is caught, naming the place.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -332,6 +332,101 @@ describe('the certificate of erasure', () => {
     expect((await runCli(['show', 'grace@example.com', '--certificate', '--format', 'pdf', '--state', state])).code).toBe(2);
   });
 });
+
+describe('expire', () => {
+  const EMAILS = ['ada@example.com', 'grace@example.com', 'nobody@example.com', 'alan@example.com', 'not an email'];
+
+  /** A copy of the story: the state and the three runs' directories under one reports folder. */
+  async function copyOfStory(): Promise<{ root: string; reports: string; state: string; runDirs: string[] }> {
+    const root = await tempDir();
+    const reports = join(root, 'reports');
+    const runDirs = outs.map((out, i) => {
+      const to = join(reports, `night-run${i + 1}`);
+      cpSync(out, to, { recursive: true });
+      return to;
+    });
+    const copy = join(root, 'state.db');
+    copyFileSync(state, copy);
+    return { root, reports, state: copy, runDirs };
+  }
+
+  it('--dry-run lists what it would change and changes nothing; a recent cut-off expires nothing', async () => {
+    const story = await copyOfStory();
+    const before = runDirsBytes(story.runDirs);
+    const stateBefore = readFileSync(story.state);
+    const dry = await runCli(['expire', '--older-than', '0d', '--state', story.state, '--reports', story.reports, '--dry-run']);
+    expect(dry.code, describeRun(dry)).toBe(0);
+    expect(dry.stdout).toMatch(/Dry run: nothing changed/);
+    expect(dry.stdout).toMatch(/requests settled on or before it: 5 would expire/);
+    expect(dry.stdout).toMatch(/night-run1 \(run .*\): would expire/);
+    expect(runDirsBytes(story.runDirs)).toEqual(before);
+    expect(readFileSync(story.state).equals(stateBefore)).toBe(true);
+
+    const recent = await runCli(['expire', '--older-than', '24m', '--state', story.state, '--reports', story.reports]);
+    expect(recent.code, describeRun(recent)).toBe(0);
+    expect(recent.stdout).toMatch(/requests settled on or before it: 0 expired/);
+    expect(recent.stdout).toMatch(/night-run3 \(run .*\): kept: the run is not older than the cut-off/);
+    expect(runDirsBytes(story.runDirs)).toEqual(before);
+  });
+
+  it('leaves no email in the state or the rewritten reports, the register lists the requests by key, and the ledger still verifies', async () => {
+    const story = await copyOfStory();
+    const registerBefore = JSON.parse((await runCli(['register', '--state', story.state, '--format', 'json'])).stdout) as { requests: unknown[] };
+    const run = await runCli(['expire', '--older-than', '0d', '--state', story.state, '--reports', story.reports]);
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(run.stdout).toMatch(/requests settled on or before it: 5 expired/);
+
+    // Byte for byte: no email (nor the unusable cell) in the state or in any file of the runs.
+    const files = [story.state, `${story.state}-wal`, ...story.runDirs.flatMap((d) => ['results.csv', 'report.html', 'summary.json', 'stripe-redact.log'].map((f) => join(d, f)))].filter((f) => existsSync(f));
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      for (const email of EMAILS) expect(bytes.includes(Buffer.from(email)), `${email} in ${file}`).toBe(false);
+    }
+    // The request ids and the tool's own columns stay.
+    const expired = readResults(story.runDirs[2] as string).rows;
+    expect(expired.map((r) => [r.request_id, r.email, r.channel, r.status])).toEqual(results[2]?.map((r) => [r.request_id, '[expired]', '[expired]', r.status]));
+
+    const registerAfter = JSON.parse((await runCli(['register', '--state', story.state, '--format', 'json'])).stdout) as { requests: unknown[] };
+    expect(registerAfter.requests).toEqual(registerBefore.requests);
+    const show = await runCli(['show', 'ada@example.com', '--state', story.state]);
+    expect(show.stdout).toMatch(/No record of ada@example\.com/);
+
+    const verify = await runCli(['ledger', 'verify', '--state', story.state, ...story.runDirs.map((d) => join(d, 'results.csv')), join(story.runDirs[0] as string, 'summary.json')]);
+    expect(verify.code, describeRun(verify)).toBe(0);
+    expect(verify.stdout.match(/as its results\.csv \(expired\)/g)).toHaveLength(3);
+
+    // report.html, built again from the expired rows, still parses and counts the same.
+    const { document } = new JSDOM(readFileSync(join(story.runDirs[2] as string, 'report.html'), 'utf8')).window;
+    expect(document.querySelectorAll('script')).toHaveLength(0);
+    expect(document.body.textContent).toContain('[expired]');
+
+    // Again: nothing left to do.
+    const again = await runCli(['expire', '--older-than', '0d', '--state', story.state, '--reports', story.reports]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/night-run1 \(run .*\): already expired/);
+  });
+
+  it('leaves a results.csv changed since its run wrote it, and exits 1; refuses bad command lines with 2', async () => {
+    const story = await copyOfStory();
+    const results1 = join(story.runDirs[0] as string, 'results.csv');
+    writeFileSync(results1, readFileSync(results1, 'utf8').replace('planned', 'redacted'));
+    const run = await runCli(['expire', '--older-than', '0d', '--state', story.state, '--reports', story.reports]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/night-run1 \(run .*\): NOT expired: its results\.csv is not the one run .* wrote/);
+    expect(readFileSync(results1, 'utf8')).toContain('ada@example.com');
+
+    expect((await runCli(['expire', '--state', story.state])).code).toBe(2);
+    const period = await runCli(['expire', '--older-than', 'two years', '--state', story.state]);
+    expect(period.code).toBe(2);
+    expect(period.stderr).toMatch(/--older-than: expected a count and a unit/);
+    expect((await runCli(['expire', '--older-than', '24m', '--state', story.state, '--reports', join(story.root, 'nope')])).code).toBe(2);
+    expect((await runCli(['expire', '--older-than', '24m', '--state', join(story.root, 'missing.db')])).code).toBe(2);
+  });
+});
+
+function runDirsBytes(dirs: string[]): string[] {
+  return dirs.flatMap((d) => ['results.csv', 'report.html'].map((f) => readFileSync(join(d, f), 'utf8')));
+}
 
 function withDb(path: string, fn: (db: Database.Database) => void): void {
   const db = new Database(path);
