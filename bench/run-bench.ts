@@ -26,7 +26,12 @@ const OUT_DIR = join(ROOT, 'bench', 'out');
  * The emulator: Stripe's test-mode limits, a realistic latency, jobs that take half a second per
  * phase; the default (least helpful) variants of stripe-api.md §6 unless `--variants helpful`.
  */
-const EMULATOR = { rateLimit: 25, searchRateLimit: 20, latencyMs: 40, validationMs: 500, redactionMs: 500 } as const;
+/**
+ * Objects settle as their job succeeds and no charge is held (`settleMs: 0`, `youngDays: 0`): the
+ * bench measures what the client spends, and one verification read per root object is its floor;
+ * Stripe's own schedule (processing, young-charge holds) would add re-reads that are Stripe's time.
+ */
+const EMULATOR = { rateLimit: 25, searchRateLimit: 20, latencyMs: 40, validationMs: 500, redactionMs: 500, settleMs: 0, youngDays: 0 } as const;
 /** The CLI's defaults for a test-mode key (design.md "Budget, not just limits"). */
 const BUDGET = { rps: 20, searchRps: 15 } as const;
 const POLL_INTERVAL_MS = 250;
@@ -155,6 +160,7 @@ function minimumCalls(facts: WorkloadFacts): { total: number; parts: Record<stri
     polls: 2 * Math.ceil(jobs / 100),
     fix: 2 * Math.ceil(facts.customersWithBlockers / 10),
     unknownIds: 2 * facts.unknownIds,
+    verification: facts.customersToRedact + facts.sessionsToRedact,
   };
   return {
     total: Object.values(parts).reduce((a, b) => a + b, 0),
@@ -162,7 +168,8 @@ function minimumCalls(facts: WorkloadFacts): { total: number; parts: Record<stri
     formula:
       'ceil(distinctEmails/10) searches + missingEmails list confirmations (--lookup auto) + missingEmails guest Checkout Session lists ' +
       '+ 2 x ceil((customers + guestSessions)/10) (create + run per full job) ' +
-      '+ 2 x ceil(jobs/100) list polls + 2 x ceil(customersWithBlockers/10) (update + validate; errors come with the poll) + 2 x unknownIds (refused create + retrieve)',
+      '+ 2 x ceil(jobs/100) list polls + 2 x ceil(customersWithBlockers/10) (update + validate; errors come with the poll) + 2 x unknownIds (refused create + retrieve) ' +
+      '+ one verification read per root object redacted (customers + guestSessions: Stripe\'s word that it is redacted)',
   };
 }
 
@@ -306,6 +313,11 @@ async function benchWorkload(args: Args, work: string): Promise<BenchResult> {
   const cliApiCalls = summary?.apiCalls as { total?: number; peakPerSecond?: number; rateLimited?: number } | undefined;
 
   const aboveMinimum = callsAboveMinimum(byKind, minimum, calls);
+  // Verification reads go to the same endpoints as lookups: the CLI's own labels (verify.*) tell them apart.
+  const cliByOperation = (summary?.apiCalls as { byOperation?: Record<string, number> } | undefined)?.byOperation ?? {};
+  const verifyByOperation = Object.fromEntries(Object.entries(cliByOperation).filter(([operation]) => operation.startsWith('verify.')));
+  const verificationReads = Object.values(verifyByOperation).reduce((a, b) => a + b, 0);
+  const rootObjects = workload.facts.customersToRedact + workload.facts.sessionsToRedact;
   const expectedRedactedCustomers = new Set(workload.rows.filter((r) => r.status === 'redacted').flatMap((r) => r.customerIds)).size;
   return {
     mode: 'workload',
@@ -318,6 +330,7 @@ async function benchWorkload(args: Args, work: string): Promise<BenchResult> {
     apiCalls: { total: calls, byKind, byStatus: recorder.byStatus(), perRow: calls / workload.facts.rows },
     minimumCalls: minimum,
     aboveMinimum,
+    verification: { reads: verificationReads, byOperation: verifyByOperation, rootObjects, perRootObject: rootObjects > 0 ? verificationReads / rootObjects : 0 },
     wallMs: Math.round(child.wallMs),
     lowerBoundMs: Math.round(lowerBoundMs),
     wallOverLowerBound: child.wallMs / lowerBoundMs,
@@ -405,6 +418,7 @@ function printWorkload(r: Record<string, any>): void {
     `    ${'total'.padEnd(34)} ${String(r.apiCalls.total).padStart(6)}   (${fmt(r.apiCalls.perRow, 3)} per row; minimum ${r.minimumCalls.total}: ${Object.entries(r.minimumCalls.parts).map(([k, n]) => `${k} ${n}`).join(', ')})`,
     `  above the minimum   ${r.aboveMinimum.total}: ${r.aboveMinimum.relatedObjectLookups} related-object lookups (no \`root\` on errors), ${r.aboveMinimum.fixSwitchesBeyondMinimum} for fix switches (update + validate in ${r.aboveMinimum.jobsWithBlockers} jobs with a blocker, not ⌈blocked ÷ 10⌉), ${r.aboveMinimum.canceledJobs} cancels, ${r.aboveMinimum.extraPolls} polls`,
     `  floor, this packing  ${r.aboveMinimum.floorForThisPacking} (minimum + lookups + fix switches + cancels) → ${r.aboveMinimum.overFloor} calls over it`,
+    `  verification reads   ${r.verification.reads} (${Object.entries(r.verification.byOperation).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}) for ${r.verification.rootObjects} root objects redacted → ${fmt(r.verification.perRootObject, 2)} per object (goal ≤ 1 until verified, 0 after)`,
     `  answers: ${Object.entries(r.apiCalls.byStatus).map(([k, n]) => `${k} ×${n}`).join(', ')}`,
     '',
     `  wall time            ${fmt(r.wallMs / 1000)} s`,

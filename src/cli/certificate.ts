@@ -43,7 +43,16 @@ export function buildCertificate(store: StateReader, statePath: string, given: s
     })),
     status: story.outcome?.status ?? null,
     statusAt: story.outcome?.updatedAt ?? null,
-    objects: story.objects.map((o) => ({ id: o.id, status: o.status, statedAt: o.updatedAt, fixes: o.fixes, blockers: o.blockers })),
+    objects: story.objects.map((o) => ({
+      id: o.id,
+      status: o.status,
+      statedAt: o.updatedAt,
+      stripeStated: o.stripe?.stated ?? null,
+      readAt: o.stripe?.readAt ?? null,
+      verifiedAt: o.stripe?.verifiedAt ?? null,
+      fixes: o.fixes,
+      blockers: o.blockers,
+    })),
     jobs: story.jobs.map((j) => ({ jobId: j.jobId, status: j.status, validationBehavior: j.validationBehavior, events: j.events.map((e) => ({ status: e.status, at: e.at })) })),
     runs: story.runs.map((r) => ({
       runId: r.runId,

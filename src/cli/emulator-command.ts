@@ -13,6 +13,7 @@ const INTEGER_FLAGS = [
   ['--search-rate-limit <n>', 'searchRateLimit', 'search requests per second before 429 (Stripe: 20)', 1],
   ['--search-lag-ms <n>', 'searchLagMs', 'how long a new or changed customer stays invisible to search, in ms', 0],
   ['--max-job-objects <n>', 'maxJobObjects', 'cascade size above which validation fails with too_many_objects', 1],
+  ['--endpoint-rate-limit <n>', 'endpointRateLimit', 'requests per second per named operation (method and path) before 429 (Stripe: 25)', 1],
 ] as const satisfies readonly (readonly [string, keyof EmulatorOptions, string, number])[];
 
 /** The variant flags of stripe-api.md §6 and the option each one sets; choices come from `VARIANT_CHOICES`. */
@@ -22,6 +23,8 @@ const VARIANT_FLAGS = [
   ['--lock-errors <mode>', 'lockErrors', "locked_by_other_job's message: Stripe's plain text, or also naming the locking job"],
   ['--fix-listing <mode>', 'fixListing', 'a failed fix job: keep listing the fixable blockers too, or drop them'],
   ['--expand-validation-errors <mode>', 'expandValidationErrors', 'whether expand[]=validation_errors is served'],
+  ['--lock-refusal <where>', 'lockRefusal', 'a second job naming a held object: refused at create (400, no code), or failed at validation (locked_by_other_job)'],
+  ['--refusal-status <status>', 'refusalStatus', 'the HTTP status of a refused status transition'],
 ] as const satisfies readonly (readonly [string, keyof EmulatorVariants, string])[];
 
 /**

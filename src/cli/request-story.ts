@@ -8,6 +8,7 @@ import { addressesInCell, type Classified } from '../domain/identifier.js';
 import { isObjectDone } from '../domain/object-status.js';
 import { wordReason } from '../domain/reason.js';
 import { decideRowOutcome, type RowOutcome } from '../domain/row-outcome.js';
+import type { StatedStatus } from '../domain/verification.js';
 import type { InvalidRead, StateReader } from '../io/state-store.js';
 import { describeCounts, describeUnended, toHistoryEntry } from './history-command.js';
 
@@ -29,6 +30,8 @@ export interface RequestStory {
     id: string;
     status: string;
     updatedAt: string;
+    /** What Stripe stated of it when last read (`redaction.status`, `deleted`, …) and when; null when never read. */
+    stripe: { stated: string; readAt: string; verifiedAt: string | null } | null;
     /** What blocks it now, and what to do. */
     blockers: string[];
     /** Each blocker a validation with `fix` cleared: what blocked, and what the fix changed (or would change). */
@@ -119,8 +122,12 @@ export function readRequestStory(store: StateReader, statePath: string, given: s
       id: object.id,
       status: object.status,
       updatedAt: object.updatedAt,
+      stripe: object.stripe ? { stated: describeStated(object.stripe.stated, object.stripe.raw), readAt: object.stripe.readAt, verifiedAt: object.stripe.verifiedAt } : null,
       blockers: isObjectDone(object.status) ? [] : object.blockers.map(describeNeedsAction),
-      fixes: object.fixes.map((fix) => ({ blocked: describeBlocker(fix), fix: describeFix(fix, object.status === 'redacted' ? 'did' : 'would') })),
+      fixes: object.fixes.map((fix) => ({
+        blocked: describeBlocker(fix),
+        fix: describeFix(fix, object.status === 'redacted' || object.status === 'redaction_pending' ? 'did' : 'would'),
+      })),
       messages: object.reasons.map(wordReason),
     })),
     jobs: store.jobsOfIdentifier(key).map((job) => {
@@ -160,6 +167,26 @@ function behaviorValidatedWith(job: { behaviors: { behavior: string; at: string 
   return (inForce.at(-1) ?? job.behaviors.at(-1))?.behavior ?? 'error';
 }
 
+/** What Stripe stated of an object, in the API's own terms. */
+function describeStated(stated: StatedStatus, raw: string | undefined): string {
+  switch (stated) {
+    case 'missing':
+      return 'no such object (404)';
+    case 'deleted':
+      return 'deleted: true';
+    case 'none':
+      return 'redaction: null';
+    case 'processing':
+    case 'validated':
+    case 'redacted':
+      return `redaction.status ${stated}`;
+    case 'no_field':
+      return 'no redaction field (no per-object proof for this kind)';
+    case 'unknown':
+      return `redaction.status ${raw ?? '?'}`;
+  }
+}
+
 /** The story as text for a person: what happened, oldest first, then the outcome. */
 export function formatRequestStory(story: RequestStory): string {
   if (story.known && story.runs.length === 0 && story.invalidReads.length > 0) {
@@ -197,6 +224,10 @@ export function formatRequestStory(story: RequestStory): string {
   if (story.resolvedAt && story.objects.length === 0) lines.push('  no Stripe object matches');
   for (const object of story.objects) {
     lines.push(`  ${object.id}: ${object.status} (${object.updatedAt})`);
+    if (object.stripe) {
+      const verified = object.stripe.verifiedAt ? `; shown redacted at ${object.stripe.verifiedAt}` : '';
+      lines.push(`    Stripe stated: ${object.stripe.stated} (read ${object.stripe.readAt})${verified}`);
+    }
     for (const blocker of object.blockers) lines.push(`    blocked: ${blocker}`);
     for (const fix of object.fixes) lines.push(`    blocked by: ${fix.blocked}`, `      fix: ${fix.fix}`);
     for (const message of object.messages) lines.push(`    ${message}`);

@@ -54,6 +54,7 @@ function buildCommand(): Command {
     .option('--live', 'required to use a live-mode key (sk_live_, rk_live_)')
     .option('--max-rps <n>', 'request budget per second (default: 50 live, 20 test)')
     .option('--max-search-rps <n>', 'search budget per second (default: 10 live, 15 test)')
+    .option('--max-endpoint-rps <n>', "budget per second for any one API operation, e.g. job creates (default: 20; at most Stripe's 25)")
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
     .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
@@ -138,7 +139,7 @@ async function execute(config: RunConfig): Promise<number> {
 
     // Ends the run gracefully on the first SIGINT/SIGTERM; retry waits end with it.
     const interrupt = new AbortController();
-    const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps });
+    const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
     budget = activeBudget;
     const log = logger;
     const gateway = createStripeGateway({
@@ -260,6 +261,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} ${summary.rows === 1 ? 'row' : 'rows'} — ${counts || 'none'}`,
       ...columnLines(summary),
       ...deadlineLines(summary),
+      ...pendingLines(summary, state),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${describeNewState(state)})`,
       `  results: ${resolve(summary.resultsPath)}`,
@@ -268,6 +270,17 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       '',
     ].join('\n'),
   );
+}
+
+/** How rows Stripe still holds get settled: a later run with a lasting state reads only them. */
+function pendingLines(summary: RunSummary, state: OpenedState): string[] {
+  const pending = summary.statuses.redaction_pending;
+  if (pending === 0) return [];
+  const how =
+    state.path === ':memory:'
+      ? 'this run kept its state in memory: run with --state FILE so that a later run can settle them'
+      : `run again later with the same state (${state.path}): it reads only these objects from Stripe, and a row turns redacted, with verified_at, once Stripe shows every object of it redacted`;
+  return [`  redaction_pending ${pending}: the jobs succeeded but Stripe does not show every object redacted yet (held until eligible, e.g. charges younger than 90 days, or still processing); ${how}`];
 }
 
 /** What the summary's state line adds for a state this run started: none of it outlives an emulator run. */

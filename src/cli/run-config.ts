@@ -29,6 +29,7 @@ export interface RawRunOptions extends RawRecordOptions {
   live?: boolean;
   maxRps?: string;
   maxSearchRps?: string;
+  maxEndpointRps?: string;
   concurrency?: string;
   pollIntervalMs?: string;
   jobTimeoutMs?: string;
@@ -72,6 +73,8 @@ export interface RunConfig {
   livemode: boolean;
   maxRps: number;
   maxSearchRps: number;
+  /** `--max-endpoint-rps`: requests per second to any one named API operation. @default 20 (Stripe's per-endpoint limit is 25) */
+  maxEndpointRps: number;
   concurrency: number;
   pollIntervalMs: number;
   /** How long one job may keep Stripe working before the run leaves it pending. */
@@ -130,6 +133,12 @@ const LIMITS = {
   live: { rps: 100, searchRps: 20, defaultRps: 50, defaultSearchRps: 10 },
   test: { rps: 25, searchRps: 20, defaultRps: 20, defaultSearchRps: 15 },
 } as const;
+
+/**
+ * Stripe's default limit per API endpoint, in either mode (docs.stripe.com/rate-limits), and our
+ * default below it: the merchant's own traffic to that endpoint shares it.
+ */
+const ENDPOINT_LIMITS = { rps: 25, defaultRps: 20 } as const;
 
 const KEY_PATTERN = /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/;
 
@@ -241,6 +250,11 @@ export function parseRunConfig(
     max: limits.searchRps,
     limit: "Stripe's search limit",
   });
+  const maxEndpointRps = numberIn('--max-endpoint-rps', raw.maxEndpointRps, ENDPOINT_LIMITS.defaultRps, {
+    min: 1,
+    max: ENDPOINT_LIMITS.rps,
+    limit: "Stripe's per-endpoint limit",
+  });
   const concurrency = numberIn('--concurrency', raw.concurrency, 50, BOUNDS.concurrency);
   const pollIntervalMs = numberIn('--poll-interval-ms', raw.pollIntervalMs, target.kind === 'emulator' ? 100 : 1000, BOUNDS.pollIntervalMs);
   const jobTimeoutMs = numberIn('--job-timeout-ms', raw.jobTimeoutMs, 30 * 60_000, BOUNDS.jobTimeoutMs);
@@ -269,6 +283,7 @@ export function parseRunConfig(
       livemode,
       maxRps,
       maxSearchRps: Math.min(maxSearchRps, maxRps),
+      maxEndpointRps,
       concurrency,
       pollIntervalMs,
       jobTimeoutMs,

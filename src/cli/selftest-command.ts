@@ -124,7 +124,7 @@ export async function selftestCommand(argv: string[]): Promise<number> {
 
 async function execute(config: SelftestConfig): Promise<number> {
   // Test mode's budget (design.md): the same pacing and retries as a run.
-  const budget = new RateBudget({ maxRps: 20, maxSearchRps: 15 });
+  const budget = new RateBudget({ maxRps: 20, maxSearchRps: 15, maxEndpointRps: 20 });
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupt.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);

@@ -18,7 +18,11 @@ export interface Certificate {
   /** The row's status as results.csv derives it, and when it last changed. */
   status: string | null;
   statusAt: string | null;
-  objects: { id: string; status: string; statedAt: string; fixes: { blocked: string; fix: string }[]; blockers: string[] }[];
+  /**
+   * `status`: where the state has it; `stripeStated`/`readAt`: what Stripe itself stated when last
+   * read, and when (null when never read); `verifiedAt`: when a read last showed it redacted.
+   */
+  objects: { id: string; status: string; statedAt: string; stripeStated: string | null; readAt: string | null; verifiedAt: string | null; fixes: { blocked: string; fix: string }[]; blockers: string[] }[];
   jobs: { jobId: string | null; status: string; validationBehavior: string; events: { status: string; at: string }[] }[];
   runs: { runId: string; mode: string; startedAt: string; endedAt: string | null; input: string; inputSha256: string | null; ledgerEntry: number | null; ledgerHash: string | null }[];
   scope: { covers: string[]; cannot: string[] };

@@ -74,8 +74,11 @@ export function nextJobStep(facts: JobFacts): JobStep {
 }
 
 /** Whether a job in `status` refuses `action` because it is past it, rather than for another reason. */
-export function isRefusedBecauseMovedOn(action: 'validate' | 'run' | 'cancel', status: JobStatus): boolean {
+export function isRefusedBecauseMovedOn(action: 'validate' | 'run' | 'cancel' | 'update', status: JobStatus): boolean {
   switch (action) {
+    case 'update':
+      // Stripe: a job can be updated "without running or canceling" it; once it redacts or ends, it cannot.
+      return status === 'redacting' || status === 'succeeded' || status === 'canceling' || status === 'canceled';
     case 'validate':
       return status !== 'failed';
     case 'run':

@@ -5,7 +5,10 @@
  * - `deferred`: locked by another live job of this state; queued again when that job ends.
  * - `needs_action`: validation failed and this run may not fix it; its failed job is kept for re-validation.
  * - `ready`: a `validate` run found it clean (its job was then canceled).
- * - `redacted`, `already_redacted`, `not_found`: settled.
+ * - `redaction_pending`: a job of this state that carried it succeeded, but Stripe has not shown it
+ *   redacted yet (domain/verification.ts); runs read it again until it does.
+ * - `redacted`: Stripe showed it redacted after a job of this state succeeded (its proof is kept).
+ * - `already_redacted`, `not_found`: settled.
  * - `failed`: an error no retry resolved; the next run tries again.
  */
 export const OBJECT_STATUSES = [
@@ -14,6 +17,7 @@ export const OBJECT_STATUSES = [
   'deferred',
   'needs_action',
   'ready',
+  'redaction_pending',
   'redacted',
   'already_redacted',
   'not_found',
@@ -27,6 +31,15 @@ export const DONE_OBJECT_STATUSES = ['redacted', 'already_redacted', 'not_found'
 export function isObjectDone(status: ObjectStatus): boolean {
   return (DONE_OBJECT_STATUSES as readonly ObjectStatus[]).includes(status);
 }
+
+/** Statuses of objects whose job succeeded and that runs read until Stripe shows them redacted: no job needed. */
+export const AWAITING_PROOF_OBJECT_STATUSES = ['redaction_pending'] as const satisfies readonly ObjectStatus[];
+
+/**
+ * Statuses of objects whose identifier needs no lookup again: done, or only waiting for Stripe to
+ * show what a succeeded job did (a later run reads the object itself, never looks the email up).
+ */
+export const LOOKED_UP_FOR_GOOD_OBJECT_STATUSES = [...DONE_OBJECT_STATUSES, ...AWAITING_PROOF_OBJECT_STATUSES] as const satisfies readonly ObjectStatus[];
 
 /** Statuses of objects no job carries (`ready`: its validate-only job was canceled): each needs a new job. */
 export const UNCARRIED_OBJECT_STATUSES = ['queued', 'ready'] as const satisfies readonly ObjectStatus[];

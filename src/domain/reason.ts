@@ -32,8 +32,8 @@ export type Reason =
   | { code: 'already_redacted' }
   /** Stripe has no such object. */
   | { code: 'no_such_object' }
-  /** Stripe refused to create the job; its error, as Stripe gave it. */
-  | { code: 'create_refused'; stripeCode: string; message: string; param?: string }
+  /** Stripe refused to create the job; its error, as Stripe gave it (a lock refused at create has no code). */
+  | { code: 'create_refused'; stripeCode?: string; message: string; param?: string }
   /** A job of this state that succeeded redacted the object through its cascade. */
   | { code: 'redacted_by_cascade'; job: string }
   /** The object's job was canceled outside the tool, as was the one that replaced it: no third try this run. */
@@ -44,10 +44,18 @@ export type Reason =
   | { code: 'job_error'; job: string | null; message: string; stripeCode?: string }
   /** The job failed validation but Stripe listed no error. */
   | { code: 'failed_without_errors'; job: string }
-  /** Another live job of this run holds the object: it waits for that one. */
-  | { code: 'waits_for_own_job' }
+  /** Another live job of this state holds the object (`job`, once Stripe named it): it waits for that one. */
+  | { code: 'waits_for_own_job'; job?: string }
   /** Stripe no longer knows the job (another account's state, a wiped emulator): abandoned, its objects re-packed. */
   | { code: 'unknown_to_stripe' }
+  /**
+   * A customer that read `deleted: true` before any job of this state touched it, which Stripe then
+   * refused to redact: deleted is not redacted. `related`: its PaymentIntents, charges, SetupIntents
+   * and Checkout Sessions that did not read redacted, put in jobs of their own.
+   */
+  | { code: 'deleted_before'; related: number; byKind?: Partial<Record<'payment_intent' | 'charge' | 'setup_intent' | 'checkout_session', number>> }
+  /** A customer deleted before (as above) whose related objects Stripe would not list: a person must find them. */
+  | { code: 'deleted_unlisted'; message: string }
   /** A sentence a state of schema version 3 or older stored as it was (see state-schema.ts). */
   | { code: 'text'; text: string };
 
@@ -96,13 +104,37 @@ export function wordReason(reason: Reason): string {
     case 'failed_without_errors':
       return `job ${reason.job} failed validation without listing an error; the next run validates it again`;
     case 'waits_for_own_job':
-      return 'waits for another job of this run that holds it';
+      // Ours, never "another" job: a person reading the report must not go looking for a stranger's.
+      return `held by ${reason.job ? `job ${reason.job}` : 'a job'} of this state, which carries it too: it goes on when that job ends`;
     case 'unknown_to_stripe':
       return 'unknown to Stripe';
+    case 'deleted_before':
+      return reason.related > 0
+        ? `the customer was deleted before this tool acted, which is not redaction: ${describeHeldObjects(reason.related, reason.byKind)} that still held data are redacted in jobs of their own`
+        : 'the customer was deleted before this tool acted, and none of its PaymentIntents, charges, SetupIntents or Checkout Sessions still holds data';
+    case 'deleted_unlisted':
+      return `the customer was deleted before this tool acted (deleted is not redacted) and Stripe would not list its payments (${reason.message}): find its PaymentIntents, charges, SetupIntents and Checkout Sessions in the Dashboard and put their ids in a request file`;
     case 'text':
       return reason.text;
   }
   return unreachable(reason);
+}
+
+const HELD_KINDS = [
+  ['payment_intent', 'PaymentIntent'],
+  ['charge', 'charge'],
+  ['setup_intent', 'SetupIntent'],
+  ['checkout_session', 'Checkout Session'],
+] as const;
+
+/** `its 1 PaymentIntent and 2 charges`; without counts per kind (not recorded), `its 3 PaymentIntents, charges, SetupIntents and Checkout Sessions`. */
+function describeHeldObjects(total: number, byKind: Partial<Record<(typeof HELD_KINDS)[number][0], number>> | undefined): string {
+  const parts = HELD_KINDS.filter(([kind]) => (byKind?.[kind] ?? 0) > 0).map(([kind, name]) => {
+    const n = byKind?.[kind] as number;
+    return `${n} ${name}${n > 1 ? 's' : ''}`;
+  });
+  if (parts.length === 0) return `its ${total} PaymentIntents, charges, SetupIntents and Checkout Sessions`;
+  return `its ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1) as string}` : parts[0]}`;
 }
 
 /** A compile-time proof that a switch covered every member; never runs on well-typed input. */

@@ -1,8 +1,9 @@
 import { adviseNeedsAction, describeFix, type Blocker } from './blocker.js';
-import type { Classified } from './identifier.js';
+import { objectTypeOfId, type Classified } from './identifier.js';
 import { isObjectDone, type ObjectStatus } from './object-status.js';
 import { wordReason, type Reason } from './reason.js';
 import type { RowStatus, RunMode } from './row-status.js';
+import { describeVerification, type StripeRecord } from './verification.js';
 
 /** What the state knows of one object a row resolved to. */
 export interface ObjectOutcome {
@@ -22,6 +23,8 @@ export interface ObjectOutcome {
   fixes: Blocker[];
   /** ISO-8601. */
   updatedAt: string;
+  /** What Stripe stated when the object was last read, and when; null (or absent) when never read. */
+  stripe?: StripeRecord | null;
 }
 /** What the state knows of one distinct identifier. */
 export interface IdentifierOutcome {
@@ -33,7 +36,7 @@ export interface IdentifierOutcome {
   updatedAt: string;
 }
 
-/** A row of the result CSV, as far as the state decides it (design.md "Result CSV", version 2). */
+/** A row of the result CSV, as far as the state decides it (design.md "Result CSV", version 3). */
 export interface RowOutcome {
   status: RowStatus;
   /** The Stripe objects the row stands for that exist. */
@@ -50,6 +53,8 @@ export interface RowOutcome {
   /** Flags the operator adds to the run command to act on the advice (`--validation-behavior fix`), each once, apart from the words. */
   commands: string[];
   updatedAt: string;
+  /** `redacted` rows: when Stripe was read showing every object redacted (the latest of those reads); else null. */
+  verifiedAt: string | null;
 }
 
 /** What a row says before any lookup answered for its identifier. */
@@ -57,15 +62,16 @@ const NOT_LOOKED_UP: Reason = { code: 'not_looked_up' };
 /** What a row found nowhere says when its lookup left no reason (states written before lookups said how). */
 const NO_CUSTOMER: Reason = { code: 'no_customer' };
 
-const EMPTY = { objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], commands: [] } satisfies Partial<RowOutcome>;
+const EMPTY = { objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], commands: [], verifiedAt: null } satisfies Partial<RowOutcome>;
 
 /** How much a status holds a row back: the row takes the status of its least finished object. */
 const WEIGHT: Record<RowStatus, number> = {
-  failed: 8,
-  needs_action: 7,
-  pending: 6,
-  ready: 5,
-  planned: 4,
+  failed: 9,
+  needs_action: 8,
+  pending: 7,
+  ready: 6,
+  planned: 5,
+  redaction_pending: 4,
   redacted: 3,
   already_redacted: 2,
   not_found: 1,
@@ -76,6 +82,7 @@ const WEIGHT: Record<RowStatus, number> = {
 function objectRowStatus(status: ObjectStatus, mode: RunMode): RowStatus {
   switch (status) {
     case 'redacted':
+    case 'redaction_pending':
     case 'already_redacted':
     case 'not_found':
     case 'needs_action':
@@ -140,9 +147,11 @@ export function decideRowOutcome(
       for (const blocker of object.blockers) blockingCodes.add(blocker.code);
       for (const code of object.errorCodes) blockingCodes.add(code);
     }
-    const tense = object.status === 'redacted' ? 'did' : 'would';
+    const tense = object.status === 'redacted' || object.status === 'redaction_pending' ? 'did' : 'would';
     for (const fix of object.fixes) fixes.push(describeFix(fix, tense));
     for (const reason of object.reasons) messages.push(about(object, wordReason(reason)));
+    const proof = proofMessage(object);
+    if (proof !== undefined) messages.push(proof);
     if (object.status === 'needs_action') {
       for (const blocker of object.blockers) {
         const advice = adviseNeedsAction(blocker);
@@ -160,15 +169,38 @@ export function decideRowOutcome(
         : 'not yet in a job when the run ended; the next run continues it',
     );
   }
+  // A customer deleted before, redacted through its objects: one job is the row's, the rest earlier.
+  const jobIds = identifier.objects.some((o) => o.reasons.some((r) => r.code === 'deleted_before')) ? [...current].slice(-1) : [...current];
   return {
     status,
     objectIds: identifier.objects.filter((o) => o.status !== 'not_found').map((o) => o.id),
-    jobIds: [...current],
-    earlierJobIds: allJobs.filter((id) => !current.has(id)),
+    jobIds,
+    earlierJobIds: allJobs.filter((id) => !jobIds.includes(id)),
     blockingCodes: [...blockingCodes],
     fixes,
     messages,
     commands,
     updatedAt,
+    verifiedAt: status === 'redacted' ? latestVerification(identifier.objects) : null,
   };
+}
+
+/** What Stripe's last read says of an object a succeeded job carried: why it is held, or what its proof is. */
+function proofMessage(object: ObjectOutcome): string | undefined {
+  const record = object.stripe ?? null;
+  // A redacted object with no read on record comes from a state before verification, read as it is.
+  if (object.status !== 'redaction_pending' && (object.status !== 'redacted' || record === null)) return undefined;
+  const type = objectTypeOfId(object.id);
+  if (!type) return undefined;
+  return describeVerification(object.id, type, record);
+}
+
+/** The latest time Stripe was read showing an object of the row redacted: by then it showed them all. */
+function latestVerification(objects: readonly ObjectOutcome[]): string | null {
+  let latest: string | null = null;
+  for (const object of objects) {
+    const at = object.stripe?.verifiedAt ?? null;
+    if (at !== null && (latest === null || at > latest)) latest = at;
+  }
+  return latest;
 }

@@ -22,7 +22,7 @@ export type { FaultSpec } from './faults.js';
 export { Faults } from './faults.js';
 export { EmulatorClock } from './clock.js';
 export type { EmulatorLogger, RequestLogEntry } from './request-log.js';
-export { formatRequestLog } from './request-log.js';
+export { formatRequestLog, peakRequestsPerOperation } from './request-log.js';
 export type { SeedDocument, SeedCustomer, SeedEntry, SeedRequest, SeedSummary } from './seed.js';
 export { SeedError } from './seed.js';
 
@@ -86,6 +86,8 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       expandValidationErrors: resolved.expandValidationErrors,
       youngCharges: resolved.youngCharges,
       deletedCustomers: resolved.deletedCustomers,
+      lockRefusal: resolved.lockRefusal,
+      refusalStatus: resolved.refusalStatus,
     },
     accountId: resolved.accountId,
     settleMs: resolved.settleMs,
@@ -132,7 +134,10 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     settings,
     faults,
     clock,
-    rateLimiter: new RateLimiter({ perSecond: resolved.rateLimit, searchPerSecond: resolved.searchRateLimit }, store.clockMs),
+    rateLimiter: new RateLimiter(
+      { perSecond: resolved.rateLimit, searchPerSecond: resolved.searchRateLimit, endpointPerSecond: resolved.endpointRateLimit },
+      store.clockMs,
+    ),
     idempotency: new IdempotencyStore(store.clockMs),
     logger: resolved.logger,
     latencyMs: resolved.latencyMs,

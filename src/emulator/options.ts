@@ -51,6 +51,21 @@ export interface EmulatorOptions {
    * refuses it with 400, as an account or API version without it would. @default 'yes'
    */
   expandValidationErrors: 'yes' | 'no';
+  /**
+   * Where a second job naming an object that an older live job holds (its cascade included) is
+   * refused. `create`: at create, 400 `invalid_request_error` with Stripe's plain message and no
+   * `code` or `param`; `validation`: it is created and fails validation with `locked_by_other_job`.
+   * @default 'create'
+   */
+  lockRefusal: 'create' | 'validation';
+  /** The HTTP status of a refused status transition (validate, run, cancel, update). @default '409' */
+  refusalStatus: '409' | '400';
+  /**
+   * Requests per second (sliding 1 s window) that one named operation — method and path template,
+   * e.g. `POST /v1/privacy/redaction_jobs` — may get before 429 `rate_limit`, besides `rateLimit`.
+   * @default 25 (Stripe's default per endpoint)
+   */
+  endpointRateLimit: number;
   /** The account `GET /v1/account` answers with: `acct_` and letters or digits. @default 'acct_emulator0000000' */
   accountId: string;
   /** Endpoint URLs (http/https) that every recorded event is POSTed to, signed. @default none */
@@ -84,8 +99,18 @@ export interface EmulatorOptions {
 }
 
 /** The behaviours Stripe does not document, one option each (stripe-api.md §6). */
-export type EmulatorVariants = Pick<EmulatorOptions, 'unknownIds' | 'transitionErrors' | 'lockErrors' | 'fixListing' | 'expandValidationErrors'> &
-  Pick<EmulatorOptions, 'youngCharges' | 'deletedCustomers'>;
+export type EmulatorVariants = Pick<
+  EmulatorOptions,
+  | 'unknownIds'
+  | 'transitionErrors'
+  | 'lockErrors'
+  | 'fixListing'
+  | 'expandValidationErrors'
+  | 'youngCharges'
+  | 'deletedCustomers'
+  | 'lockRefusal'
+  | 'refusalStatus'
+>;
 
 /** The values of each variant option, the default (least helpful) first, as in stripe-api.md §6. */
 export const VARIANT_CHOICES = {
@@ -96,6 +121,8 @@ export const VARIANT_CHOICES = {
   expandValidationErrors: ['yes', 'no'],
   youngCharges: ['validated', 'redacted'],
   deletedCustomers: ['refuse', 'redact'],
+  lockRefusal: ['create', 'validation'],
+  refusalStatus: ['409', '400'],
 } as const satisfies { [K in keyof EmulatorVariants]: readonly EmulatorVariants[K][] };
 
 /**
@@ -103,6 +130,8 @@ export const VARIANT_CHOICES = {
  * naming its job, a fix listing only what `fix` cannot clear, embedded validation errors, no hold of
  * young charges, deleted customers redacted like any other. Spread it
  * into the options (`startEmulator({...HELPFUL_VARIANTS})`) to run under "the helpful ones".
+ * A lock is refused at validation (with its documented code, pinned on an object), a refused
+ * transition answers 400.
  */
 export const HELPFUL_VARIANTS = {
   unknownIds: 'refuse',
@@ -112,6 +141,8 @@ export const HELPFUL_VARIANTS = {
   expandValidationErrors: 'yes',
   youngCharges: 'redacted',
   deletedCustomers: 'redact',
+  lockRefusal: 'validation',
+  refusalStatus: '400',
 } as const satisfies EmulatorVariants;
 
 export const DEFAULT_EMULATOR_OPTIONS = {
@@ -131,6 +162,9 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   lockErrors: 'plain',
   fixListing: 'keep',
   expandValidationErrors: 'yes',
+  lockRefusal: 'create',
+  refusalStatus: '409',
+  endpointRateLimit: 25,
   accountId: 'acct_emulator0000000',
   webhooks: [] as readonly string[],
   webhookSecret: undefined,
@@ -153,6 +187,7 @@ const NUMERIC_BOUNDS = {
   redactionMs: [0, 3_600_000],
   rateLimit: [1, 1_000_000],
   searchRateLimit: [1, 1_000_000],
+  endpointRateLimit: [1, 1_000_000],
   searchLagMs: [0, 86_400_000],
   maxJobObjects: [1, 1_000_000_000],
   webhookRetryBaseMs: [0, 3_600_000],

@@ -23,31 +23,47 @@ export class SlidingWindow {
   }
 }
 
-/** Why a request was refused: the global limit, or the separate search limit. */
-export type RateLimitVerdict = 'admitted' | 'global' | 'search';
+/** Why a request was refused: the global limit, the separate search limit, or its operation's own limit. */
+export type RateLimitVerdict = 'admitted' | 'global' | 'search' | 'endpoint';
 
 /**
- * Stripe's two limits as the emulator models them (stripe-api.md §4): every request counts against
- * the global limit; `search` routes count against the search limit as well, and must fit both.
+ * Stripe's limits as the emulator models them (stripe-api.md §4, §6): every request counts against
+ * the global limit; `search` routes count against the search limit as well; and each named
+ * operation (method and path template) against its own per-endpoint limit. A request must fit all.
  */
 export class RateLimiter {
   readonly #global: SlidingWindow;
   readonly #search: SlidingWindow;
+  readonly #endpointPerSecond: number;
+  /** One window per operation, made on its first request. */
+  readonly #endpoints = new Map<string, SlidingWindow>();
 
   constructor(
-    options: { perSecond: number; searchPerSecond: number },
+    options: { perSecond: number; searchPerSecond: number; endpointPerSecond?: number },
     readonly clockMs: () => number = Date.now,
   ) {
     this.#global = new SlidingWindow(options.perSecond);
     this.#search = new SlidingWindow(options.searchPerSecond);
+    this.#endpointPerSecond = options.endpointPerSecond ?? Number.POSITIVE_INFINITY;
   }
 
-  admit(kind: RouteKind): RateLimitVerdict {
+  /** `operation`: the route's method and path template (`GET /v1/customers/:id`); omitted, no per-endpoint limit. */
+  admit(kind: RouteKind, operation?: string): RateLimitVerdict {
     const now = this.clockMs();
     if (!this.#global.hasRoom(now)) return 'global';
     if (kind === 'search' && !this.#search.hasRoom(now)) return 'search';
+    let endpoint: SlidingWindow | undefined;
+    if (operation !== undefined) {
+      endpoint = this.#endpoints.get(operation);
+      if (!endpoint) {
+        endpoint = new SlidingWindow(this.#endpointPerSecond);
+        this.#endpoints.set(operation, endpoint);
+      }
+      if (!endpoint.hasRoom(now)) return 'endpoint';
+    }
     this.#global.record(now);
     if (kind === 'search') this.#search.record(now);
+    endpoint?.record(now);
     return 'admitted';
   }
 }

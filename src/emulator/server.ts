@@ -53,12 +53,15 @@ export function createEmulatorServer(deps: ServerDeps): Server {
 
 async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const startedAt = performance.now();
+  const receivedAtMs = Date.now();
   const requestId = `req_${randomBytes(10).toString('base64url').replace(/[-_]/g, 'x')}`;
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'http://emulator.invalid');
   const path = url.pathname;
+  /** The named operation, once the route is known (per-endpoint limit, request log). */
+  let operation: string | undefined;
   const log = (entry: Omit<RequestLogEntry, 'requestId' | 'method' | 'path' | 'durationMs'>): void => {
-    deps.logger({ requestId, method, path, durationMs: performance.now() - startedAt, ...entry });
+    deps.logger({ requestId, method, path, durationMs: performance.now() - startedAt, receivedAtMs, ...(operation ? { operation } : {}), ...entry });
   };
   /** Set by a `lostResponse` fault: the request is carried out, its answer never written. */
   let loseAnswer = false;
@@ -111,7 +114,8 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
 
     const match = deps.router.match(method, path);
     const kind: RouteKind = match?.route.kind ?? (method === 'GET' ? 'read' : 'write');
-    const verdict = deps.rateLimiter.admit(kind);
+    operation = `${method} ${match?.route.path ?? path}`;
+    const verdict = deps.rateLimiter.admit(kind, operation);
     if (verdict !== 'admitted') return await sendError(rateLimited(verdict));
 
     const fault = deps.faults.take(method, path);
@@ -235,8 +239,8 @@ function unexpected(error: unknown): Answer {
   };
 }
 
-function rateLimited(verdict: 'global' | 'search'): ApiError {
-  const which = verdict === 'search' ? 'Search requests hit' : 'Too many requests hit';
+function rateLimited(verdict: 'global' | 'search' | 'endpoint'): ApiError {
+  const which = verdict === 'search' ? 'Search requests hit' : verdict === 'endpoint' ? 'Too many requests to this endpoint hit' : 'Too many requests hit';
   return new ApiError(429, 'invalid_request_error', 'rate_limit', `${which} the API too quickly. We recommend an exponential backoff of your requests.`);
 }
 

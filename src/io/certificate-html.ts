@@ -50,8 +50,16 @@ ${table(
 )}
 <h2 id="objects">Stripe objects, as Stripe last stated them</h2>
 ${table(
-  ['Object', 'Status', 'Stated at', "What Stripe's fix changed", 'Still blocked by'],
-  c.objects.map((o) => [`<span class="id">${e(o.id)}</span>`, e(o.status), e(o.statedAt), list(o.fixes.map((f) => `${f.blocked}: ${f.fix}`)), list(o.blockers)]),
+  ['Object', 'Status', 'Stripe stated', 'Read at', 'Verified redacted at', "What Stripe's fix changed", 'Still blocked by'],
+  c.objects.map((o) => [
+    `<span class="id">${e(o.id)}</span>`,
+    e(o.status),
+    e(o.stripeStated ?? 'not read yet'),
+    e(o.readAt ?? o.statedAt),
+    e(o.verifiedAt),
+    list(o.fixes.map((f) => `${f.blocked}: ${f.fix}`)),
+    list(o.blockers),
+  ]),
 )}
 <h2 id="jobs">Redaction jobs</h2>
 ${table(

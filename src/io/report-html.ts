@@ -59,6 +59,7 @@ type Tally = 'erased' | 'held' | 'no_data' | 'would_erase' | 'found' | 'person' 
  */
 export const STATUS_WORDS: Record<RowStatus, { label: string; legend: string; tally: Tally }> = {
   redacted: { label: 'erased', legend: 'Erased: Stripe shows every object of the request redacted, after a job of this tool succeeded.', tally: 'erased' },
+  redaction_pending: { label: 'erased, held by Stripe', legend: 'Erased, held by Stripe: the job succeeded, but Stripe does not yet show every object redacted (held until eligible, e.g. payments younger than 90 days, or still processing); the next run reads Stripe again.', tally: 'held' },
   already_redacted: { label: 'already erased', legend: 'Already erased: Stripe showed the data redacted or deleted before this tool acted.', tally: 'erased' },
   skipped: { label: 'not a request', legend: 'Not a request: a line of the export that holds no request (a footer or a separator); nothing to do.', tally: 'not_request' },
   not_found: { label: 'no data in Stripe', legend: 'No data in Stripe: no Stripe object matches the email or id, so there is nothing to erase.', tally: 'no_data' },
@@ -110,7 +111,7 @@ export interface ReportSection {
 }
 
 /** The sections of the report, in the order they are shown. */
-export const SECTIONS = ['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'fixes', 'rest'] as const;
+export const SECTIONS = ['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'redaction_pending', 'fixes', 'rest'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** Sections that need a person, shown first under one heading. */
@@ -123,6 +124,7 @@ const TITLES: Record<Exclude<SectionName, 'fixes'>, string> = {
   failed: 'Failed: what went wrong',
   invalid: 'Unusable rows: no email or Stripe id',
   pending: 'In progress: the next run continues these',
+  redaction_pending: 'Redaction pending at Stripe: jobs succeeded, Stripe does not show every object redacted yet; the next run reads them again',
   rest: 'All other rows',
 };
 
@@ -228,6 +230,7 @@ export class ReportCollector {
       case 'failed':
       case 'invalid':
       case 'pending':
+      case 'redaction_pending':
         return status;
       default:
         // Fixes applied (an erased row) in a redact run; fixes that would apply in a preview.
@@ -270,6 +273,7 @@ const PREVIEW_PAGE_CSS = (mode: string) =>
 /** Bar colours per status: settled ones calm, those needing a person warm. */
 const COLOURS: Record<RowStatus, string> = {
   redacted: '#2e7d32',
+  redaction_pending: '#9ccc65',
   already_redacted: '#66bb6a',
   skipped: '#cfd8dc',
   not_found: '#90a4ae',
@@ -397,6 +401,8 @@ export function renderReportHtml(header: ReportHeader, collected: ReportCollecto
   const sections = [
     `<h2 id="needs-a-person">What needs a person</h2>`,
     ...NEEDING.map((s) => `<section id="${s}"><h3>${TITLES[s as Exclude<SectionName, 'fixes'>]} (${count(s)})</h3>${rowsTable(s, collected.sections[s], header.mode)}</section>`),
+    // Stripe's schedule needs no person: listed with why, apart from what does.
+    `<section id="redaction_pending"><h2>${TITLES.redaction_pending} (${count('redaction_pending')})</h2>${rowsTable('redaction_pending', collected.sections.redaction_pending, header.mode)}</section>`,
     `<div id="settled-late"><h2>Settled late: closed after their due date (${collected.settledLate})</h2>${settledLateTable(collected.settledLateRows)}</div>`,
     `<section id="fixes"><h2>${fixesTitle(header.mode)} (${count('fixes')})</h2>${rowsTable('fixes', collected.sections.fixes, header.mode)}</section>`,
     `<section id="rest"><h2>${TITLES.rest} (${count('rest')})</h2>${rowsTable('rest', collected.sections.rest, header.mode)}</section>`,

@@ -27,10 +27,11 @@ export const RESULT_COLUMNS = [
   'run_id',
   'livemode',
   'updated_at',
+  'verified_at',
 ] as const;
 
 /** The result CSV's version (design.md "Result CSV"): bumped whenever {@link RESULT_COLUMNS} change meaning. */
-export const RESULT_CSV_VERSION = 2;
+export const RESULT_CSV_VERSION = 3;
 
 /** One output row: the input record's cells and what became of it. */
 export interface ResultRow {
@@ -59,6 +60,8 @@ export interface ResultRow {
   livemode: boolean;
   /** ISO-8601. */
   updatedAt: string;
+  /** ISO-8601: when Stripe was read showing every object of the row redacted (`redacted` rows); null otherwise. */
+  verifiedAt: string | null;
 }
 
 /**
@@ -166,6 +169,7 @@ function toRecord(result: ResultRow, width: number): string[] {
     result.runId,
     String(result.livemode),
     result.updatedAt,
+    result.verifiedAt ?? '',
   ].map(neutraliseCell);
 }
 

@@ -77,5 +77,6 @@ export function resultRowsOf(records: string[][], inputColumns: number): ResultR
     runId: cell(record, 'run_id'),
     livemode: cell(record, 'livemode') === 'true',
     updatedAt: cell(record, 'updated_at'),
+    verifiedAt: cell(record, 'verified_at') || null,
   }));
 }

@@ -3,12 +3,31 @@ import type { JobStatus, ValidationBehavior } from '../domain/job.js';
 import type { ObjectStatus } from '../domain/object-status.js';
 import type { ObjectOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
+import type { StatedStatus, StripeRecord } from '../domain/verification.js';
 import { sqlList, type StateSql } from './state-sql.js';
 import { parseEventReason, parseReasons } from './state-reasons.js';
 import type { StateHistory, StoredRun } from './state-store.js';
 
 /** Statuses of jobs that no longer carry their objects: the report lists them as earlier jobs only. */
 const RELEASED_JOB_SQL = sqlList(['canceled' satisfies JobStatus, 'abandoned']);
+
+/** The last read of an object, as its columns hold it; null when it was never read. */
+function stripeRecordOf(o: {
+  stripe_stated: StatedStatus | null;
+  stripe_raw: string | null;
+  stripe_created: number | null;
+  stripe_read_at: string | null;
+  verified_at: string | null;
+}): StripeRecord | null {
+  if (o.stripe_stated === null || o.stripe_read_at === null) return null;
+  return {
+    stated: o.stripe_stated,
+    ...(o.stripe_raw !== null ? { raw: o.stripe_raw } : {}),
+    created: o.stripe_created,
+    readAt: o.stripe_read_at,
+    verifiedAt: o.verified_at,
+  };
+}
 
 /**
  * The read-only queries of the report, `history` and `show`. They read states of schema version 2
@@ -41,6 +60,15 @@ export function sqliteStateHistory(sql: StateSql): StateHistory {
     return r && { type: r.type, resolvedAt: r.resolved_at, updatedAt: r.updated_at, latestRun: r.seen_run };
   };
 
+  // A state before schema version 5, read as it is, records no read of Stripe: its objects have none.
+  let readColumns: string | undefined;
+  const stripeReadColumns = () => {
+    readColumns ??= (sql.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('objects', 'verified_at') !== undefined)
+      ? 'o.stripe_stated, o.stripe_raw, o.stripe_created, o.stripe_read_at, o.verified_at'
+      : 'NULL AS stripe_stated, NULL AS stripe_raw, NULL AS stripe_created, NULL AS stripe_read_at, NULL AS verified_at';
+    return readColumns;
+  };
+
   return {
     identifierOutcome(key) {
       const id = sql.prepare('SELECT resolved_at, messages, updated_at FROM identifiers WHERE key = ?').get(key) as
@@ -48,7 +76,7 @@ export function sqliteStateHistory(sql: StateSql): StateHistory {
       if (!id) return undefined;
       const objects = sql
         .prepare(
-          `SELECT o.id, o.status, o.error_codes, o.messages, o.blockers, o.fixes, o.updated_at,
+          `SELECT o.id, o.status, o.error_codes, o.messages, o.blockers, o.fixes, o.updated_at, ${stripeReadColumns()},
                   CASE WHEN j.status IN (${RELEASED_JOB_SQL}) THEN NULL ELSE j.stripe_id END AS job
              FROM resolutions r JOIN objects o ON o.id = r.object_id LEFT JOIN jobs j ON j.id = o.job_id
              WHERE r.identifier_key = ? ORDER BY o.id`,
@@ -62,6 +90,11 @@ export function sqliteStateHistory(sql: StateSql): StateHistory {
         fixes: string;
         updated_at: string;
         job: string | null;
+        stripe_stated: StatedStatus | null;
+        stripe_raw: string | null;
+        stripe_created: number | null;
+        stripe_read_at: string | null;
+        verified_at: string | null;
       }[];
       const jobsOf = sql.prepare(
         `SELECT j.stripe_id FROM job_objects jo JOIN jobs j ON j.id = jo.job_id
@@ -82,6 +115,7 @@ export function sqliteStateHistory(sql: StateSql): StateHistory {
             blockers: JSON.parse(o.blockers) as Blocker[],
             fixes: JSON.parse(o.fixes) as Blocker[],
             updatedAt: o.updated_at,
+            stripe: stripeRecordOf(o),
           }),
         ),
       };

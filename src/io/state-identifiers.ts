@@ -1,10 +1,10 @@
-import { DONE_OBJECT_STATUSES } from '../domain/object-status.js';
+import { LOOKED_UP_FOR_GOOD_OBJECT_STATUSES } from '../domain/object-status.js';
 import { sqlList, type StateSql } from './state-sql.js';
 import { serializeReasons } from './state-reasons.js';
 import type { IdentifierLedger } from './state-store.js';
 
-/** Object statuses that need no run again (domain/object-status.ts), as an SQL list. */
-const DONE_SQL = sqlList(DONE_OBJECT_STATUSES);
+/** Object statuses whose identifier needs no lookup again (domain/object-status.ts), as an SQL list. */
+const DONE_SQL = sqlList(LOOKED_UP_FOR_GOOD_OBJECT_STATUSES);
 
 /**
  * Values of `identifiers.absence_confirmed`: what a strongly consistent lookup that found nothing
@@ -60,6 +60,19 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
         for (const o of objects) {
           add.run(o.id, o.type, now);
           link.run(key, o.id);
+        }
+      });
+    },
+
+    addRelatedObjects(parentId, objects) {
+      const now = sql.now();
+      sql.transaction(() => {
+        const keys = (sql.prepare('SELECT identifier_key FROM resolutions WHERE object_id = ?').all(parentId) as { identifier_key: string }[]).map((r) => r.identifier_key);
+        const add = sql.prepare(`INSERT OR IGNORE INTO objects (id, type, status, updated_at) VALUES (?, ?, 'queued', ?)`);
+        const link = sql.prepare('INSERT OR IGNORE INTO resolutions (identifier_key, object_id) VALUES (?, ?)');
+        for (const o of objects) {
+          add.run(o.id, o.type, now);
+          for (const key of keys) link.run(key, o.id);
         }
       });
     },

@@ -87,5 +87,30 @@ export function sqliteObjectLedger(sql: StateSql): ObjectLedger {
         for (const id of ids) clear.run(id);
       });
     },
+
+    recordReading(id, reading, { verified = false } = {}) {
+      const now = sql.now();
+      // updated_at moves when the row can read differently: a new status, or Stripe stating something new.
+      sql
+        .prepare(
+          `UPDATE objects SET
+             updated_at = CASE WHEN @verified = 1 AND status != 'redacted' OR stripe_stated IS NOT @stated THEN @now ELSE updated_at END,
+             status = CASE WHEN @verified = 1 THEN 'redacted' ELSE status END,
+             verified_at = CASE WHEN @verified = 1 THEN @now ELSE verified_at END,
+             stripe_stated = @stated, stripe_raw = @raw, stripe_created = COALESCE(@created, stripe_created), stripe_read_at = @now
+           WHERE id = @id`,
+        )
+        .run({ id, now, verified: verified ? 1 : 0, stated: reading.stated, raw: reading.raw ?? null, created: reading.created });
+    },
+
+    objectsAwaitingProof(runId) {
+      return sql
+        .prepare(
+          `SELECT DISTINCT o.id, o.type FROM identifier_runs ir
+             JOIN resolutions r ON r.identifier_key = ir.identifier_key JOIN objects o ON o.id = r.object_id
+             WHERE ir.run_id = ? AND o.status = 'redaction_pending' ORDER BY o.id`,
+        )
+        .all(runId) as { id: string; type: string }[];
+    },
   };
 }

@@ -9,7 +9,8 @@ import { RECORDS_MIGRATION, RECORDS_TABLES } from './state-records-schema.js';
  *
  * - identifiers: one row per distinct request identifier (`email:<hmac>` or `id:<stripe id>`);
  * - resolutions: identifier → Stripe objects it resolved to (kept, never dropped);
- * - objects: each Stripe object's status (see domain/object-status.ts), blockers, fixes and reasons;
+ * - objects: each Stripe object's status (see domain/object-status.ts), blockers, fixes and reasons,
+ *   and what Stripe stated when it was last read (`stripe_*`, `verified_at`: domain/verification.ts);
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
  * - runs: one row per run with its summary;
  * - identifier_runs: every run whose input named an identifier (identifiers.seen_run keeps only the latest);
@@ -18,14 +19,22 @@ import { RECORDS_MIGRATION, RECORDS_TABLES } from './state-records-schema.js';
  * - meta: the schema version, the state's random id, the email hashing key, and the Stripe account
  *   and mode the state belongs to (`account_id`, `livemode`, `account_bound_at`; see {@link bindAccount}).
  */
-export const SCHEMA_VERSION = '5';
+export const SCHEMA_VERSION = '6';
 
 /**
  * Versions a read-only open reads as they are, without migrating (sqlite-state-store.ts): 2 lacks
- * `identifier_runs`, 2 and 3 hold sentences where 4 holds reasons (state-reasons.ts reads both), 4
- * lacks the register and the ledger (read as empty).
+ * `identifier_runs`, 2 and 3 hold sentences where 4 holds reasons (state-reasons.ts reads both),
+ * before 5 no object records what Stripe stated when read, and before 6 there is no register and no
+ * ledger (read as empty).
  */
-export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['2', '3', '4', SCHEMA_VERSION];
+export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['2', '3', '4', '5', SCHEMA_VERSION];
+
+/**
+ * What Stripe stated when the object was last read (domain/verification.ts StatedStatus; `raw`: an
+ * unknown redaction status as sent), the object's own `created`, when it was read, and when a read
+ * last showed it redacted. Only what Stripe answered is written here.
+ */
+const STRIPE_READ_COLUMNS = `stripe_stated TEXT, stripe_raw TEXT, stripe_created INTEGER, stripe_read_at TEXT, verified_at TEXT`;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,7 +66,8 @@ CREATE TABLE IF NOT EXISTS objects (
   error_codes TEXT NOT NULL DEFAULT '[]', messages TEXT NOT NULL DEFAULT '[]',
   -- domain/blocker.ts Blocker[]: what blocks it now; what Stripe's fix clears (or cleared) for it
   blockers TEXT NOT NULL DEFAULT '[]', fixes TEXT NOT NULL DEFAULT '[]',
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  ${STRIPE_READ_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS objects_by_status ON objects (status);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -90,8 +100,11 @@ CREATE TABLE IF NOT EXISTS invalid_reads (
 );
 ${RECORDS_TABLES}`;
 
-/** Steps from an older schema version to the next, applied in order when a state is opened. */
-const MIGRATIONS: Record<string, { to: string; sql: string }> = {
+/**
+ * Steps from an older schema version to the next, applied in order when a state is opened. A step's
+ * SQL may depend on the columns a table already has (`hasColumn`): a column is added only once.
+ */
+const MIGRATIONS: Record<string, { to: string; sql: string | ((hasColumn: (table: string, column: string) => boolean) => string) }> = {
   '1': {
     to: '2',
     sql: `ALTER TABLE objects ADD COLUMN blockers TEXT NOT NULL DEFAULT '[]';
@@ -113,9 +126,20 @@ const MIGRATIONS: Record<string, { to: string; sql: string }> = {
     sql: `UPDATE identifiers SET messages = (${textReasonsOf('identifiers.messages')}) WHERE messages != '[]';
           UPDATE objects SET messages = (${textReasonsOf('objects.messages')}) WHERE messages != '[]';`,
   },
+  // Before version 5 a succeeded job was taken for proof: its objects now wait for Stripe's own word,
+  // which the next run that names them reads (design.md "Result CSV" version 3).
+  '4': {
+    to: '5',
+    sql: (hasColumn) =>
+      `${STRIPE_READ_COLUMNS.split(', ')
+        .filter((column) => !hasColumn('objects', column.split(' ')[0] as string))
+        .map((column) => `ALTER TABLE objects ADD COLUMN ${column};`)
+        .join('\n')}
+       UPDATE objects SET status = 'redaction_pending' WHERE status = 'redacted';`,
+  },
   // The register of requests and the ledger of runs (state-records-schema.ts): new tables only.
   // Runs before it have no entry; the ledger starts with the first run after.
-  '4': { to: '5', sql: RECORDS_MIGRATION },
+  '5': { to: '6', sql: RECORDS_MIGRATION },
 };
 
 /** SQL turning a JSON array of sentences into one of `{ "code": "text", "text": … }` reasons, in order; items that are reasons already stay. */
@@ -134,8 +158,9 @@ export function initialiseMeta(db: Database.Database, path: string): { stateId: 
   let version = meta('schema_version');
   if (version !== undefined && MIGRATIONS[version]) {
     db.transaction(() => {
+      const hasColumn = (table: string, column: string) => db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
       for (let step = version === undefined ? undefined : MIGRATIONS[version]; step; step = MIGRATIONS[step.to]) {
-        db.exec(step.sql);
+        db.exec(typeof step.sql === 'string' ? step.sql : step.sql(hasColumn));
         version = step.to;
       }
       db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(version);

@@ -21,6 +21,7 @@ import type { ObjectStatus } from '../domain/object-status.js';
 import type { Reason } from '../domain/reason.js';
 import type { IdentifierOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
+import type { StripeReading } from '../domain/verification.js';
 import type { AccountBinding, StateAccount } from './state-schema.js';
 import type { RequestRegisterReader, RequestRegisterWriter } from './state-requests.js';
 import type { LedgerReader, LedgerWriter } from './state-ledger.js';
@@ -136,6 +137,12 @@ export interface IdentifierLedger {
     reasons?: Reason[],
     options?: { absenceConfirmed?: boolean; guestsChecked?: boolean },
   ): void;
+  /**
+   * Adds objects found through another (a deleted customer's PaymentIntents, charges, …) to every
+   * identifier that resolved to `parentId`: they are that person's data too, and the rows' objects.
+   * New objects start `queued`; known ones keep their status.
+   */
+  addRelatedObjects(parentId: string, objects: ReadonlyArray<{ id: string; type: string }>): void;
 }
 
 /** Where each Stripe object stands (domain/object-status.ts), what blocks it, what fix cleared. */
@@ -161,6 +168,17 @@ export interface ObjectLedger {
   promoteBlockersToFixes(ids: readonly string[]): void;
   /** A validation with `error` passed: nothing blocks the objects, and no fix is needed. */
   clearBlockers(ids: readonly string[]): void;
+  /**
+   * Records what Stripe stated of an object, read now (only what it answered). `verified`: the read
+   * showed it redacted after a job of this state succeeded — the object becomes `redacted`, with
+   * `verified_at` now. Otherwise its status stays.
+   */
+  recordReading(id: string, reading: StripeReading, options?: { verified?: boolean }): void;
+  /**
+   * Objects that wait for Stripe to show them redacted (`redaction_pending`) and stand for an
+   * identifier `runId` read: what that run verifies. A verified object is never among them.
+   */
+  objectsAwaitingProof(runId: string): { id: string; type: string }[];
 }
 
 /** The jobs this state created or adopted, what they carried, and each status seen. */

@@ -14,8 +14,11 @@ export interface DriveContext {
   mode: 'validate' | 'redact';
   /** What this run may do about validation errors. */
   behavior: ValidationBehavior;
-  /** Queues a new job for these objects (a split); does not wait for it. */
-  spawn(objectIds: string[]): void;
+  /**
+   * Queues a new job for these objects (a split); does not wait for it. Returns the job's local id
+   * (undefined when the run is stopping and queues nothing).
+   */
+  spawn(objectIds: string[]): number | undefined;
   /** Queues a job Stripe already holds for these objects, to be driven as this state's own. */
   adopt(job: RedactionJobView, objectIds: string[]): void;
   /** Objects whose job was canceled from outside in this run (they are replaced once). */
@@ -29,4 +32,6 @@ export interface DriveContext {
   signal?: AbortSignal;
   /** The customer a related object belongs to ({@link StripeGateway.customerOf}), remembered for the run. */
   customerOf(id: string, objectType: string): Promise<string | null>;
+  /** Reads objects whose job succeeded, for Stripe's word that they are redacted (verify-objects.ts); absent: the run verifies later. */
+  verify?(objectIds: readonly string[]): void;
 }

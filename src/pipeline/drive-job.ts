@@ -4,13 +4,15 @@ import { type JobStatus, type JobValidationError, type RedactionJobView } from '
 import { decideAfterFailedValidation } from '../domain/failed-job.js';
 import { nextJobStep } from '../domain/job-step.js';
 import { ownersToLookUp, pinErrors, triageFailedValidation, type FailureFacts } from '../domain/failure-triage.js';
-import { slotOf, toJobObjects } from '../domain/pack.js';
+import { chunk, slotOf, toJobObjects } from '../domain/pack.js';
+import { MAX_JOB_IDENTIFIERS } from '../domain/job.js';
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { cancelJob, switchBehavior, transition } from './job-actions.js';
 import { JobWaitTimeout } from './job-watcher.js';
-import { findTwin, liveJobsNaming, ownLockingJob } from './lock-holders.js';
-import { settleByPresence } from './settle-by-presence.js';
+import { findTwin, liveJobsNaming, ownLockingJob, STRIPE_OBJECT_TYPE, waitsFor } from './lock-holders.js';
+import { isLockRefusedAtCreate, settleRefusedCreate } from './refused-create.js';
+import { settleAfterOwnCascade, settleByPresence } from './settle-by-presence.js';
 
 /** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
 export function isFatalGatewayError(error: unknown): boolean {
@@ -91,6 +93,8 @@ export async function driveJob(job: StoredJob, ctx: DriveContext): Promise<void>
         }
         case 'settle_redacted':
           markRedacted(job, ctx);
+          // Stripe's own word, not the job's: each object is read (verify-objects.ts).
+          ctx.verify?.(job.objectIds);
           return;
         case 'replace_canceled':
         case 'leave_canceled':
@@ -165,32 +169,22 @@ export async function followJob(job: StoredJob, ctx: DriveContext): Promise<JobS
 
 /**
  * Objects that waited for this job go on now. When the job succeeded, its cascade may have
- * redacted them already (a PaymentIntent of a redacted customer): then they are settled as
- * redacted by this job; otherwise they get a job of their own.
+ * redacted them already (a PaymentIntent of a redacted customer): then they are settled by this
+ * job, once Stripe shows it; otherwise they go into jobs of their own.
  */
 async function releaseDeferred(job: StoredJob, ctx: DriveContext): Promise<void> {
-  await releaseWaiters(job.localId, job.status === 'succeeded', job.stripeId, ctx);
+  await releaseWaiters(job.localId, job.status === 'succeeded', ctx);
 }
 
 /** Objects deferred on job `ownerLocalId` go on: settled as redacted when its cascade redacted them, else in a job of their own. */
-async function releaseWaiters(ownerLocalId: number, succeeded: boolean, ownerStripeId: string | null, ctx: DriveContext): Promise<void> {
+async function releaseWaiters(ownerLocalId: number, succeeded: boolean, ctx: DriveContext): Promise<void> {
+  const rest: string[] = [];
   for (const id of ctx.store.objectsDeferredOn(ownerLocalId)) {
     const type = objectTypeOfId(id);
-    if (succeeded && type) {
-      const presence = await ctx.gateway.lookupObject(id, type).catch(() => 'present' as const);
-      if (presence === 'redacted') {
-        ctx.store.linkObjectToJob(id, ownerLocalId);
-        ctx.store.setObjectStatus([id], {
-          status: 'redacted',
-          jobLocalId: ownerLocalId,
-          deferredOn: null,
-          reasons: [{ code: 'redacted_by_cascade', job: ownerStripeId as string }],
-        });
-        continue;
-      }
-    }
-    ctx.spawn([id]);
+    if (succeeded && type && (await settleAfterOwnCascade(id, type, ownerLocalId, ctx))) continue;
+    rest.push(id);
   }
+  for (const group of chunk(rest, MAX_JOB_IDENTIFIERS)) ctx.spawn(group);
 }
 
 /** Sends the create; returns false when the job could not be created and its objects were settled or re-packed. */
@@ -204,6 +198,10 @@ async function createJob(job: StoredJob, ctx: DriveContext): Promise<boolean> {
     ctx.logger.info('job created', { job: view.id, objects: job.objectIds.length });
     return true;
   } catch (error) {
+    if (isLockRefusedAtCreate(error)) {
+      await settleRefusedCreate(job, error, ctx, (owner) => releaseWaiters(owner, true, ctx));
+      return false;
+    }
     if (!(error instanceof GatewayError) || error.stripeCode !== 'resource_missing') throw error;
     const slot = error.param ? slotOf(objects, error.param) : undefined;
     const suspects = slot ? [slot] : job.objectIds;
@@ -326,12 +324,21 @@ async function settleFailure(
       break;
   }
 
-  for (const [root, { blockers, fixes }] of decision.blocked) {
-    for (const blocker of blockers) {
-      if (blocker.code !== 'locked_by_other_job' || blocker.heldBy) continue;
-      // A hint for the person who must cancel it: the job Stripe's list shows holding the identifier.
-      const holder = (await liveJobsNaming(root, ctx)).find((entry) => entry.job.id !== job.stripeId);
-      if (holder) blocker.heldBy = holder.job.id;
+  for (const [root, { blockers: listed, fixes }] of decision.blocked) {
+    const blockers = [];
+    for (const blocker of listed) {
+      if (blocker.code === 'locked_by_other_job') {
+        // A lock of this state's own job is ours, never another's: it ends with that job. What
+        // else blocks the identifier is what needs a person.
+        const error = { id: '', code: blocker.code, message: blocker.message, erroringObject: blocker.erroringObject };
+        if ((await ownLockingJob(job, [error], ctx)) !== undefined) continue;
+        if (!blocker.heldBy) {
+          // A hint for the person who must cancel it: the job Stripe's list shows holding the identifier.
+          const holder = (await liveJobsNaming(root, ctx)).find((entry) => entry.job.id !== job.stripeId);
+          if (holder) blocker.heldBy = holder.job.id;
+        }
+      }
+      blockers.push(blocker);
     }
     ctx.store.setObjectStatus([root], { status: 'needs_action', errorCodes: [], blockers, fixes });
   }
@@ -339,7 +346,7 @@ async function settleFailure(
     ctx.store.setObjectStatus([root], { status: 'in_job', blockers: [], fixes });
   }
   for (const [root, owner] of deferred) {
-    ctx.store.setObjectStatus([root], { status: 'deferred', deferredOn: owner, reasons: [{ code: 'waits_for_own_job' }] });
+    ctx.store.setObjectStatus([root], { status: 'deferred', jobLocalId: owner, deferredOn: owner, reasons: [waitsFor(owner, ctx)] });
   }
   // A holder that already finished released its waiters before they waited: release them now.
   const finishedOwners = new Set([...deferred.values()].filter((owner) => ctx.succeededThisRun?.has(owner)));
@@ -360,18 +367,42 @@ async function settleFailure(
   // One blocked customer must not hold the others hostage: clean ones go on in a job of their
   // own, blocked ones wait in another (kept failed for re-validation), deferred ones wait, and
   // those a validation under fix could not tell apart each go on alone.
-  await cancelJob(job, ctx);
-  if (clean.length > 0) ctx.spawn(clean);
   const blocked = [...decision.blocked.keys()];
-  if (blocked.length > 0) ctx.spawn(blocked);
+  // A clean identifier that a blocked customer's cascade carries (the customer's PaymentIntent,
+  // named in another row) settles with that customer's job, not in a job of its own.
+  const carried = await carriedByCustomers(clean, blocked, ctx);
+  await cancelJob(job, ctx);
+  const rest = clean.filter((id) => !carried.includes(id));
+  if (rest.length > 0) ctx.spawn(rest);
+  const blockedJob = blocked.length > 0 ? ctx.spawn(blocked) : undefined;
+  if (blockedJob !== undefined && carried.length > 0) {
+    ctx.store.setObjectStatus(carried, { status: 'deferred', jobLocalId: blockedJob, deferredOn: blockedJob, reasons: [waitsFor(blockedJob, ctx)] });
+  } else if (carried.length > 0) {
+    ctx.spawn(carried);
+  }
   for (const id of decision.isolate) ctx.spawn([id]);
-  for (const owner of finishedOwners) await releaseWaiters(owner, true, ctx.store.stripeIdOf(owner), ctx);
+  for (const owner of finishedOwners) await releaseWaiters(owner, true, ctx);
   return 'done';
 }
 
+/** Of `ids`, those whose object belongs to one of the customers `customers` (looked up once per run each). */
+async function carriedByCustomers(ids: readonly string[], customers: readonly string[], ctx: DriveContext): Promise<string[]> {
+  const roots = new Set(customers.filter((id) => objectTypeOfId(id) === 'customer'));
+  if (roots.size === 0) return [];
+  const carried: string[] = [];
+  for (const id of ids) {
+    const type = objectTypeOfId(id);
+    if (!type || type === 'customer') continue;
+    const owner = await ctx.customerOf(id, STRIPE_OBJECT_TYPE[type] ?? type);
+    if (owner && roots.has(owner)) carried.push(id);
+  }
+  return carried;
+}
+
+/** The job succeeded: its objects wait for Stripe to show them redacted (domain/verification.ts). */
 function markRedacted(job: StoredJob, ctx: DriveContext): void {
   ctx.succeededThisRun?.add(job.localId);
   if (job.validationBehavior === 'fix') ctx.store.promoteBlockersToFixes(job.objectIds);
-  ctx.store.setObjectStatus(job.objectIds, { status: 'redacted', jobLocalId: job.localId, errorCodes: [], blockers: [], reasons: [] });
+  ctx.store.setObjectStatus(job.objectIds, { status: 'redaction_pending', jobLocalId: job.localId, errorCodes: [], blockers: [], reasons: [] });
   ctx.logger.info('job succeeded', { job: job.stripeId, objects: job.objectIds.length });
 }

@@ -8,10 +8,34 @@ import { isRefusedBecauseMovedOn } from '../domain/job-step.js';
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 
-/** Switches a failed job's validation behaviour; the state follows only once Stripe confirmed it. */
+/**
+ * Whether Stripe refused a call on a job (400, 404 or 409, whatever its code, if any) rather than
+ * failing to carry it out: such an answer is settled by reading the job, never by sending the call
+ * again. A 409 `idempotency_key_in_use` is not a refusal: the same request is still in flight, and
+ * the retry policy sends it again.
+ */
+export function isRefusal(error: unknown): error is GatewayError {
+  if (!(error instanceof GatewayError) || error.status === undefined || ![400, 404, 409].includes(error.status)) return false;
+  return error.kind === 'invalid_request' || error.kind === 'not_found' || (error.kind === 'conflict' && error.stripeCode !== 'idempotency_key_in_use');
+}
+
+/**
+ * Switches a failed job's validation behaviour; the state follows only once Stripe confirmed it. A
+ * refused update is settled by reading the job: one that moved past where an update applies goes
+ * on from its real status (the caller's next call is refused too, and reads it again).
+ */
 export async function switchBehavior(job: StoredJob, behavior: ValidationBehavior, ctx: DriveContext): Promise<void> {
-  const view = await ctx.gateway.updateJob(job.stripeId as string, behavior, ctx.store.nextActionKey(job, 'update'));
-  ctx.store.recordJobBehavior(job, view.validationBehavior);
+  const id = job.stripeId as string;
+  try {
+    const view = await ctx.gateway.updateJob(id, behavior, ctx.store.nextActionKey(job, 'update'));
+    ctx.store.recordJobBehavior(job, view.validationBehavior);
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    const view = await ctx.gateway.retrieveJob(id);
+    ctx.store.recordJobStatus(job, view.status);
+    if (view.validationBehavior !== job.validationBehavior) ctx.store.recordJobBehavior(job, view.validationBehavior);
+    if (view.validationBehavior !== behavior && !isRefusedBecauseMovedOn('update', view.status)) throw error;
+  }
 }
 
 /**
@@ -27,7 +51,7 @@ export async function transition(job: StoredJob, action: 'validate' | 'run', ctx
     ctx.store.recordJobStatus(job, view.status);
     return true;
   } catch (error) {
-    if (!(error instanceof GatewayError) || error.kind !== 'invalid_request') throw error;
+    if (!isRefusal(error)) throw error;
     const view = await ctx.gateway.retrieveJob(id);
     ctx.store.recordJobStatus(job, view.status);
     if (!isRefusedBecauseMovedOn(action, view.status)) throw error;
@@ -42,7 +66,7 @@ export async function cancelJob(job: StoredJob, ctx: DriveContext): Promise<void
     const view = await ctx.gateway.cancelJob(id, ctx.store.nextActionKey(job, 'cancel'));
     ctx.store.recordJobStatus(job, view.status);
   } catch (error) {
-    if (!(error instanceof GatewayError) || error.kind !== 'invalid_request') throw error;
+    if (!isRefusal(error)) throw error;
     const view = await ctx.gateway.retrieveJob(id);
     ctx.store.recordJobStatus(job, view.status);
     if (!isRefusedBecauseMovedOn('cancel', view.status)) throw error;

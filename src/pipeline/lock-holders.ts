@@ -2,7 +2,9 @@
  * Who holds a lock Stripe reports: read from this state's own jobs and Stripe's job list, never from
  * an error's message (stripe-api.md §6: Stripe's text names no job).
  */
+import { objectTypeOfId } from '../domain/identifier.js';
 import { TERMINAL_JOB_STATUSES, type JobValidationError, type RedactionJobView } from '../domain/job.js';
+import type { Reason } from '../domain/reason.js';
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
 
@@ -50,16 +52,67 @@ export async function ownLockingJob(job: StoredJob, errors: readonly JobValidati
   for (const error of errors) {
     const object = error.erroringObject;
     if (!object) continue;
-    const customer = object.objectType === 'customer' ? null : await ctx.customerOf(object.id, object.objectType);
-    for (const id of customer ? [object.id, customer] : [object.id]) {
-      const holder = ctx.store.liveJobHolding(id, job.localId);
+    const holder = await ownHolderOfObject(object.id, object.objectType, job.localId, ctx);
+    if (holder !== undefined) return holder;
+  }
+  return undefined;
+}
+
+/**
+ * The job of this state, other than `exceptJob`, that holds identifier `id` (a create refused for a
+ * lock names nothing else): the job naming it, or the customer it belongs to.
+ */
+export async function ownHoldingJob(id: string, exceptJob: number, ctx: DriveContext): Promise<number | undefined> {
+  const type = objectTypeOfId(id);
+  const direct = await ownHolderOfObject(id, type ? (STRIPE_OBJECT_TYPE[type] ?? type) : 'unknown', exceptJob, ctx);
+  if (direct !== undefined || type !== 'customer') return direct;
+  // A customer is also held by a job of ours that names one of its objects (its PaymentIntent, in
+  // another row): that job's cascade reaches into the customer's.
+  for (const other of ctx.store.liveJobs()) {
+    if (other.localId === exceptJob) continue;
+    for (const objectId of other.objectIds) {
+      const objectType = objectTypeOfId(objectId);
+      if (!objectType || objectType === 'customer') continue;
+      if ((await ctx.customerOf(objectId, STRIPE_OBJECT_TYPE[objectType] ?? objectType)) !== id) continue;
+      // Read again with no await before the answer: the holder must still be live when deferred on.
+      const holder = ctx.store.liveJobHolding(objectId, exceptJob);
       if (holder !== undefined) return holder;
-      // The holder finished between Stripe's validation and this look: still our lock.
-      const finished = ctx.store.succeededJobHolding(id, job.localId);
-      if (finished !== undefined && ctx.succeededThisRun?.has(finished)) return finished;
     }
   }
   return undefined;
 }
 
+/**
+ * A job of this state holding an object: live (created, or still to be sent, which holds it as soon
+ * as it is), or one that succeeded in this run after Stripe reported the lock — still our lock.
+ */
+async function ownHolderOfObject(objectId: string, objectType: string, exceptJob: number, ctx: DriveContext): Promise<number | undefined> {
+  const heldBy = (id: string): number | undefined => {
+    const holder = ctx.store.liveJobHolding(id, exceptJob);
+    if (holder !== undefined) return holder;
+    const finished = ctx.store.succeededJobHolding(id, exceptJob);
+    return finished !== undefined && ctx.succeededThisRun?.has(finished) ? finished : undefined;
+  };
+  // No await between a look and the answer: the caller defers on the holder before it can release its waiters.
+  const own = heldBy(objectId);
+  if (own !== undefined || objectType === 'customer') return own;
+  const customer = await ctx.customerOf(objectId, objectType);
+  return customer ? heldBy(customer) : undefined;
+}
+
+/** Stripe's `object` value of each identifier kind whose name differs from it (as `erroring_object` names it). */
+export const STRIPE_OBJECT_TYPE: Partial<Record<string, string>> = {
+  checkout_session: 'checkout.session',
+  identity_verification_session: 'identity.verification_session',
+  issuing_cardholder: 'issuing.cardholder',
+  issuing_card: 'issuing.card',
+  radar_value_list_item: 'radar.value_list_item',
+};
+
 const isTerminal = (status: string): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);
+
+/** Why an object waits for job `owner` of this state, naming it once Stripe has. */
+export function waitsFor(owner: number, ctx: DriveContext): Reason {
+  const job = ctx.store.stripeIdOf(owner);
+  return job ? { code: 'waits_for_own_job', job } : { code: 'waits_for_own_job' };
+}

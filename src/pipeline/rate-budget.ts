@@ -1,4 +1,4 @@
-import type { RequestClass } from '../stripe/gateway.js';
+import { endpointOfOperation, type RequestClass } from '../stripe/gateway.js';
 
 /** The run's rate budget (design.md "Budget, not just limits"). */
 export interface RateBudgetOptions {
@@ -8,6 +8,11 @@ export interface RateBudgetOptions {
   maxSearchRps: number;
   /** Requests in flight at once. @default 2 × maxRps */
   maxInFlight?: number;
+  /**
+   * Requests per second to any one named API operation (one endpoint: `GET /v1/customers`, …),
+   * which Stripe limits on its own besides the account's limit. @default no limit of its own
+   */
+  maxEndpointRps?: number;
 }
 
 /**
@@ -19,6 +24,8 @@ const PACE_WINDOW_MS = 1050;
 
 interface Waiter {
   requestClass: RequestClass;
+  /** The endpoint its operation calls ({@link endpointOfOperation}). */
+  endpoint: string;
   start: () => void;
 }
 
@@ -33,16 +40,23 @@ interface Waiter {
  * 39/s against 20). And nesting a search queue inside a global one paces searches where they enter
  * the global queue, not where they start. Both constraints are therefore checked here, together.
  *
+ * Each endpoint (one named operation) is paced the same way on its own, one start every
+ * 1000/maxEndpointRps ms, so a burst of one kind (job creates, list-filter confirmations) stays
+ * under Stripe's per-endpoint limit while other kinds use the rest of the budget.
+ *
  * A 429 pauses the whole budget (`slowDown`), so the run backs off as one, not request by request.
  */
 export class RateBudget {
   readonly #allIntervalMs: number;
   readonly #searchIntervalMs: number;
+  readonly #endpointIntervalMs: number;
   readonly #maxInFlight: number;
   readonly #waiting: Waiter[] = [];
   #inFlight = 0;
   #nextStartMs = 0;
   #nextSearchMs = 0;
+  /** When each endpoint may next start a request. */
+  readonly #nextEndpointMs = new Map<string, number>();
   #pausedUntilMs = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -60,11 +74,15 @@ export class RateBudget {
         throw new RangeError(`Expected \`${name}\` to be a number from 1 and up, got \`${String(value)}\``);
       }
     }
+    if (options.maxEndpointRps !== undefined && (!Number.isFinite(options.maxEndpointRps) || options.maxEndpointRps < 1)) {
+      throw new RangeError(`Expected \`maxEndpointRps\` to be a number from 1 and up, got \`${String(options.maxEndpointRps)}\``);
+    }
     if (options.maxInFlight !== undefined && (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1)) {
       throw new RangeError(`Expected \`maxInFlight\` to be an integer from 1 and up, got \`${String(options.maxInFlight)}\``);
     }
     this.#allIntervalMs = Math.ceil(PACE_WINDOW_MS / options.maxRps);
     this.#searchIntervalMs = Math.ceil(PACE_WINDOW_MS / Math.min(options.maxSearchRps, options.maxRps));
+    this.#endpointIntervalMs = options.maxEndpointRps === undefined ? 0 : Math.ceil(PACE_WINDOW_MS / Math.min(options.maxEndpointRps, options.maxRps));
     this.#maxInFlight = options.maxInFlight ?? Math.max(1, Math.ceil(options.maxRps * 2));
   }
 
@@ -74,7 +92,7 @@ export class RateBudget {
    */
   async schedule<T>(requestClass: RequestClass, label: string, request: () => Promise<T>): Promise<T> {
     await new Promise<void>((start) => {
-      this.#waiting.push({ requestClass, start });
+      this.#waiting.push({ requestClass, endpoint: endpointOfOperation(label), start });
       this.#pump();
     });
     this.#counts.set(label, (this.#counts.get(label) ?? 0) + 1);
@@ -94,8 +112,9 @@ export class RateBudget {
   }
 
   /**
-   * Starts every waiter that may start now, in order; a search held back only by the search pace
-   * lets a later non-search request take the free slot. Then sleeps until the next one may.
+   * Starts every waiter that may start now, in order; one held back only by its own pace (a search,
+   * or an endpoint that just started one) lets a later request take the free slot. Then sleeps
+   * until the next one may.
    */
   #pump(): void {
     if (this.#closed) return;
@@ -105,24 +124,32 @@ export class RateBudget {
     for (let i = 0; i < this.#waiting.length && this.#inFlight < this.#maxInFlight; ) {
       if (Math.max(this.#pausedUntilMs, this.#nextStartMs) > now) break; // the global pace holds everyone
       const waiter = this.#waiting[i] as Waiter;
-      if (waiter.requestClass === 'search' && this.#nextSearchMs > now) {
-        i += 1; // a search waiting for its own pace lets a later request take the slot
+      if (this.#ownPaceAt(waiter) > now) {
+        i += 1; // waiting for its own pace: a later request may take the slot
         continue;
       }
       this.#waiting.splice(i, 1);
       this.#nextStartMs = now + this.#allIntervalMs;
       if (waiter.requestClass === 'search') this.#nextSearchMs = now + this.#searchIntervalMs;
+      if (this.#endpointIntervalMs > 0) this.#nextEndpointMs.set(waiter.endpoint, now + this.#endpointIntervalMs);
       this.#inFlight += 1;
       this.#noteStart(now);
       waiter.start();
     }
     if (this.#waiting.length > 0 && this.#inFlight < this.#maxInFlight) {
-      // The earliest moment anyone waiting may start: a non-search at the global pace, a search at both.
+      // The earliest moment anyone waiting may start: the global pace, and the soonest own pace.
       const globalAt = Math.max(this.#pausedUntilMs, this.#nextStartMs);
-      const onlySearches = this.#waiting.every((w) => w.requestClass === 'search');
-      const wakeAt = onlySearches ? Math.max(globalAt, this.#nextSearchMs) : globalAt;
+      let soonestOwn = Number.POSITIVE_INFINITY;
+      for (const waiter of this.#waiting) soonestOwn = Math.min(soonestOwn, this.#ownPaceAt(waiter));
+      const wakeAt = Math.max(globalAt, soonestOwn);
       this.#timer = setTimeout(() => this.#pump(), Math.max(1, wakeAt - now));
     }
+  }
+
+  /** When a waiter's own paces (search, its endpoint) let it start, the global one aside. */
+  #ownPaceAt(waiter: Waiter): number {
+    const endpointAt = this.#nextEndpointMs.get(waiter.endpoint) ?? 0;
+    return waiter.requestClass === 'search' ? Math.max(endpointAt, this.#nextSearchMs) : endpointAt;
   }
 
   #noteStart(now: number): void {

@@ -17,6 +17,7 @@ import { JobWatcher } from './job-watcher.js';
 import type { RateBudget } from './rate-budget.js';
 import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resolve-identifiers.js';
 import { writeReport, type ReportTotals } from './write-report.js';
+import { ObjectVerifier, type VerificationCounts } from './verify-objects.js';
 import { RESULT_CSV_VERSION } from '../io/result-writer.js';
 import { sha256OfFile } from '../io/file-digest.js';
 import { packageVersion } from '../io/package-version.js';
@@ -188,6 +189,8 @@ export interface RunSummary extends ReportTotals {
   /** Jobs that runs over other inputs left live: followed to record their outcome, never acted on. */
   otherInputs: { jobs: number; byStatus: Record<string, number> };
   apiCalls: { total: number; byOperation: Record<string, number>; rateLimited: number; peakPerSecond: number };
+  /** Reads of objects whose job succeeded, for Stripe's word that they are redacted (their calls are `verify.*` in `apiCalls.byOperation`). */
+  verification: VerificationCounts;
 }
 
 /**
@@ -219,6 +222,8 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs, maxWaitMs: options.jobTimeoutMs ?? 30 * 60_000 });
+  // Only a redact run verifies: plan and validate runs redact nothing.
+  const verifier = new ObjectVerifier({ gateway, store, logger, ...(ports.signal ? { signal: ports.signal } : {}) }, { recheckMs: Math.max(1, options.pollIntervalMs) });
   const jobs = new PQueue({ concurrency: options.jobConcurrency });
   let fatal: unknown;
   let jobsStarted = 0;
@@ -246,6 +251,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     canceledOutside: new Set(),
     succeededThisRun: new Set(),
     customerOf: rememberCustomerOwners(gateway),
+    ...(options.mode === 'redact' ? { verify: (ids: readonly string[]) => verifier.enqueue(ids) } : {}),
     ...(ports.signal ? { signal: ports.signal } : {}),
   };
   const interrupted = () => ports.signal?.aborted === true;
@@ -253,6 +259,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     logger.warn('interrupted: stopping; unfinished rows are reported pending and the next run continues them');
     jobs.clear();
     watcher.close();
+    verifier.close();
   };
   ports.signal?.addEventListener('abort', onAbort, { once: true });
   const drive = (job: ReturnType<StateStore['insertJob']>) => {
@@ -292,9 +299,11 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
         fatal ??= error;
       });
   };
-  const submit = (objectIds: string[]) => {
-    if (objectIds.length === 0 || fatal || interrupted()) return;
-    drive(store.insertJob(objectIds, 'error', runId));
+  const submit = (objectIds: string[]): number | undefined => {
+    if (objectIds.length === 0 || fatal || interrupted()) return undefined;
+    const job = store.insertJob(objectIds, 'error', runId);
+    drive(job);
+    return job.localId;
   };
 
   try {
@@ -380,11 +389,14 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       if (last) submit(last);
     }
     await jobs.onIdle();
+    // Before the report: what Stripe states now of every object of this input still waiting for proof.
+    if (!fatal && !interrupted() && options.mode === 'redact') await verifier.finish(runId);
   } catch (error) {
     fatal ??= error;
   } finally {
     ports.signal?.removeEventListener('abort', onAbort);
     watcher.close();
+    verifier.close();
   }
   if (fatal) {
     jobs.clear();
@@ -476,6 +488,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       rateLimited: budget.rateLimitedCount,
       peakPerSecond: budget.peakRequestsPerSecond(),
     },
+    verification: { ...verifier.counts },
   };
   store.endRun(runId, summary);
   logger.info('run finished', { run: runId, rows: totals.rows, statuses: totals.statuses, apiCalls: summary.apiCalls.total });

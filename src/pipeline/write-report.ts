@@ -165,6 +165,7 @@ export async function writeReport(
         runId: options.runId,
         livemode: options.livemode,
         updatedAt: outcome.updatedAt,
+        verifiedAt: outcome.verifiedAt,
       };
       if (options.onRequest) {
         const identifier = key === undefined ? undefined : outcomeOf(key);
@@ -183,7 +184,7 @@ export async function writeReport(
 
 /** The row of an export's footer or separator line: no request, nothing to do. */
 function skippedOutcome(kind: NotARequest, now: string): RowOutcome {
-  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], commands: [], updatedAt: now };
+  return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], commands: [], updatedAt: now, verifiedAt: null };
 }
 
 const NO_RECORD_COLUMNS: RecordColumns = { requestId: null, channel: null, extension: null };

@@ -9,7 +9,14 @@ import type { ProbeRefusal, ProbeValidationError } from './probe.js';
  */
 
 /** The undocumented behaviours, named as the emulator's options name them. */
-export type VariantName = 'unknownIds' | 'transitionErrors' | 'lockErrors' | 'fixListing' | 'expandValidationErrors';
+export type VariantName =
+  | 'unknownIds'
+  | 'transitionErrors'
+  | 'lockErrors'
+  | 'fixListing'
+  | 'expandValidationErrors'
+  | 'lockRefusal'
+  | 'refusalStatus';
 
 /** Each variant's flag and values, the emulator's default first (stripe-api.md §6). */
 export const VARIANT_FLAGS = {
@@ -18,6 +25,8 @@ export const VARIANT_FLAGS = {
   lockErrors: { flag: '--lock-errors', topic: 'locks', values: ['plain', 'named'] },
   fixListing: { flag: '--fix-listing', topic: 'fix listing', values: ['keep', 'drop'] },
   expandValidationErrors: { flag: '--expand-validation-errors', topic: 'expanded validation errors', values: ['yes', 'no'] },
+  lockRefusal: { flag: '--lock-refusal', topic: 'where a lock is refused', values: ['create', 'validation'] },
+  refusalStatus: { flag: '--refusal-status', topic: 'the status of a refused transition', values: ['409', '400'] },
 } as const satisfies Record<VariantName, { flag: string; topic: string; values: readonly string[] }>;
 
 export interface VariantFinding {
@@ -72,7 +81,7 @@ export interface Findings {
 
 /** Judges a selftest's observations. */
 export function classifyObservations(o: Observations): Findings {
-  const variants = [unknownIds(o), transitionErrors(o), lockErrors(o), fixListing(o), expandValidationErrors(o)];
+  const variants = [unknownIds(o), transitionErrors(o), lockErrors(o), fixListing(o), expandValidationErrors(o), lockRefusal(o), refusalStatus(o)];
   const documented = documentedFindings(o);
   const problems: string[] = [];
   for (const d of documented) {
@@ -120,7 +129,10 @@ export function unknownIds(o: Observations): VariantFinding {
   };
 }
 
-/** `run` on a canceled job: a 400 without a code is `plain`, with `status_transition_invalid` `coded`. */
+/** Stripe's statuses for a refused transition (stripe-api.md §6 `--refusal-status`). */
+const isRefusalStatus = (status: number | undefined): boolean => status === 400 || status === 409;
+
+/** `run` on a canceled job: a 400 or 409 without a code is `plain`, with `status_transition_invalid` `coded`. */
 export function transitionErrors(o: Observations): VariantFinding {
   const seen = o.illegalTransition;
   if (!seen) return notProbed('transitionErrors', 'not probed: no canceled job to ask an illegal transition of');
@@ -128,7 +140,7 @@ export function transitionErrors(o: Observations): VariantFinding {
     return { variant: 'transitionErrors', probed: true, matches: null, observed: `Stripe accepted run on a ${seen.fromStatus} job (answered ${seen.answer.value.status})` };
   }
   const r = seen.answer.refusal;
-  const matches = r.status !== 400 ? null : r.code === undefined ? 'plain' : r.code === 'status_transition_invalid' ? 'coded' : null;
+  const matches = !isRefusalStatus(r.status) ? null : r.code === undefined ? 'plain' : r.code === 'status_transition_invalid' ? 'coded' : null;
   return { variant: 'transitionErrors', probed: true, matches, observed: `Stripe refused run on a ${seen.fromStatus} job (${describeRefusal(r)})` };
 }
 
@@ -137,7 +149,8 @@ export function lockErrors(o: Observations): VariantFinding {
   const seen = o.lock;
   if (!seen) return notProbed('lockErrors', 'not probed: no first job to hold a lock');
   if (seen.outcome.kind === 'refused') {
-    return { variant: 'lockErrors', probed: true, matches: null, observed: `Stripe refused the second job at create (${describeRefusal(seen.outcome.refusal)})` };
+    // Refused at create (--lock-refusal create): no validation error, so no lock message to read.
+    return notProbed('lockErrors', `not probed: Stripe refused the second job at create (${describeRefusal(seen.outcome.refusal)}), listing no lock error`);
   }
   const lock = seen.outcome.errors.find((e) => e.code === 'locked_by_other_job');
   if (!lock) {
@@ -153,6 +166,33 @@ export function lockErrors(o: Observations): VariantFinding {
   const matches = namesHolder ? 'named' : namesAJob ? null : 'plain';
   const said = namesHolder ? 'names the locking job' : namesAJob ? 'names a job other than the locking one' : 'names no job';
   return { variant: 'lockErrors', probed: true, matches, observed: `the second job failed with locked_by_other_job; its message ${said}: "${lock.message}"` };
+}
+
+/** A second job naming a held customer: refused at create with no code is `create`; failed with `locked_by_other_job`, `validation`. */
+export function lockRefusal(o: Observations): VariantFinding {
+  const seen = o.lock;
+  if (!seen) return notProbed('lockRefusal', 'not probed: no first job to hold a lock');
+  if (seen.outcome.kind === 'refused') {
+    const r = seen.outcome.refusal;
+    const create = isRefusalStatus(r.status) && (r.code === undefined || r.code === 'locked_by_other_job');
+    return { variant: 'lockRefusal', probed: true, matches: create ? 'create' : null, observed: `Stripe refused the second job at create (${describeRefusal(r)})` };
+  }
+  const locked = seen.outcome.finalStatus === 'failed' && seen.outcome.errors.some((e) => e.code === 'locked_by_other_job');
+  return {
+    variant: 'lockRefusal',
+    probed: true,
+    matches: locked ? 'validation' : null,
+    observed: `Stripe created the second job; it ended ${seen.outcome.finalStatus} with ${describeErrors(seen.outcome.errors)}`,
+  };
+}
+
+/** `run` on a canceled job: the HTTP status of its refusal. */
+export function refusalStatus(o: Observations): VariantFinding {
+  const seen = o.illegalTransition;
+  if (!seen) return notProbed('refusalStatus', 'not probed: no canceled job to ask an illegal transition of');
+  if (seen.answer.ok) return { variant: 'refusalStatus', probed: true, matches: null, observed: `Stripe accepted run on a ${seen.fromStatus} job` };
+  const status = seen.answer.refusal.status;
+  return { variant: 'refusalStatus', probed: true, matches: isRefusalStatus(status) ? String(status) : null, observed: `Stripe refused run on a ${seen.fromStatus} job with HTTP ${status ?? 'none'}` };
 }
 
 /** A failed `fix` job with a fixable and an unfixable blocker: `keep` lists both, `drop` only the unfixable one. */
@@ -224,7 +264,11 @@ export function documentedFindings(o: Observations): DocumentedFinding[] {
 
   const lock = o.lock;
   if (!lock) add('lock_code', null, 'not shown: no first job to hold a lock');
-  else if (lock.outcome.kind === 'refused') add('lock_code', false, `the second job was refused at create (${describeRefusal(lock.outcome.refusal)})`);
+  else if (lock.outcome.kind === 'refused') {
+    // One job per object held: the second was refused, at create rather than at validation (a variant).
+    const r = lock.outcome.refusal;
+    add('lock_code', isRefusalStatus(r.status) && (r.code === undefined || r.code === 'locked_by_other_job'), `the second job was refused at create (${describeRefusal(r)})`);
+  }
   else {
     const coded = lock.outcome.finalStatus === 'failed' && lock.outcome.errors.some((e) => e.code === 'locked_by_other_job');
     add('lock_code', coded, `a second job naming the same customer: ${lock.outcome.finalStatus}, ${describeErrors(lock.outcome.errors)}`);
@@ -244,7 +288,7 @@ export function documentedFindings(o: Observations): DocumentedFinding[] {
   const illegal = o.illegalTransition;
   if (!illegal) add('transition_refused', null, 'not shown: no canceled job');
   else {
-    const refused = !illegal.answer.ok && illegal.answer.refusal.status === 400;
+    const refused = !illegal.answer.ok && isRefusalStatus(illegal.answer.refusal.status);
     add(
       'transition_refused',
       refused && illegal.statusAfter === illegal.fromStatus,

@@ -105,13 +105,16 @@ class GuideWalk {
         o.lock = { holderJobId: first.jobId, outcome: { kind: 'created', jobId: created.value.id, finalStatus: done.status, errors } };
         return done;
       });
-      if (second && CANCELABLE.has(second.status)) {
+      // A lock refused at create (--lock-refusal create) leaves no second job: cancel and the
+      // illegal transition are asked of a failed job of their own.
+      const toCancel = second ?? (o.lock?.outcome.kind === 'refused' ? await this.#step('job to cancel', () => this.#failedJob('c')) : undefined);
+      if (toCancel && CANCELABLE.has(toCancel.status)) {
         const canceled = await this.#step('cancel', async () => {
-          const answer = await this.#probe.cancelJob(second.id, this.#key('cancel-lock'));
+          const answer = await this.#probe.cancelJob(toCancel.id, this.#key('cancel-lock'));
           if (answer.ok) this.#see(answer.value.status);
-          const done = await this.#settle(second.id);
+          const done = await this.#settle(toCancel.id);
           o.cancel = {
-            jobId: second.id,
+            jobId: toCancel.id,
             answerStatus: answer.ok ? answer.value.status : null,
             ...(answer.ok ? {} : { refusal: answer.refusal }),
             finalStatus: done.status,
@@ -154,6 +157,15 @@ class GuideWalk {
       if (created.ok) this.#made(created.value);
       o.idCap = created.ok ? { kind: 'accepted', jobId: created.value.id } : { kind: 'refused', refusal: created.refusal };
     });
+  }
+
+  /** A job that fails validation: a new customer `name` with an unconfirmed PaymentIntent. */
+  async #failedJob(name: string): Promise<ProbeJob> {
+    const customer = await this.#customer(name);
+    await this.#probe.createOpenPaymentIntent(customer, this.#runId, `${name}-pi`);
+    const job = await this.#createJob([customer], 'error', `job-${name}`);
+    if (!job) throw new Error('the job of a customer with an unconfirmed PaymentIntent was refused at create');
+    return this.#settle(job.id);
   }
 
   /** The guide's remedy: switch the failed job to `fix`, validate (→ ready), run (→ succeeded). */

@@ -1,8 +1,30 @@
-import type { ObjectType } from '../domain/identifier.js';
+import { OBJECT_KINDS, type ObjectType } from '../domain/identifier.js';
 import type { JobObjects, JobValidationError, RedactionJobView, ValidationBehavior } from '../domain/job.js';
+import type { StripeReading } from '../domain/verification.js';
 
 /** Which budget a request spends: Stripe limits search separately from everything else. */
 export type RequestClass = 'search' | 'read' | 'write';
+
+/**
+ * Operation labels that call the same Stripe endpoint as another label. Stripe limits each
+ * endpoint on its own (docs.stripe.com/rate-limits), so such labels share one per-endpoint budget.
+ */
+const SAME_ENDPOINT: Readonly<Record<string, string>> = {
+  'redaction_jobs.list_with_objects': 'redaction_jobs.list',
+  'checkout.session.retrieve': 'checkout_session.retrieve',
+  'charges.retrieve': 'charge.retrieve',
+  'payment_intents.retrieve': 'payment_intent.retrieve',
+};
+
+/** The endpoint an operation label calls: labels name one endpoint each, but for {@link SAME_ENDPOINT}. */
+export function endpointOfOperation(label: string): string {
+  return SAME_ENDPOINT[label] ?? VERIFY_READS.get(label) ?? label;
+}
+
+/** A verification read (`verify.customers.retrieve`) retrieves through the same endpoint as a lookup (`customer.retrieve`). */
+const VERIFY_READS: ReadonlyMap<string, string> = new Map(
+  (Object.keys(OBJECT_KINDS) as ObjectType[]).map((type) => [`verify.${OBJECT_KINDS[type].jobKey}.retrieve`, `${type}.retrieve`]),
+);
 
 /** A customer found for an email. */
 export interface CustomerMatch {
@@ -11,8 +33,23 @@ export interface CustomerMatch {
   email: string | null;
 }
 
-/** What a retrieve says of an object before any job touched it. */
-export type ObjectPresence = 'present' | 'redacted' | 'missing';
+/**
+ * Why an object is read: `lookup` — before any job of this state carried it (does it exist, is it
+ * redacted or deleted already); `verify` — after its job succeeded, for Stripe's own word that it
+ * is redacted. The two are counted under their own operation labels (`customer.retrieve`,
+ * `verify.customers.retrieve`), so summary.json shows verification reads apart.
+ */
+export type ReadPurpose = 'lookup' | 'verify';
+
+/** The kinds of objects a customer's payments and sessions are listed as (a deleted customer's data). */
+export type CustomerObjectType = 'payment_intent' | 'charge' | 'setup_intent' | 'checkout_session';
+
+/** One object listed by customer, with what Stripe states of its redaction. */
+export interface CustomerObject {
+  id: string;
+  type: CustomerObjectType;
+  reading: StripeReading;
+}
 
 /** The Stripe account an API key belongs to. The mode is the key's own (`sk_live_`/`rk_live_` or test). */
 export interface StripeAccount {
@@ -48,8 +85,18 @@ export interface StripeGateway {
    * How a guest checkout — a payment with no Customer object — is found.
    */
   listCheckoutSessionsByEmail(email: string): Promise<string[]>;
-  /** Whether an object exists, and whether Stripe already holds it redacted or deleted. */
-  lookupObject(id: string, type: ObjectType): Promise<ObjectPresence>;
+  /**
+   * What Stripe states about one object (`GET` of its kind): missing (404), deleted
+   * (`deleted: true`), its `redaction.status` (null outside any redaction), or no `redaction` field
+   * at all (invoices) — with its `created`. Needs read access to the kind on a restricted key.
+   */
+  readObject(id: string, type: ObjectType, purpose: ReadPurpose): Promise<StripeReading>;
+  /**
+   * A customer's PaymentIntents, charges, SetupIntents and Checkout Sessions, each with its
+   * redaction status, through the list filters `?customer=` (all pages of each). How the data of a
+   * customer deleted before any redaction is found.
+   */
+  listCustomerObjects(customerId: string): Promise<CustomerObject[]>;
   createJob(objects: JobObjects, validationBehavior: ValidationBehavior, idempotencyKey: string): Promise<RedactionJobView>;
   retrieveJob(id: string): Promise<RedactionJobView>;
   /** A job with the identifiers it names (`expand[]=objects`). */

@@ -5,10 +5,11 @@
  */
 import Stripe from 'stripe';
 import { GatewayError, type GatewayErrorKind } from '../errors.js';
-import type { ObjectType } from '../domain/identifier.js';
+import { OBJECT_KINDS, type ObjectType } from '../domain/identifier.js';
+import type { StripeReading } from '../domain/verification.js';
 import { buildEmailSearchQuery } from '../domain/email-search-query.js';
 import { isJobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
-import type { CustomerMatch, JobPage, ObjectPresence, RequestClass, StripeAccount, StripeGateway } from './gateway.js';
+import type { CustomerMatch, CustomerObject, CustomerObjectType, JobPage, RequestClass, StripeAccount, StripeGateway } from './gateway.js';
 import type { ProbeAnswer, ProbeJob, ProbeValidationError, StripeProbe } from '../selftest/probe.js';
 
 /** Sends one request: the pipeline's rate budget and retry policy wrap it. */
@@ -129,16 +130,28 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       return sessions.map((s) => s.id);
     },
 
-    async lookupObject(id, type) {
+    async readObject(id, type, purpose) {
+      // Verification reads are counted apart: summary.json's byOperation shows what proof cost.
+      const label = purpose === 'verify' ? `verify.${OBJECT_KINDS[type].jobKey}.retrieve` : `${type}.retrieve`;
       try {
-        const object = await send('read', `${type}.retrieve`, () => retrieveAny(stripe, id, type));
-        if (object.deleted === true) return 'redacted';
-        const redaction = object.redaction as { status?: string } | null | undefined;
-        return redaction?.status === 'redacted' ? 'redacted' : 'present';
+        return toReading(await send('read', label, () => retrieveAny(stripe, id, type)));
       } catch (error) {
-        if (error instanceof GatewayError && error.kind === 'not_found') return 'missing' satisfies ObjectPresence;
+        if (error instanceof GatewayError && error.kind === 'not_found') return { stated: 'missing', created: null };
         throw error;
       }
+    },
+
+    async listCustomerObjects(customerId) {
+      const found: CustomerObject[] = [];
+      const add = (type: CustomerObjectType, objects: { id: string }[]) => {
+        for (const object of objects) found.push({ id: object.id, type, reading: toReading(object as unknown as Record<string, unknown>) });
+      };
+      const params = (startingAfter: string | undefined) => ({ customer: customerId, limit: PAGE_LIMIT, ...cursor(startingAfter) });
+      add('payment_intent', await everyPage((after) => send('read', 'payment_intents.list', () => stripe.paymentIntents.list(params(after)))));
+      add('charge', await everyPage((after) => send('read', 'charges.list', () => stripe.charges.list(params(after)))));
+      add('setup_intent', await everyPage((after) => send('read', 'setup_intents.list', () => stripe.setupIntents.list(params(after)))));
+      add('checkout_session', await everyPage((after) => send('read', 'checkout.sessions.list', () => stripe.checkout.sessions.list(params(after)))));
+      return found;
     },
 
     async createJob(objects, validationBehavior, idempotencyKey) {
@@ -413,6 +426,20 @@ const RELATED_RETRIEVERS: Partial<Record<string, (stripe: Stripe, id: string) =>
   payment_method: (stripe, id) => stripe.paymentMethods.retrieve(id),
 };
 
+const KNOWN_REDACTION_STATUSES = new Set(['processing', 'validated', 'redacted']);
+
+/** What a retrieved object states about its redaction (stripe-api.md §6, "Stripe's own per-object state"). */
+function toReading(object: Record<string, unknown>): StripeReading {
+  const created = typeof object.created === 'number' ? object.created : null;
+  if (object.deleted === true) return { stated: 'deleted', created };
+  if (!('redaction' in object)) return { stated: 'no_field', created };
+  const redaction = object.redaction as { status?: unknown } | null | undefined;
+  if (redaction === null || redaction === undefined) return { stated: 'none', created };
+  const status = String(redaction.status);
+  if (KNOWN_REDACTION_STATUSES.has(status)) return { stated: status as 'processing' | 'validated' | 'redacted', created };
+  return { stated: 'unknown', raw: status, created };
+}
+
 /** Retrieves any redactable object by its kind. */
 async function retrieveAny(stripe: Stripe, id: string, type: ObjectType): Promise<Record<string, unknown>> {
   const asRecord = (value: unknown) => value as Record<string, unknown>;
@@ -475,8 +502,8 @@ function connectionMessage(sdkMessage: string, cause: string | undefined, endpoi
 
 /**
  * Maps an SDK error to a `GatewayError`; `endpoint` (host[:port]) is named in connection errors. Switches on the SDK's error classes and Stripe's codes,
- * never on message text. Retryable: 429 (rate limits and lock timeouts), 409 (an idempotent request
- * still in flight), 5xx and connection failures — the same set the SDK itself retries, plus 429.
+ * never on message text. Retryable: 429 (rate limits and lock timeouts), 409 `idempotency_key_in_use`
+ * (an idempotent request still in flight), 5xx and connection failures.
  */
 export function toGatewayError(error: unknown, endpoint?: string): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -505,7 +532,10 @@ export function toGatewayError(error: unknown, endpoint?: string): GatewayError 
     kind = 'idempotency';
   } else if (status === 409) {
     kind = 'conflict';
-    retryable = true;
+    // Only a request still in flight under the same key is worth sending again. Any other conflict
+    // (a refused status transition, stripe-api.md §6) is settled by reading the object, never
+    // repeated blindly; Stripe-Should-Retry still overrides this either way.
+    retryable = error.code === 'idempotency_key_in_use';
   } else if (status === 404 || error.code === 'resource_missing') {
     kind = error.code === 'resource_missing' ? 'not_found' : 'invalid_request';
   } else if (error instanceof Stripe.errors.StripeInvalidRequestError) {

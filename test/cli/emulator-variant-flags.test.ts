@@ -68,17 +68,25 @@ async function lockMessage(stripe: Stripe): Promise<{ holder: string; message: s
 describe('stripe-redact emulator variant flags', () => {
   it('serves the least helpful variants without flags', async () => {
     const { stripe } = await spawnEmulator([]);
-    const { message } = await lockMessage(stripe);
-    expect(message).toBe('This object is being processed by another active job.');
+    // A lock is refused at create: 400, Stripe's plain message, no code, no param.
+    const customer = (await stripe.customers.create({ email: 'flags@example.com' })).id;
+    const holder = await stripe.privacy.redactionJobs.create({ objects: { customers: [customer] } });
+    await waitForJobStatus(stripe, holder.id, 'ready');
+    const locked = await rejection(stripe.privacy.redactionJobs.create({ objects: { customers: [customer] } }));
+    expect(locked).toMatchObject({ statusCode: 400, code: undefined, param: undefined });
+    expect(locked.message).toContain('This object is being processed by another active job.');
+    expect(locked.message).not.toContain(holder.id);
     const accepted = await stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_doesnotexist'] } });
     expect(accepted.status).toBe('validating');
+    // A refused transition answers 409, with no code.
     const refused = await rejection(stripe.privacy.redactionJobs.run(accepted.id));
-    expect(refused).toMatchObject({ statusCode: 400, code: undefined });
+    expect(refused).toMatchObject({ statusCode: 409, code: undefined });
   });
 
   it('serves the helpful variants with --lock-errors named, --unknown-ids refuse, --transition-errors coded, --fix-listing drop', async () => {
     const { stripe } = await spawnEmulator(HELPFUL_VARIANT_FLAGS);
     expect(HELPFUL_VARIANT_FLAGS).toEqual(expect.arrayContaining(['--lock-errors', 'named', '--unknown-ids', 'refuse', '--transition-errors', 'coded']));
+    expect(HELPFUL_VARIANT_FLAGS).toEqual(expect.arrayContaining(['--lock-refusal', 'validation', '--refusal-status', '400']));
     const { holder, message } = await lockMessage(stripe);
     expect(message).toContain(holder);
     const refused = await rejection(stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_doesnotexist'] } }));
@@ -142,6 +150,15 @@ describe('stripe-redact emulator variant flags', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('answers 429 rate_limit when one operation gets more than --endpoint-rate-limit requests in a second', async () => {
+    const { stripe } = await spawnEmulator(['--endpoint-rate-limit', '3', '--rate-limit', '100']);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => stripe.customers.list({ limit: 1 }).then(() => 200, (e: Stripe.errors.StripeError) => `${e.statusCode} ${e.code}`)));
+    expect(answers.filter((a) => a === 200)).toHaveLength(3);
+    expect(answers.filter((a) => a !== 200)).toEqual(['429 rate_limit', '429 rate_limit']);
+    // Another operation has a window of its own.
+    expect((await stripe.customers.create({ email: 'other@example.com' })).id).toMatch(/^cus_/);
+  });
+
   it('exits 2 naming the flag and its choices for a bad value', async () => {
     const result = await runCli(['emulator', '--port', '0', '--lock-errors', 'loud']);
     expect(result.code, describeRun(result)).toBe(2);
@@ -152,7 +169,11 @@ describe('stripe-redact emulator variant flags', () => {
   it('lists every variant flag with its choices in --help', async () => {
     const result = await runCli(['emulator', '--help']);
     expect(result.code, describeRun(result)).toBe(0);
-    for (const flag of ['--unknown-ids', '--transition-errors', '--lock-errors', '--fix-listing', '--expand-validation-errors']) expect(result.stdout, flag).toContain(flag);
+    for (const flag of ['--unknown-ids', '--transition-errors', '--lock-errors', '--fix-listing', '--expand-validation-errors', '--lock-refusal', '--refusal-status', '--endpoint-rate-limit']) {
+      expect(result.stdout, flag).toContain(flag);
+    }
+    expect(result.stdout).toMatch(/"create",\s+"validation"/);
+    expect(result.stdout).toMatch(/"409",\s+"400"/);
     expect(result.stdout).toMatch(/"accept",\s+"refuse"/);
     for (const flag of ['--settle-ms', '--young-days', '--young-charges', '--deleted-customers', '/_emulator/clock/advance']) expect(result.stdout, flag).toContain(flag);
     expect(result.stdout).toMatch(/"validated",\s+"redacted"/);

@@ -69,7 +69,7 @@ describe('report.html', () => {
 
       // What needs a person comes first, with what to do; then fixes; then the rest.
       const order = [...document.querySelectorAll('section')].map((s) => s.id);
-      expect(order).toEqual(['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'fixes', 'rest']);
+      expect(order).toEqual(['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'redaction_pending', 'fixes', 'rest']);
       const needs = document.querySelector('#needs_action tbody tr');
       expect(needs?.textContent).toContain('ken@example.com');
       // Advice in words, the operator's flags apart.

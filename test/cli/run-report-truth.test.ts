@@ -181,7 +181,7 @@ describe('the report as legal reads it', () => {
     const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
     expect(readSummary(join(dir, 'out'))).toMatchObject({
       livemode: false,
-      resultCsvVersion: 2,
+      resultCsvVersion: 3,
       toolVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
       inputSha256: sha256(input),
       resultsSha256: sha256(join(dir, 'out', 'results.csv')),

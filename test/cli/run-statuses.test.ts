@@ -40,7 +40,9 @@ const SEED: SeedDocument = {
 
 const emulators: CliEmulator[] = [];
 async function emulatorFor(seed: SeedDocument = SEED, options: Parameters<typeof startCliEmulator>[0] = {}): Promise<CliEmulator> {
-  const emulator = await startCliEmulator({ seed, ...options });
+  // cus_st_gone is a customer deleted before: where Stripe refuses to redact it (the least helpful
+  // variant, pinned so both passes of the suite agree) and nothing of it holds data, it is already_redacted.
+  const emulator = await startCliEmulator({ seed, deletedCustomers: 'refuse', ...options });
   emulators.push(emulator);
   return emulator;
 }
@@ -210,7 +212,8 @@ describe('--mode plan', () => {
     const rows = byRequest(readResults(out).rows);
     expect(rows.R1).toMatchObject({ status: 'planned', object_ids: 'cus_st_ada', job_id: '', earlier_job_ids: '' });
     expect(rows.R2).toMatchObject({ status: 'planned', object_ids: 'cus_st_byid', job_id: '', earlier_job_ids: '' });
-    expect(rows.R3?.status).toBe('already_redacted');
+    // Deleted is not redacted: a redact run would put the deleted customer in a job (issue 14).
+    expect(rows.R3?.status).toBe('planned');
     expect(rows.R4?.status).toBe('not_found');
 
     expect(await listJobs(emulator.stripe)).toEqual([]);

@@ -46,6 +46,7 @@ export const RESULT_COLUMNS = [
   'run_id',
   'livemode',
   'updated_at',
+  'verified_at',
 ] as const;
 
 /** `stripe-redact emulator` flags for emulator variants (`--unknown-ids refuse` …). */

@@ -71,7 +71,7 @@ export const SUITE_SETTLING: Partial<EmulatorOptions> = { settleMs: 0, youngDays
  * passes its own.
  */
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<TestEmulator> {
-  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, ...SUITE_SETTLING, ...SUITE_VARIANTS, ...options, host: '127.0.0.1', port: 0 });
+  const emulator = await startEmulator({ rateLimit: 10_000, searchRateLimit: 10_000, endpointRateLimit: 10_000, ...SUITE_SETTLING, ...SUITE_VARIANTS, ...options, host: '127.0.0.1', port: 0 });
   return Object.assign(emulator, {
     stripe: stripeFor(emulator),
     client: (clientOptions?: TestClientOptions) => stripeFor(emulator, clientOptions),

@@ -14,13 +14,17 @@ import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/pipeline/retry.js';
 import { runPipeline, type RunOptions, type RunSummary } from '../../src/pipeline/run-pipeline.js';
 import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
+import type { StripeGateway } from '../../src/stripe/gateway.js';
 import { markReport, nextScenario, saveReportSnapshot } from './report-snapshot.js';
 
 export interface PipelineWorkspace {
   dir: string;
   statePath: string;
-  /** Writes `requests.csv` and runs the pipeline over it; every run of a workspace shares its state. */
-  run(csv: string, options?: Partial<RunOptions>): Promise<PipelineResult>;
+  /**
+   * Writes `requests.csv` and runs the pipeline over it; every run of a workspace shares its state.
+   * `wrapGateway` lets a test watch or time what the pipeline asks (e.g. move the emulator's clock).
+   */
+  run(csv: string, options?: Partial<RunOptions>, wrapGateway?: (gateway: StripeGateway) => StripeGateway): Promise<PipelineResult>;
 }
 
 export interface PipelineResult {
@@ -39,16 +43,18 @@ export function pipelineWorkspace(
   return {
     dir,
     statePath,
-    async run(csv, options = {}) {
+    async run(csv, options = {}, wrapGateway = (gateway) => gateway) {
       const inputPath = join(dir, 'requests.csv');
       writeFileSync(inputPath, csv);
       const store = openStateStore({ path: statePath });
       const budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
-      const gateway = createStripeGateway({
-        apiKey: 'sk_test_pipeline',
-        apiBase: emulator.url,
-        send: budgetedSend(budget, retry),
-      });
+      const gateway = wrapGateway(
+        createStripeGateway({
+          apiKey: 'sk_test_pipeline',
+          apiBase: emulator.url,
+          send: budgetedSend(budget, retry),
+        }),
+      );
       const report = markReport(dir);
       const scenario = report && nextScenario();
       try {

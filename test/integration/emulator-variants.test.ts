@@ -17,6 +17,8 @@ const DEFAULT_VARIANTS: EmulatorVariants = {
   expandValidationErrors: DEFAULT_EMULATOR_OPTIONS.expandValidationErrors,
   youngCharges: DEFAULT_EMULATOR_OPTIONS.youngCharges,
   deletedCustomers: DEFAULT_EMULATOR_OPTIONS.deletedCustomers,
+  lockRefusal: DEFAULT_EMULATOR_OPTIONS.lockRefusal,
+  refusalStatus: DEFAULT_EMULATOR_OPTIONS.refusalStatus,
 };
 
 let emulator: TestEmulator;
@@ -112,23 +114,73 @@ describe('--transition-errors', () => {
     return rejection(jobs().run(job.id));
   }
 
-  it('plain (default): 400 invalid_request_error naming the status, with no code', async () => {
+  it('plain (default): invalid_request_error naming the status, with no code', async () => {
     const error = await refusedRun();
-    expect(error).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: undefined });
+    // The SDK maps any 409 to StripeAPIError, whatever the body's type.
+    expect(error).toMatchObject({ statusCode: 409, type: 'StripeAPIError', code: undefined, rawType: 'invalid_request_error' });
     expect(error.message).toContain('failed');
   });
 
   it('coded: code status_transition_invalid', async () => {
     use({ transitionErrors: 'coded' });
     const error = await refusedRun();
-    expect(error).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: 'status_transition_invalid' });
+    expect(error).toMatchObject({ statusCode: 409, type: 'StripeAPIError', code: 'status_transition_invalid' });
     expect(error.message).toContain('failed');
+  });
+});
+
+describe('--refusal-status', () => {
+  it.each([
+    ['409', 409],
+    ['400', 400],
+  ] as const)('%s: a refused run, validate, cancel and update answer HTTP %i', async (refusalStatus, status) => {
+    use({ refusalStatus });
+    const customer = await newCustomer();
+    const job = await jobs().create({ objects: { customers: [customer] } });
+    await waitForJobStatus(stripe, job.id, 'ready');
+    await jobs().run(job.id);
+    await waitForJobStatus(stripe, job.id, 'succeeded');
+    for (const refused of [jobs().run(job.id), jobs().validate(job.id), jobs().cancel(job.id), jobs().update(job.id, { validation_behavior: 'fix' })]) {
+      expect(await rejection(refused)).toMatchObject({ statusCode: status, rawType: 'invalid_request_error' });
+    }
+  });
+});
+
+describe('--lock-refusal', () => {
+  it('create (default): a job naming an object a live job holds, its cascade included, is refused with 400, no code and no param', async () => {
+    const customer = await newCustomer();
+    const pi = await stripe.paymentIntents.create({ amount: 500, currency: 'eur', customer, payment_method: 'pm_card_visa', confirm: true });
+    const other = await newCustomer();
+    const holder = await jobs().create({ objects: { customers: [customer] } });
+    await waitForJobStatus(stripe, holder.id, 'ready');
+    for (const objects of [{ customers: [customer] }, { customers: [other, customer] }, { payment_intents: [pi.id] }]) {
+      const error = await rejection(jobs().create({ objects }));
+      expect(error).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: undefined, param: undefined });
+      expect(error.message).toContain('This object is being processed by another active job.');
+      expect(error.message).not.toContain(holder.id);
+    }
+    // Nothing held: created at once; a canceled holder releases its objects.
+    expect((await jobs().create({ objects: { customers: [other] } })).id).toMatch(/^prj_/);
+    await jobs().cancel(holder.id);
+    await waitForJobStatus(stripe, holder.id, 'canceled');
+    expect((await jobs().create({ objects: { payment_intents: [pi.id] } })).id).toMatch(/^prj_/);
+  });
+
+  it('validation: the second job is created and fails validation with locked_by_other_job', async () => {
+    use({ lockRefusal: 'validation' });
+    const customer = await newCustomer();
+    const holder = await jobs().create({ objects: { customers: [customer] } });
+    await waitForJobStatus(stripe, holder.id, 'ready');
+    const locked = await jobs().create({ objects: { customers: [customer] } });
+    await waitForJobStatus(stripe, locked.id, 'failed');
+    expect((await allValidationErrors(stripe, locked.id)).map((e) => e.code)).toEqual(['locked_by_other_job']);
   });
 });
 
 describe('--lock-errors', () => {
   /** A second job on a customer the first (ready) job holds; resolves to both ids and the error. */
   async function lockedJob(): Promise<{ holder: string; error: Stripe.Privacy.RedactionJobValidationError; customer: string }> {
+    emulator.settings.variants = { ...emulator.settings.variants, lockRefusal: 'validation' };
     const customer = await newCustomer();
     const holder = await jobs().create({ objects: { customers: [customer] } });
     await waitForJobStatus(stripe, holder.id, 'ready');
@@ -261,6 +313,7 @@ describe('the lostResponse fault', () => {
   });
 
   it('with another key, the retry creates a second job', async () => {
+    use({ lockRefusal: 'validation' }); // the second job is created, and fails its validation later
     const customer = await newCustomer();
     emulator.faults.use(lostCreate(2));
     expect(await rejection(jobs().create({ objects: { customers: [customer] } }, { idempotencyKey: `first-${customer}` }))).toBeInstanceOf(

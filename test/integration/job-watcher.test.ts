@@ -12,7 +12,7 @@ beforeAll(async () => {
   emulator = await startTestEmulator({
     validationMs: 80,
     redactionMs: 5,
-    seed: { customers: Array.from({ length: 6 }, (_, i) => ({ id: `cus_w${i}`, email: `w${i}@example.com` })) },
+    seed: { customers: Array.from({ length: 7 }, (_, i) => ({ id: `cus_w${i}`, email: `w${i}@example.com` })) },
   });
   ({ gateway, sent } = recordingGateway(emulator));
 });
@@ -36,7 +36,8 @@ describe('JobWatcher', () => {
   it('retrieves a lone job, and gives up on it after maxWaitMs with its last status', async () => {
     emulator.settings.validationMs = 5_000;
     try {
-      const job = await gateway.createJob({ customers: ['cus_w0'] }, 'error', 'watcher-alone');
+      // A customer no job holds: under --lock-refusal create a held one is refused at create.
+      const job = await gateway.createJob({ customers: ['cus_w6'] }, 'error', 'watcher-alone');
       sent.length = 0;
       const watcher = new JobWatcher(gateway, { pollIntervalMs: 20, maxWaitMs: 100 });
       const error = await watcher.waitSettled(job.id, job.created).catch((e: unknown) => e);

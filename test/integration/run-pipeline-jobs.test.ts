@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobsOfRow } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { SUITE_VARIANTS, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
 
 let emulator: TestEmulator | undefined;
@@ -30,7 +30,9 @@ describe('runPipeline, jobs Stripe answers for unexpectedly', () => {
     // longer counts as its own, which the person must resolve.
     emulator.faults.use({ method: 'GET', path: /^\/v1\/privacy\/redaction_jobs\/[^/]+$/, status: 404, code: 'resource_missing', times: 1 });
     const { rows, summary } = await pipelineWorkspace(emulator).run('email\nc0@example.com\nc1@example.com\n');
-    expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBe(2);
+    // Refused at create (the pack, then each half alone) or created and failing validation:
+    // stripe-api.md §6, --lock-refusal.
+    expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBe(SUITE_VARIANTS.lockRefusal === 'validation' ? 2 : 4);
     const jobs = await allJobs(emulator);
     const forgotten = jobs.find((j) => j.status === 'ready');
     expect(forgotten?.objects?.customers).toEqual(['cus_c0', 'cus_c1']);

@@ -62,7 +62,7 @@ describe('runPipeline summary', () => {
       mode: 'redact',
       livemode: false,
       interrupted: false,
-      resultCsvVersion: 2,
+      resultCsvVersion: 3,
       validationBehavior: 'error',
       deadline: '1m',
       input: join(ws.dir, 'requests.csv'),

@@ -62,10 +62,11 @@ describe('the Stripe gateway, through the real SDK against the emulator', () => 
     expect(sent).toEqual(['checkout.sessions.list', 'checkout.sessions.list']);
   });
 
-  it('tells present, redacted and missing objects apart', async () => {
-    expect(await gateway.lookupObject('cus_g0', 'customer')).toBe('present');
-    expect(await gateway.lookupObject('cus_gone', 'customer')).toBe('redacted');
-    expect(await gateway.lookupObject('cus_never', 'customer')).toBe('missing');
+  it('tells present, deleted and missing objects apart, with their redaction status and created', async () => {
+    expect(await gateway.readObject('cus_g0', 'customer', 'lookup')).toMatchObject({ stated: 'none', created: expect.any(Number) });
+    // Deleted is not redacted: the read says deleted, and the verdict is left to the pipeline.
+    expect(await gateway.readObject('cus_gone', 'customer', 'lookup')).toMatchObject({ stated: 'deleted' });
+    expect(await gateway.readObject('cus_never', 'customer', 'lookup')).toEqual({ stated: 'missing', created: null });
   });
 
   it('maps a refused create to resource_missing with the slot Stripe blamed', async () => {
@@ -83,14 +84,32 @@ describe('the Stripe gateway, through the real SDK against the emulator', () => 
 
   it('marks 429, 5xx and dropped connections retryable, 401 fatal', async () => {
     emulator.faults.use({ path: '/v1/customers/cus_g1', status: 429, times: 1 });
-    expect(await failure(gateway.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'rate_limited', retryable: true, status: 429 });
+    expect(await failure(gateway.readObject('cus_g1', 'customer', 'lookup'))).toMatchObject({ kind: 'rate_limited', retryable: true, status: 429 });
     emulator.faults.use({ path: '/v1/customers/cus_g1', status: 503, times: 1 });
-    expect(await failure(gateway.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'api', retryable: true });
+    expect(await failure(gateway.readObject('cus_g1', 'customer', 'lookup'))).toMatchObject({ kind: 'api', retryable: true });
     // The SDK retries a closed connection once even with retries off (stripe-node#1040): drop both.
     emulator.faults.use({ path: '/v1/customers/cus_g1', drop: true, times: 2 });
-    expect(await failure(gateway.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'connection', retryable: true });
+    expect(await failure(gateway.readObject('cus_g1', 'customer', 'lookup'))).toMatchObject({ kind: 'connection', retryable: true });
     const { gateway: badKey } = recordingGateway(emulator, 'sk_test_');
-    expect(await failure(badKey.lookupObject('cus_g1', 'customer'))).toMatchObject({ kind: 'auth', retryable: false });
+    expect(await failure(badKey.readObject('cus_g1', 'customer', 'lookup'))).toMatchObject({ kind: 'auth', retryable: false });
+  });
+
+  it('retries a 409 only for a request still in flight under its key: a refused transition answered 409 is not retryable', async () => {
+    emulator.faults.use({ method: 'POST', path: '/v1/customers/cus_g3', status: 409, code: 'idempotency_key_in_use', times: 1 });
+    emulator.faults.use({ method: 'POST', path: /\/cancel$/, status: 409, code: 'idempotency_key_in_use', times: 1 });
+    expect(await failure(gateway.cancelJob('prj_any', 'gw-test-inflight'))).toMatchObject({ kind: 'conflict', status: 409, stripeCode: 'idempotency_key_in_use', retryable: true });
+    emulator.faults.reset();
+    const job = await gateway.createJob({ customers: ['cus_g3'] }, 'error', 'gw-test-409');
+    while ((await gateway.retrieveJob(job.id)).status !== 'ready');
+    await gateway.runJob(job.id, 'gw-test-409-first-run');
+    emulator.settings.variants = { ...emulator.settings.variants, refusalStatus: '409' };
+    try {
+      // Refused: run is allowed only from ready.
+      const refused = await failure(gateway.runJob(job.id, 'gw-test-409-run'));
+      expect(refused).toMatchObject({ kind: 'conflict', status: 409, retryable: false });
+    } finally {
+      emulator.settings.variants = { ...emulator.settings.variants, refusalStatus: HELPFUL_VARIANTS.refusalStatus };
+    }
   });
 
   it('drives a job through validate, list, run and the validation error list in project terms', async () => {

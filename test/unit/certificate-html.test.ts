@@ -19,7 +19,7 @@ function certificate(hostile: string): Certificate {
     requests: [{ requestId: hostile, received: '2026-11-02', firstSeen: '2026-11-02', dueBy: '2026-12-02', extendedOn: null, settledOn: '2026-11-03', outcome: 'erased', basis: null }],
     status: 'redacted',
     statusAt: '2026-11-03T10:00:00.000Z',
-    objects: [{ id: `cus_${hostile}`, status: 'redacted', statedAt: '2026-11-03T10:00:00.000Z', fixes: [{ blocked: hostile, fix: hostile }], blockers: [hostile] }],
+    objects: [{ id: `cus_${hostile}`, status: 'redacted', statedAt: '2026-11-03T10:00:00.000Z', stripeStated: hostile, readAt: '2026-11-03T10:05:00.000Z', verifiedAt: '2026-11-03T10:05:00.000Z', fixes: [{ blocked: hostile, fix: hostile }], blockers: [hostile] }],
     jobs: [{ jobId: `prj_${hostile}`, status: 'succeeded', validationBehavior: 'fix', events: [{ status: hostile, at: '2026-11-03T10:00:00.000Z' }] }],
     runs: [{ runId: `run_${hostile}`, mode: 'redact', startedAt: 's', endedAt: 'e', input: hostile, inputSha256: 'b'.repeat(64), ledgerEntry: 1, ledgerHash: 'c'.repeat(64) }],
     scope: { covers: ['the account'], cannot: ['webhooks, exports, backups', 'what Stripe keeps for its own legal obligations'] },
@@ -36,7 +36,7 @@ describe('renderCertificateHtml', () => {
     expect(document.querySelectorAll('style')).toHaveLength(1);
     const text = document.body.textContent ?? '';
     expect(text).toContain(hostile);
-    expect(text.split(hostile).length - 1).toBeGreaterThanOrEqual(6);
+    expect(text.split(hostile).length - 1).toBeGreaterThanOrEqual(7);
     expect(document.title).toBe(`Certificate of erasure ${'a'.repeat(32)}`);
     expect(html).toMatch(/@media print/);
   });
@@ -45,6 +45,6 @@ describe('renderCertificateHtml', () => {
     const { document } = new JSDOM(renderCertificateHtml(certificate('ada@example.com'))).window;
     expect(document.querySelector('#limits + ul')?.textContent).toMatch(/webhooks, exports, backups/);
     expect(document.querySelector('#runs + table tbody tr')?.textContent).toContain('c'.repeat(64));
-    expect(document.querySelector('#objects + table tbody tr')?.textContent).toContain('2026-11-03T10:00:00.000Z');
+    expect(document.querySelector('#objects + table tbody tr')?.textContent).toContain('2026-11-03T10:05:00.000Z');
   });
 });

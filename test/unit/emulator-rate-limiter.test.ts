@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter, SlidingWindow } from '../../src/emulator/rate-limiter.js';
+import { peakRequestsPerOperation } from '../../src/emulator/request-log.js';
 
 describe('SlidingWindow', () => {
   it('admits `limit` per window and frees a slot exactly one window after an admission', () => {
@@ -22,5 +23,34 @@ describe('RateLimiter', () => {
     expect(limiter.admit('read')).toBe('global');
     now = 1000;
     expect(limiter.admit('search')).toBe('admitted');
+  });
+});
+
+describe('RateLimiter per endpoint', () => {
+  it('limits each named operation on its own, inside the global limit', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perSecond: 10, searchPerSecond: 10, endpointPerSecond: 2 }, () => now);
+    expect(limiter.admit('write', 'POST /v1/privacy/redaction_jobs')).toBe('admitted');
+    expect(limiter.admit('write', 'POST /v1/privacy/redaction_jobs')).toBe('admitted');
+    expect(limiter.admit('write', 'POST /v1/privacy/redaction_jobs')).toBe('endpoint');
+    expect(limiter.admit('read', 'GET /v1/customers')).toBe('admitted');
+    expect(limiter.admit('read', 'GET /v1/customers/:id')).toBe('admitted');
+    now = 1000;
+    expect(limiter.admit('write', 'POST /v1/privacy/redaction_jobs')).toBe('admitted');
+  });
+});
+
+describe('peakRequestsPerOperation', () => {
+  it('counts the most arrivals of each operation within any 1-second window', () => {
+    const entry = (operation: string, receivedAtMs: number) => ({ requestId: 'req', method: 'GET', path: '/x', status: 200, durationMs: 1, operation, receivedAtMs });
+    const peaks = peakRequestsPerOperation([
+      entry('GET /v1/customers', 0),
+      entry('GET /v1/customers', 600),
+      entry('GET /v1/customers', 999),
+      entry('GET /v1/customers', 1000),
+      entry('GET /v1/customers', 1700),
+      entry('POST /v1/privacy/redaction_jobs', 10),
+    ]);
+    expect(peaks).toEqual({ 'GET /v1/customers': 3, 'POST /v1/privacy/redaction_jobs': 1 });
   });
 });

@@ -26,6 +26,8 @@ describe('the variant options (stripe-api.md §6)', () => {
       expandValidationErrors: 'yes',
       youngCharges: 'redacted',
       deletedCustomers: 'redact',
+      lockRefusal: 'validation',
+      refusalStatus: '400',
     });
     expect(Object.keys(HELPFUL_VARIANTS).sort()).toEqual(Object.keys(VARIANT_CHOICES).sort());
     expect(resolveEmulatorOptions({ rateLimit: 5, ...HELPFUL_VARIANTS })).toMatchObject({ rateLimit: 5, ...HELPFUL_VARIANTS });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, withRetry } from '../../src/pipeline/retry.js';
 import { GatewayError } from '../../src/errors.js';
+import { endpointOfOperation } from '../../src/stripe/gateway.js';
 
 describe('RateBudget', () => {
   it('never starts more requests in any 1-second window than the budget, counting each operation', async () => {
@@ -48,6 +49,23 @@ describe('RateBudget', () => {
     expect(budget.rateLimitedCount).toBe(1);
   });
 
+  it('paces each endpoint on its own: one operation stays under its budget while another takes the free slots', async () => {
+    const budget = new RateBudget({ maxRps: 50, maxSearchRps: 10, maxEndpointRps: 4 });
+    const starts: Record<string, number[]> = {};
+    const call = (label: string) => budget.schedule('read', label, async () => void (starts[label] ??= []).push(Date.now()));
+    // The list with objects calls the same endpoint as the list: one budget for both.
+    const labels = ['redaction_jobs.list', 'redaction_jobs.list_with_objects', 'customers.list'];
+    await Promise.all(Array.from({ length: 18 }, (_, i) => call(labels[i % 3] as string)));
+    budget.close();
+    const jobLists = [...(starts['redaction_jobs.list'] ?? []), ...(starts['redaction_jobs.list_with_objects'] ?? [])].sort((a, b) => a - b);
+    const peak = (times: number[]) => Math.max(...times.map((t) => times.filter((u) => u >= t && u - t < 1000).length));
+    expect(jobLists).toHaveLength(12);
+    expect(peak(jobLists)).toBeLessThanOrEqual(4);
+    expect(peak(starts['customers.list'] ?? [])).toBeLessThanOrEqual(4);
+    // Customer lists did not queue behind job lists: all six started before the last job list did.
+    expect(Math.max(...(starts['customers.list'] ?? []))).toBeLessThan(jobLists.at(-1) as number);
+  });
+
   it('refuses a budget below one request a second, naming the option', () => {
     expect(() => new RateBudget({ maxRps: 0, maxSearchRps: 1 })).toThrow(/`maxRps`/);
   });
@@ -57,6 +75,7 @@ describe('RateBudget', () => {
     expect(() => new RateBudget({ maxRps: Infinity, maxSearchRps: 1 })).toThrow(/`maxRps`.*`Infinity`/);
     expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 0.5 })).toThrow('Expected `maxSearchRps` to be a number from 1 and up, got `0.5`');
     expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 1, maxInFlight: 0 })).toThrow('Expected `maxInFlight` to be an integer from 1 and up, got `0`');
+    expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 1, maxEndpointRps: 0 })).toThrow('Expected `maxEndpointRps` to be a number from 1 and up, got `0`');
     expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 1, maxInFlight: 1.5 })).toThrow(/`maxInFlight`.*`1.5`/);
     // The lowest values allowed.
     expect(() => new RateBudget({ maxRps: 1, maxSearchRps: 1, maxInFlight: 1 }).close()).not.toThrow();
@@ -191,5 +210,15 @@ describe('withRetry', () => {
     expect(backoffDelayMs(1, policy, () => 1)).toBe(100);
     expect(backoffDelayMs(3, policy, () => 1)).toBe(400);
     expect(backoffDelayMs(9, policy, () => 1)).toBe(1000);
+  });
+});
+
+describe('endpointOfOperation', () => {
+  it('gives a verification read the endpoint of the lookup that retrieves the same kind, and every other label its own', () => {
+    expect(endpointOfOperation('verify.customers.retrieve')).toBe('customer.retrieve');
+    expect(endpointOfOperation('verify.payment_intents.retrieve')).toBe('payment_intent.retrieve');
+    expect(endpointOfOperation('verify.checkout_sessions.retrieve')).toBe('checkout_session.retrieve');
+    expect(endpointOfOperation('redaction_jobs.list_with_objects')).toBe('redaction_jobs.list');
+    expect(endpointOfOperation('customers.list')).toBe('customers.list');
   });
 });

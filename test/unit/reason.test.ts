@@ -44,8 +44,35 @@ const WORDING: { [C in ReasonCode]: [Extract<Reason, { code: C }>, string][] } =
   failed_without_errors: [
     [{ code: 'failed_without_errors', job: 'prj_5' }, 'job prj_5 failed validation without listing an error; the next run validates it again'],
   ],
-  waits_for_own_job: [[{ code: 'waits_for_own_job' }, 'waits for another job of this run that holds it']],
+  waits_for_own_job: [
+    [{ code: 'waits_for_own_job' }, 'held by a job of this state, which carries it too: it goes on when that job ends'],
+    [{ code: 'waits_for_own_job', job: 'prj_1' }, 'held by job prj_1 of this state, which carries it too: it goes on when that job ends'],
+  ],
   unknown_to_stripe: [[{ code: 'unknown_to_stripe' }, 'unknown to Stripe']],
+  deleted_before: [
+    [
+      { code: 'deleted_before', related: 3, byKind: { payment_intent: 1, charge: 2 } },
+      'the customer was deleted before this tool acted, which is not redaction: its 1 PaymentIntent and 2 charges that still held data are redacted in jobs of their own',
+    ],
+    [
+      { code: 'deleted_before', related: 3, byKind: { payment_intent: 1, setup_intent: 1, checkout_session: 1 } },
+      'the customer was deleted before this tool acted, which is not redaction: its 1 PaymentIntent, 1 SetupIntent and 1 Checkout Session that still held data are redacted in jobs of their own',
+    ],
+    [
+      { code: 'deleted_before', related: 2 },
+      'the customer was deleted before this tool acted, which is not redaction: its 2 PaymentIntents, charges, SetupIntents and Checkout Sessions that still held data are redacted in jobs of their own',
+    ],
+    [
+      { code: 'deleted_before', related: 0 },
+      'the customer was deleted before this tool acted, and none of its PaymentIntents, charges, SetupIntents or Checkout Sessions still holds data',
+    ],
+  ],
+  deleted_unlisted: [
+    [
+      { code: 'deleted_unlisted', message: 'Not allowed' },
+      'the customer was deleted before this tool acted (deleted is not redacted) and Stripe would not list its payments (Not allowed): find its PaymentIntents, charges, SetupIntents and Checkout Sessions in the Dashboard and put their ids in a request file',
+    ],
+  ],
   text: [[{ code: 'text', text: 'a sentence an older state stored' }, 'a sentence an older state stored']],
 };
 

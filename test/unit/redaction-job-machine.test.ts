@@ -15,13 +15,13 @@ const HOUR_MS = 3_600_000;
 function setup(variants: Partial<EmulatorVariants> = {}) {
   let nowMs = 1_700_000_000_000;
   const store = new EmulatorStore(() => nowMs);
-  const { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, youngCharges, deletedCustomers } = DEFAULT_EMULATOR_OPTIONS;
+  const { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, youngCharges, deletedCustomers, lockRefusal, refusalStatus } = DEFAULT_EMULATOR_OPTIONS;
   const settings: EmulatorSettings = {
     validationMs: HOUR_MS,
     redactionMs: HOUR_MS,
     searchLagMs: 0,
     maxJobObjects: 1000,
-    variants: { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, youngCharges, deletedCustomers, ...variants },
+    variants: { unknownIds, transitionErrors, lockErrors, fixListing, expandValidationErrors, youngCharges, deletedCustomers, lockRefusal, refusalStatus, ...variants },
     settleMs: 0,
     youngDays: 0,
   };
@@ -82,10 +82,11 @@ describe('redaction job machine', () => {
   });
 
   it.each([
-    ['coded', 'status_transition_invalid'],
-    ['plain', undefined],
-  ] as const)('refuses every transition its status does not allow, naming the status (%s: code %s)', (transitionErrors, code) => {
-    const { call, customer } = setup({ transitionErrors });
+    ['coded', 'status_transition_invalid', '409'],
+    ['plain', undefined, '409'],
+    ['plain', undefined, '400'],
+  ] as const)('refuses every transition its status does not allow, naming the status (%s: code %s, HTTP %s)', (transitionErrors, code, refusalStatus) => {
+    const { call, customer } = setup({ transitionErrors, refusalStatus });
     customer('cus_1');
     const job = call('POST', '/v1/privacy/redaction_jobs', {}, { objects: { customers: ['cus_1'] } });
     for (const action of ['validate', 'run', 'cancel']) {
@@ -96,7 +97,7 @@ describe('redaction job machine', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(ApiError);
-      expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', code });
+      expect(error).toMatchObject({ status: Number(refusalStatus), type: 'invalid_request_error', code });
       expect((error as ApiError).message).toContain('validating');
     }
   });

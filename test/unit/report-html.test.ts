@@ -33,6 +33,7 @@ function row(n: number, status: string, extra: Partial<ResultRow> = {}): ResultR
     runId: 'run_1',
     livemode: true,
     updatedAt: HEADER.endedAt,
+    verifiedAt: null,
     ...extra,
   };
 }
@@ -180,6 +181,23 @@ describe('summarySentence', () => {
     );
     expect(summarySentence('validate', { counts: counts({ ready: 1 }), overdue: 0, settledLate: 0 })).toBe('Of 1 request, 1 would be erased by a redact run. This was a preview: nothing was erased.');
     expect(summarySentence('redact', { counts: counts({}), overdue: 0, settledLate: 0 })).toBe('The input holds no request.');
+  });
+
+  it('counts and lists redaction_pending rows with why, apart from what needs a person, and overdue past their due date', () => {
+    const collector = new ReportCollector(1, '2026-11-29');
+    const why = 'ch_1: Stripe holds it until it is eligible for redaction (redaction.status validated: charges younger than 90 days wait); eligible from 2027-02-01';
+    collector.add(row(1, 'redaction_pending', { messages: [why], dueBy: '2026-12-10' }));
+    collector.add(row(2, 'redaction_pending', { dueBy: '2026-11-28' }));
+    expect(collector.counts.redaction_pending).toBe(2);
+    expect(collector.sections.redaction_pending.rows.map((r) => r.row)).toEqual([1]);
+    expect(collector.sections.overdue.rows.map((r) => r.row)).toEqual([2]);
+    const { document } = new JSDOM(renderReportHtml(HEADER, collector)).window;
+    expect(document.querySelector('table.counts tr[data-status="redaction_pending"]')?.textContent).toBe('redaction_pending2');
+    const section = document.querySelector('section#redaction_pending');
+    expect(section?.querySelector('h2')?.textContent).toMatch(/^Redaction pending at Stripe: .*\(1\)$/);
+    expect(section?.querySelector('tbody tr')?.textContent).toContain(why);
+    // Stripe's schedule needs no person: not under "What needs a person".
+    expect([...document.querySelectorAll('section h3')].map((h) => h.textContent).join(' ')).not.toMatch(/Redaction pending/);
   });
 });
 

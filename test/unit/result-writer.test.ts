@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neutraliseCell } from '../../src/io/spreadsheet-safe.js';
-import { RESULT_COLUMNS, writeJsonFileAtomic, writeResultsFile, type ResultRow } from '../../src/io/result-writer.js';
+import { RESULT_COLUMNS, RESULT_CSV_VERSION, writeJsonFileAtomic, writeResultsFile, type ResultRow } from '../../src/io/result-writer.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -30,6 +30,7 @@ function result(overrides: Partial<ResultRow> = {}): ResultRow {
     runId: 'run_1',
     livemode: false,
     updatedAt: '2025-01-31T22:04:05.000Z',
+    verifiedAt: null,
     ...overrides,
   };
 }
@@ -68,6 +69,7 @@ describe('writeResultsFile', () => {
           fixes: ['canceled PaymentIntent pi_1', 'canceled subscription sub_1'],
           dueBy: '2025-02-01',
           livemode: true,
+          verifiedAt: '2025-01-31T22:05:00.000Z',
         }),
         result({
           fields: ['R2', 'nope', '2025-01-02'],
@@ -84,15 +86,17 @@ describe('writeResultsFile', () => {
     expect(rowsWritten).toBe(2);
     expect(await readCsv(path)).toEqual([
       ['request', 'email', 'date', ...RESULT_COLUMNS],
-      ['R1', 'a@x.com', '2025-01-01', '1', 'email', 'redacted', 'cus_1 cus_2', 'prj_2', 'prj_0 prj_1', '', 'canceled PaymentIntent pi_1\ncanceled subscription sub_1', '', '2025-02-01', 'run_1', 'true', '2025-01-31T22:04:05.000Z'],
-      ['R2', 'nope', '2025-01-02', '3', 'unknown', 'invalid', '', '', '', 'code_a code_b', '', 'first, with a comma; and a semicolon\nsecond "quoted"', '', 'run_1', 'false', '2025-01-31T22:04:05.000Z'],
+      ['R1', 'a@x.com', '2025-01-01', '1', 'email', 'redacted', 'cus_1 cus_2', 'prj_2', 'prj_0 prj_1', '', 'canceled PaymentIntent pi_1\ncanceled subscription sub_1', '', '2025-02-01', 'run_1', 'true', '2025-01-31T22:04:05.000Z', '2025-01-31T22:05:00.000Z'],
+      ['R2', 'nope', '2025-01-02', '3', 'unknown', 'invalid', '', '', '', 'code_a code_b', '', 'first, with a comma; and a semicolon\nsecond "quoted"', '', 'run_1', 'false', '2025-01-31T22:04:05.000Z', ''],
     ]);
   });
 
-  it('keeps the result columns of version 2 in their contracted order', () => {
+  it('keeps the result columns of version 2 in their contracted order, and adds verified_at last (version 3)', () => {
     expect(RESULT_COLUMNS).toEqual([
       'row', 'identifier_type', 'status', 'object_ids', 'job_id', 'earlier_job_ids', 'blocking_codes', 'fixes', 'messages', 'due_by', 'run_id', 'livemode', 'updated_at',
+      'verified_at',
     ]);
+    expect(RESULT_CSV_VERSION).toBe(3);
   });
 
   it('renames an input column that a result column would repeat, and nothing else', async () => {

@@ -27,6 +27,7 @@ describe('decideRowOutcome, in detail', () => {
       messages: ['search failed', 'not looked up yet; the next run continues'],
       commands: [],
       updatedAt: T1,
+      verifiedAt: null,
     });
     expect(decideRowOutcome(email, 'redact', undefined, T0)).toMatchObject({ messages: ['not looked up yet; the next run continues'], updatedAt: T0 });
   });
@@ -43,7 +44,7 @@ describe('decideRowOutcome, in detail', () => {
 
   it("words an email without customers in the lookup's own words, or a plain sentence when it left none", () => {
     expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [{ code: 'no_customer', lookup: 'list' }], updatedAt: T1 }, T0)).toEqual({
-      status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no Stripe customer has this email (exact list filter)'], commands: [], updatedAt: T1,
+      status: 'not_found', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: ['no Stripe customer has this email (exact list filter)'], commands: [], updatedAt: T1, verifiedAt: null,
     });
     expect(decideRowOutcome(email, 'redact', { resolved: true, objects: [], reasons: [], updatedAt: T1 }, T0).messages).toEqual(['no Stripe customer has this email']);
   });
@@ -53,7 +54,7 @@ describe('decideRowOutcome, in detail', () => {
       resolved: true, reasons: [text('looked up by id')], updatedAt: T0,
       objects: [object('cus_one', 'needs_action', { reasons: [{ code: 'waits_for_own_job' }], blockers: [blocker] })],
     }, T0);
-    expect(outcome.messages).toEqual(['looked up by id', 'waits for another job of this run that holds it', expect.stringMatching(/^Charge disputed\. \(charge ch_1\) — settle what holds the charge ch_1 .*Stripe's fix may clear it instead/)]);
+    expect(outcome.messages).toEqual(['looked up by id', 'held by a job of this state, which carries it too: it goes on when that job ends', expect.stringMatching(/^Charge disputed\. \(charge ch_1\) — settle what holds the charge ch_1 .*Stripe's fix may clear it instead/)]);
   });
 
   it('explains blockers only for a needs_action object, though it reports their codes while the object is unsettled', () => {

@@ -58,6 +58,18 @@ describe('parseRunConfig', () => {
     expect(ok({ maxRps: '2.5' }).maxRps).toBe(2.5);
   });
 
+  it('budgets each API operation at 20 a second by default in either mode, and takes --max-endpoint-rps from 1 to 25', () => {
+    expect(ok({}).maxEndpointRps).toBe(20);
+    expect(ok({ live: true }, { STRIPE_API_KEY: 'sk_live_abc' }).maxEndpointRps).toBe(20);
+    expect(ok({ maxEndpointRps: '25' }).maxEndpointRps).toBe(25);
+    expect(ok({ maxEndpointRps: '1' }).maxEndpointRps).toBe(1);
+    for (const bad of ['0', '26', '2.5', 'ten', '', '-3']) {
+      expect(problems({ maxEndpointRps: bad })).toEqual([
+        { option: '--max-endpoint-rps', message: `--max-endpoint-rps must be a whole number from 1 to 25 (Stripe's per-endpoint limit); got '${bad}'` },
+      ]);
+    }
+  });
+
   it('refuses a malformed key and two targets at once', () => {
     expect(problems({}, { STRIPE_API_KEY: 'pk_test_abc' }).map((p) => p.option)).toEqual(['STRIPE_API_KEY']);
     expect(problems({ emulator: true, apiBase: 'http://x' }).map((p) => p.option)).toEqual(['--emulator']);

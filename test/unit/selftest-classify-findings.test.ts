@@ -6,6 +6,8 @@ import {
   expandValidationErrors,
   fixListing,
   lockErrors,
+  lockRefusal,
+  refusalStatus,
   transitionErrors,
   unknownIds,
   type DocumentedName,
@@ -78,6 +80,8 @@ describe('classifyObservations', () => {
       lockErrors: 'plain',
       fixListing: 'keep',
       expandValidationErrors: 'yes',
+      lockRefusal: 'validation',
+      refusalStatus: '400',
     });
     expect(findings.documented.every((d) => d.held === true)).toBe(true);
     expect(findings).toMatchObject({ ok: true, problems: [] });
@@ -127,10 +131,24 @@ describe('transitionErrors', () => {
     [{ ok: false, refusal: { status: 400, message: 'You cannot run.' } }, 'plain'],
     [{ ok: false, refusal: { status: 400, code: 'status_transition_invalid', message: 'You cannot run.' } }, 'coded'],
     [{ ok: false, refusal: { status: 400, code: 'something_else', message: 'You cannot run.' } }, null],
-    [{ ok: false, refusal: { status: 409, message: 'Conflict.' } }, null],
+    [{ ok: false, refusal: { status: 409, message: 'Conflict.' } }, 'plain'],
+    [{ ok: false, refusal: { status: 409, code: 'status_transition_invalid', message: 'Conflict.' } }, 'coded'],
+    [{ ok: false, refusal: { status: 404, message: 'Gone.' } }, null],
     [{ ok: true, value: { status: 'redacting' } }, null],
   ] as const)('%o → %s', (answer, matches) => {
     const found = transitionErrors(walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: structuredClone(answer) as never })));
+    expect(found.matches).toBe(matches);
+  });
+});
+
+describe('refusalStatus', () => {
+  it.each([
+    [{ ok: false, refusal: { status: 409, message: 'Conflict.' } }, '409'],
+    [{ ok: false, refusal: { status: 400, code: 'status_transition_invalid', message: 'No.' } }, '400'],
+    [{ ok: false, refusal: { status: 404, message: 'Gone.' } }, null],
+    [{ ok: true, value: { status: 'redacting' } }, null],
+  ] as const)('%o → %s', (answer, matches) => {
+    const found = refusalStatus(walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: structuredClone(answer) as never })));
     expect(found.matches).toBe(matches);
   });
 });
@@ -152,9 +170,17 @@ describe('lockErrors', () => {
     expect(held(o, 'lock_code')).toBe(false);
   });
 
-  it('the second job refused at create: no variant, and the lock code did not hold', () => {
+  it('the second job refused at create with no code: --lock-refusal create, one job per object held, no lock message to read', () => {
     const o = walk((o) => (o.lock = { holderJobId: HOLDER, outcome: { kind: 'refused', refusal: { status: 400, message: 'Locked.' } } }));
-    expect(lockErrors(o).matches).toBeNull();
+    expect(lockErrors(o)).toMatchObject({ matches: null, probed: false });
+    expect(lockRefusal(o)).toMatchObject({ matches: 'create', probed: true });
+    expect(held(o, 'lock_code')).toBe(true);
+    expect(classifyObservations(o).ok).toBe(true);
+  });
+
+  it('the second job refused at create for another reason: no variant, and the lock code did not hold', () => {
+    const o = walk((o) => (o.lock = { holderJobId: HOLDER, outcome: { kind: 'refused', refusal: { status: 400, code: 'parameter_invalid', message: 'Bad.' } } }));
+    expect(lockRefusal(o).matches).toBeNull();
     expect(held(o, 'lock_code')).toBe(false);
   });
 });

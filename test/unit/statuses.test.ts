@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isJobStatus, isTerminalJobStatus, isTransientJobStatus, JOB_STATUSES } from '../../src/domain/job.js';
-import { DONE_OBJECT_STATUSES, isObjectDone, JOB_BOUND_OBJECT_STATUSES, OBJECT_STATUSES, UNCARRIED_OBJECT_STATUSES } from '../../src/domain/object-status.js';
+import { AWAITING_PROOF_OBJECT_STATUSES, DONE_OBJECT_STATUSES, isObjectDone, JOB_BOUND_OBJECT_STATUSES, OBJECT_STATUSES, UNCARRIED_OBJECT_STATUSES } from '../../src/domain/object-status.js';
 import { isSettled, ROW_STATUSES } from '../../src/domain/row-status.js';
 
 describe('redaction job statuses', () => {
@@ -21,8 +21,8 @@ describe('object and row statuses', () => {
     expect(OBJECT_STATUSES.filter(isObjectDone)).toEqual(['redacted', 'already_redacted', 'not_found']);
   });
 
-  it('put every object status in exactly one of done, carried by no job, or tied to a job (what the state asks of each)', () => {
-    const groups = [DONE_OBJECT_STATUSES, UNCARRIED_OBJECT_STATUSES, JOB_BOUND_OBJECT_STATUSES].flat();
+  it('put every object status in exactly one of done, awaiting Stripe\'s proof, carried by no job, or tied to a job (what the state asks of each)', () => {
+    const groups = [DONE_OBJECT_STATUSES, AWAITING_PROOF_OBJECT_STATUSES, UNCARRIED_OBJECT_STATUSES, JOB_BOUND_OBJECT_STATUSES].flat();
     expect([...groups].sort()).toEqual([...OBJECT_STATUSES].sort());
   });
 

@@ -101,6 +101,16 @@ describe('comparing the snapshots of two passes', () => {
     expect(compareSnapshots([shared], [without]).differences[0]).toMatchObject({ where: 'row 2 column job_id', first: '<job>', second: '' });
   });
 
+  it('accepts a foreign-locked row with no job (a lock refused at create) beside one naming its failed job, and nothing else', () => {
+    const locked = (status: string, job: string, codes = 'locked_by_other_job') =>
+      snapshot([`a@example.com,1,email,${status},cus_a,${job},,${codes},,held,,run_20261129110500_a1b2c3,false,2026-11-29T11:05:01Z`]);
+    expect(compareSnapshots([locked('needs_action', '')], [locked('needs_action', 'prj_00000aXyZ12345')]).differences).toEqual([]);
+    expect(compareSnapshots([locked('needs_action', '', 'invalid_state')], [locked('needs_action', 'prj_00000aXyZ12345', 'invalid_state')]).differences[0]?.where).toBe(
+      'row 1 column job_id',
+    );
+    expect(compareSnapshots([locked('pending', '')], [locked('pending', 'prj_00000aXyZ12345')]).differences[0]?.where).toBe('row 1 column job_id');
+  });
+
   it('lists a difference in earlier_job_ids without failing, and still finds one after it', () => {
     const earlier = (jobs: string, status = 'redacted') => snapshot([row(status).replace('prj_00000aXyZ12345,,', `prj_00000aXyZ12345,${jobs},`)]);
     const comparison = compareSnapshots([earlier('prj_00000bQwE67890')], [earlier('')]);

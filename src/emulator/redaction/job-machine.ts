@@ -37,14 +37,19 @@ export const TERMINAL_STATUSES: readonly RedactionJobStatus[] = ['succeeded', 'c
 const DEFAULT_MAX_CANCELING_MS = 50;
 
 /**
- * 400 `invalid_request_error` unless `action` is legal from the job's current status; the message
- * names the status. Stripe documents no code for it: `coded` adds `status_transition_invalid`,
- * `plain` none (stripe-api.md §6).
+ * An `invalid_request_error` unless `action` is legal from the job's current status; the message
+ * names the status. Stripe documents neither its code nor its status: `coded` adds
+ * `status_transition_invalid`, `plain` none; `status` is 409 or 400 (stripe-api.md §6).
  */
-export function assertTransition(job: StoredRedactionJob, action: JobAction, style: EmulatorVariants['transitionErrors']): void {
+export function assertTransition(
+  job: StoredRedactionJob,
+  action: JobAction,
+  style: EmulatorVariants['transitionErrors'],
+  status: EmulatorVariants['refusalStatus'] = '400',
+): void {
   if (ALLOWED_FROM[action].includes(job.status)) return;
   throw new ApiError(
-    400,
+    Number(status),
     'invalid_request_error',
     style === 'coded' ? 'status_transition_invalid' : undefined,
     `You cannot ${action} redaction job ${job.id} because its status is ${job.status}; ${action} is allowed only from ${ALLOWED_FROM[action].join(' or ')}.`,
@@ -139,6 +144,26 @@ function rootRefs(job: StoredRedactionJob): ObjectRef[] {
 
 function cascadeIds(graph: ObjectGraph, job: StoredRedactionJob): Set<string> {
   return new Set(rootRefs(job).flatMap((root) => cascadeOf(graph, root.id, root.object_type).map((n) => n.id)));
+}
+
+/**
+ * Objects (cascades included) that live jobs of `livemode` hold now: what a new job naming any of
+ * them is refused at create for, under `lockRefusal: 'create'`.
+ */
+export function heldObjectIds(store: EmulatorStore, livemode: boolean): Set<string> {
+  const graph = readObjectGraph(store, livemode);
+  const held = new Set<string>();
+  for (const job of store.collection<StoredRedactionJob>(REDACTION_JOBS).all()) {
+    if (job.livemode !== livemode || TERMINAL_STATUSES.includes(job.status)) continue;
+    for (const id of cascadeIds(graph, job)) held.add(id);
+  }
+  return held;
+}
+
+/** The objects (cascades included) a job naming `roots` would cover. */
+export function cascadeOfRoots(store: EmulatorStore, livemode: boolean, roots: readonly { id: string; objectType: string }[]): Set<string> {
+  const graph = readObjectGraph(store, livemode);
+  return new Set(roots.flatMap((root) => cascadeOf(graph, root.id, root.objectType).map((n) => n.id)));
 }
 
 /** Older jobs of the same mode that still hold their objects. */

@@ -4,10 +4,11 @@ import { paginate } from '../resources/list-helpers.js';
 import { expandParam, optionalEnum } from '../resources/params.js';
 import { findRecord, listRecords } from '../resources/records.js';
 import { REDACTION_JOBS, REDACTION_JOB_STATUSES, presentJob, validationErrorsUrl, type StoredRedactionJob } from './job-object.js';
-import { assertTransition, settleDueJobs, startCancel, startRedaction, startValidation, type JobAction } from './job-machine.js';
+import { assertTransition, cascadeOfRoots, heldObjectIds, settleDueJobs, startCancel, startRedaction, startValidation, type JobAction } from './job-machine.js';
 import { recordEvent } from './events.js';
 import { parseRootObjects, type RootRef } from './root-objects.js';
 import { isRootPresent } from './root-presence.js';
+import { PLAIN_LOCK_MESSAGE } from './validate-job.js';
 
 /**
  * Routes of `stripe.privacy.redactionJobs` (stripe-api.md §2).
@@ -60,11 +61,27 @@ function assertRootExists(ctx: RequestContext, root: RootRef): void {
   }
 }
 
+/**
+ * Under `lockRefusal: 'create'`, a job whose objects (cascades included) meet a live job's is
+ * refused: 400 with Stripe's plain text, no `code`, no `param` — nothing says which object.
+ */
+function assertNoneHeld(ctx: RequestContext, roots: readonly RootRef[]): void {
+  const held = heldObjectIds(ctx.store, ctx.livemode);
+  if (held.size === 0) return;
+  for (const id of cascadeOfRoots(ctx.store, ctx.livemode, roots)) {
+    if (held.has(id)) throw new ApiError(400, 'invalid_request_error', undefined, CREATE_LOCK_MESSAGE);
+  }
+}
+
+/** What a create refused for a held object says: Stripe's documented lock text, naming nothing. */
+const CREATE_LOCK_MESSAGE = `${PLAIN_LOCK_MESSAGE} A redaction job cannot include an object that another active job holds.`;
+
 function create(ctx: RequestContext): unknown {
   const roots = parseRootObjects(ctx.body);
   const behavior = optionalEnum(ctx.body, 'validation_behavior', BEHAVIORS) ?? 'error';
   const expand = expansions(ctx, expandParam(ctx.body), '');
   if (ctx.settings.variants.unknownIds === 'refuse') for (const root of roots) assertRootExists(ctx, root);
+  if (ctx.settings.variants.lockRefusal === 'create') assertNoneHeld(ctx, roots);
   const job = ctx.store.collection<StoredRedactionJob>(REDACTION_JOBS).insert({
     id: ctx.store.newId('prj'),
     object: 'privacy.redaction_job',
@@ -89,7 +106,7 @@ function retrieve(ctx: RequestContext): unknown {
 function update(ctx: RequestContext): unknown {
   const job = loadJob(ctx);
   const expand = expansions(ctx, expandParam(ctx.body), '');
-  assertTransition(job, 'update', ctx.settings.variants.transitionErrors);
+  assertTransition(job, 'update', ctx.settings.variants.transitionErrors, ctx.settings.variants.refusalStatus);
   // A failed job does not re-validate by itself: the client calls validate when it has changed everything.
   job.validation_behavior = optionalEnum(ctx.body, 'validation_behavior', BEHAVIORS) ?? job.validation_behavior;
   return presentJob(job, expand);
@@ -109,7 +126,7 @@ function transition(action: Exclude<JobAction, 'update'>): (ctx: RequestContext)
   return (ctx) => {
     const job = loadJob(ctx);
     const expand = expansions(ctx, expandParam(ctx.body), '');
-    assertTransition(job, action, ctx.settings.variants.transitionErrors);
+    assertTransition(job, action, ctx.settings.variants.transitionErrors, ctx.settings.variants.refusalStatus);
     start(ctx.store, ctx.settings, job);
     return presentJob(job, expand);
   };
