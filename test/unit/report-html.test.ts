@@ -192,7 +192,7 @@ describe('summarySentence', () => {
     expect(collector.sections.redaction_pending.rows.map((r) => r.row)).toEqual([1]);
     expect(collector.sections.overdue.rows.map((r) => r.row)).toEqual([2]);
     const { document } = new JSDOM(renderReportHtml(HEADER, collector)).window;
-    expect(document.querySelector('table.counts tr[data-status="redaction_pending"]')?.textContent).toBe('redaction_pending2');
+    expect(document.querySelector('table.counts tr[data-status="redaction_pending"]')?.textContent).toBe('erased, held by Stripe redaction_pending2');
     const section = document.querySelector('section#redaction_pending');
     expect(section?.querySelector('h2')?.textContent).toMatch(/^Redaction pending at Stripe: .*\(1\)$/);
     expect(section?.querySelector('tbody tr')?.textContent).toContain(why);

@@ -39,7 +39,7 @@ describe('decideRowOutcome, in detail', () => {
     expect(queued).toMatchObject({ status: 'pending', messages: ['not yet in a job when the run ended; the next run continues it'] });
     // A pending row that already says why gets nothing more.
     const said = decideRowOutcome(customer, 'redact', { resolved: true, objects: [object('cus_one', 'deferred', { reasons: [{ code: 'waits_for_own_job' }] })], reasons: [], updatedAt: T1 }, T0);
-    expect(said.messages).toEqual(['waits for another job of this run that holds it']);
+    expect(said.messages).toEqual(['held by a job of this state, which carries it too: it goes on when that job ends']);
   });
 
   it("words an email without customers in the lookup's own words, or a plain sentence when it left none", () => {
