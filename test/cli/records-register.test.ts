@@ -134,6 +134,11 @@ describe('the register over two nights', () => {
     expect(new Set(requests.map((r) => r.request_key)).size).toBe(6);
     for (const r of requests) expect(r.request_key).toMatch(/^[0-9a-f]{32}$/);
     expect(requests.find((r) => r.request_id === 'DSR-4')?.basis).toBe('the row holds no usable identifier');
+    // show gives the same dates as results.csv and the register.
+    const show = await runCli(['show', 'alan@example.com', '--state', state]);
+    const alan = requests.find((r) => r.request_id === 'DSR-5');
+    expect(show.stdout).toContain(`Request DSR-5: received 2026-10-01, due by ${alan?.due_by}, extension notified 2026-10-20, settled ${alan?.settled_on}; register outcome erased`);
+    expect(alan?.due_by).toBe(results[2]?.[4]?.due_by);
     expect(requests.find((r) => r.request_id === 'DSR-1')?.basis).toBeNull();
     expect(run.stdout).not.toMatch(/@|cus_rec/);
 
