@@ -82,7 +82,9 @@ export type GatewayErrorKind =
   | 'idempotency'
   | 'conflict'
   | 'api'
-  | 'connection';
+  | 'connection'
+  /** The account cannot use the API at all (a 404 on creating or listing redaction jobs): stops the run. */
+  | 'unavailable';
 
 /** Raised by the Stripe gateway when a call fails in a way the caller must decide about. */
 export class GatewayError extends StripeRedactError {

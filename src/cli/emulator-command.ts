@@ -70,6 +70,7 @@ function buildCommand(): Command {
     .addOption(new Option('--webhook <url>', 'POST every event there, signed (repeatable)').argParser((url: string, previous: string[] | undefined) => [...(previous ?? []), url]))
     .addOption(new Option('--webhook-secret <whsec>', 'the webhook signing secret (default: generated, printed on stderr at start)'))
     .addOption(new Option('--account-id <id>', `the account GET /v1/account answers with (default: ${DEFAULT_EMULATOR_OPTIONS.accountId})`))
+    .addOption(new Option('--notice <text>', 'send Stripe-Notice: TEXT on every response, as Stripe flags a deprecation (default: none)'))
     .addHelpText(
       'after',
       '\nThe variant flags pick among behaviours Stripe does not document (stripe-api.md §6); each default is the least helpful one.\nGET /_emulator/health answers 200 when ready. POST /_emulator/clock/advance?seconds=N moves the emulator\'s clock forward\n(ages objects, ends holds and settle periods, expires events past 30 days); GET /_emulator/clock reads it.\nStop with Ctrl-C (SIGINT) or SIGTERM.',
@@ -98,6 +99,7 @@ function toEmulatorOptions(parsed: Record<string, unknown>): Partial<EmulatorOpt
   if (typeof parsed.accountId === 'string') options.accountId = parsed.accountId;
   if (Array.isArray(parsed.webhook)) options.webhooks = parsed.webhook as string[];
   if (typeof parsed.webhookSecret === 'string') options.webhookSecret = parsed.webhookSecret;
+  if (typeof parsed.notice === 'string') options.notice = parsed.notice;
   for (const [, key] of INTEGER_FLAGS) {
     if (typeof parsed[key] === 'number') (options as Record<string, unknown>)[key] = parsed[key];
   }

@@ -10,6 +10,7 @@ type CommandName = (typeof COMMANDS)[number];
  * errors become exit codes (see design.md "Exit codes").
  */
 export async function main(argv: string[]): Promise<number> {
+  endOutputQuietlyWhenReaderLeaves();
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
@@ -49,6 +50,22 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(USAGE);
   return 0;
+}
+
+/**
+ * `stripe-redact help run | head -1`: once the reader of stdout has gone, what is left to print
+ * has no one to read it. The write's EPIPE then ends stdout quietly — not an uncaught error with a
+ * stack trace on stderr — and the command finishes with its own exit code.
+ */
+function endOutputQuietlyWhenReaderLeaves(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      process.stdout.destroy();
+      return;
+    }
+    throw error;
+  });
 }
 
 function isCommand(name: string): name is CommandName {

@@ -13,7 +13,8 @@ import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
-import { createStripeGateway } from '../stripe/stripe-gateway.js';
+import { createStripeGateway, PINNED_API_VERSION } from '../stripe/stripe-gateway.js';
+import { createNoticeLog } from '../io/notice-log.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
 import { describeRunProgress } from './run-progress.js';
@@ -23,6 +24,9 @@ const HELP_HINT = 'stripe-redact run --help';
 
 /** Exit codes of the contract (design.md "Exit codes"). */
 export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
+
+/** Exit codes of a run a signal interrupted (128 + the signal's number, as shells report it), whatever `--fail-on`. */
+export const INTERRUPTED_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The sample data `--emulator` seeds from, shipped with the package. */
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
@@ -63,12 +67,14 @@ function buildCommand(): Command {
     .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise); the log file keeps everything')
     .option('--quiet', 'errors only on stderr: no summary, no progress bar; the exit code tells the rest')
     .option('--no-progress', 'no progress bar, even on a TTY')
+    .option('--stripe-version <version>', `the Stripe API version sent (default: ${PINNED_API_VERSION}, the one the tool is built and tested for)`)
     .addHelpText(
       'after',
       `
 The key comes from STRIPE_API_KEY. Exit codes: 0 every row settled; 1 the run aborted;
 2 usage, configuration or input-file error (nothing sent); 3 some rows have a status named by
---fail-on (default: needs_action, pending, failed, invalid).
+--fail-on (default: needs_action, pending, failed, invalid); 130/143 interrupted by SIGINT/SIGTERM
+(the report is written, unfinished rows pending; the next run continues).
 Off a terminal (cron) stderr gets warnings, errors and the end summary; <out>/stripe-redact.log
 keeps everything.`,
     );
@@ -142,11 +148,14 @@ async function execute(config: RunConfig): Promise<number> {
     const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
     budget = activeBudget;
     const log = logger;
+    const notices = createNoticeLog(log);
     const gateway = createStripeGateway({
       apiKey: config.apiKey,
       ...(apiBase ? { apiBase } : {}),
       send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log, interrupt.signal),
       onResponse: (event) => log.debug('stripe response', event),
+      onNotice: (notice) => notices.note(notice),
+      ...(config.stripeVersion !== undefined ? { stripeVersion: config.stripeVersion } : {}),
     });
     // The input first: an input error sends nothing, not even the account read. Then the account,
     // before the state: the default state is named for it, and a state of another account is refused.
@@ -165,8 +174,11 @@ async function execute(config: RunConfig): Promise<number> {
 
     // First SIGINT/SIGTERM: stop gracefully and still write the report. A second one: stop now —
     // the state is durable, so even that loses nothing.
+    let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (interrupt.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+      const name = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+      if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT[name]);
+      interruptedBy = name;
       interrupt.abort();
     };
     process.on('SIGINT', onSignal);
@@ -219,6 +231,8 @@ async function execute(config: RunConfig): Promise<number> {
     const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
     await recordRunInLedger(store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
     if (!config.quiet) printSummary(summary, config, state);
+    // Interrupted: the report is written, but the run did not finish — cron must not read 0 or 3.
+    if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
     const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew });
     return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
   } catch (error) {
@@ -243,7 +257,9 @@ function reportFailure(error: unknown, logger: Logger | undefined): number {
     message = `Stripe refused the API key (${error.kind}): ${message}`;
   }
   const code = error instanceof StripeRedactError ? error.code : 'INTERNAL';
-  logger?.error('run aborted', { code, error: message });
+  // Once on stderr, as the line below; the log file keeps it as an entry (not the console: that
+  // would print it a second time, as JSON off a terminal).
+  logger?.fileOnly?.('error', 'run aborted', { code, error: message });
   process.stderr.write(`stripe-redact: ${message}\n`);
   if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) {
     process.stderr.write(`${error.stack}\n`);

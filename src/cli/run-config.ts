@@ -5,6 +5,7 @@ import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/i
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
 import { explicitStateProblem } from './state-path.js';
 import { parseRecordOptions, type RawRecordOptions, type RecordsConfig } from './records-options.js';
+import { stripeVersionProblem } from './stripe-version.js';
 
 /** The `run` command's options as commander hands them over (strings, unchecked). */
 export interface RawRunOptions extends RawRecordOptions {
@@ -38,6 +39,7 @@ export interface RawRunOptions extends RawRecordOptions {
   quiet?: boolean;
   failOn?: string;
   progress?: boolean;
+  stripeVersion?: string;
 }
 
 /** Everything a run needs, checked. */
@@ -91,6 +93,8 @@ export interface RunConfig {
   warnings: string[];
   /** `--holidays`, `--extension` and the record columns (records-options.ts). */
   records: RecordsConfig;
+  /** `--stripe-version`: the API version sent; `undefined`: the SDK's pinned one. */
+  stripeVersion?: string;
 }
 
 /** Levels of `--log-level`, most severe first. */
@@ -203,6 +207,8 @@ export function parseRunConfig(
   }
   const stateProblem = raw.state === undefined ? undefined : raw.state.trim() === '' ? '--state must name a file' : explicitStateProblem(raw.state, raw.newState === true);
   if (stateProblem) problems.push({ option: '--state', message: stateProblem });
+  const stripeVersionIssue = raw.stripeVersion === undefined ? undefined : stripeVersionProblem(raw.stripeVersion);
+  if (stripeVersionIssue) problems.push({ option: '--stripe-version', message: stripeVersionIssue });
   if (raw.newState === true && raw.state === undefined) {
     problems.push({ option: '--new-state', message: '--new-state goes with --state FILE: the default state is made when it is missing, and says so' });
   }
@@ -294,6 +300,7 @@ export function parseRunConfig(
       progress: raw.progress !== false && isTTY && !quiet,
       warnings,
       records,
+      ...(raw.stripeVersion !== undefined ? { stripeVersion: raw.stripeVersion } : {}),
     },
   };
 }

@@ -23,6 +23,7 @@ export interface RawSelftestOptions {
   json?: string;
   pollIntervalMs?: string;
   jobTimeoutMs?: string;
+  settleWaitMs?: string;
 }
 
 /** Everything a selftest needs, checked. */
@@ -34,6 +35,8 @@ export interface SelftestConfig {
   jsonPath?: string;
   pollIntervalMs: number;
   jobTimeoutMs: number;
+  /** How long after a job succeeded its objects are read again. @default 5000 (ms) */
+  settleWaitMs: number;
 }
 
 const TEST_KEY = /^(sk|rk)_test_[A-Za-z0-9_]+$/;
@@ -79,6 +82,7 @@ export function parseSelftestConfig(raw: RawSelftestOptions, env: NodeJS.Process
   };
   const pollIntervalMs = whole('--poll-interval-ms', raw.pollIntervalMs, 1000);
   const jobTimeoutMs = whole('--job-timeout-ms', raw.jobTimeoutMs, 600_000);
+  const settleWaitMs = whole('--settle-wait-ms', raw.settleWaitMs, 5000);
   if (raw.json !== undefined) {
     const dir = dirname(resolve(raw.json));
     if (raw.json.trim() === '') problems.push('--json must name a file');
@@ -86,7 +90,7 @@ export function parseSelftestConfig(raw: RawSelftestOptions, env: NodeJS.Process
   }
   if (problems.length > 0) return { problems };
   return {
-    config: { apiKey, ...(apiBase ? { apiBase } : {}), ...(raw.json !== undefined ? { jsonPath: raw.json } : {}), pollIntervalMs, jobTimeoutMs },
+    config: { apiKey, ...(apiBase ? { apiBase } : {}), ...(raw.json !== undefined ? { jsonPath: raw.json } : {}), pollIntervalMs, jobTimeoutMs, settleWaitMs },
   };
 }
 
@@ -97,6 +101,7 @@ function buildCommand(): Command {
     .option('--json <file>', 'also write the findings and observations as JSON (for a bug report)')
     .option('--poll-interval-ms <n>', 'how often a working job is polled (default: 1000)')
     .option('--job-timeout-ms <n>', 'how long one job may keep working before its step gives up (default: 600000)')
+    .option('--settle-wait-ms <n>', "how long after a job succeeded its objects' redaction.status is read again (default: 5000)")
     .addHelpText(
       'after',
       `
@@ -141,6 +146,7 @@ async function execute(config: SelftestConfig): Promise<number> {
       runId,
       pollIntervalMs: config.pollIntervalMs,
       jobTimeoutMs: config.jobTimeoutMs,
+      settleWaitMs: config.settleWaitMs,
       signal: interrupt.signal,
       onStep: (step) => process.stderr.write(`selftest: ${step}\n`),
     });

@@ -17,6 +17,11 @@ export interface FaultSpec {
   status?: number;
   /** The error `code` of the body. @default `rate_limit` for 429, none otherwise */
   code?: string;
+  /**
+   * The error `message` of the body, e.g. Stripe's `Unrecognized request URL (POST: /v1/…)` for an
+   * endpoint the account does not have. @default a message saying the fault was injected
+   */
+  message?: string;
   /** Destroy the socket without answering and without carrying the request out (the client sees ECONNRESET). */
   drop?: true;
   /**
@@ -43,6 +48,7 @@ export interface FaultSpec {
 export interface ActiveFault {
   status?: number;
   code?: string;
+  message?: string;
   drop: boolean;
   lostResponse: boolean;
   delayMs: number;
@@ -97,6 +103,7 @@ export class Faults {
     const active: ActiveFault = { drop: spec.drop === true, lostResponse, delayMs: spec.delayMs ?? 0 };
     if (!delayOnly && !active.drop && !lostResponse) active.status = spec.status ?? 500;
     if (spec.code !== undefined) active.code = spec.code;
+    if (spec.message !== undefined) active.message = spec.message;
     if (spec.shouldRetry !== undefined) active.shouldRetry = spec.shouldRetry;
     return active;
   }
@@ -129,6 +136,7 @@ function validateFault(spec: FaultSpec): void {
   if (spec.lostResponse === true && spec.status !== undefined) fail('status', 'absent when `lostResponse` is set', spec.status);
   if (spec.lostResponse === true && spec.drop !== undefined) fail('drop', 'absent when `lostResponse` is set', spec.drop);
   if (spec.lostResponse === true && spec.shouldRetry !== undefined) fail('shouldRetry', 'absent when `lostResponse` is set', spec.shouldRetry);
+  if (spec.message !== undefined && (typeof spec.message !== 'string' || spec.message === '')) fail('message', 'a non-empty string', spec.message);
   if (spec.rate !== undefined && !(Number.isFinite(spec.rate) && spec.rate > 0 && spec.rate <= 1)) fail('rate', 'a number above 0 and at most 1', spec.rate);
   if (spec.path !== undefined && typeof spec.path !== 'string' && !(spec.path instanceof RegExp)) {
     fail('path', 'a string or a RegExp', spec.path);

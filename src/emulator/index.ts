@@ -18,6 +18,7 @@ import { generateWebhookSecret, WebhookDelivery } from './webhooks.js';
 
 export type { EmulatorOptions, EmulatorVariants } from './options.js';
 export { HELPFUL_VARIANTS, VARIANT_CHOICES } from './options.js';
+export { EMULATOR_API_VERSION } from './options.js';
 export type { FaultSpec } from './faults.js';
 export { Faults } from './faults.js';
 export { EmulatorClock } from './clock.js';
@@ -141,6 +142,8 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     idempotency: new IdempotencyStore(store.clockMs),
     logger: resolved.logger,
     latencyMs: resolved.latencyMs,
+    ...(resolved.notice !== undefined ? { notice: resolved.notice } : {}),
+    apiVersions: resolved.apiVersions,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => {

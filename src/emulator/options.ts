@@ -77,6 +77,17 @@ export interface EmulatorOptions {
   /** Attempts per event and endpoint before a webhook is given up. @default 8 */
   webhookMaxAttempts: number;
   /**
+   * Sent as `Stripe-Notice: TEXT` on every response (`/_emulator/*` aside), as Stripe flags a
+   * deprecation or a coming change. Printable ASCII. @default none
+   */
+  notice: string | undefined;
+  /**
+   * The `Stripe-Version` values the emulator knows. A request naming another is refused as Stripe
+   * refuses an invalid version (400 `invalid_request_error`); a request without the header is
+   * served (the account's default version). @default [EMULATOR_API_VERSION]
+   */
+  apiVersions: readonly string[];
+  /**
    * How long the objects of a succeeded redaction job read `redaction.status: processing` before
    * `redacted`, in ms on the emulator's clock. @default 1000
    */
@@ -98,6 +109,12 @@ export interface EmulatorOptions {
   deletedCustomers: 'refuse' | 'redact';
 }
 
+/**
+ * The API version the pinned SDK (`stripe@22.7.0-beta.1`) sends, and the one version the emulator
+ * knows unless told more: the emulator does not import the SDK, so a test pins the two together.
+ */
+export const EMULATOR_API_VERSION = '2026-08-26.preview';
+
 /** The behaviours Stripe does not document, one option each (stripe-api.md §6). */
 export type EmulatorVariants = Pick<
   EmulatorOptions,
@@ -110,6 +127,8 @@ export type EmulatorVariants = Pick<
   | 'deletedCustomers'
   | 'lockRefusal'
   | 'refusalStatus'
+  | 'youngCharges'
+  | 'deletedCustomers'
 >;
 
 /** The values of each variant option, the default (least helpful) first, as in stripe-api.md §6. */
@@ -170,6 +189,8 @@ export const DEFAULT_EMULATOR_OPTIONS = {
   webhookSecret: undefined,
   webhookRetryBaseMs: 1000,
   webhookMaxAttempts: 8,
+  notice: undefined,
+  apiVersions: [EMULATOR_API_VERSION] as readonly string[],
   settleMs: 1000,
   youngCharges: 'validated',
   youngDays: 90,
@@ -232,8 +253,23 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions>): Emula
     throw new TypeError(`Expected \`logger\` to be a function, got ${describe(resolved.logger)}`);
   }
   checkWebhookOptions(resolved);
+  checkHeaderOptions(resolved);
   return resolved;
 }
+
+/** `notice` and `apiVersions` become or are compared with HTTP header values: printable ASCII only. */
+function checkHeaderOptions(resolved: EmulatorOptions): void {
+  const notice: unknown = resolved.notice;
+  if (notice !== undefined && (typeof notice !== 'string' || !HEADER_TEXT.test(notice))) {
+    throw new TypeError(`Expected \`notice\` to be non-empty printable ASCII text (an HTTP header value), got ${describe(notice)}`);
+  }
+  const versions: unknown = resolved.apiVersions;
+  if (!Array.isArray(versions) || versions.length === 0 || !versions.every((v) => typeof v === 'string' && HEADER_TEXT.test(v))) {
+    throw new TypeError(`Expected \`apiVersions\` to be a non-empty array of version names such as ${EMULATOR_API_VERSION}, got ${describe(versions)}`);
+  }
+}
+
+const HEADER_TEXT = /^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$/;
 
 function checkWebhookOptions(resolved: EmulatorOptions): void {
   if (!Array.isArray(resolved.webhooks)) throw new TypeError(`Expected \`webhooks\` to be an array of URLs, got ${describe(resolved.webhooks)}`);

@@ -26,6 +26,10 @@ export interface ServerDeps {
   logger: EmulatorLogger;
   /** Added to every response except `/_emulator/*`, in ms. */
   latencyMs: number;
+  /** `Stripe-Notice` sent on every API response, when set. */
+  notice?: string;
+  /** The `Stripe-Version` values served; any other is refused (see {@link versionRefused}). */
+  apiVersions?: readonly string[];
 }
 
 /** Bodies above this are refused: the SDK never sends anything near it. */
@@ -79,6 +83,7 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(payload),
       'Request-Id': requestId,
+      ...(deps.notice !== undefined && !path.startsWith('/_emulator/') ? { 'Stripe-Notice': deps.notice } : {}),
       ...answer.headers,
     });
     res.end(payload);
@@ -111,6 +116,8 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
 
     const auth = authenticate(req.headers.authorization);
     if (auth instanceof ApiError) return await sendError(auth);
+    const refusedVersion = versionRefused(headerValue(req.headers['stripe-version']), deps.apiVersions);
+    if (refusedVersion) return await sendError(refusedVersion, { note: 'unknown API version' });
 
     const match = deps.router.match(method, path);
     const kind: RouteKind = match?.route.kind ?? (method === 'GET' ? 'read' : 'write');
@@ -131,7 +138,7 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
         await sleep(fault.delayMs);
         const headers: Record<string, string> = {};
         if (fault.shouldRetry !== undefined) headers['Stripe-Should-Retry'] = String(fault.shouldRetry);
-        return await sendError(injectedError(fault.status, fault.code), { headers, note: 'fault' });
+        return await sendError(injectedError(fault.status, fault.code, fault.message), { headers, note: 'fault' });
       }
       heldBackMs = fault.delayMs;
       loseAnswer = fault.lostResponse;
@@ -244,10 +251,20 @@ function rateLimited(verdict: 'global' | 'search' | 'endpoint'): ApiError {
   return new ApiError(429, 'invalid_request_error', 'rate_limit', `${which} the API too quickly. We recommend an exponential backoff of your requests.`);
 }
 
-function injectedError(status: number, code: string | undefined): ApiError {
-  if (status === 429) return new ApiError(429, 'invalid_request_error', code ?? 'rate_limit', 'Too many requests hit the API too quickly (injected fault).');
-  if (status >= 500) return new ApiError(status, 'api_error', code, 'An injected server error occurred.');
-  return new ApiError(status, 'invalid_request_error', code, 'An injected request error occurred.');
+function injectedError(status: number, code: string | undefined, message?: string): ApiError {
+  if (status === 429) return new ApiError(429, 'invalid_request_error', code ?? 'rate_limit', message ?? 'Too many requests hit the API too quickly (injected fault).');
+  if (status >= 500) return new ApiError(status, 'api_error', code, message ?? 'An injected server error occurred.');
+  return new ApiError(status, 'invalid_request_error', code, message ?? 'An injected request error occurred.');
+}
+
+/**
+ * A `Stripe-Version` the emulator does not know, refused as Stripe refuses an invalid version: 400
+ * `invalid_request_error`, no code, the version named in the message. No header: the account's
+ * default version, served.
+ */
+function versionRefused(version: string | undefined, known: readonly string[] | undefined): ApiError | undefined {
+  if (version === undefined || known === undefined || known.includes(version)) return undefined;
+  return new ApiError(400, 'invalid_request_error', undefined, `Invalid Stripe API version: ${version}. The versions this server knows: ${known.join(', ')}.`);
 }
 
 /** `Bearer <key>` (the SDK) or `Basic base64(<key>:)` (curl -u), as Stripe accepts both. */

@@ -20,6 +20,11 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /**
+   * Writes to the log file only, never the console: for what the caller tells the console itself,
+   * in its own words (a fatal error printed once, as a line, not a second time as a log entry).
+   */
+  fileOnly?(level: 'error' | 'warn' | 'info' | 'debug', msg: string, fields?: LogFields): void;
   /** Flushes the log file and stops logging; later calls are ignored. */
   close(): Promise<void>;
 }
@@ -75,7 +80,7 @@ export function createLogger(options: LoggerOptions): Logger {
     new winston.transports.Stream({
       stream: consoleStream,
       level,
-      format: options.format === 'json' ? winston.format.json() : textFormat(),
+      format: winston.format.combine(skipFileOnly(), options.format === 'json' ? winston.format.json() : textFormat()),
     }),
   ];
   const file = options.logFile === undefined ? undefined : openLogFile(options.logFile, consoleStream);
@@ -95,9 +100,9 @@ export function createLogger(options: LoggerOptions): Logger {
   logger.on('error', () => undefined);
 
   let isClosed = false;
-  const log = (entryLevel: string, msg: string, fields?: LogFields): void => {
+  const log = (entryLevel: string, msg: string, fields?: LogFields, fileOnly = false): void => {
     if (isClosed) return;
-    logger.log({ level: entryLevel, message: msg, ...renameReserved(fields ?? {}) });
+    logger.log({ level: entryLevel, message: msg, ...renameReserved(fields ?? {}), ...(fileOnly ? { [FILE_ONLY]: true } : {}) });
   };
 
   return {
@@ -105,6 +110,7 @@ export function createLogger(options: LoggerOptions): Logger {
     info: (msg, fields) => log('info', msg, fields),
     warn: (msg, fields) => log('warn', msg, fields),
     error: (msg, fields) => log('error', msg, fields),
+    fileOnly: (entryLevel, msg, fields) => log(entryLevel, msg, fields, true),
     async close() {
       if (isClosed) return;
       isClosed = true;
@@ -223,6 +229,14 @@ function renameReserved(fields: LogFields): LogFields {
     renamed[RESERVED_KEYS.has(key) ? `field_${key}` : key] = value;
   }
   return renamed;
+}
+
+/** Marks an entry for the log file only; a symbol, so no field can collide with it and no transport prints it. */
+const FILE_ONLY = Symbol('stripe-redact.fileOnly');
+
+/** Drops the entries marked {@link FILE_ONLY} (the console transport's first step). */
+function skipFileOnly() {
+  return winston.format((info) => ((info as Record<symbol, unknown>)[FILE_ONLY] === true ? false : info))();
 }
 
 /** `2025-01-31T22:04:05.123Z info  message key=value key2="two words"`. */

@@ -14,9 +14,9 @@ import { findTwin, liveJobsNaming, ownLockingJob, STRIPE_OBJECT_TYPE, waitsFor }
 import { isLockRefusedAtCreate, settleRefusedCreate } from './refused-create.js';
 import { settleAfterOwnCascade, settleByPresence } from './settle-by-presence.js';
 
-/** An error that must stop the whole run (bad key, missing permission): never a row outcome. */
+/** An error that must stop the whole run (bad key, missing permission, no redaction jobs on the account): never a row outcome. */
 export function isFatalGatewayError(error: unknown): boolean {
-  return error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission');
+  return error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission' || error.kind === 'unavailable');
 }
 
 /**

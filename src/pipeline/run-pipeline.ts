@@ -417,6 +417,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       outDir: options.outDir,
       mode: options.mode,
       runId,
+      interrupted: interrupted(),
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),

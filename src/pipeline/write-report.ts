@@ -13,6 +13,9 @@ import type { ReportRowFacts } from '../io/report-html.js';
 import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
 import type { StateReader } from '../io/state-store.js';
 
+/** What a `pending` row of an interrupted run says. */
+export const INTERRUPTED_MESSAGE = 'the run was interrupted before this request was finished; the next run continues it';
+
 /** Identifier outcomes kept for repeated rows. */
 const RECENT_OUTCOMES = 5000;
 
@@ -59,6 +62,8 @@ export async function writeReport(
     outDir: string;
     mode: RunMode;
     runId: string;
+    /** The run was interrupted (SIGINT/SIGTERM): its `pending` rows say so, and that the next run continues them. */
+    interrupted?: boolean;
     livemode: boolean;
     deadline: DeadlineSpec;
     dateOrder?: DateOrder;
@@ -121,6 +126,7 @@ export async function writeReport(
           ? skippedOutcome(row.notARequest, now)
           : decideRowOutcome(classified, options.mode, key === undefined ? undefined : outcomeOf(key), now);
       if (key !== undefined) outcome.messages.push(...notesOf(classified, outcome.status, key, row.row));
+      if (options.interrupted && outcome.status === 'pending') outcome.messages.push(INTERRUPTED_MESSAGE);
       statuses[outcome.status] += 1;
       rows += 1;
       // A footer has no received date to read: no due_by, and no message about one.

@@ -11,12 +11,17 @@ export function formatFindings(findings: Findings, observations: Observations, h
   lines.push('', 'Where Stripe documents nothing (the emulator variants of stripe-api.md §6):');
   for (const v of findings.variants) {
     const { flag, topic } = VARIANT_FLAGS[v.variant];
-    const verdict = v.matches !== null ? `matches ${flag} ${v.matches}` : v.probed ? 'MATCHES NO EMULATOR VARIANT' : 'not probed';
+    const verdict =
+      v.matches === '' ? `matches the emulator without ${flag}`
+      : v.matches !== null ? `matches ${flag} ${shellWord(v.matches)}`
+      : !v.probed ? 'not probed'
+      : v.copes ? 'no emulator value matches exactly; the tool copes with it'
+      : 'MATCHES NO EMULATOR VARIANT THE TOOL COPES WITH';
     lines.push(`  ${topic}: ${v.observed} — ${verdict}`);
   }
-  const matched = findings.variants.filter((v) => v.matches !== null);
+  const matched = findings.variants.filter((v) => v.matches !== null && v.matches !== '');
   if (matched.length > 0) {
-    lines.push('', `The emulator that behaves like this account: stripe-redact emulator ${matched.map((v) => `${VARIANT_FLAGS[v.variant].flag} ${v.matches}`).join(' ')}`);
+    lines.push('', `The emulator that behaves like this account: stripe-redact emulator ${matched.map((v) => `${VARIANT_FLAGS[v.variant].flag} ${shellWord(v.matches as string)}`).join(' ')}`);
   }
   lines.push('', 'Cleanup:');
   for (const done of observations.cleanup.done) lines.push(`  ${done}`);
@@ -24,10 +29,15 @@ export function formatFindings(findings: Findings, observations: Observations, h
   if (observations.cleanup.done.length + observations.cleanup.left.length === 0) lines.push('  nothing to remove');
   lines.push('');
   if (findings.ok) {
-    lines.push('Result: every documented behaviour held and every undocumented one matches an emulator variant the tool is tested under.');
+    lines.push('Result: every documented behaviour held and every undocumented one is a behaviour the tool copes with (an emulator variant it is tested under).');
   } else {
     lines.push('Result: the tool cannot rely on this account as it is tested:');
     for (const problem of findings.problems) lines.push(`  - ${problem}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A flag value as a shell word: as is when plain, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9._:/=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,4 +1,4 @@
-import type { ProbeAnswer, ProbeRefusal, ProbeValidationError } from './probe.js';
+import type { ProbeAnswer, ProbeRedaction, ProbeRefusal, ProbeValidationError } from './probe.js';
 
 /**
  * What the selftest saw Stripe do, step by step of the redaction guide: plain data, written by
@@ -37,6 +37,22 @@ export interface Observations {
   fixListing?:
     | { kind: 'not_probed'; reason: string }
     | { kind: 'probed'; jobId: string; fixableId: string; unfixableId: string; finalStatus: string; errors: ProbeValidationError[] };
+  /** A job naming a customer deleted just before (`DELETE /v1/customers/:id`): refused, or redacted like any other? */
+  deletedCustomer?: {
+    customerId: string;
+    outcome: { kind: 'refused'; refusal: ProbeRefusal } | { kind: 'created'; jobId: string; finalStatus: string; errors: ProbeValidationError[]; ranStatus?: string };
+  };
+  /**
+   * A job of a customer without payments and of one with a charge paid just before, run to
+   * `succeeded`: what each says of its redaction right after the job, and `waitedMs` later.
+   */
+  redactionReads?: {
+    jobId: string;
+    waitedMs: number;
+    reads: { id: string; kind: 'customer' | 'payment_intent' | 'charge'; role: 'customer_without_payments' | 'young_charge'; first: ProbeRedaction; later: ProbeRedaction }[];
+  };
+  /** The distinct `Stripe-Notice` texts Stripe sent during the walk. */
+  notices?: string[];
   /** A create naming eleven customers. */
   idCap?: { kind: 'refused'; refusal: ProbeRefusal } | { kind: 'accepted'; jobId: string };
   /** Steps that failed for a reason other than the answer they probe. */

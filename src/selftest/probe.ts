@@ -39,6 +39,16 @@ export interface ProbeRefusal {
   message: string;
 }
 
+/**
+ * What an object says of its redaction, as Stripe sent it: `deleted: true` (a customer redacted, or
+ * deleted), and its `redaction.status` — `undefined` when the object has no `redaction` field,
+ * `null` when the field is there and null (no job touched it).
+ */
+export interface ProbeRedaction {
+  deleted: boolean;
+  status: string | null | undefined;
+}
+
 /** Either Stripe's answer or its refusal: the selftest probes refusals on purpose. */
 export type ProbeAnswer<T> = { ok: true; value: T } | { ok: false; refusal: ProbeRefusal };
 
@@ -57,10 +67,19 @@ export interface StripeProbe {
    * open dispute, a blocker `fix` cannot clear. Refused if the account cannot make it.
    */
   createDisputedPayment(customerId: string, runId: string, step: string): Promise<ProbeAnswer<{ id: string; chargeId: string | null }>>;
+  /**
+   * A PaymentIntent paid at once with Stripe's `pm_card_visa` test card: a charge younger than any
+   * hold (Stripe holds charges younger than 90 days `validated`). Refused if the account cannot make it.
+   */
+  createPaidPayment(customerId: string, runId: string, step: string): Promise<ProbeAnswer<{ id: string; chargeId: string | null }>>;
+  /** What a customer, PaymentIntent or charge says of its redaction now. */
+  readRedaction(id: string, kind: 'customer' | 'payment_intent' | 'charge'): Promise<ProbeRedaction>;
   /** Whether the charge has a dispute yet (Stripe opens it shortly after the charge). */
   isChargeDisputed(chargeId: string): Promise<boolean>;
   /** `GET /v1/payment_intents/:id`: its status. */
   paymentIntentStatus(id: string): Promise<string>;
+  /** The distinct `Stripe-Notice` texts Stripe sent so far, in the order first seen. */
+  noticesSeen(): string[];
   createJob(customerIds: string[], validationBehavior: 'error' | 'fix', idempotencyKey: string): Promise<ProbeAnswer<ProbeJob>>;
   /** `expand`: `objects` and/or `validation_errors`; a refused expansion is an answer, not a throw. */
   retrieveJob(id: string, expand?: ('objects' | 'validation_errors')[]): Promise<ProbeAnswer<ProbeJob>>;

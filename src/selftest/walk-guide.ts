@@ -9,6 +9,8 @@ export interface WalkOptions {
   pollIntervalMs?: number;
   /** How long one job may keep working before the step gives up on it. @default 600000 (ms) */
   jobTimeoutMs?: number;
+  /** How long after a job succeeded its objects are read a second time ("a few seconds later"). @default 5000 (ms) */
+  settleWaitMs?: number;
   /** Ends waits early (Ctrl-C): the walk then skips to its cleanup. */
   signal?: AbortSignal;
   /** One line per step, for the progress of a person watching. */
@@ -38,6 +40,7 @@ export async function walkGuide(probe: StripeProbe, options: WalkOptions): Promi
     await walk.steps();
   } finally {
     await walk.cleanup();
+    walk.observations.notices = probe.noticesSeen();
   }
   return walk.observations;
 }
@@ -48,6 +51,7 @@ class GuideWalk {
   readonly #runId: string;
   readonly #pollIntervalMs: number;
   readonly #jobTimeoutMs: number;
+  readonly #settleWaitMs: number;
   readonly #signal: AbortSignal | undefined;
   readonly #onStep: (step: string) => void;
   /** Every job made, for the cleanup. */
@@ -60,6 +64,7 @@ class GuideWalk {
     this.#runId = options.runId;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#jobTimeoutMs = options.jobTimeoutMs ?? 600_000;
+    this.#settleWaitMs = options.settleWaitMs ?? 5000;
     this.#signal = options.signal;
     this.#onStep = options.onStep ?? (() => {});
   }
@@ -105,9 +110,8 @@ class GuideWalk {
         o.lock = { holderJobId: first.jobId, outcome: { kind: 'created', jobId: created.value.id, finalStatus: done.status, errors } };
         return done;
       });
-      // A lock refused at create (--lock-refusal create) leaves no second job: cancel and the
-      // illegal transition are asked of a failed job of their own.
-      const toCancel = second ?? (o.lock?.outcome.kind === 'refused' ? await this.#step('job to cancel', () => this.#failedJob('c')) : undefined);
+      // A lock refused at create leaves no second job: a blocked job of its own is canceled instead.
+      const toCancel = second && CANCELABLE.has(second.status) ? second : o.lock?.outcome.kind === 'refused' ? await this.#step('job to cancel', () => this.#blockedJob('cancel')) : undefined;
       if (toCancel && CANCELABLE.has(toCancel.status)) {
         const canceled = await this.#step('cancel', async () => {
           const answer = await this.#probe.cancelJob(toCancel.id, this.#key('cancel-lock'));
@@ -151,21 +155,14 @@ class GuideWalk {
       const errors = done.status === 'failed' ? await this.#probe.listValidationErrors(done.id) : [];
       o.unknownId = { missingId: gone, outcome: { kind: 'created', jobId: done.id, finalStatus: done.status, errors } };
     });
+    await this.#step('deleted customer', () => this.#deletedCustomer());
+    await this.#step('redaction status', () => this.#redactionReads());
     await this.#step('fix listing', () => this.#fixListing());
     await this.#step('eleven ids', async () => {
       const created = await this.#probe.createJob(ELEVEN_IDS(this.#runId), 'error', this.#key('job-eleven'));
       if (created.ok) this.#made(created.value);
       o.idCap = created.ok ? { kind: 'accepted', jobId: created.value.id } : { kind: 'refused', refusal: created.refusal };
     });
-  }
-
-  /** A job that fails validation: a new customer `name` with an unconfirmed PaymentIntent. */
-  async #failedJob(name: string): Promise<ProbeJob> {
-    const customer = await this.#customer(name);
-    await this.#probe.createOpenPaymentIntent(customer, this.#runId, `${name}-pi`);
-    const job = await this.#createJob([customer], 'error', `job-${name}`);
-    if (!job) throw new Error('the job of a customer with an unconfirmed PaymentIntent was refused at create');
-    return this.#settle(job.id);
   }
 
   /** The guide's remedy: switch the failed job to `fix`, validate (→ ready), run (→ succeeded). */
@@ -186,6 +183,81 @@ class GuideWalk {
     fixRun.ranStatus = done.status;
     if (done.status === 'succeeded') this.#customers.set(customer, { redacted: true });
     fixRun.paymentIntentStatusAfter = await this.#probe.paymentIntentStatus(pi);
+  }
+
+  /** A job (validation `error`) of a fresh customer with an unconfirmed PaymentIntent, settled: failed, as the guide's first one. */
+  async #blockedJob(step: string): Promise<ProbeJob> {
+    const customer = await this.#customer(step);
+    await this.#probe.createOpenPaymentIntent(customer, this.#runId, `${step}-pi`);
+    const job = await this.#createJob([customer], 'error', `job-${step}`);
+    if (!job) throw new Error(`the job of a customer with an unconfirmed PaymentIntent was refused at create (step ${step})`);
+    return this.#settle(job.id);
+  }
+
+  /** A customer deleted with `DELETE /v1/customers/:id`, then named in a job: refused, or redacted like any other (then run)? */
+  async #deletedCustomer(): Promise<void> {
+    const customer = await this.#customer('deleted');
+    await this.#probe.deleteCustomer(customer);
+    this.#customers.delete(customer);
+    const created = await this.#probe.createJob([customer], 'error', this.#key('job-deleted-customer'));
+    if (!created.ok) {
+      this.observations.deletedCustomer = { customerId: customer, outcome: { kind: 'refused', refusal: created.refusal } };
+      return;
+    }
+    this.#made(created.value);
+    const done = await this.#settle(created.value.id);
+    const errors = done.status === 'failed' ? await this.#probe.listValidationErrors(done.id) : [];
+    const outcome: NonNullable<Observations['deletedCustomer']>['outcome'] = { kind: 'created', jobId: done.id, finalStatus: done.status, errors };
+    this.observations.deletedCustomer = { customerId: customer, outcome };
+    if (done.status !== 'ready') return;
+    // Redacting what was already deleted removes nothing the selftest still needs.
+    const ran = await this.#probe.runJob(done.id, this.#key('run-deleted-customer'));
+    if (ran.ok) this.#see(ran.value.status);
+    outcome.ranStatus = (await this.#settle(done.id)).status;
+  }
+
+  /**
+   * One job of a customer without payments and of one with a charge paid just now, run; then what
+   * each says of its redaction right after the job succeeded and `settleWaitMs` later: does Stripe
+   * settle (`processing` first), and does it hold a young charge (`validated`)?
+   */
+  async #redactionReads(): Promise<void> {
+    const plain = await this.#customer('settle-plain');
+    const paying = await this.#customer('settle-paid');
+    const paid = await this.#probe.createPaidPayment(paying, this.#runId, 'settle-paid-pi');
+    if (!paid.ok) throw new Error(`a payment with pm_card_visa could not be made: ${paid.refusal.message}`);
+    if (paid.value.chargeId === null) throw new Error(`the payment ${paid.value.id} with pm_card_visa made no charge`);
+    // `fix`: whatever the paid customer's payment method leaves open, the guide's remedy clears.
+    const job = await this.#createJob([plain, paying], 'fix', 'job-settle');
+    if (!job) throw new Error('the job of a customer without payments and one with a paid charge was refused at create');
+    const ready = await this.#settle(job.id);
+    if (ready.status !== 'ready') throw new Error(`the job of a customer without payments and one with a paid charge ended ${ready.status}, not ready`);
+    const ran = await this.#probe.runJob(job.id, this.#key('run-settle'));
+    if (ran.ok) this.#see(ran.value.status);
+    const done = await this.#settle(job.id);
+    if (done.status !== 'succeeded') throw new Error(`the job ${job.id} ended ${done.status}, not succeeded`);
+    this.#customers.set(plain, { redacted: true });
+    this.#customers.set(paying, { redacted: true });
+    const targets = [
+      { id: plain, kind: 'customer', role: 'customer_without_payments' },
+      { id: paid.value.chargeId, kind: 'charge', role: 'young_charge' },
+    ] as const;
+    // One after the other, in this order, each time: a reader of the request log can tell the reads apart.
+    const readAll = async () => {
+      const reads = [];
+      for (const t of targets) reads.push(await this.#probe.readRedaction(t.id, t.kind));
+      return reads;
+    };
+    const first = await readAll();
+    const startedAt = Date.now();
+    await this.#sleep(this.#settleWaitMs);
+    const waitedMs = Date.now() - startedAt;
+    const later = await readAll();
+    this.observations.redactionReads = {
+      jobId: job.id,
+      waitedMs,
+      reads: targets.map((t, i) => ({ ...t, first: first[i]!, later: later[i]! })),
+    };
   }
 
   /** A customer with a blocker `fix` clears and one it cannot: which does a failed `fix` job list? */
@@ -234,13 +306,11 @@ class GuideWalk {
       }
     }
     for (const [customer, { redacted }] of this.#customers) {
-      if (redacted) {
-        done.push(`customer ${customer} was redacted by the selftest's job`);
-        continue;
-      }
       try {
-        await this.#probe.deleteCustomer(customer);
-        done.push(`deleted customer ${customer}`);
+        // A redacted customer reads deleted once all its objects are redacted; one Stripe still
+        // holds (a young charge) is deleted now, so no selftest customer stays listed.
+        const deleted = await this.#probe.deleteCustomer(customer);
+        done.push(redacted ? `customer ${customer} was redacted by the selftest's job${deleted ? ' (and deleted)' : ''}` : `deleted customer ${customer}`);
       } catch (error) {
         left.push(`customer ${customer}: could not delete it (${messageOf(error)})`);
       }
@@ -257,7 +327,7 @@ class GuideWalk {
     try {
       return await action();
     } catch (error) {
-      if (error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission')) throw error;
+      if (error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission' || error.kind === 'unavailable')) throw error;
       this.observations.stepFailures.push({ step: name, message: messageOf(error) });
       return undefined;
     }

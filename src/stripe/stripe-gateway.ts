@@ -24,7 +24,20 @@ export interface StripeGatewayOptions {
   timeoutMs?: number;
   /** Called after every response, for debug logs (never carries the key or a body). */
   onResponse?: (event: { method: string; path: string; status: number; elapsedMs: number; requestId?: string }) => void;
+  /**
+   * The `Stripe-Version` sent (`--stripe-version`). @default {@link PINNED_API_VERSION}, the SDK's
+   * pinned one: the only version whose shapes the SDK's types describe.
+   */
+  stripeVersion?: string;
+  /**
+   * Called with each `Stripe-Notice` response header (every response that has one). The SDK's
+   * own handling — a Node process warning on stderr — never runs.
+   */
+  onNotice?: (notice: string) => void;
 }
+
+/** The API version the SDK pins (`stripe@22.7.0-beta.1`: `2026-08-26.preview`), sent unless `--stripe-version` says otherwise. */
+export const PINNED_API_VERSION: string = Stripe.API_VERSION;
 
 const PAGE_LIMIT = 100;
 
@@ -35,7 +48,10 @@ function newStripeClient(options: StripeGatewayOptions): Stripe {
     maxNetworkRetries: 0, // retries are the pipeline's, inside the rate budget; never stacked
     timeout: options.timeoutMs ?? 30_000,
     appInfo: { name: 'stripe-redact' },
+    httpClient: noticeTakingHttpClient(options.onNotice ?? (() => {})),
   };
+  // The SDK's types describe its pinned version only; another one is the operator's explicit choice.
+  if (options.stripeVersion !== undefined) config.apiVersion = options.stripeVersion as Stripe.StripeConfig['apiVersion'];
   if (options.apiBase) {
     const base = new URL(options.apiBase);
     config.host = base.hostname;
@@ -59,6 +75,28 @@ function newStripeClient(options: StripeGatewayOptions): Stripe {
 }
 
 /**
+ * The SDK's Node HTTP client, with `Stripe-Notice` taken off every response and handed to
+ * `onNotice`. Left on, the SDK passes it to `process.emitWarning`, which prints on stderr outside
+ * the logger — past `--quiet`, into every cron mail (issue: notices leak).
+ */
+function noticeTakingHttpClient(onNotice: (notice: string) => void): NonNullable<Stripe.StripeConfig['httpClient']> {
+  const inner = Stripe.createNodeHttpClient();
+  return {
+    getClientName: () => inner.getClientName(),
+    async makeRequest(...args) {
+      const response = await inner.makeRequest(...args);
+      const headers = response.getHeaders();
+      const notice = headers['stripe-notice'];
+      if (notice !== undefined) {
+        delete headers['stripe-notice'];
+        for (const text of Array.isArray(notice) ? notice : [String(notice)]) onNotice(text);
+      }
+      return response;
+    },
+  };
+}
+
+/**
  * `options.send`, with SDK errors mapped to `GatewayError` inside it (so the retry policy sees
  * them); connection errors name the server tried ("cannot reach Stripe" alone does not say which).
  */
@@ -68,9 +106,81 @@ function sendMapped(options: StripeGatewayOptions): SendRequest {
     options.send(requestClass, label, () => request().catch((error: unknown) => Promise.reject(toGatewayError(error, endpoint))));
 }
 
+/**
+ * {@link sendMapped}, with the refusals that stop a run explained ({@link explainRefusal}); after
+ * an account without redaction jobs or a key without their permission, every later request of this
+ * client is refused here, unsent: the run stops at once.
+ */
+function sendGuarded(options: StripeGatewayOptions): SendRequest {
+  const send = sendMapped(options);
+  let stopped: GatewayError | undefined;
+  return async <T>(requestClass: RequestClass, label: string, request: () => Promise<T>): Promise<T> => {
+    if (stopped) throw stopped;
+    try {
+      return await send(requestClass, label, request);
+    } catch (error) {
+      const explained = explainRefusal(error, label, options.stripeVersion);
+      if (explained === undefined) throw error;
+      if (explained.kind === 'unavailable' || explained.kind === 'permission') stopped = explained;
+      throw explained;
+    }
+  };
+}
+
+/** The redaction job calls that only write, by the labels the adapter sends them under. */
+const REDACTION_WRITES = new Set(['redaction_jobs.create', 'redaction_jobs.update', 'redaction_jobs.validate', 'redaction_jobs.run', 'redaction_jobs.cancel']);
+/** The calls that name no job: a 404 on them is about the endpoint, not about one job. */
+const REDACTION_ENDPOINT_CALLS: Record<string, string> = {
+  'redaction_jobs.create': 'POST /v1/privacy/redaction_jobs',
+  'redaction_jobs.list': 'GET /v1/privacy/redaction_jobs',
+  'redaction_jobs.list_with_objects': 'GET /v1/privacy/redaction_jobs',
+};
+
+/**
+ * A refusal that needs more words than Stripe's, as a new error; `undefined` for any other.
+ * - a 400 on `GET /v1/account`, which sends nothing but headers: the API version (named, with
+ *   the pinned one and `--stripe-version`);
+ * - a 404 on creating or listing redaction jobs (not naming an `objects` slot): the account cannot
+ *   use them — kind `unavailable`. A 404 for one job id is not this: that job is gone;
+ * - a 403 on any redaction job call: the permission a restricted key lacks.
+ */
+export function explainRefusal(error: unknown, label: string, stripeVersion: string | undefined): GatewayError | undefined {
+  if (!(error instanceof GatewayError)) return undefined;
+  const details = {
+    retryable: false,
+    cause: error,
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(error.stripeCode !== undefined ? { stripeCode: error.stripeCode } : {}),
+    ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+  };
+  if (label === 'account.retrieve' && error.status === 400) {
+    const sent = stripeVersion ?? PINNED_API_VERSION;
+    const which = stripeVersion === undefined ? 'the version this tool pins' : `given with --stripe-version; the version this tool pins is ${PINNED_API_VERSION}`;
+    return new GatewayError(
+      `Stripe refused the request's API version ${sent} (${which}): ${error.message} Choose a version the account accepts with --stripe-version YYYY-MM-DD.name, or leave it out to send the pinned one.`,
+      { kind: 'invalid_request', ...details },
+    );
+  }
+  const endpoint = REDACTION_ENDPOINT_CALLS[label];
+  if (endpoint !== undefined && error.status === 404 && !error.param?.startsWith('objects')) {
+    return new GatewayError(
+      `this account cannot use redaction jobs (Stripe answered ${endpoint} with HTTP 404: ${error.message}). Redaction jobs are a preview Stripe enables per account and API version (this run sent ${stripeVersion ?? PINNED_API_VERSION}); the rows stay pending for a run once they are enabled`,
+      { kind: 'unavailable', ...details },
+    );
+  }
+  if (label.startsWith('redaction_jobs.') && error.kind === 'permission') {
+    const access = REDACTION_WRITES.has(label) ? 'Write' : 'Read';
+    return new GatewayError(
+      `the restricted key lacks the permission Privacy → Redaction jobs: ${access} (Stripe refused ${label} with HTTP ${error.status ?? 403}: ${error.message}); the tool needs Write, which includes Read: add it to the key and run again`,
+      { kind: 'permission', ...details },
+    );
+  }
+  return undefined;
+}
+
 export function createStripeGateway(options: StripeGatewayOptions): StripeGateway {
   const stripe = newStripeClient(options);
-  const send = sendMapped(options);
+  const send = sendGuarded(options);
   const jobs = stripe.privacy.redactionJobs;
 
   // `expand[]=validation_errors` saves a call per failed job, but an account or API version may
@@ -250,8 +360,16 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
  * replayed, not repeated.
  */
 export function createStripeProbe(options: StripeGatewayOptions): StripeProbe {
-  const stripe = newStripeClient(options);
-  const send = sendMapped(options);
+  // Notices are findings of the selftest: kept here (and passed on), never a process warning.
+  const notices = new Set<string>();
+  const stripe = newStripeClient({
+    ...options,
+    onNotice: (notice) => {
+      notices.add(notice);
+      options.onNotice?.(notice);
+    },
+  });
+  const send = sendGuarded(options);
   const jobs = stripe.privacy.redactionJobs;
   const key = (runId: string, step: string) => `stripe-redact-selftest-${runId}-${step}`;
   const metadata = (runId: string) => ({ stripe_redact_selftest: runId });
@@ -306,6 +424,30 @@ export function createStripeProbe(options: StripeGatewayOptions): StripeProbe {
         ).then((pi) => ({ id: pi.id, chargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null) })),
       );
     },
+    async createPaidPayment(customerId, runId, step) {
+      return answer(
+        send('write', 'payment_intents.create', () =>
+          stripe.paymentIntents.create(
+            {
+              amount: 1000,
+              currency: 'usd',
+              customer: customerId,
+              payment_method: 'pm_card_visa',
+              automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+              confirm: true,
+              metadata: metadata(runId),
+            },
+            { idempotencyKey: key(runId, step) },
+          ),
+        ).then((pi) => ({ id: pi.id, chargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null) })),
+      );
+    },
+    async readRedaction(id, kind) {
+      const object = (await send('read', `${kind}.retrieve`, () => retrieveAny(stripe, id, kind))) as { deleted?: unknown; redaction?: { status?: unknown } | null };
+      const status = !('redaction' in object) ? undefined : object.redaction === null ? null : String(object.redaction?.status);
+      return { deleted: object.deleted === true, status };
+    },
+    noticesSeen: () => [...notices],
     async isChargeDisputed(chargeId) {
       const charge = await send('read', 'charges.retrieve', () => stripe.charges.retrieve(chargeId));
       return charge.disputed === true;
@@ -350,7 +492,12 @@ async function answer<T>(request: Promise<T>): Promise<ProbeAnswer<T>> {
     return { ok: true, value: await request };
   } catch (error) {
     const refused =
-      error instanceof GatewayError && error.status !== undefined && error.status >= 400 && error.status < 500 && ![401, 403, 429].includes(error.status);
+      error instanceof GatewayError &&
+      error.kind !== 'unavailable' &&
+      error.status !== undefined &&
+      error.status >= 400 &&
+      error.status < 500 &&
+      ![401, 403, 429].includes(error.status);
     if (!refused) throw error;
     return {
       ok: false,

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { INTERRUPTED_MESSAGE } from '../../src/pipeline/write-report.js';
 import {
   TEST_KEY_ENV,
   describeRun,
@@ -30,10 +31,12 @@ describe('stripe-redact run, interrupted with SIGTERM', () => {
       expect((await listJobs(emulator.stripe)).length).toBeGreaterThan(0);
       running.child.kill('SIGTERM');
       const stopped = await running.result;
-      expect(stopped.code, describeRun(stopped)).toBe(3);
+      // 143 (128 + SIGTERM): the run did not finish, whatever the rows' statuses.
+      expect(stopped.code, describeRun(stopped)).toBe(143);
       const first = readResults(dir);
       expect(first.rows).toHaveLength(20);
       expect(first.rows.some((r) => r.status === 'pending')).toBe(true);
+      for (const row of first.rows.filter((r) => r.status === 'pending')) expect(row.messages).toContain(INTERRUPTED_MESSAGE);
       expect(readSummary(dir)).toMatchObject({ interrupted: true });
 
       const jobsBefore = (await listJobs(emulator.stripe)).length;
@@ -43,6 +46,29 @@ describe('stripe-redact run, interrupted with SIGTERM', () => {
       // The resumed run followed the jobs already created rather than creating them again.
       const jobs = await listJobs(emulator.stripe);
       expect(jobs.length).toBe(Math.max(jobsBefore, 2));
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe('stripe-redact run, interrupted with SIGINT (Ctrl-C)', () => {
+  it('exits 130 even when --fail-on names no status, with the report written and its unfinished rows pending', async () => {
+    const customers = plainCustomers('ctrlc', 5);
+    const emulator = await startCliEmulator({ validationMs: 1500, redactionMs: 300, seed: { customers } });
+    try {
+      const dir = await tempDir();
+      const input = await writeInput(dir, ['email', ...customers.map((c) => c.email)].join('\n'));
+      const running = spawnCli(['run', input, ...emulator.runArgs(dir), '--fail-on', 'none'], { env: TEST_KEY_ENV });
+      for (let i = 0; i < 400 && (await listJobs(emulator.stripe)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await listJobs(emulator.stripe)).length).toBeGreaterThan(0);
+      running.child.kill('SIGINT');
+      const stopped = await running.result;
+      expect(stopped.code, describeRun(stopped)).toBe(130);
+      const rows = readResults(dir).rows;
+      expect(rows.map((r) => r.status)).toEqual(Array(5).fill('pending'));
+      for (const row of rows) expect(row.messages).toContain(INTERRUPTED_MESSAGE);
+      expect(readSummary(dir)).toMatchObject({ interrupted: true });
     } finally {
       await emulator.close();
     }

@@ -180,7 +180,8 @@ describe('stripe-redact run -: standard input', () => {
       expect(readdirSync(spoolParent)).toHaveLength(1);
       running.child.kill('SIGTERM');
       const stopped = await running.result;
-      expect(stopped.code, describeRun(stopped)).toBe(3);
+      // 143: interrupted by SIGTERM (design.md "Exit codes").
+      expect(stopped.code, describeRun(stopped)).toBe(143);
       expect(readSummary(dir)).toMatchObject({ interrupted: true, input: 'standard input' });
       expect(readdirSync(spoolParent)).toEqual([]);
     } finally {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { HELPFUL_VARIANTS, VARIANT_CHOICES, type EmulatorVariants } from '../../src/emulator/index.js';
+import { HELPFUL_VARIANTS, VARIANT_CHOICES, type EmulatorOptions, type EmulatorVariants } from '../../src/emulator/index.js';
 import { describeRun, removeTempDirs, runCli, startCliEmulator, tempDir, type CliEmulator } from '../helpers/cli.js';
 
 /** The variants selftest probes (src/selftest/classify-findings.ts); the emulator keeps its defaults for the others. */
@@ -18,6 +18,8 @@ const FLAGS = {
   expandValidationErrors: '--expand-validation-errors',
   lockRefusal: '--lock-refusal',
   refusalStatus: '--refusal-status',
+  deletedCustomers: '--deleted-customers',
+  youngCharges: '--young-charges',
 } as const satisfies Partial<Record<keyof EmulatorVariants, string>>;
 type ProbedVariants = Pick<EmulatorVariants, keyof typeof FLAGS>;
 const VARIANT_KEYS = Object.keys(FLAGS) as (keyof typeof FLAGS)[];
@@ -30,7 +32,9 @@ const CASES: [string, ProbedVariants][] = [
   ['all helpful', ALL_HELPFUL],
   ...VARIANT_KEYS.map((key): [string, ProbedVariants] => {
     const flipped = VARIANT_CHOICES[key][1];
-    return [`${FLAGS[key]} ${flipped}`, { ...DEFAULT_VARIANTS, [key]: flipped }];
+    // A lock's message shows only where the lock is refused at validation.
+    const lockAt = key === 'lockErrors' ? { lockRefusal: 'validation' as const } : {};
+    return [`${FLAGS[key]} ${flipped}`, { ...DEFAULT_VARIANTS, ...lockAt, [key]: flipped }];
   }),
 ];
 
@@ -38,7 +42,7 @@ interface SelftestJson {
   ok: boolean;
   account: string;
   problems: string[];
-  variants: { variant: keyof EmulatorVariants; matches: string | null; probed: boolean; observed: string }[];
+  variants: { variant: string; matches: string | null; probed: boolean; copes: boolean; observed: string }[];
   documented: { behaviour: string; held: boolean | null; observed: string }[];
   observations: { cleanup: { done: string[]; left: string[] } };
 }
@@ -49,10 +53,23 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-async function emulatorWith(variants: Partial<EmulatorVariants>): Promise<CliEmulator> {
-  const emulator = await startCliEmulator({ ...variants });
+/**
+ * Stripe's own hold of young charges (`youngDays` 90, where the suite's emulators hold nothing), so
+ * that `--young-charges` shows; objects settle at once (`settleMs` 0), so selftest reads them
+ * redacted right after their job: `--settle-ms 0`.
+ */
+async function emulatorWith(variants: Partial<EmulatorVariants>, extra: Partial<EmulatorOptions> = {}): Promise<CliEmulator> {
+  const emulator = await startCliEmulator({ youngDays: 90, settleMs: 0, ...variants, ...extra });
   emulators.push(emulator);
   return emulator;
+}
+
+/** A spawned selftest against `emulator`, polling fast and reading objects again 50 ms after their job (or `settleWaitMs`). */
+function runSelftest(emulator: CliEmulator, jsonPath: string, settleWaitMs = 50) {
+  return runCli(['selftest', '--api-base', emulator.url, '--poll-interval-ms', '20', '--settle-wait-ms', String(settleWaitMs), '--json', jsonPath], {
+    env: { STRIPE_API_KEY: 'sk_test_selftest' },
+    timeoutMs: 60_000,
+  });
 }
 
 /** Every job the emulator holds has ended, and every customer left is deleted or redacted. */
@@ -70,22 +87,60 @@ describe('selftest names the variant the emulator was started with', () => {
     const emulator = await emulatorWith(variants);
     const dir = await tempDir();
     const jsonPath = join(dir, 'selftest.json');
-    const run = await runCli(['selftest', '--api-base', emulator.url, '--poll-interval-ms', '20', '--json', jsonPath], {
-      env: { STRIPE_API_KEY: 'sk_test_selftest' },
-      timeoutMs: 60_000,
-    });
+    const run = await runSelftest(emulator, jsonPath);
     expect(run.code, describeRun(run)).toBe(0);
     const found = JSON.parse(readFileSync(jsonPath, 'utf8')) as SelftestJson;
-    // A lock refused at create lists no validation error, so its message cannot be read.
-    const unseen = new Set<keyof EmulatorVariants>(variants.lockRefusal === 'create' ? ['lockErrors'] : []);
-    const expected = Object.fromEntries(VARIANT_KEYS.map((key) => [key, unseen.has(key) ? null : variants[key]]));
-    expect(Object.fromEntries(found.variants.map((v) => [v.variant, v.matches]))).toEqual(expected);
+    // Every variant as started (a lock refused at create has no message to read); objects settled at once; no notice.
+    const lockErrors = variants.lockRefusal === 'create' ? null : variants.lockErrors;
+    expect(Object.fromEntries(found.variants.map((v) => [v.variant, v.matches]))).toEqual({ ...variants, lockErrors, settleMs: '0', notice: '' });
     expect(found.documented.filter((d) => d.held !== true)).toEqual([]);
     expect(found.ok).toBe(true);
     expect(found.account).toBe('acct_emulator0000000');
-    for (const key of VARIANT_KEYS) if (!unseen.has(key)) expect(run.stdout).toContain(`matches ${FLAGS[key]} ${variants[key]}`);
+    for (const key of VARIANT_KEYS) if (key !== 'lockErrors' || lockErrors !== null) expect(run.stdout).toContain(`matches ${FLAGS[key]} ${variants[key]}`);
     expect(found.observations.cleanup.left).toEqual([]);
     await expectNothingLeft(emulator);
+  }, 90_000);
+});
+
+describe('selftest learns how objects settle and what Stripe notices', () => {
+  const variantsOf = (found: SelftestJson) => Object.fromEntries(found.variants.map((v) => [v.variant, v]));
+
+  it('objects processing first, then redacted within the wait, and a notice: named, with the emulator line that reproduces them', async () => {
+    const emulator = await emulatorWith({}, { settleMs: 3_600_000, notice: 'Redaction jobs move to API version 2027-01-01.' });
+    // The walk's first charge read is the young charge's first read, after its customer's: from
+    // then on, while the selftest waits, the emulator's clock is an hour on — settled.
+    const log = emulator.requests.push.bind(emulator.requests);
+    let advanced = false;
+    emulator.requests.push = (...entries) => {
+      const count = log(...entries);
+      if (!advanced && entries.some((e) => e.method === 'GET' && e.path.startsWith('/v1/charges/'))) {
+        advanced = true;
+        emulator.clock.advance(3601);
+      }
+      return count;
+    };
+    const jsonPath = join(await tempDir(), 'selftest.json');
+    const run = await runSelftest(emulator, jsonPath, 200);
+    expect(advanced).toBe(true);
+    expect(run.code, describeRun(run)).toBe(0);
+    const found = variantsOf(JSON.parse(readFileSync(jsonPath, 'utf8')) as SelftestJson);
+    expect(found.settleMs).toMatchObject({ probed: true, copes: true, observed: expect.stringMatching(/read processing right after its job succeeded and deleted \d+ ms later/) as unknown });
+    expect(Number(found.settleMs!.matches)).toBeGreaterThanOrEqual(200);
+    expect(found.notice).toMatchObject({ matches: 'Redaction jobs move to API version 2027-01-01.', copes: true });
+    expect(run.stdout).toMatch(/stripe-redact emulator .*--settle-ms \d+ .*--notice 'Redaction jobs move to API version 2027-01-01\.'/);
+    // Never a Node warning on stderr.
+    expect(run.stderr).not.toMatch(/\(node:\d+\)|Warning: /);
+  }, 90_000);
+
+  it('objects still processing after the wait: no value matches exactly, the tool copes, exit 0', async () => {
+    const emulator = await emulatorWith({ youngCharges: 'redacted' }, { settleMs: 3_600_000 });
+    const jsonPath = join(await tempDir(), 'selftest.json');
+    const run = await runSelftest(emulator, jsonPath);
+    expect(run.code, describeRun(run)).toBe(0);
+    const found = variantsOf(JSON.parse(readFileSync(jsonPath, 'utf8')) as SelftestJson);
+    expect(found.settleMs).toMatchObject({ matches: null, probed: true, copes: true });
+    expect(found.youngCharges).toMatchObject({ matches: null, probed: true, copes: true });
+    expect(run.stdout).toContain('no emulator value matches exactly; the tool copes with it');
   }, 90_000);
 });
 

@@ -161,6 +161,21 @@ describe('logger output', () => {
     expect(file.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['a response', 'job created', 'job failed']);
   });
 
+  it('writes a file-only entry to the log file and never to the console, in either format', async () => {
+    for (const format of ['text', 'json'] as const) {
+      const logFile = join(dir, `file-only-${format}.log`);
+      const { logger, output } = captured({ format, level: 'debug', logFile });
+      logger.fileOnly?.('error', 'run aborted', { code: 'GATEWAY_UNAVAILABLE' });
+      logger.error('shown on both');
+      await logger.close();
+      expect(output()).not.toContain('run aborted');
+      expect(output()).toContain('shown on both');
+      const file = (await readFile(logFile, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(file.map((entry) => [entry.level, entry.message])).toEqual([['error', 'run aborted'], ['error', 'shown on both']]);
+      expect(file[0]).toMatchObject({ code: 'GATEWAY_UNAVAILABLE' });
+    }
+  });
+
   it('writes JSON lines to the log file whatever the console format, appending, and flushes on close', async () => {
     const logFile = join(dir, 'nested', 'dir', 'run.log');
     const first = captured({ format: 'text', logFile });

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyObservations,
+  deletedCustomers,
   DOCUMENTED_TOPICS,
   documentedFindings,
   expandValidationErrors,
   fixListing,
   lockErrors,
   lockRefusal,
+  notice,
   refusalStatus,
+  settleMs,
   transitionErrors,
   unknownIds,
+  youngCharges,
   type DocumentedName,
 } from '../../src/selftest/classify-findings.js';
 import type { Observations } from '../../src/selftest/observations.js';
@@ -56,6 +60,19 @@ function cleanWalk(): Observations {
       errors: [error('invalid_state', { id: 'ch_disputed', objectType: 'charge' }), error('invalid_state', { id: 'pi_fixable', objectType: 'payment_intent' })],
     },
     idCap: { kind: 'refused', refusal: { status: 400, code: 'parameter_invalid', param: 'objects', message: 'At most 10.' } },
+    deletedCustomer: {
+      customerId: 'cus_deleted',
+      outcome: { kind: 'created', jobId: 'prj_deleted', finalStatus: 'failed', errors: [error('invalid_state', { id: 'cus_deleted', objectType: 'customer' })] },
+    },
+    redactionReads: {
+      jobId: 'prj_settle',
+      waitedMs: 5000,
+      reads: [
+        { id: 'cus_plain', kind: 'customer', role: 'customer_without_payments', first: { deleted: false, status: 'processing' }, later: { deleted: true, status: undefined } },
+        { id: 'ch_young', kind: 'charge', role: 'young_charge', first: { deleted: false, status: 'validated' }, later: { deleted: false, status: 'validated' } },
+      ],
+    },
+    notices: [],
     stepFailures: [],
     cleanup: { done: [], left: [] },
   };
@@ -82,6 +99,10 @@ describe('classifyObservations', () => {
       expandValidationErrors: 'yes',
       lockRefusal: 'validation',
       refusalStatus: '400',
+      deletedCustomers: 'refuse',
+      settleMs: '5000',
+      youngCharges: 'validated',
+      notice: '',
     });
     expect(findings.documented.every((d) => d.held === true)).toBe(true);
     expect(findings).toMatchObject({ ok: true, problems: [] });
@@ -98,7 +119,7 @@ describe('classifyObservations', () => {
       walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: { ok: false, refusal: { status: 400, code: 'job_locked', message: 'No.' } } })),
     );
     expect(findings.ok).toBe(false);
-    expect(findings.problems).toEqual([expect.stringMatching(/^illegal transitions: Stripe matched no emulator variant: .*code job_locked/)]);
+    expect(findings.problems).toEqual([expect.stringMatching(/^illegal transitions: Stripe matched no emulator variant the tool copes with: .*code job_locked/)]);
   });
 
   it('a fix listing not probed (no dispute in test mode) is said, but is no problem', () => {
@@ -133,22 +154,10 @@ describe('transitionErrors', () => {
     [{ ok: false, refusal: { status: 400, code: 'something_else', message: 'You cannot run.' } }, null],
     [{ ok: false, refusal: { status: 409, message: 'Conflict.' } }, 'plain'],
     [{ ok: false, refusal: { status: 409, code: 'status_transition_invalid', message: 'Conflict.' } }, 'coded'],
-    [{ ok: false, refusal: { status: 404, message: 'Gone.' } }, null],
+    [{ ok: false, refusal: { status: 404, message: 'Not found.' } }, null],
     [{ ok: true, value: { status: 'redacting' } }, null],
   ] as const)('%o → %s', (answer, matches) => {
     const found = transitionErrors(walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: structuredClone(answer) as never })));
-    expect(found.matches).toBe(matches);
-  });
-});
-
-describe('refusalStatus', () => {
-  it.each([
-    [{ ok: false, refusal: { status: 409, message: 'Conflict.' } }, '409'],
-    [{ ok: false, refusal: { status: 400, code: 'status_transition_invalid', message: 'No.' } }, '400'],
-    [{ ok: false, refusal: { status: 404, message: 'Gone.' } }, null],
-    [{ ok: true, value: { status: 'redacting' } }, null],
-  ] as const)('%o → %s', (answer, matches) => {
-    const found = refusalStatus(walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: structuredClone(answer) as never })));
     expect(found.matches).toBe(matches);
   });
 });
@@ -170,14 +179,16 @@ describe('lockErrors', () => {
     expect(held(o, 'lock_code')).toBe(false);
   });
 
-  it('the second job refused at create with no code: --lock-refusal create, one job per object held, no lock message to read', () => {
+  it('the second job refused at create: no message to read (not probed, no problem), and one job per object held', () => {
     const o = walk((o) => (o.lock = { holderJobId: HOLDER, outcome: { kind: 'refused', refusal: { status: 400, message: 'Locked.' } } }));
     expect(lockErrors(o)).toMatchObject({ matches: null, probed: false });
-    expect(lockRefusal(o)).toMatchObject({ matches: 'create', probed: true });
+    expect(lockRefusal(o)).toMatchObject({ matches: 'create', copes: true });
     expect(held(o, 'lock_code')).toBe(true);
-    expect(classifyObservations(o).ok).toBe(true);
+    expect(classifyObservations(o)).toMatchObject({ ok: true, problems: [] });
   });
+});
 
+describe('lock_code', () => {
   it('the second job refused at create for another reason: no variant, and the lock code did not hold', () => {
     const o = walk((o) => (o.lock = { holderJobId: HOLDER, outcome: { kind: 'refused', refusal: { status: 400, code: 'parameter_invalid', message: 'Bad.' } } }));
     expect(lockRefusal(o).matches).toBeNull();
@@ -234,5 +245,104 @@ describe('documentedFindings', () => {
     const problems = classifyObservations(o).problems;
     const own = problems.filter((p) => p.startsWith(`${DOCUMENTED_TOPICS[behaviour]} did not hold`));
     expect(own).toHaveLength(expected === false ? 1 : 0);
+  });
+});
+
+describe('lockRefusal', () => {
+  it.each([
+    ['created, failed with locked_by_other_job', { kind: 'created', jobId: 'prj_2', finalStatus: 'failed', errors: [error('locked_by_other_job', { id: CUSTOMER, objectType: 'customer' })] }, 'validation'],
+    ['created, failed for something else', { kind: 'created', jobId: 'prj_2', finalStatus: 'failed', errors: [error('invalid_state', null)] }, null],
+    ['created and ready: no lock at all', { kind: 'created', jobId: 'prj_2', finalStatus: 'ready', errors: [] }, null],
+    ['refused at create, 400 without a code', { kind: 'refused', refusal: { status: 400, message: 'Locked.' } }, 'create'],
+    ['refused at create as a missing object', { kind: 'refused', refusal: { status: 400, code: 'resource_missing', message: 'No such customer.' } }, null],
+    ['refused at create with 409', { kind: 'refused', refusal: { status: 409, message: 'Locked.' } }, 'create'],
+    ['refused at create with locked_by_other_job', { kind: 'refused', refusal: { status: 400, code: 'locked_by_other_job', message: 'Locked.' } }, 'create'],
+    ['refused at create for a bad parameter', { kind: 'refused', refusal: { status: 400, code: 'parameter_invalid', message: 'Bad.' } }, null],
+  ] as const)('%s → %s', (_name, outcome, matches) => {
+    const found = lockRefusal(walk((o) => (o.lock = { holderJobId: HOLDER, outcome: structuredClone(outcome) as never })));
+    expect(found).toMatchObject({ probed: true, matches, copes: matches !== null });
+  });
+});
+
+describe('refusalStatus', () => {
+  it.each([
+    [{ ok: false, refusal: { status: 409, message: 'No.' } }, '409'],
+    [{ ok: false, refusal: { status: 400, code: 'status_transition_invalid', message: 'No.' } }, '400'],
+    [{ ok: false, refusal: { status: 404, message: 'No.' } }, null],
+    [{ ok: true, value: { status: 'redacting' } }, null],
+  ] as const)('%o → %s', (answer, matches) => {
+    expect(refusalStatus(walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: structuredClone(answer) as never }))).matches).toBe(matches);
+  });
+
+  it('a 409 refusal is a refused transition that holds, with no problem', () => {
+    const o = walk((o) => (o.illegalTransition = { ...o.illegalTransition!, answer: { ok: false, refusal: { status: 409, message: 'No.' } } }));
+    expect(held(o, 'transition_refused')).toBe(true);
+    expect(classifyObservations(o)).toMatchObject({ ok: true });
+  });
+});
+
+describe('deletedCustomers', () => {
+  const deleted = (outcome: NonNullable<Observations['deletedCustomer']>['outcome']) => walk((o) => (o.deletedCustomer = { customerId: 'cus_deleted', outcome }));
+  it.each([
+    ['failed naming it', { kind: 'created', jobId: 'prj_d', finalStatus: 'failed', errors: [error('invalid_state', { id: 'cus_deleted', objectType: 'customer' })] }, 'refuse'],
+    ['ready, then run to succeeded', { kind: 'created', jobId: 'prj_d', finalStatus: 'ready', errors: [], ranStatus: 'succeeded' }, 'redact'],
+    ['ready, but the run failed', { kind: 'created', jobId: 'prj_d', finalStatus: 'ready', errors: [], ranStatus: 'canceled' }, null],
+    ['failed naming something else', { kind: 'created', jobId: 'prj_d', finalStatus: 'failed', errors: [error('invalid_state', null)] }, null],
+    ['refused at create', { kind: 'refused', refusal: { status: 400, code: 'resource_missing', message: 'No such customer.' } }, null],
+  ] as const)('%s → %s', (_name, outcome, matches) => {
+    expect(deletedCustomers(deleted(structuredClone(outcome) as never))).toMatchObject({ probed: true, matches, copes: matches !== null });
+  });
+});
+
+describe('settleMs and youngCharges', () => {
+  type Read = { deleted: boolean; status: string | null | undefined };
+  const reads = (customer: [Read, Read], charge: [Read, Read]) =>
+    walk((o) => {
+      const [plain, young] = o.redactionReads!.reads;
+      [plain!.first, plain!.later] = customer;
+      [young!.first, young!.later] = charge;
+    });
+  const DELETED: Read = { deleted: true, status: undefined };
+  const PROCESSING: Read = { deleted: false, status: 'processing' };
+  const VALIDATED: Read = { deleted: false, status: 'validated' };
+  const REDACTED: Read = { deleted: false, status: 'redacted' };
+  const ODD: Read = { deleted: false, status: 'queued' };
+
+  it.each<[string, [Read, Read], string | null, boolean]>([
+    ['deleted at once', [DELETED, DELETED], '0', true],
+    ['processing, then deleted', [PROCESSING, DELETED], '5000', true],
+    ['processing, then still processing: no value, but the tool copes', [PROCESSING, PROCESSING], null, true],
+    ['a status the tool does not know', [ODD, DELETED], null, false],
+    ['no redaction field and not deleted', [{ deleted: false, status: undefined }, DELETED], null, false],
+  ])('customer %s → %s', (_name, customer, matches, copes) => {
+    const o = reads(customer, [VALIDATED, VALIDATED]);
+    expect(settleMs(o)).toMatchObject({ probed: true, matches, copes });
+    expect(classifyObservations(o).ok).toBe(copes);
+  });
+
+  it.each<[string, [Read, Read], string | null, boolean]>([
+    ['validated', [VALIDATED, VALIDATED], 'validated', true],
+    ['processing, then validated', [PROCESSING, VALIDATED], 'validated', true],
+    ['processing, then redacted', [PROCESSING, REDACTED], 'redacted', true],
+    ['redacted at once', [REDACTED, REDACTED], 'redacted', true],
+    ['still processing: not shown, the tool copes', [PROCESSING, PROCESSING], null, true],
+    ['a status the tool does not know', [PROCESSING, ODD], null, false],
+  ])('charge %s → %s', (_name, charge, matches, copes) => {
+    expect(youngCharges(reads([DELETED, DELETED], charge))).toMatchObject({ probed: true, matches, copes });
+  });
+
+  it('not probed when the job did not run (and the step failure is the problem)', () => {
+    const o = walk((o) => delete o.redactionReads);
+    expect(settleMs(o)).toMatchObject({ probed: false });
+    expect(youngCharges(o)).toMatchObject({ probed: false });
+  });
+});
+
+describe('notice', () => {
+  it('none is the emulator without --notice; one is --notice TEXT; neither is a problem', () => {
+    expect(notice(walk(() => {}))).toMatchObject({ matches: '', probed: true, copes: true });
+    const o = walk((o) => (o.notices = ['Deprecated.', 'Other.']));
+    expect(notice(o)).toMatchObject({ matches: 'Deprecated.', copes: true, observed: 'Stripe sent 2 notice(s): "Deprecated."; "Other."' });
+    expect(classifyObservations(o).ok).toBe(true);
   });
 });

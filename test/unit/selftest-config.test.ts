@@ -4,7 +4,7 @@ import { EMULATOR_API_KEY } from '../../src/cli/run-config.js';
 
 describe('parseSelftestConfig', () => {
   it('a test-mode key: Stripe itself, polled every second', () => {
-    expect(parseSelftestConfig({}, { STRIPE_API_KEY: 'rk_test_abc' })).toEqual({ config: { apiKey: 'rk_test_abc', pollIntervalMs: 1000, jobTimeoutMs: 600_000 } });
+    expect(parseSelftestConfig({}, { STRIPE_API_KEY: 'rk_test_abc' })).toEqual({ config: { apiKey: 'rk_test_abc', pollIntervalMs: 1000, jobTimeoutMs: 600_000, settleWaitMs: 5000 } });
   });
 
   it.each(['sk_live_abc', 'rk_live_abc'])('refuses the live key %s, whatever the target', (key) => {
