@@ -8,11 +8,10 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { sha256OfFile } from '../io/file-digest.js';
 import type { LedgerEntry, StoredLedgerEntry } from '../io/ledger.js';
 import { ReportCollector, writeReportHtml } from '../io/report-html.js';
-import { writeTextFileAtomic } from '../io/result-writer.js';
-import { expireResultsText, resultRowsOf } from '../io/results-expiry.js';
+import { resultRowOf, writeExpiredResults } from '../io/results-expiry.js';
 
 /** What happened, or would happen, to one run's directory. */
 export interface ReportExpiry {
@@ -51,8 +50,7 @@ export async function expireReports(dirs: readonly string[], cutoff: string, led
       outcomes.push({ dir, runId, action: 'refused', why: 'no results.csv beside its summary.json' });
       continue;
     }
-    const bytes = readFileSync(resultsPath);
-    const sha = createHash('sha256').update(bytes).digest('hex');
+    const sha = await sha256OfFile(resultsPath);
     const entry = entries.get(runId);
     const requestIdColumn = entry ? entry.requestIdColumn : typeof summary.requestIdColumn === 'number' ? summary.requestIdColumn : null;
     if (entry ? sha === entry.resultsExpiredSha256 : false) {
@@ -66,12 +64,10 @@ export async function expireReports(dirs: readonly string[], cutoff: string, led
     }
     outcomes.push({ dir, runId, action: 'expired', ...(entry ? {} : { why: 'run before the ledger: checked against its summary.json only' }) });
     if (options.dryRun) continue;
-    const expired = expireResultsText(bytes, requestIdColumn);
-    await writeTextFileAtomic(resultsPath, expired.text);
-    // report.html again, from the expired rows: it shows nothing results.csv no longer holds.
+    // report.html again, from the expired rows as they stream past: it shows nothing results.csv no longer holds.
     const mode = String(summary.mode ?? 'redact');
     const collector = new ReportCollector(0, endedAt.slice(0, 10), undefined, mode);
-    for (const row of resultRowsOf(expired.records, expired.inputColumns)) collector.add(row);
+    const expiredSha = await writeExpiredResults(resultsPath, requestIdColumn, (record, inputColumns) => collector.add(resultRowOf(record, inputColumns)));
     await writeReportHtml(
       join(dir, 'report.html'),
       {
@@ -83,7 +79,7 @@ export async function expireReports(dirs: readonly string[], cutoff: string, led
         endedAt,
         input: String(summary.input ?? ''),
         inputSha256: String(summary.inputSha256 ?? ''),
-        resultsSha256: createHash('sha256').update(expired.text, 'utf8').digest('hex'),
+        resultsSha256: expiredSha,
         interrupted: summary.interrupted === true,
         identifierColumn: '[expired]',
         ...(typeof summary.deadline === 'string' ? { deadline: summary.deadline } : {}),

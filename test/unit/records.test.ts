@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { cutoffDay, parseRetention } from '../../src/domain/retention.js';
 import { registerOutcome, yearMetrics } from '../../src/domain/register.js';
 import { canonicalJson, GENESIS_HASH, sealEntry, verifyLedger, type LedgerEntry } from '../../src/io/ledger.js';
-import { expireResultsText } from '../../src/io/results-expiry.js';
+import { expiredResultsSha256, expireResultsText, writeExpiredResults } from '../../src/io/results-expiry.js';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RESULT_COLUMNS } from '../../src/io/result-writer.js';
 
 describe('registerOutcome', () => {
@@ -121,5 +125,24 @@ describe('expireResultsText', () => {
     expect(once.text.startsWith('\uFEFF')).toBe(bom);
     expect(once.text.replace(/^\uFEFF/, '').split(eol)[0]).toBe(header.join(delimiter));
     expect(expireResultsText(Buffer.from(once.text), 0).text).toBe(once.text);
+  });
+
+  it.each([
+    ['plain', ',', '\n', false],
+    ['--excel', ';', '\r\n', true],
+  ] as const)('%s: streamed, the same bytes as the whole-file form; written owner-only', async (_name, delimiter, eol, bom) => {
+    const quote = (cell: string) => (/[";\t,\n\r=]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+    const rows = Array.from({ length: 3000 }, (_, i) => row.map((c, j) => (j === 0 ? `R${i}` : j === 1 ? `p${i}@example.com` : c)));
+    const text = `${bom ? '\uFEFF' : ''}${[header, ...rows].map((r) => r.map(quote).join(delimiter)).join(eol)}${eol}`;
+    const path = join(mkdtempSync(join(tmpdir(), 'stripe-redact-expiry-')), 'results.csv');
+    writeFileSync(path, text);
+    const whole = expireResultsText(Buffer.from(text), 0).text;
+    const sha = createHash('sha256').update(whole, 'utf8').digest('hex');
+    expect(await expiredResultsSha256(path, 0)).toBe(sha);
+    let seen = 0;
+    expect(await writeExpiredResults(path, 0, () => (seen += 1))).toBe(sha);
+    expect(seen).toBe(3000);
+    expect(readFileSync(path, 'utf8')).toBe(whole);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 });
