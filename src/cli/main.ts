@@ -2,7 +2,7 @@ import { packageVersion } from '../io/package-version.js';
 import { TOOL, usageLine } from './usage.js';
 
 /** The commands and what each does, for the top-level usage. */
-const COMMANDS = ['run', 'selftest', 'emulator', 'history', 'show', 'register', 'metrics', 'ledger', 'expire'] as const;
+const COMMANDS = ['run', 'selftest', 'emulator', 'history', 'show', 'watch', 'suppression', 'register', 'metrics', 'ledger', 'expire'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /**
@@ -18,6 +18,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'emulator':
     case 'history':
     case 'show':
+    case 'watch':
+    case 'suppression':
     case 'register':
     case 'metrics':
     case 'ledger':
@@ -94,6 +96,14 @@ async function runSubcommand(command: CommandName, argv: string[]): Promise<numb
       const { showCommand } = await import('./show-command.js');
       return showCommand(argv);
     }
+    case 'watch': {
+      const { watchCommand } = await import('./watch-command.js');
+      return watchCommand(argv);
+    }
+    case 'suppression': {
+      const { suppressionCommand } = await import('./suppression-command.js');
+      return suppressionCommand(argv);
+    }
     case 'register': {
       const { registerCommand } = await import('./register-command.js');
       return registerCommand(argv);
@@ -121,6 +131,8 @@ Commands:
   emulator             a Stripe-compatible server for try-outs and tests
   history              the runs a state has seen: times, input and its SHA-256, rows per status
   show <email|id>      one request's whole story from the state; --certificate: a certificate of erasure
+  watch                people who came back after their erasure (exit 3 when any)
+  suppression export|key   digests of erased emails, for systems that must keep them out
   register             one PII-free line per request (CCPA §7101's record)
   metrics --year YYYY  the year's figures (CCPA §7102)
   ledger verify|export the runs' hash-chained ledger: does it hold, which run wrote a file

@@ -17,6 +17,7 @@ import { createStripeGateway, PINNED_API_VERSION } from '../stripe/stripe-gatewa
 import { createNoticeLog } from '../io/notice-log.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
+import { afterErasureLines } from './after-erasure-lines.js';
 import { describeRunProgress } from './run-progress.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 
@@ -62,7 +63,7 @@ function buildCommand(): Command {
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
     .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
-    .option('--fail-on <statuses>', 'statuses, or the conditions overdue (an unsettled row past due_by) and new_state (this run started its state), that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
+    .option('--fail-on <statuses>', 'statuses, or the conditions overdue (an unsettled row past due_by), new_state (this run started its state) and reappeared (someone came back after their erasure), that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
     .addOption(new Option('--log-format <format>', 'text or json (default: text on a TTY, json otherwise)'))
     .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise); the log file keeps everything')
     .option('--quiet', 'errors only on stderr: no summary, no progress bar; the exit code tells the rest')
@@ -233,7 +234,7 @@ async function execute(config: RunConfig): Promise<number> {
     if (!config.quiet) printSummary(summary, config, state);
     // Interrupted: the report is written, but the run did not finish — cron must not read 0 or 3.
     if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
-    const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew });
+    const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew, reappeared: summary.reappeared });
     return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
   } catch (error) {
     return reportFailure(error, logger);
@@ -279,6 +280,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       ...deadlineLines(summary),
       ...pendingLines(summary, state),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
+      ...afterErasureLines(summary),
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${describeNewState(state)})`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  report: ${resolve(summary.reportPath)}`,

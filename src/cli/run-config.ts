@@ -101,14 +101,16 @@ export interface RunConfig {
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+
 /** The statuses that make exit code 3 unless `--fail-on` says otherwise. */
 export const DEFAULT_FAIL_ON: readonly RowStatus[] = ['needs_action', 'pending', 'failed', 'invalid'];
 
 /**
  * Conditions `--fail-on` accepts beside statuses: `overdue`, an unsettled row past its `due_by`;
- * `new_state`, this run started its state (a cron job whose state vanished must not pass quietly).
+ * `new_state`, this run started its state (a cron job whose state vanished must not pass quietly);
+ * `reappeared`, the run's watch found a person who came back after their erasure.
  */
-export const FAIL_ON_CONDITIONS = ['overdue', 'new_state'] as const;
+export const FAIL_ON_CONDITIONS = ['overdue', 'new_state', 'reappeared'] as const;
 export type FailOnCondition = (typeof FAIL_ON_CONDITIONS)[number];
 /** One item of `--fail-on`. */
 export type FailOn = RowStatus | FailOnCondition;
@@ -332,12 +334,16 @@ export interface RunOutcomeForExit {
   /** Unsettled rows past their due date. */
   overdue: number;
   stateIsNew: boolean;
+  /** People the run's watch found back after their erasure (null or absent: no watch ran). */
+  reappeared?: number | null;
 }
 
 /** The `--fail-on` items a run's outcome meets (exit code 3 when any). Pure. */
 export function failingItems(failOn: readonly FailOn[], outcome: RunOutcomeForExit): FailOn[] {
   return failOn.filter((item) => {
     switch (item) {
+      case 'reappeared':
+        return (outcome.reappeared ?? 0) > 0;
       case 'overdue':
         return outcome.overdue > 0;
       case 'new_state':

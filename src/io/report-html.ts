@@ -30,6 +30,8 @@ export interface ReportHeader {
   resultsSha256: string;
   /** The run was interrupted: unfinished rows are pending. */
   interrupted: boolean;
+  /** Sections rendered elsewhere (after-erasure-html.ts), shown after the rows. */
+  extraSections?: string;
   /** Which column the identifiers were read from, and why (`"Requester email": 46 of 46 sampled values …`). */
   identifierColumn?: string;
   /** The `--deadline` in force (`1m`, `45d`). */
@@ -437,6 +439,7 @@ ${legend()}
 ${countsChart(collected.counts)}
 <table class="counts"><thead><tr><th>Status</th><th>Rows</th></tr></thead><tbody>${countRows}</tbody></table>
 ${sections.join('\n')}
+${header.extraSections ?? ''}
 <p class="none">Every row, with every column, is in results.csv beside this file.</p>
 </body></html>
 `;

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION, bindAccount, initialiseMeta, readAccount, READABLE_SCHEMA_VERSIONS } from './state-schema.js';
 import { sqliteStateHistory } from './state-history.js';
+import { sqliteAfterErasureLedger, sqliteAfterErasureReader } from './state-after-erasure.js';
 import { sqliteIdentifierLedger } from './state-identifiers.js';
 import { sqliteJobLedger } from './state-jobs.js';
 import { stateIdentifierKeys } from './state-keys.js';
@@ -74,6 +75,7 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     ...sqliteStateExpirer(sql),
     ...sqliteRowReadLedger(sql),
     ...sqliteRowReadHistory(sql),
+    ...sqliteAfterErasureLedger(sql),
   };
 }
 
@@ -114,6 +116,7 @@ export function openStateReadOnly(options: Omit<StateStoreOptions, 'clock'>): St
     ...sqliteRequestRegisterReader(sql),
     ...sqliteLedgerReader(sql),
     ...sqliteRowReadHistory(sql),
+    ...sqliteAfterErasureReader(sql),
   };
 }
 

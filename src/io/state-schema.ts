@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
 import { RECORDS_MIGRATION, RECORDS_TABLES } from './state-records-schema.js';
+import { AFTER_ERASURE_TABLES } from './state-after-erasure.js';
 
 /**
  * The state file's tables. Bump {@link SCHEMA_VERSION} on any change that an older version
@@ -98,6 +99,7 @@ CREATE TABLE IF NOT EXISTS invalid_reads (
   key TEXT NOT NULL, run_id TEXT NOT NULL, via TEXT NOT NULL, first_row INTEGER NOT NULL,
   rows INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (key, run_id)
 );
+${AFTER_ERASURE_TABLES}
 ${RECORDS_TABLES}`;
 
 /**

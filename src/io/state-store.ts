@@ -26,6 +26,7 @@ import type { AccountBinding, StateAccount } from './state-schema.js';
 import type { RequestRegisterReader, RequestRegisterWriter } from './state-requests.js';
 import type { LedgerReader, LedgerWriter } from './state-ledger.js';
 import type { StateExpirer } from './state-expiry.js';
+import type { AfterErasureLedger, AfterErasureReader } from './state-after-erasure.js';
 
 export type { AccountBinding, StateAccount } from './state-schema.js';
 
@@ -109,7 +110,7 @@ export interface IdentifierKeys {
   cellKey(cell: string): string;
   idKey(stripeId: string): string;
   keyOf(classified: Exclude<Classified, { kind: 'invalid' }>): string;
-  /** The register's `request_key` of an identifier key (or of `invalid:<cell>`): a keyed digest, 32 hex digits. */
+  /** The register's `request_key` of an identifier key (or of `invalid:<cell>`): `email:<HMAC>` as the state keys emails, `id:<HMAC>`, `invalid:<HMAC>`. */
   requestKeyOf(identifierKey: string): string;
 }
 
@@ -296,10 +297,10 @@ export interface StateSession {
 }
 
 /** A state opened for reading only (`history`, `show`, the report). */
-export interface StateReader extends IdentifierKeys, StateHistory, RowReadHistory, StateSession, RequestRegisterReader, LedgerReader {}
+export interface StateReader extends IdentifierKeys, StateHistory, RowReadHistory, StateSession, AfterErasureReader, RequestRegisterReader, LedgerReader {}
 
 /** A state a run works with: everything it reads and writes. */
-export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, RequestRegisterWriter, LedgerWriter, StateExpirer {
+export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, AfterErasureLedger, RequestRegisterWriter, LedgerWriter, StateExpirer {
   /** Runs `fn` in one transaction: all of its writes land together or none do. */
   transaction<T>(fn: () => T): T;
 }

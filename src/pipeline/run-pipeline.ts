@@ -26,6 +26,8 @@ import { ReportCollector, writeReportHtml } from '../io/report-html.js';
 import { join } from 'node:path';
 import { findRecordColumns, type RecordColumnOptions, type RecordColumns } from '../io/request-record-columns.js';
 import type { RequestFacts } from '../io/state-requests.js';
+import { afterErasure, ErasureNotes, type AfterErasureReport } from './after-erasure.js';
+import { renderAfterErasureSections } from '../io/after-erasure-html.js';
 
 export interface RunOptions {
   inputPath: string;
@@ -191,6 +193,15 @@ export interface RunSummary extends ReportTotals {
   apiCalls: { total: number; byOperation: Record<string, number>; rateLimited: number; peakPerSecond: number };
   /** Reads of objects whose job succeeded, for Stripe's word that they are redacted (their calls are `verify.*` in `apiCalls.byOperation`). */
   verification: VerificationCounts;
+  /** People this run's watch found back after their erasure; null when no watch ran (not a redact run, or interrupted). */
+  reappeared: number | null;
+  /** What the watch read (`source`: events, customers, skipped), from when, how many pages. */
+  watch: AfterErasureReport['watch'];
+  /** Webhook endpoints that received personal data; null when the key may not read them. */
+  recipients: AfterErasureReport['recipients'];
+  /** `<out>/reappeared.csv` and `<out>/downstream.csv` (redact runs). */
+  reappearedPath: string | null;
+  downstreamPath: string | null;
 }
 
 /**
@@ -411,6 +422,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     requests = [];
   };
   const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10), undefined, options.mode);
+  const erasures = new ErasureNotes(store, info.identifierColumn, info.requestIdColumn);
   const totals = await writeReport(
     info,
     {
@@ -430,12 +442,25 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       },
       stateIsNew: options.stateIsNew ?? false,
       ...(options.excel ? { excel: true } : {}),
-      onRow: (row, facts) => collector.add(row, facts),
+      onRow: (row, facts) => {
+        collector.add(row, facts);
+        erasures.add(row);
+      },
     },
     store,
   );
   flushRequests();
+  erasures.flush();
   const resultsSha256 = await sha256OfFile(totals.resultsPath);
+  const after = await afterErasure({
+    gateway,
+    store,
+    logger,
+    runId,
+    outDir: options.outDir,
+    redact: options.mode === 'redact' && !interrupted(),
+    ...(ports.signal ? { signal: ports.signal } : {}),
+  });
   const endedAt = store.now();
   const reportPath = join(options.outDir, 'report.html');
   await writeReportHtml(
@@ -453,6 +478,11 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       interrupted: interrupted(),
       identifierColumn: `${info.identifierColumnName} (${info.identifierColumnChoice.reason})`,
       deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
+      extraSections: renderAfterErasureSections({
+        reappeared: after.reappeared === null ? null : after.reappearedRows,
+        ...(after.watch?.note ? { watchNote: after.watch.note } : {}),
+        recipients: after.recipients,
+      }),
     },
     collector,
   );
@@ -490,6 +520,11 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       peakPerSecond: budget.peakRequestsPerSecond(),
     },
     verification: { ...verifier.counts },
+    reappeared: after.reappeared,
+    watch: after.watch,
+    recipients: after.recipients,
+    reappearedPath: after.reappearedPath,
+    downstreamPath: after.downstreamPath,
   };
   store.endRun(runId, summary);
   logger.info('run finished', { run: runId, rows: totals.rows, statuses: totals.statuses, apiCalls: summary.apiCalls.total });

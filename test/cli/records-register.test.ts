@@ -7,7 +7,7 @@
  * of tampering with it is caught, naming the place.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -132,7 +132,9 @@ describe('the register over two nights', () => {
     );
     // A keyed digest per request; the basis says why not, for those not erased.
     expect(new Set(requests.map((r) => r.request_key)).size).toBe(6);
-    for (const r of requests) expect(r.request_key).toMatch(/^[0-9a-f]{32}$/);
+    for (const r of requests) expect(r.request_key).toMatch(/^(email|id|invalid):[0-9a-f]{64}$/);
+    expect(requests.find((r) => r.request_id === 'DSR-6')?.request_key).toMatch(/^id:/);
+    expect(requests.find((r) => r.request_id === 'DSR-4')?.request_key).toMatch(/^invalid:/);
     expect(requests.find((r) => r.request_id === 'DSR-4')?.basis).toBe('the row holds no usable identifier');
     // show gives the same dates as results.csv and the register.
     const show = await runCli(['show', 'alan@example.com', '--state', state]);
@@ -140,7 +142,7 @@ describe('the register over two nights', () => {
     expect(show.stdout).toContain(`Request DSR-5: received 2026-10-01, due by ${alan?.due_by}, extension notified 2026-10-20, settled ${alan?.settled_on}; register outcome erased`);
     expect(alan?.due_by).toBe(results[2]?.[4]?.due_by);
     expect(requests.find((r) => r.request_id === 'DSR-1')?.basis).toBeNull();
-    expect(run.stdout).not.toMatch(/@|cus_rec/);
+    expect(run.stdout).not.toMatch(/@|cus_rec|not an email/);
 
     const csv = await runCli(['register', '--state', state, '--from', '2026-11-01', '--to', '2026-11-30']);
     expect(csv.code, describeRun(csv)).toBe(0);
@@ -382,7 +384,9 @@ describe('expire', () => {
     expect(run.stdout).toMatch(/requests settled on or before it: 5 expired/);
 
     // Byte for byte: no email (nor the unusable cell) in the state or in any file of the runs.
-    const files = [story.state, `${story.state}-wal`, ...story.runDirs.flatMap((d) => ['results.csv', 'report.html', 'summary.json', 'stripe-redact.log'].map((f) => join(d, f)))].filter((f) => existsSync(f));
+    // Every file of every run (results.csv, report.html, summary.json, the log, and any other a run writes).
+    const files = [story.state, `${story.state}-wal`, ...story.runDirs.flatMap((d) => readdirSync(d).map((f) => join(d, f)))].filter((f) => existsSync(f));
+    expect(files.length).toBeGreaterThan(12);
     for (const file of files) {
       const bytes = readFileSync(file);
       for (const email of EMAILS) expect(bytes.includes(Buffer.from(email)), `${email} in ${file}`).toBe(false);

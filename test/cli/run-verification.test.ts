@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stripeFor } from '../helpers/emulator.js';
 import { CLI_TEST_KEY, describeRun, pollUntil, readResults, readSummary, removeTempDirs, runCli, spawnCli, tempDir, writeInput, type CliProcess } from '../helpers/cli.js';
+import { stateArgs } from '../helpers/cli.js';
 
 const started: CliProcess[] = [];
 afterAll(async () => {
@@ -60,7 +61,7 @@ describe('run: proof from Stripe across runs', () => {
     const input = await writeInput(dir, 'email\nyoung.cli@example.com\nold.cli@example.com\ncus_cli_deleted\n');
     const state = join(dir, 'state.db');
     const run = (out: string, extra: string[] = []) =>
-      runCli(['run', input, '--api-base', url, '--state', state, '--out', join(dir, out), '--poll-interval-ms', '20', '--no-progress', ...extra], {
+      runCli(['run', input, '--api-base', url, ...stateArgs(state), '--out', join(dir, out), '--poll-interval-ms', '20', '--no-progress', ...extra], {
         env: { STRIPE_API_KEY: CLI_TEST_KEY },
       });
 
