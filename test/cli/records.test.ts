@@ -1,6 +1,6 @@
 /**
- * The records of issue 17 through the spawned CLI, over one story: three runs on two nights (the
- * emulator's clock moved a day between them) — a plan preview, a redact run that meets a blocker,
+ * The records of issue 17 through the spawned CLI — register, metrics, ledger, certificate, expire —
+ * over one story: three runs on two nights (the emulator's clock moved a day between them) — a plan preview, a redact run that meets a blocker,
  * a `not_found`, an invalid row and an extension, then a second night's run with `fix` that redacts
  * the blocked row and a new request. The register and the year's metrics are checked against what a
  * test computes on its own from the three runs' results.csv files; the ledger verifies, and each way
