@@ -11,7 +11,17 @@ import { join } from 'node:path';
 import { sha256OfFile } from '../io/file-digest.js';
 import type { LedgerEntry, StoredLedgerEntry } from '../io/ledger.js';
 import { ReportCollector, writeReportHtml } from '../io/report-html.js';
-import { resultRowOf, writeExpiredResults } from '../io/results-expiry.js';
+import { EXPIRED_CELL, resultRowOf, writeExpiredResults } from '../io/results-expiry.js';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { writeTextFileAtomic } from '../io/result-writer.js';
+
+/**
+ * The other files a run writes that name a request, and their identifying columns: the Stripe ids
+ * of erased (downstream.csv) and returned (reappeared.csv) people. Request ids, dates and the keyed
+ * digests of emails stay.
+ */
+const OTHER_FILES: Record<string, readonly string[]> = { 'downstream.csv': ['object_ids'], 'reappeared.csv': ['customer_id', 'customer_created'] };
 
 /** What happened, or would happen, to one run's directory. */
 export interface ReportExpiry {
@@ -86,6 +96,18 @@ export async function expireReports(dirs: readonly string[], cutoff: string, led
       },
       collector,
     );
+    for (const [name, columns] of Object.entries(OTHER_FILES)) await expireColumns(join(dir, name), columns);
   }
   return outcomes;
+}
+
+/** Replaces the named columns' cells (not the header) of a small CSV the run wrote by {@link EXPIRED_CELL}, if the file exists. */
+async function expireColumns(path: string, columns: readonly string[]): Promise<void> {
+  if (!existsSync(path)) return;
+  const [header = [], ...records] = parse(readFileSync(path, 'utf8'), { bom: true, relax_column_count: true }) as string[][];
+  const indexes = new Set(columns.map((c) => header.indexOf(c)).filter((i) => i !== -1));
+  const key = header.indexOf('request_key');
+  // A request made by Stripe id is keyed by that id (`id:cus_…`): an identifier, so it goes too.
+  const expired = records.map((record) => record.map((cell, i) => (indexes.has(i) || (i === key && cell.startsWith('id:')) ? EXPIRED_CELL : cell)));
+  await writeTextFileAtomic(path, stringify([header, ...expired]));
 }

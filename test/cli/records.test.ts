@@ -391,6 +391,11 @@ describe('expire', () => {
       const bytes = readFileSync(file);
       for (const email of EMAILS) expect(bytes.includes(Buffer.from(email)), `${email} in ${file}`).toBe(false);
     }
+    // The other files naming requests keep their keys and ids, not the Stripe ids of the people.
+    const downstream = readFileSync(join(story.runDirs[2] as string, 'downstream.csv'), 'utf8');
+    expect(downstream).toContain('[expired]');
+    expect(downstream).not.toMatch(/cus_rec/);
+    expect(downstream).toMatch(/DSR-2/);
     // The request ids and the tool's own columns stay.
     const expired = readResults(story.runDirs[2] as string).rows;
     expect(expired.map((r) => [r.request_id, r.email, r.channel, r.status])).toEqual(results[2]?.map((r) => [r.request_id, '[expired]', '[expired]', r.status]));
