@@ -54,7 +54,7 @@ export async function expireCommand(argv: string[]): Promise<number> {
     store = openStateStore({ path, ...(hashKey ? { hashKey } : {}) });
     const cutoff = cutoffDay(store.now().slice(0, 10), period);
     const state = store.expireSettledBefore(cutoff, { dryRun });
-    const reports = await expireReports(options.reports ?? [], cutoff, store.ledgerEntries(), { dryRun });
+    const reports = await expireReports(options.reports ?? [], cutoff, store.ledgerEntries(), { dryRun, runIds: new Set(store.runs().map((r) => r.id)) });
     const would = dryRun ? 'would expire' : 'expired';
     const lines = [
       `${dryRun ? 'Dry run: nothing changed. ' : ''}Cut-off ${cutoff} (${options.olderThan} before today) in ${path}:`,
@@ -66,6 +66,7 @@ export async function expireCommand(argv: string[]): Promise<number> {
         expired: `${would}${r.why ? ` (${r.why})` : ''}`,
         already_expired: 'already expired',
         kept_recent: 'kept: the run is not older than the cut-off',
+        other_state: 'left as it is: not a run of this state',
         refused: `NOT expired: ${r.why ?? ''}`,
       }[r.action];
       lines.push(`  ${r.dir} (run ${r.runId}): ${what}`);

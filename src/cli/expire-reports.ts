@@ -27,7 +27,7 @@ const OTHER_FILES: Record<string, readonly string[]> = { 'downstream.csv': ['obj
 export interface ReportExpiry {
   dir: string;
   runId: string;
-  action: 'expired' | 'already_expired' | 'kept_recent' | 'refused';
+  action: 'expired' | 'already_expired' | 'kept_recent' | 'other_state' | 'refused';
   why?: string;
 }
 
@@ -44,13 +44,23 @@ function runDirectories(dirs: readonly string[]): string[] {
   return found;
 }
 
-export async function expireReports(dirs: readonly string[], cutoff: string, ledger: readonly StoredLedgerEntry[], options: { dryRun: boolean }): Promise<ReportExpiry[]> {
+export async function expireReports(
+  dirs: readonly string[],
+  cutoff: string,
+  ledger: readonly StoredLedgerEntry[],
+  options: { dryRun: boolean; runIds: ReadonlySet<string> },
+): Promise<ReportExpiry[]> {
   const entries = new Map(ledger.map((e) => [e.runId, JSON.parse(e.entry) as LedgerEntry]));
   const outcomes: ReportExpiry[] = [];
   for (const dir of runDirectories(dirs)) {
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
     const runId = String(summary.runId ?? '(unknown run)');
     const endedAt = typeof summary.endedAt === 'string' ? summary.endedAt : '';
+    // Another state's run is that state's to expire: its ledger, its request ids.
+    if (!options.runIds.has(runId)) {
+      outcomes.push({ dir, runId, action: 'other_state' });
+      continue;
+    }
     if (endedAt === '' || endedAt.slice(0, 10) > cutoff) {
       outcomes.push({ dir, runId, action: 'kept_recent' });
       continue;

@@ -429,6 +429,15 @@ describe('expire', () => {
     expect(run.stdout).toMatch(/night-run1 \(run .*\): NOT expired: its results\.csv is not the one run .* wrote/);
     expect(readFileSync(results1, 'utf8')).toContain('ada@example.com');
 
+    // Another state's runs are left to that state.
+    const other = await tempDir();
+    const otherRun = join(story.reports, 'other-state-run');
+    const otherIn = await writeInput(other, 'email\nada@example.com\n');
+    const otherCode = (await runCli(['run', otherIn, ...emulator.runArgs(otherRun, join(other, 'state.db'))], { env: TEST_KEY_ENV })).code;
+    expect(otherCode).toBe(0);
+    const mixed = await runCli(['expire', '--older-than', '0d', '--state', story.state, '--reports', story.reports, '--dry-run']);
+    expect(mixed.stdout).toMatch(/other-state-run \(run .*\): left as it is: not a run of this state/);
+
     expect((await runCli(['expire', '--state', story.state])).code).toBe(2);
     const period = await runCli(['expire', '--older-than', 'two years', '--state', story.state]);
     expect(period.code).toBe(2);
