@@ -5,7 +5,8 @@
  * given, names the run that wrote it, or says no run did (exit 1). `export` writes the entries as JSON
  * lines. Both read the state only.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { Command } from 'commander';
 import { sha256OfFile } from '../io/file-digest.js';
 import { entriesNaming, verifyLedger } from '../io/ledger.js';
@@ -66,7 +67,16 @@ async function verifyCommand(argv: string[]): Promise<number> {
       const found = entriesNaming(entries, digest);
       if (found.length === 0) {
         unknown += 1;
-        out.push(`${file}: no run of this ledger wrote it (sha256 ${digest})`);
+        const claimed = claimedRun(file);
+        const entry = claimed === undefined ? undefined : entries.find((e) => e.runId === claimed);
+        out.push(
+          `${file}: no run of this ledger wrote it (sha256 ${digest})` +
+            (claimed === undefined
+              ? ''
+              : entry
+                ? `; it names run ${claimed}, ledger entry ${entry.seq}, which wrote a different file: it was changed since`
+                : `; it names run ${claimed}, which has no entry in this ledger`),
+        );
       } else {
         for (const f of found) out.push(`${file}: written by run ${f.runId} (ledger entry ${f.seq}, as its ${f.as})`);
       }
@@ -91,4 +101,32 @@ function exportCommand(argv: string[]): number {
     }
     return 0;
   });
+}
+
+/** The run a results.csv (its first row's `run_id`) or a summary.json (`runId`) says wrote it; undefined when it says none. */
+function claimedRun(file: string): string | undefined {
+  const fd = openSync(file, 'r');
+  let head: string;
+  try {
+    const buffer = Buffer.alloc(256 * 1024);
+    head = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0)).replace(/^\uFEFF/, '');
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    if (head.trimStart().startsWith('{')) {
+      const runId = (JSON.parse(head) as { runId?: unknown }).runId;
+      return typeof runId === 'string' ? runId : undefined;
+    }
+    for (const delimiter of [',', ';', '\t']) {
+      // The header and the first row only: the rest of the head may end inside a quoted cell.
+      const records = parse(head, { delimiter, relax_column_count: true, to: 2 }) as string[][];
+      const column = records[0]?.indexOf('run_id') ?? -1;
+      const value = column === -1 ? undefined : records[1]?.[column];
+      if (value) return value;
+    }
+  } catch {
+    // A file this cannot read names no run: the digest alone answers.
+  }
+  return undefined;
 }

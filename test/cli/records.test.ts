@@ -229,6 +229,8 @@ describe('the ledger', () => {
     const run = await runCli(['ledger', 'verify', '--state', state, changed]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/changed\.csv: no run of this ledger wrote it/);
+    const runIds = results.map((rs) => rs[0]?.run_id as string);
+    expect(run.stdout).toContain(`it names run ${runIds[2]}, ledger entry 3, which wrote a different file: it was changed since`);
   });
 
   it('catches a deleted entry and an edited count, naming the place', async () => {
