@@ -23,6 +23,9 @@ import type { IdentifierOutcome } from '../domain/row-outcome.js';
 import type { RunMode } from '../domain/row-status.js';
 import type { StripeReading } from '../domain/verification.js';
 import type { AccountBinding, StateAccount } from './state-schema.js';
+import type { RequestRegisterReader, RequestRegisterWriter } from './state-requests.js';
+import type { LedgerReader, LedgerWriter } from './state-ledger.js';
+import type { StateExpirer } from './state-expiry.js';
 import type { AfterErasureLedger, AfterErasureReader } from './state-after-erasure.js';
 
 export type { AccountBinding, StateAccount } from './state-schema.js';
@@ -107,6 +110,8 @@ export interface IdentifierKeys {
   cellKey(cell: string): string;
   idKey(stripeId: string): string;
   keyOf(classified: Exclude<Classified, { kind: 'invalid' }>): string;
+  /** The register's `request_key` of an identifier key (or of `invalid:<cell>`): `email:<HMAC>` as the state keys emails, `id:<HMAC>`, `invalid:<HMAC>`. */
+  requestKeyOf(identifierKey: string): string;
 }
 
 /** The identifiers inputs named, and what lookups found for them. */
@@ -286,14 +291,16 @@ export interface StateIdentity {
 export interface StateSession {
   /** The state's clock, as ISO-8601: every time it records comes from here. */
   now(): string;
+  /** The account and mode the state belongs to; `undefined` before its first bound run. */
+  account(): StateAccount | undefined;
   close(): void;
 }
 
 /** A state opened for reading only (`history`, `show`, the report). */
-export interface StateReader extends IdentifierKeys, StateHistory, RowReadHistory, StateSession, AfterErasureReader {}
+export interface StateReader extends IdentifierKeys, StateHistory, RowReadHistory, StateSession, AfterErasureReader, RequestRegisterReader, LedgerReader {}
 
 /** A state a run works with: everything it reads and writes. */
-export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, AfterErasureLedger {
+export interface StateStore extends StateReader, IdentifierLedger, RowReadLedger, ObjectLedger, JobLedger, RunLedger, StateIdentity, AfterErasureLedger, RequestRegisterWriter, LedgerWriter, StateExpirer {
   /** Runs `fn` in one transaction: all of its writes land together or none do. */
   transaction<T>(fn: () => T): T;
 }

@@ -24,6 +24,8 @@ import { packageVersion } from '../io/package-version.js';
 import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { ReportCollector, writeReportHtml } from '../io/report-html.js';
 import { join } from 'node:path';
+import { findRecordColumns, type RecordColumnOptions, type RecordColumns } from '../io/request-record-columns.js';
+import type { RequestFacts } from '../io/state-requests.js';
 import { afterErasure, ErasureNotes, type AfterErasureReport } from './after-erasure.js';
 import { renderAfterErasureSections } from '../io/after-erasure-html.js';
 
@@ -43,6 +45,12 @@ export interface RunOptions {
   deadline?: DeadlineSpec;
   /** How `NN/NN/YYYY` received dates read; without it they are refused as ambiguous. */
   dateOrder?: DateOrder;
+  /** `--holidays`: due dates on them roll to the next working day. @default none */
+  holidays?: ReadonlySet<string>;
+  /** `--extension`: how far a notified extension moves `due_by`. @default 2m for month deadlines, 45d otherwise */
+  extension?: DeadlineSpec;
+  /** `--channel-column`, `--extension-column`. */
+  recordColumns?: RecordColumnOptions;
   /** `--excel`: results.csv with a UTF-8 byte order mark, the input's delimiter and CRLF. */
   excel?: boolean;
   /** Whether an email no customer carries is looked up as guest Checkout Sessions. @default true */
@@ -77,6 +85,8 @@ export interface CheckedInput {
   column: ColumnUsability;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   sha256: string;
+  /** The request id, channel and extension columns (request-record-columns.ts). */
+  recordColumns: RecordColumns;
 }
 
 /**
@@ -84,7 +94,7 @@ export interface CheckedInput {
  * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
  */
 export async function checkInput(
-  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'requestIdColumn' | 'encoding'>,
+  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'requestIdColumn' | 'encoding' | 'recordColumns'>,
   onRows?: (rows: number) => void,
 ): Promise<CheckedInput> {
   const info = await inspectRequestFile(options.inputPath, {
@@ -96,6 +106,7 @@ export async function checkInput(
   });
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
   // 900,000 must stop the run while nothing irreversible has happened.
+  const recordColumns = findRecordColumns(info, options.recordColumns ?? {});
   const scan = await scanRequestFile(info, onRows);
   const { requests, invalid } = scan.column;
   // A column chosen by the tool that is mostly unusable is the wrong column far more often than a
@@ -103,7 +114,7 @@ export async function checkInput(
   if (options.column === undefined && invalid * 2 > requests) {
     throw new InputFileError(describeUnusableColumn(info, scan.column), { code: 'INPUT_COLUMN_UNUSABLE', path: info.name });
   }
-  return { info: { ...info, lastDataRow: scan.lastDataRow }, totalRows: scan.rows, sha256: scan.sha256, column: scan.column };
+  return { info: { ...info, lastDataRow: scan.lastDataRow }, totalRows: scan.rows, sha256: scan.sha256, column: scan.column, recordColumns };
 }
 
 /** Why a column chosen without `--column` is refused: how much of it is unusable, and what looks better. */
@@ -165,6 +176,8 @@ export interface RunSummary extends ReportTotals {
   validationBehavior: ValidationBehavior;
   /** The `--deadline` each row's `due_by` was computed with (`1m`, `45d`, …). */
   deadline: string;
+  /** 0-based input column of the request's own id, or null (`expire` keeps it). */
+  requestIdColumn: number | null;
   input: string;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   inputSha256: string;
@@ -201,7 +214,7 @@ export interface RunSummary extends ReportTotals {
 export async function runPipeline(options: RunOptions, ports: RunPorts): Promise<RunSummary> {
   const { store, logger, gateway, budget } = ports;
   const inputName = options.inputName ?? options.inputPath;
-  const { info, totalRows, sha256: inputSha256 } =
+  const { info, totalRows, sha256: inputSha256, recordColumns } =
     options.checkedInput ??
     (await checkInput(options, (rows) => ports.onProgress?.({ phase: 'check', rows, totalRows: 0, lookupsDone: 0, lookups: 0, jobsDone: 0, jobsStarted: 0 })));
 
@@ -402,6 +415,12 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   }
 
   progress('report');
+  // The register's rows, written a chunk at a time as the report goes (io/state-requests.ts).
+  let requests: RequestFacts[] = [];
+  const flushRequests = () => {
+    store.recordRequests(requests, runId);
+    requests = [];
+  };
   const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10), undefined, options.mode);
   const erasures = new ErasureNotes(store, info.identifierColumn, info.requestIdColumn);
   const totals = await writeReport(
@@ -414,6 +433,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
+      ...(options.holidays !== undefined ? { holidays: options.holidays } : {}),
+      ...(options.extension !== undefined ? { extension: options.extension } : {}),
+      recordColumns,
+      onRequest: (facts) => {
+        requests.push(facts);
+        if (requests.length >= NOTE_CHUNK_ROWS) flushRequests();
+      },
       stateIsNew: options.stateIsNew ?? false,
       ...(options.excel ? { excel: true } : {}),
       onRow: (row, facts) => {
@@ -423,6 +449,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     },
     store,
   );
+  flushRequests();
   erasures.flush();
   const resultsSha256 = await sha256OfFile(totals.resultsPath);
   const after = await afterErasure({
@@ -470,6 +497,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     reportPath,
     validationBehavior: options.validationBehavior,
     deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
+    requestIdColumn: recordColumns.requestId,
     input: inputName,
     inputSha256,
     column: {
