@@ -3,7 +3,7 @@
  * no script, no external asset. Every value goes through {@link escapeHtml}: identifiers are hostile.
  */
 import type { Certificate } from '../domain/certificate.js';
-import { escapeHtml } from './report-html.js';
+import { escapeHtml } from './escape-html.js';
 
 const CSS = `
 body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;margin:2em auto;max-width:900px;padding:0 1em}
