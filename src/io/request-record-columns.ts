@@ -7,7 +7,7 @@
  */
 import { InputFileError } from '../errors.js';
 import { normaliseHeaderCell } from './request-columns.js';
-import type { RequestFileInfo } from './request-reader.js';
+import type { RequestFileInfo } from './inspect-request-file.js';
 
 /** Header cells that name how the request was made. */
 export const KNOWN_CHANNEL_HEADERS = ['channel', 'source', 'manner'] as const;
