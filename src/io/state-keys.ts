@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { IdentifierKeys } from './state-store.js';
+import type { IdentifierKeys } from './identifier-ledger.js';
 
 /**
  * How the state names identifiers: `email:<HMAC-SHA256 of the lower-cased address>` under the
