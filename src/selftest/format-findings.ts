@@ -1,4 +1,4 @@
-import { DOCUMENTED_TOPICS, VARIANT_FLAGS, type Findings } from './classify-findings.js';
+import { DOCUMENTED_TOPICS, VARIANT_FLAGS, type Findings } from './findings.js';
 import type { Observations } from './observations.js';
 
 /** The selftest's report for a person: what held, which variants Stripe matches, what was cleaned up. */
