@@ -12,16 +12,18 @@ import { RateBudget } from '../pipeline/rate-budget.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
+import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
 import { createStripeGateway, PINNED_API_VERSION } from '../stripe/stripe-gateway.js';
 import { createNoticeLog } from '../io/notice-log.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
 import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
+import { afterErasureLines } from './after-erasure-lines.js';
 import { describeRunProgress } from './run-progress.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 
 const HELP_HINT = 'stripe-redact run --help';
 
-/** Exit codes of the contract (design.md "Exit codes"). */
+/** Exit codes of the contract (docs/contract.md#exit-codes). */
 export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
 
 /** Exit codes of a run a signal interrupted (128 + the signal's number, as shells report it), whatever `--fail-on`. */
@@ -44,6 +46,10 @@ function buildCommand(): Command {
     .option('--request-id-column <name>', "the request's own id, by header name or 1-based number (default: a header request_id, dsr_id, ticket, case_id; case, spaces and _ ignored); report.html shows it")
     .option('--excel', "results.csv for a spreadsheet: a UTF-8 byte order mark, the input's delimiter and CRLF line ends")
     .option('--deadline <time>', 'time allowed from receipt: 1m (calendar month, GDPR art. 12(3)), 45d (CCPA), Nd, Nw, Nm (default: 1m)')
+    .option('--holidays <file>', 'YYYY-MM-DD a line: a due date on one rolls to the next working day (as one on a Saturday or Sunday does)')
+    .option('--extension-column <name>', 'the date an extension of the deadline was notified to the requester (empty: none)')
+    .option('--extension <time>', 'how far a notified extension moves due_by (default: 2m for month deadlines, GDPR art. 12(3); 45d for day deadlines, CCPA)')
+    .option('--channel-column <name>', 'how the request was made, for the register (default: a header channel, source, manner)')
     .option('--date-order <order>', 'how NN/NN/YYYY received dates read: dmy or mdy (default: such dates are refused as ambiguous)')
     .option('--no-guests', 'do not look for guest Checkout Sessions of emails no customer carries')
     .option('--encoding <name>', 'utf-8, windows-1252, latin1 or utf-16le (default: strict utf-8; a byte order mark decides UTF-8/UTF-16)')
@@ -57,7 +63,7 @@ function buildCommand(): Command {
     .option('--concurrency <n>', 'jobs driven at once (default: 50)')
     .option('--poll-interval-ms <n>', 'how often waiting jobs are polled (default: 1000; 100 on the emulator)')
     .option('--job-timeout-ms <n>', 'how long one job may stay validating or redacting before the run leaves it pending (default: 1800000)')
-    .option('--fail-on <statuses>', 'statuses, or the conditions overdue (an unsettled row past due_by) and new_state (this run started its state), that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
+    .option('--fail-on <statuses>', 'statuses, or the conditions overdue (an unsettled row past due_by), new_state (this run started its state) and reappeared (someone came back after their erasure), that make exit code 3, comma-separated, or none (default: needs_action,pending,failed,invalid)')
     .addOption(new Option('--log-format <format>', 'text or json (default: text on a TTY, json otherwise)'))
     .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise); the log file keeps everything')
     .option('--quiet', 'errors only on stderr: no summary, no progress bar; the exit code tells the rest')
@@ -122,6 +128,7 @@ async function execute(config: RunConfig): Promise<number> {
       ...(config.receivedColumn !== undefined ? { receivedColumn: config.receivedColumn } : {}),
       ...(config.requestIdColumn !== undefined ? { requestIdColumn: config.requestIdColumn } : {}),
       ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
+      recordColumns: config.records.recordColumns,
     };
 
     let apiBase: string | undefined;
@@ -190,6 +197,8 @@ async function execute(config: RunConfig): Promise<number> {
           deadline: config.deadline,
           ...(config.excel ? { excel: true } : {}),
           ...(config.dateOrder !== undefined ? { dateOrder: config.dateOrder } : {}),
+          holidays: config.records.holidays,
+          ...(config.records.extension ? { extension: config.records.extension } : {}),
           jobConcurrency: config.concurrency,
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
@@ -212,16 +221,20 @@ async function execute(config: RunConfig): Promise<number> {
       process.off('SIGTERM', onSignal);
       progress.stop();
     }
-    await writeJsonFileAtomic(join(config.outDir, 'summary.json'), {
+    const summaryPath = join(config.outDir, 'summary.json');
+    await writeJsonFileAtomic(summaryPath, {
       ...summary,
       account: state.account.id,
       livemode: state.livemode,
       state_path: state.path,
     });
+    // The run's entry in the state's hash-chained ledger, once every file it names is written.
+    const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
+    await recordRunInLedger(store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
     if (!config.quiet) printSummary(summary, config, state);
     // Interrupted: the report is written, but the run did not finish — cron must not read 0 or 3.
     if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
-    const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew });
+    const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew, reappeared: summary.reappeared });
     return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
   } catch (error) {
     return reportFailure(error, logger);
@@ -267,6 +280,7 @@ function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState
       ...deadlineLines(summary),
       ...pendingLines(summary, state),
       `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
+      ...afterErasureLines(summary),
       `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${describeNewState(state)})`,
       `  results: ${resolve(summary.resultsPath)}`,
       `  report: ${resolve(summary.reportPath)}`,

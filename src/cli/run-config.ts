@@ -4,10 +4,11 @@ import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status
 import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/input-encoding.js';
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
 import { explicitStateProblem } from './state-path.js';
+import { parseRecordOptions, type RawRecordOptions, type RecordsConfig } from './records-options.js';
 import { stripeVersionProblem } from './stripe-version.js';
 
 /** The `run` command's options as commander hands them over (strings, unchecked). */
-export interface RawRunOptions {
+export interface RawRunOptions extends RawRecordOptions {
   out?: string;
   state?: string;
   /** `--new-state`: an explicit `--state` may be created. */
@@ -85,11 +86,13 @@ export interface RunConfig {
   logLevel: LogLevel;
   /** `--quiet`: errors only on stderr, no end summary, no progress bar; the exit code tells the rest. */
   quiet: boolean;
-  /** Statuses and conditions that make exit code 3 (design.md "Exit codes"). */
+  /** Statuses and conditions that make exit code 3 (docs/contract.md#exit-codes). */
   failOn: FailOn[];
   progress: boolean;
   /** Notes for the log: defaults above Stripe's documented limits, and the like. */
   warnings: string[];
+  /** `--holidays`, `--extension` and the record columns (records-options.ts). */
+  records: RecordsConfig;
   /** `--stripe-version`: the API version sent; `undefined`: the SDK's pinned one. */
   stripeVersion?: string;
 }
@@ -98,14 +101,16 @@ export interface RunConfig {
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+
 /** The statuses that make exit code 3 unless `--fail-on` says otherwise. */
 export const DEFAULT_FAIL_ON: readonly RowStatus[] = ['needs_action', 'pending', 'failed', 'invalid'];
 
 /**
  * Conditions `--fail-on` accepts beside statuses: `overdue`, an unsettled row past its `due_by`;
- * `new_state`, this run started its state (a cron job whose state vanished must not pass quietly).
+ * `new_state`, this run started its state (a cron job whose state vanished must not pass quietly);
+ * `reappeared`, the run's watch found a person who came back after their erasure.
  */
-export const FAIL_ON_CONDITIONS = ['overdue', 'new_state'] as const;
+export const FAIL_ON_CONDITIONS = ['overdue', 'new_state', 'reappeared'] as const;
 export type FailOnCondition = (typeof FAIL_ON_CONDITIONS)[number];
 /** One item of `--fail-on`. */
 export type FailOn = RowStatus | FailOnCondition;
@@ -196,6 +201,7 @@ export function parseRunConfig(
     if ('problem' in parsed) problems.push({ option: '--deadline', message: `--deadline: ${parsed.problem}` });
     else deadline = parsed;
   }
+  const records = parseRecordOptions(raw, problems);
   const dateOrder = raw.dateOrder === undefined ? undefined : oneOf('--date-order', raw.dateOrder, ['dmy', 'mdy'] as const, 'dmy');
   const encoding = raw.encoding === undefined ? undefined : parseInputEncoding(raw.encoding);
   if (raw.encoding !== undefined && encoding === undefined) {
@@ -295,6 +301,7 @@ export function parseRunConfig(
       failOn,
       progress: raw.progress !== false && isTTY && !quiet,
       warnings,
+      records,
       ...(raw.stripeVersion !== undefined ? { stripeVersion: raw.stripeVersion } : {}),
     },
   };
@@ -327,12 +334,16 @@ export interface RunOutcomeForExit {
   /** Unsettled rows past their due date. */
   overdue: number;
   stateIsNew: boolean;
+  /** People the run's watch found back after their erasure (null or absent: no watch ran). */
+  reappeared?: number | null;
 }
 
 /** The `--fail-on` items a run's outcome meets (exit code 3 when any). Pure. */
 export function failingItems(failOn: readonly FailOn[], outcome: RunOutcomeForExit): FailOn[] {
   return failOn.filter((item) => {
     switch (item) {
+      case 'reappeared':
+        return (outcome.reappeared ?? 0) > 0;
       case 'overdue':
         return outcome.overdue > 0;
       case 'new_state':

@@ -1,5 +1,5 @@
 /**
- * Step "classify" of the flow (design.md): what one cell of the identifier column names. Pure.
+ * Step "classify" of the flow (docs/architecture.md#the-flow): what one cell of the identifier column names. Pure.
  */
 
 /** The Stripe object kinds a redaction job accepts as roots. */

@@ -29,6 +29,8 @@ export interface SeedDocument {
    */
   checkout_sessions?: SeedEntry[];
   requests?: SeedRequest[];
+  /** Webhook endpoints: create bodies (`url`, `enabled_events`, optional `id`, `disabled`, `description`). */
+  webhook_endpoints?: SeedEntry[];
 }
 
 /** A customer create body (`id` fixes its id) plus its graph; `deleted: true` deletes it once the graph is built. */
@@ -86,6 +88,8 @@ export interface SeedSummary {
   /** Nested graph objects created (not counting `_then` actions). */
   objects: number;
   requests: number;
+  /** Webhook endpoints created. @default 0 */
+  webhookEndpoints?: number;
 }
 
 /** Nested collections in creation order (payment methods first: intents may name them), with their API paths. */
@@ -124,10 +128,10 @@ export async function loadSeed(source: string | SeedDocument): Promise<SeedDocum
 /** Every shape problem of a seed document, each naming where it is; empty when the seed is usable. */
 export function seedProblems(document: unknown): string[] {
   const problems: string[] = [];
-  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions` and/or `requests`'];
+  if (!isRecord(document)) return ['the seed must be a JSON object with `customers`, `checkout_sessions`, `webhook_endpoints` and/or `requests`'];
   for (const key of Object.keys(document)) {
-    if (key !== 'customers' && key !== 'checkout_sessions' && key !== 'requests') {
-      problems.push(`unknown top-level key \`${key}\` (expected customers, checkout_sessions, requests)`);
+    if (key !== 'customers' && key !== 'checkout_sessions' && key !== 'requests' && key !== 'webhook_endpoints') {
+      problems.push(`unknown top-level key \`${key}\` (expected customers, checkout_sessions, requests, webhook_endpoints)`);
     }
   }
   const customers = document.customers;
@@ -162,6 +166,18 @@ export function seedProblems(document: unknown): string[] {
     else {
       if (entry.customer !== undefined) problems.push(`${where}.customer: a guest session has no customer (put it under the customer instead)`);
       problems.push(...thenProblems(entry._then, `${where}._then`), ...dateProblems(entry, where));
+    }
+  }
+  const endpoints = document.webhook_endpoints;
+  if (endpoints !== undefined && !Array.isArray(endpoints)) problems.push('`webhook_endpoints` must be an array');
+  for (const [i, entry] of (Array.isArray(endpoints) ? endpoints : []).entries()) {
+    const where = `webhook_endpoints[${i}]`;
+    if (!isRecord(entry)) problems.push(`${where} must be an object`);
+    else {
+      if (typeof entry.url !== 'string') problems.push(`${where}.url must be a URL`);
+      if (!Array.isArray(entry.enabled_events) || entry.enabled_events.length === 0 || !entry.enabled_events.every((t) => typeof t === 'string')) {
+        problems.push(`${where}.enabled_events must be a non-empty array of event types (or ["*"])`);
+      }
     }
   }
   const requests = document.requests;
@@ -236,6 +252,10 @@ export async function applySeed(seed: SeedDocument, dispatch: SeedDispatch, nowS
   for (const [i, entry] of (seed.checkout_sessions ?? []).entries()) {
     await createNested(dispatch, `checkout_sessions[${i}]`, 'checkout_sessions', '/v1/checkout/sessions', dated(entry, nowSeconds), null);
     summary.objects += 1;
+  }
+  for (const [i, entry] of (seed.webhook_endpoints ?? []).entries()) {
+    await step(`webhook_endpoints[${i}]${typeof entry.id === 'string' ? ` (${entry.id})` : ''}`, () => dispatch('POST', '/v1/webhook_endpoints', entry));
+    summary.webhookEndpoints = (summary.webhookEndpoints ?? 0) + 1;
   }
   for (const [i, request] of (seed.requests ?? []).entries()) {
     await step(`requests[${i}] ${request.method} ${request.path}`, () => dispatch(request.method, request.path, request.body ?? {}));

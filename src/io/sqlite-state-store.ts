@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION, bindAccount, initialiseMeta, readAccount, READABLE_SCHEMA_VERSIONS } from './state-schema.js';
 import { sqliteStateHistory } from './state-history.js';
+import { sqliteAfterErasureLedger, sqliteAfterErasureReader } from './state-after-erasure.js';
 import { sqliteIdentifierLedger } from './state-identifiers.js';
 import { sqliteJobLedger } from './state-jobs.js';
 import { stateIdentifierKeys } from './state-keys.js';
@@ -16,6 +17,9 @@ import { sqliteObjectLedger } from './state-objects.js';
 import { sqliteRunLedger } from './state-runs.js';
 import { sqliteRowReadHistory, sqliteRowReadLedger } from './state-row-reads.js';
 import type { SqlStatement, StateSql } from './state-sql.js';
+import { sqliteRequestRegisterReader, sqliteRequestRegisterWriter } from './state-requests.js';
+import { sqliteLedgerReader, sqliteLedgerWriter } from './state-ledger.js';
+import { sqliteStateExpirer } from './state-expiry.js';
 import type { StateReader, StateStore } from './state-store.js';
 
 export interface StateStoreOptions {
@@ -64,8 +68,14 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     ...sqliteJobLedger(sql, stateId, objects),
     ...sqliteRunLedger(sql),
     ...sqliteStateHistory(sql),
+    ...sqliteRequestRegisterReader(sql),
+    ...sqliteRequestRegisterWriter(sql),
+    ...sqliteLedgerReader(sql),
+    ...sqliteLedgerWriter(sql),
+    ...sqliteStateExpirer(sql),
     ...sqliteRowReadLedger(sql),
     ...sqliteRowReadHistory(sql),
+    ...sqliteAfterErasureLedger(sql),
   };
 }
 
@@ -100,9 +110,13 @@ export function openStateReadOnly(options: Omit<StateStoreOptions, 'clock'>): St
   return {
     now: sql.now,
     close: () => closeOnce(db),
+    account: () => readAccount(db),
     ...stateIdentifierKeys(hashKey),
     ...sqliteStateHistory(sql),
+    ...sqliteRequestRegisterReader(sql),
+    ...sqliteLedgerReader(sql),
     ...sqliteRowReadHistory(sql),
+    ...sqliteAfterErasureReader(sql),
   };
 }
 

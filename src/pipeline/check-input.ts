@@ -1,6 +1,7 @@
 import { InputFileError } from '../errors.js';
 import { inspectRequestFile, scanRequestFile, type ColumnUsability, type RequestFileInfo } from '../io/request-reader.js';
 import type { RunOptions } from './run-pipeline.js';
+import { findRecordColumns, type RecordColumns } from '../io/request-record-columns.js';
 
 /** The input file, read whole once: where its identifiers are, and how many rows it has. */
 export interface CheckedInput {
@@ -10,6 +11,8 @@ export interface CheckedInput {
   column: ColumnUsability;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   sha256: string;
+  /** The request id, channel and extension columns (request-record-columns.ts). */
+  recordColumns: RecordColumns;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface CheckedInput {
  * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
  */
 export async function checkInput(
-  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'requestIdColumn' | 'encoding'>,
+  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'requestIdColumn' | 'encoding' | 'recordColumns'>,
   onRows?: (rows: number) => void,
 ): Promise<CheckedInput> {
   const info = await inspectRequestFile(options.inputPath, {
@@ -29,6 +32,7 @@ export async function checkInput(
   });
   // A whole pass before anything is sent: a syntax error or a byte that is no character on line
   // 900,000 must stop the run while nothing irreversible has happened.
+  const recordColumns = findRecordColumns(info, options.recordColumns ?? {});
   const scan = await scanRequestFile(info, onRows);
   const { requests, invalid } = scan.column;
   // A column chosen by the tool that is mostly unusable is the wrong column far more often than a
@@ -36,7 +40,7 @@ export async function checkInput(
   if (options.column === undefined && invalid * 2 > requests) {
     throw new InputFileError(describeUnusableColumn(info, scan.column), { code: 'INPUT_COLUMN_UNUSABLE', path: info.name });
   }
-  return { info: { ...info, lastDataRow: scan.lastDataRow }, totalRows: scan.rows, sha256: scan.sha256, column: scan.column };
+  return { info: { ...info, lastDataRow: scan.lastDataRow }, totalRows: scan.rows, sha256: scan.sha256, column: scan.column, recordColumns };
 }
 
 /** Why a column chosen without `--column` is refused: how much of it is unusable, and what looks better. */

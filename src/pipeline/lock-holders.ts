@@ -1,6 +1,6 @@
 /**
  * Who holds a lock Stripe reports: read from this state's own jobs and Stripe's job list, never from
- * an error's message (stripe-api.md §6: Stripe's text names no job).
+ * an error's message (docs/stripe.md#what-the-client-must-not-rely-on: Stripe's text names no job).
  */
 import { objectTypeOfId, STRIPE_OBJECT_TYPE } from '../domain/identifier.js';
 import { TERMINAL_JOB_STATUSES, type JobValidationError, type RedactionJobView } from '../domain/job.js';

@@ -1,5 +1,5 @@
 /**
- * A job create Stripe refused for a lock (no code naming the object; stripe-api.md §6,
+ * A job create Stripe refused for a lock (no code naming the object; docs/stripe.md#emulator-variants,
  * `--lock-refusal create`): how to tell one, and who Stripe's list shows holding the identifier.
  * What follows is the job machine's (domain/job-machine.ts, domain/refused-create.ts). Stripe's
  * message is never read for this.

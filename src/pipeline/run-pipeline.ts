@@ -22,6 +22,8 @@ import { CustomerLookup } from './customer-lookup.js';
 import { JobScheduler } from './job-scheduler.js';
 import { RequestIntake } from './request-intake.js';
 import { writeRunReport } from './run-report.js';
+import type { RecordColumnOptions } from '../io/request-record-columns.js';
+import type { AfterErasureReport } from './after-erasure.js';
 
 export interface RunOptions {
   inputPath: string;
@@ -39,6 +41,12 @@ export interface RunOptions {
   deadline?: DeadlineSpec;
   /** How `NN/NN/YYYY` received dates read; without it they are refused as ambiguous. */
   dateOrder?: DateOrder;
+  /** `--holidays`: due dates on them roll to the next working day. @default none */
+  holidays?: ReadonlySet<string>;
+  /** `--extension`: how far a notified extension moves `due_by`. @default 2m for month deadlines, 45d otherwise */
+  extension?: DeadlineSpec;
+  /** `--channel-column`, `--extension-column`. */
+  recordColumns?: RecordColumnOptions;
   /** `--excel`: results.csv with a UTF-8 byte order mark, the input's delimiter and CRLF. */
   excel?: boolean;
   /** Whether an email no customer carries is looked up as guest Checkout Sessions. @default true */
@@ -103,7 +111,7 @@ export interface RunSummary extends ReportTotals {
   mode: RunMode;
   livemode: boolean;
   toolVersion: string;
-  /** The columns' version of results.csv (design.md "Result CSV"). */
+  /** The columns' version of results.csv (docs/contract.md#result-csv). */
   resultCsvVersion: number;
   /** SHA-256 of the results.csv written: which report. */
   resultsSha256: string;
@@ -112,6 +120,8 @@ export interface RunSummary extends ReportTotals {
   validationBehavior: ValidationBehavior;
   /** The `--deadline` each row's `due_by` was computed with (`1m`, `45d`, …). */
   deadline: string;
+  /** 0-based input column of the request's own id, or null (`expire` keeps it). */
+  requestIdColumn: number | null;
   input: string;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   inputSha256: string;
@@ -127,10 +137,19 @@ export interface RunSummary extends ReportTotals {
   apiCalls: { total: number; byOperation: Record<string, number>; rateLimited: number; peakPerSecond: number };
   /** Reads of objects whose job succeeded, for Stripe's word that they are redacted (their calls are `verify.*` in `apiCalls.byOperation`). */
   verification: VerificationCounts;
+  /** People this run's watch found back after their erasure; null when no watch ran (not a redact run, or interrupted). */
+  reappeared: number | null;
+  /** What the watch read (`source`: events, customers, skipped), from when, how many pages. */
+  watch: AfterErasureReport['watch'];
+  /** Webhook endpoints that received personal data; null when the key may not read them. */
+  recipients: AfterErasureReport['recipients'];
+  /** `<out>/reappeared.csv` and `<out>/downstream.csv` (redact runs). */
+  reappearedPath: string | null;
+  downstreamPath: string | null;
 }
 
 /**
- * The flow of design.md: read → classify → plan → resolve → pack → drive → report. The input is
+ * The flow of docs/architecture.md#the-flow: read → classify → plan → resolve → pack → drive → verify → report. The input is
  * streamed three times — to check it, to plan and drive, to report — and never held whole; jobs are driven
  * while reading goes on, with back-pressure so reading waits when enough jobs are queued.
  * Throws only what must stop the run: an input file error before anything is sent, a fatal

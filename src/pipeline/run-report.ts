@@ -7,6 +7,12 @@ import { RESULT_CSV_VERSION } from '../io/result-writer.js';
 import type { CheckedInput, RunOptions, RunPorts, RunSummary } from './run-pipeline.js';
 import type { VerificationCounts } from './verify-objects.js';
 import { writeReport } from './write-report.js';
+import type { RequestFacts } from '../io/state-requests.js';
+import { afterErasure, ErasureNotes } from './after-erasure.js';
+import { renderAfterErasureSections } from '../io/after-erasure-html.js';
+
+/** The register's rows written to the state per transaction, as the report goes. */
+const REQUEST_CHUNK_ROWS = 500;
 
 /** What the run did, as the report and the summary tell it. */
 export interface RunFacts {
@@ -24,12 +30,19 @@ export interface RunFacts {
  * The run's report: results.csv (the third pass over the input), report.html from the very same
  * rows, and the summary, which ends the run in the state.
  */
-export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 'store' | 'logger' | 'budget'>, facts: RunFacts): Promise<RunSummary> {
-  const { store, logger, budget } = ports;
+export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 'store' | 'logger' | 'budget' | 'gateway' | 'signal'>, facts: RunFacts): Promise<RunSummary> {
+  const { store, logger, budget, gateway } = ports;
   const { checked, runId, startedAt, interrupted } = facts;
   const { info } = checked;
   const inputName = options.inputName ?? options.inputPath;
+  // The register's rows, written a chunk at a time as the report goes (io/state-requests.ts).
+  let requests: RequestFacts[] = [];
+  const flushRequests = () => {
+    store.recordRequests(requests, runId);
+    requests = [];
+  };
   const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10), undefined, options.mode);
+  const erasures = new ErasureNotes(store, info.identifierColumn, info.requestIdColumn);
   const totals = await writeReport(
     info,
     {
@@ -40,13 +53,34 @@ export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
+      ...(options.holidays !== undefined ? { holidays: options.holidays } : {}),
+      ...(options.extension !== undefined ? { extension: options.extension } : {}),
+      recordColumns: checked.recordColumns,
+      onRequest: (request) => {
+        requests.push(request);
+        if (requests.length >= REQUEST_CHUNK_ROWS) flushRequests();
+      },
       stateIsNew: options.stateIsNew ?? false,
       ...(options.excel ? { excel: true } : {}),
-      onRow: (row, rowFacts) => collector.add(row, rowFacts),
+      onRow: (row, rowFacts) => {
+        collector.add(row, rowFacts);
+        erasures.add(row);
+      },
     },
     store,
   );
+  flushRequests();
+  erasures.flush();
   const resultsSha256 = await sha256OfFile(totals.resultsPath);
+  const after = await afterErasure({
+    gateway,
+    store,
+    logger,
+    runId,
+    outDir: options.outDir,
+    redact: options.mode === 'redact' && !interrupted(),
+    ...(ports.signal ? { signal: ports.signal } : {}),
+  });
   const endedAt = store.now();
   const reportPath = join(options.outDir, 'report.html');
   await writeReportHtml(
@@ -64,6 +98,11 @@ export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 
       interrupted: interrupted(),
       identifierColumn: `${info.identifierColumnName} (${info.identifierColumnChoice.reason})`,
       deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
+      extraSections: renderAfterErasureSections({
+        reappeared: after.reappeared === null ? null : after.reappearedRows,
+        ...(after.watch?.note ? { watchNote: after.watch.note } : {}),
+        recipients: after.recipients,
+      }),
     },
     collector,
   );
@@ -78,6 +117,7 @@ export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 
     reportPath,
     validationBehavior: options.validationBehavior,
     deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
+    requestIdColumn: checked.recordColumns.requestId,
     input: inputName,
     inputSha256: checked.sha256,
     column: {
@@ -100,6 +140,11 @@ export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 
       peakPerSecond: budget.peakRequestsPerSecond(),
     },
     verification: facts.verification,
+    reappeared: after.reappeared,
+    watch: after.watch,
+    recipients: after.recipients,
+    reappearedPath: after.reappearedPath,
+    downstreamPath: after.downstreamPath,
   };
   store.endRun(runId, summary);
   logger.info('run finished', { run: runId, rows: totals.rows, statuses: totals.statuses, apiCalls: summary.apiCalls.total });

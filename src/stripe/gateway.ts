@@ -69,7 +69,7 @@ export interface JobPage {
  * requests; each HTTP request made inside goes through the run's rate budget, so a method that
  * pages makes several budgeted requests.
  */
-export interface StripeGateway {
+export interface StripeGateway extends AfterErasureReads {
   /**
    * The account the key belongs to (`GET /v1/account`). A restricted key needs the permission
    * Connect → Accounts: Read (`connected_account_read`); without it Stripe answers 403 (`permission`).
@@ -117,4 +117,54 @@ export interface StripeGateway {
   customerOf(id: string, objectType: string): Promise<string | null>;
   /** Every validation error of the job's current attempt; all pages. */
   listValidationErrors(id: string): Promise<JobValidationError[]>;
+}
+
+/** A customer as an event about it (or the list of customers created since a time) showed it. */
+export interface CustomerSighting {
+  customerId: string;
+  /** As Stripe holds it (case preserved); null when the customer has none. */
+  email: string | null;
+  /** Unix seconds: when the event was written (or the customer created, for the list). */
+  at: number;
+  /** Unix seconds: the customer's own `created`. */
+  customerCreated: number;
+}
+
+/** One page of sightings, newest first; `last` is the cursor of the next page. */
+export interface SightingPage {
+  data: CustomerSighting[];
+  hasMore: boolean;
+  /** The id to pass as `startingAfter` for the next page. */
+  last?: string;
+}
+
+/** A webhook endpoint of the account: who receives which events. */
+export interface WebhookEndpointView {
+  id: string;
+  url: string;
+  status: string;
+  /** Event types, or `*`. */
+  enabledEvents: string[];
+}
+
+/**
+ * The reads that follow an erasure (issue 18): people who came back, and who else received data.
+ * Each needs a read permission a restricted key may lack; a 403 is a `GatewayError` of kind
+ * `permission`, which callers turn into one warning, never a failed run.
+ */
+export interface AfterErasureReads {
+  /**
+   * One page (100) of `customer.created` and `customer.updated` events written at or after
+   * `createdGte` (unix seconds), newest first (`GET /v1/events?types[]=…&created[gte]=…`).
+   * Permission: Events: Read (`event_read`).
+   */
+  listCustomerEvents(params: { createdGte: number; startingAfter?: string }): Promise<SightingPage>;
+  /**
+   * One page (100) of customers created at or after `createdGte`, newest first
+   * (`GET /v1/customers?created[gte]=…`): the watch's way back past Stripe's 30 days of events.
+   * Permission: Customers: Read.
+   */
+  listCustomersCreatedSince(params: { createdGte: number; startingAfter?: string }): Promise<SightingPage>;
+  /** Every webhook endpoint of the account; all pages. Permission: Webhook Endpoints: Read (`webhook_endpoint_read`). */
+  listWebhookEndpoints(): Promise<WebhookEndpointView[]>;
 }

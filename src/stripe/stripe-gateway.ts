@@ -9,7 +9,7 @@ import { OBJECT_KINDS, type ObjectType } from '../domain/identifier.js';
 import type { StripeReading } from '../domain/verification.js';
 import { buildEmailSearchQuery } from '../domain/email-search-query.js';
 import { isJobStatus, type JobValidationError, type RedactionJobView, type ValidationBehavior } from '../domain/job.js';
-import type { CustomerMatch, CustomerObject, CustomerObjectType, JobPage, RequestClass, StripeAccount, StripeGateway } from './gateway.js';
+import type { CustomerMatch, CustomerObject, CustomerObjectType, JobPage, RequestClass, SightingPage, StripeAccount, StripeGateway } from './gateway.js';
 import type { ProbeAnswer, ProbeJob, ProbeValidationError, StripeProbe } from '../selftest/probe.js';
 
 /** Sends one request: the pipeline's rate budget and retry policy wrap it. */
@@ -41,10 +41,13 @@ export const PINNED_API_VERSION: string = Stripe.API_VERSION;
 
 const PAGE_LIMIT = 100;
 
+/** The events that carry a customer's email as it is written: how a person's return shows. */
+const CUSTOMER_EVENT_TYPES = ['customer.created', 'customer.updated'] as const;
+
 /** The SDK client of a gateway or probe: no telemetry, no SDK retries, pointed at `apiBase` if given. */
 function newStripeClient(options: StripeGatewayOptions): Stripe {
   const config: Stripe.StripeConfig = {
-    telemetry: false, // a privacy tool reports nothing about its host (stripe-api.md §1)
+    telemetry: false, // a privacy tool reports nothing about its host (docs/stripe.md#the-sdk)
     maxNetworkRetries: 0, // retries are the pipeline's, inside the rate budget; never stacked
     timeout: options.timeoutMs ?? 30_000,
     appInfo: { name: 'stripe-redact' },
@@ -208,6 +211,36 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       }
       const displayName = account.settings?.dashboard?.display_name ?? account.business_profile?.name ?? null;
       return { id: account.id, displayName: displayName || null };
+    },
+
+    async listCustomerEvents({ createdGte, startingAfter }): Promise<SightingPage> {
+      const page = await send('read', 'events.list', () =>
+        stripe.events.list({ types: [...CUSTOMER_EVENT_TYPES], created: { gte: createdGte }, limit: PAGE_LIMIT, ...cursor(startingAfter) }),
+      );
+      const data = page.data.flatMap((event) => {
+        const customer = event.data.object as { id?: unknown; email?: unknown; created?: unknown };
+        if (typeof customer.id !== 'string') return [];
+        const created = typeof customer.created === 'number' ? customer.created : event.created;
+        return [{ customerId: customer.id, email: typeof customer.email === 'string' ? customer.email : null, at: event.created, customerCreated: created }];
+      });
+      const last = page.data.at(-1)?.id;
+      return { data, hasMore: page.has_more, ...(last ? { last } : {}) };
+    },
+
+    async listCustomersCreatedSince({ createdGte, startingAfter }): Promise<SightingPage> {
+      const page = await send('read', 'customers.list_created', () =>
+        stripe.customers.list({ created: { gte: createdGte }, limit: PAGE_LIMIT, ...cursor(startingAfter) }),
+      );
+      const data = page.data.map((c) => ({ customerId: c.id, email: c.email ?? null, at: c.created, customerCreated: c.created }));
+      const last = page.data.at(-1)?.id;
+      return { data, hasMore: page.has_more, ...(last ? { last } : {}) };
+    },
+
+    async listWebhookEndpoints() {
+      const endpoints = await everyPage((startingAfter) =>
+        send('read', 'webhook_endpoints.list', () => stripe.webhookEndpoints.list({ limit: PAGE_LIMIT, ...cursor(startingAfter) })),
+      );
+      return endpoints.map((e) => ({ id: e.id, url: e.url, status: e.status, enabledEvents: [...e.enabled_events] }));
     },
 
     async searchCustomersByEmail(emails) {
@@ -575,7 +608,7 @@ const RELATED_RETRIEVERS: Partial<Record<string, (stripe: Stripe, id: string) =>
 
 const KNOWN_REDACTION_STATUSES = new Set(['processing', 'validated', 'redacted']);
 
-/** What a retrieved object states about its redaction (stripe-api.md §6, "Stripe's own per-object state"). */
+/** What a retrieved object states about its redaction (docs/stripe.md#emulator-variants, "Stripe's own per-object state"). */
 function toReading(object: Record<string, unknown>): StripeReading {
   const created = typeof object.created === 'number' ? object.created : null;
   if (object.deleted === true) return { stated: 'deleted', created };
@@ -680,7 +713,7 @@ export function toGatewayError(error: unknown, endpoint?: string): GatewayError 
   } else if (status === 409) {
     kind = 'conflict';
     // Only a request still in flight under the same key is worth sending again. Any other conflict
-    // (a refused status transition, stripe-api.md §6) is settled by reading the object, never
+    // (a refused status transition, docs/stripe.md#emulator-variants) is settled by reading the object, never
     // repeated blindly; Stripe-Should-Retry still overrides this either way.
     retryable = error.code === 'idempotency_key_in_use';
   } else if (status === 404 || error.code === 'resource_missing') {

@@ -55,7 +55,8 @@ describe('stripe-redact emulator --webhook', () => {
         const seen = bodies.map(({ body, signature }) => stripe.webhooks.constructEvent(body, signature, secret).type);
         return seen.includes('privacy.redaction_job.succeeded') ? seen : undefined;
       });
-      expect(types).toEqual(['privacy.redaction_job.created', 'privacy.redaction_job.ready', 'privacy.redaction_job.succeeded']);
+      // The seeded customer's `customer.created` first (the emulator records customer events, as Stripe does).
+      expect(types).toEqual(['customer.created', 'privacy.redaction_job.created', 'privacy.redaction_job.ready', 'privacy.redaction_job.succeeded']);
     } finally {
       server.child.kill('SIGTERM');
       receiver.close();

@@ -156,7 +156,7 @@ describe("an export's footer lines", () => {
     expect(run.code, describeRun(run)).toBe(0);
     expect(readResults(dir).rows.map((r) => r.status)).toEqual(['redacted', 'skipped', 'skipped']);
     expect(readSummary(dir).statuses).toMatchObject({ invalid: 0, skipped: 2 });
-    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<tr data-status="skipped"><td>skipped</td><td class="n">2</td></tr>');
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<tr data-status="skipped"><td>not a request <span class="code">skipped</span></td><td class="n">2</td></tr>');
     expect(run.stderr).toMatch(/skipped 2/);
   });
 });

@@ -60,16 +60,17 @@ describe('report.html', () => {
 
       const fromCsv = csvCounts(out);
       const fromHtml = htmlCounts(document);
-      expect(Object.keys(fromHtml)).toHaveLength(10);
+      expect(Object.keys(fromHtml)).toHaveLength(11);
       for (const [status, n] of Object.entries(fromHtml)) expect(n, status).toBe(fromCsv[status] ?? 0);
       expect(fromHtml).toMatchObject({ needs_action: 1, redacted: 1, not_found: 1 });
       // Every row is in exactly one section.
       const sectionRows = [...document.querySelectorAll('section tbody tr')];
       expect(sectionRows).toHaveLength(readResults(out).rows.length);
 
-      // What needs a person comes first, with what to do; then fixes; then the rest.
+      // What needs a person comes first, with what to do; then fixes; then the rest; then the time
+      // after the erasure: people who came back, and who else received the data (issue 18).
       const order = [...document.querySelectorAll('section')].map((s) => s.id);
-      expect(order).toEqual(['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'redaction_pending', 'fixes', 'rest']);
+      expect(order).toEqual(['overdue', 'needs_action', 'failed', 'invalid', 'pending', 'redaction_pending', 'fixes', 'rest', 'reappeared', 'recipients']);
       const needs = document.querySelector('#needs_action tbody tr');
       expect(needs?.textContent).toContain('ken@example.com');
       // Advice in words, the operator's flags apart.

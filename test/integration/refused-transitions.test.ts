@@ -1,5 +1,5 @@
 /**
- * A refused job transition (validate, run, cancel, update) — answered 409 or 400, stripe-api.md §6
+ * A refused job transition (validate, run, cancel, update) — answered 409 or 400, docs/stripe.md#emulator-variants
  * `--refusal-status` — is settled by reading the job from Stripe, never by sending it again: the
  * real gateway, budget and retry policy against the emulator, with the state recording what Stripe said.
  */

@@ -69,7 +69,7 @@ describe('nextJobStep: the job life as one decision', () => {
 
 describe('isRefusedBecauseMovedOn', () => {
   const statuses = JOB_STATUSES;
-  // The status each action is allowed from (stripe-api.md §2): refused anywhere else, the job moved on.
+  // The status each action is allowed from (docs/stripe.md#redaction-jobs): refused anywhere else, the job moved on.
   const allowedFrom = { validate: ['failed'], run: ['ready'], cancel: ['ready', 'failed'], update: ['created', 'validating', 'ready', 'failed'] } as const;
   for (const action of ['validate', 'run', 'cancel', 'update'] as const) {
     it.each(statuses)(`${action} refused by a job %s: moved on unless allowed from there`, (status) => {

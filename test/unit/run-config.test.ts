@@ -113,7 +113,8 @@ describe('parseRunConfig', () => {
     expect(problem?.message).toMatch(/^--fail-on has unknown status 'needs-action'; use a comma list of redacted, .*, or none$/);
     expect(problems({ failOn: ',' }).map((p) => p.message)).toEqual([expect.stringMatching(/^--fail-on names no status/)]);
     expect(ok({ failOn: 'failed,overdue,new_state' }).failOn).toEqual(['failed', 'overdue', 'new_state']);
-    expect(problems({ failOn: 'reappeared' }).map((p) => p.message)).toEqual([expect.stringMatching(/unknown status 'reappeared'.*the conditions overdue, new_state/)]);
+    expect(ok({ failOn: 'reappeared' }).failOn).toEqual(['reappeared']);
+    expect(problems({ failOn: 'reappearing' }).map((p) => p.message)).toEqual([expect.stringMatching(/unknown status 'reappearing'.*the conditions overdue, new_state, reappeared/)]);
   });
 
   it('takes --excel (off by default) and --request-id-column, naming an empty one', () => {
@@ -145,5 +146,11 @@ describe('failingItems', () => {
     expect(failingItems(['failed', 'overdue', 'new_state'], { ...none, overdue: 2 })).toEqual(['overdue']);
     expect(failingItems(['failed', 'overdue', 'new_state'], { ...none, stateIsNew: true })).toEqual(['new_state']);
     expect(failingItems(['needs_action'], { ...none, statuses: { skipped: 3, needs_action: 0 } })).toEqual([]);
+  });
+
+  it("meets reappeared when the run's watch found someone, not when it found no one or did not watch", () => {
+    expect(failingItems(['reappeared'], { ...none, reappeared: 1 })).toEqual(['reappeared']);
+    expect(failingItems(['reappeared'], { ...none, reappeared: 0 })).toEqual([]);
+    expect(failingItems(['reappeared'], { ...none, reappeared: null })).toEqual([]);
   });
 });

@@ -4,7 +4,9 @@ import type { FormObject, RequestContext, Route } from '../route.js';
 import { parseSearchQuery, SearchQuerySyntaxError, type SearchQuery } from '../search-query.js';
 import { CUSTOMERS, isCustomerGone, type Customer, type RedactionMarker } from './customer-object.js';
 import { customerCollection, indexedListByEmail, searchFields, searchMatches } from './customer-lookup.js';
-import { parseLimit, paginate } from './list-helpers.js';
+import { recordCustomerCreated, recordCustomerUpdated } from './customer-events.js';
+import { createdFilter, parseLimit, paginate } from './list-helpers.js';
+import { publicJson } from '../server.js';
 import { expandParam, metadataParam, optionalHash, optionalString } from './params.js';
 import { attachPaymentMethod, defaultPaymentMethodFor, isTestCard, resolvePaymentMethod } from './payment-methods.js';
 import { createdAt, findRecord, listRecords, newRecordId } from './records.js';
@@ -93,6 +95,7 @@ function create(ctx: RequestContext): Customer {
   if (typeof defaultId === 'string') {
     customer.invoice_settings.default_payment_method = defaultId === paymentMethodId && attached ? attached.id : defaultPaymentMethodFor(ctx, customer, defaultId, DEFAULT_PM_PARAM).id;
   }
+  recordCustomerCreated(ctx, customer);
   return customer;
 }
 
@@ -134,6 +137,7 @@ function update(ctx: RequestContext): Customer {
   const defaultId = defaultPaymentMethodParam(body);
   // Resolved first: an unknown id changes nothing.
   const defaultPm = typeof defaultId === 'string' ? defaultPaymentMethodFor(ctx, customer, defaultId, DEFAULT_PM_PARAM).id : defaultId;
+  const before = publicJson(customer) as Record<string, unknown>;
   const nowMs = store.clockMs();
   // While a newer version still waits out the lag, search keeps the version it last indexed.
   if (nowMs >= customer._searchableAtMs) customer._searchPrevious = searchFields(customer);
@@ -147,6 +151,7 @@ function update(ctx: RequestContext): Customer {
   if (defaultPm !== undefined) customer.invoice_settings = { default_payment_method: defaultPm };
   customer._searchableAtMs = ctx.internal ? nowMs : nowMs + ctx.settings.searchLagMs;
   customerCollection(store).reindex(customer);
+  recordCustomerUpdated(ctx, before, customer);
   return customer;
 }
 
@@ -160,8 +165,9 @@ function remove(ctx: RequestContext): ReturnType<typeof deletedStub> {
 
 function list(ctx: RequestContext) {
   const email = optionalString(ctx.query, 'email');
-  // Strongly consistent and case-sensitive, unlike search (stripe-api.md §3).
-  const customers = email === undefined ? listRecords<Customer>(ctx, CUSTOMERS, (c) => !isCustomerGone(c)) : indexedListByEmail(ctx, email);
+  // Strongly consistent and case-sensitive, unlike search (docs/stripe.md#finding-customers).
+  const inCreated = createdFilter(ctx.query);
+  const customers = email === undefined ? listRecords<Customer>(ctx, CUSTOMERS, (c) => !isCustomerGone(c) && inCreated(c.created)) : indexedListByEmail(ctx, email).filter((c) => inCreated(c.created));
   return paginate(customers, ctx.query, '/v1/customers');
 }
 

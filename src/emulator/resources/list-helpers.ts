@@ -48,3 +48,34 @@ export function paginate<T extends { id: string }>(items: readonly T[], query: F
   const data = items.slice(start, start + limit);
   return { object: 'list', data, has_more: start + limit < items.length, url };
 }
+
+const CREATED_BOUNDS = ['gt', 'gte', 'lt', 'lte'] as const;
+
+/**
+ * Stripe's `created` list filter: an exact unix time (`created=1700000000`) or bounds
+ * (`created[gte]=…&created[lt]=…`). Returns the predicate on an object's `created`; a malformed value
+ * is a 400 naming the parameter. No filter: everything passes.
+ */
+export function createdFilter(query: FormObject): (created: number) => boolean {
+  const value = query.created;
+  if (value === undefined || value === '') return () => true;
+  const integer = (raw: unknown, param: string): number => {
+    if (typeof raw !== 'string' || !/^\d{1,12}$/.test(raw)) throw parameterInvalid(param, `Invalid integer: ${String(raw)}`, 'parameter_invalid_integer');
+    return Number(raw);
+  };
+  if (typeof value === 'string') {
+    const exact = integer(value, 'created');
+    return (created) => created === exact;
+  }
+  if (Array.isArray(value)) throw parameterInvalid('created', 'Invalid created: an integer or a hash of gt, gte, lt, lte', 'parameter_invalid');
+  const bounds: Partial<Record<(typeof CREATED_BOUNDS)[number], number>> = {};
+  for (const [key, raw] of Object.entries(value)) {
+    if (!(CREATED_BOUNDS as readonly string[]).includes(key)) {
+      throw new ApiError(400, 'invalid_request_error', 'parameter_unknown', `Received unknown parameter: created[${key}]`, `created[${key}]`);
+    }
+    bounds[key as (typeof CREATED_BOUNDS)[number]] = integer(raw, `created[${key}]`);
+  }
+  const { gt, gte, lt, lte } = bounds;
+  return (created) =>
+    (gt === undefined || created > gt) && (gte === undefined || created >= gte) && (lt === undefined || created < lt) && (lte === undefined || created <= lte);
+}
