@@ -19,6 +19,7 @@ export default defineConfig({
       'test/integration/job-watcher-pages.test.ts',
       'test/integration/settle-by-presence.test.ts',
       'test/integration/drive-job-fatal.test.ts',
+      'test/integration/drive-job-create-refused.test.ts',
       'test/integration/refused-transitions.test.ts',
       'test/integration/run-pipeline-locks.test.ts',
     ],
