@@ -27,7 +27,7 @@ const OUT_DIR = join(ROOT, 'bench', 'out');
 
 /**
  * The emulator: Stripe's test-mode limits, a realistic latency, jobs that take half a second per
- * phase; the default (least helpful) variants of stripe-api.md §6 unless `--variants helpful`.
+ * phase; the default (least helpful) variants of docs/stripe.md#emulator-variants unless `--variants helpful`.
  */
 /**
  * Objects settle as their job succeeds and no charge is held (`settleMs: 0`, `youngDays: 0`): the
@@ -35,7 +35,7 @@ const OUT_DIR = join(ROOT, 'bench', 'out');
  * Stripe's own schedule (processing, young-charge holds) would add re-reads that are Stripe's time.
  */
 const EMULATOR = { rateLimit: 25, searchRateLimit: 20, latencyMs: 40, validationMs: 500, redactionMs: 500, settleMs: 0, youngDays: 0 } as const;
-/** The CLI's defaults for a test-mode key (design.md "Budget, not just limits"). */
+/** The CLI's defaults for a test-mode key (docs/architecture.md#budget-not-just-limits). */
 const BUDGET = { rps: 20, searchRps: 15 } as const;
 const POLL_INTERVAL_MS = 250;
 /** A run that takes longer than this is a hang: the child is killed and the bench fails. */
@@ -49,7 +49,7 @@ interface Args {
   /** `--cumulative`: the cumulative night; `fresh` of `rows` are new tonight. */
   cumulative: boolean;
   fresh: number;
-  /** Which emulator variants (stripe-api.md §6) serve the run. @default 'default' */
+  /** Which emulator variants (docs/stripe.md#emulator-variants) serve the run. @default 'default' */
   variants: 'default' | 'helpful';
 }
 
@@ -554,7 +554,7 @@ function printWorkload(r: Record<string, any>): void {
     '',
     `stripe-redact bench — ${r.rows} rows (${Object.entries(w.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`,
     `  customers to redact ${w.customersToRedact} (${w.customersWithBlockers} with a fixable blocker), distinct emails ${w.distinctEmails} (${w.missingEmails} no customer carries, ${w.guestEmails} of them guests with ${w.sessionsToRedact} Checkout Sessions), unknown ids ${w.unknownIds}; ${w.seededCustomers} customers seeded`,
-    `  emulator: ${r.emulator.rateLimit} req/s, ${r.emulator.searchRateLimit} search/s, latency ${r.emulator.latencyMs} ms, validation ${r.emulator.validationMs} ms, redaction ${r.emulator.redactionMs} ms, ${r.emulator.variants} variants (stripe-api.md §6); CLI budget ${r.budget.rps} req/s, ${r.budget.searchRps} search/s, poll ${r.pollIntervalMs} ms`,
+    `  emulator: ${r.emulator.rateLimit} req/s, ${r.emulator.searchRateLimit} search/s, latency ${r.emulator.latencyMs} ms, validation ${r.emulator.validationMs} ms, redaction ${r.emulator.redactionMs} ms, ${r.emulator.variants} variants (docs/stripe.md#emulator-variants); CLI budget ${r.budget.rps} req/s, ${r.budget.searchRps} search/s, poll ${r.pollIntervalMs} ms`,
     '',
     '  API calls (server log):',
     ...Object.entries(r.apiCalls.byKind as Record<string, number>).map(([k, n]) => `    ${k.padEnd(34)} ${String(n).padStart(6)}`),

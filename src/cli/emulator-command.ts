@@ -3,7 +3,7 @@ import { formatRequestLog, SeedError, startEmulator, type EmulatorOptions } from
 import { DEFAULT_EMULATOR_OPTIONS, VARIANT_CHOICES, type EmulatorVariants } from '../emulator/options.js';
 import { withUsageErrors } from './usage.js';
 
-/** Flags of `stripe-redact emulator` (design.md "Commands") and the option each one sets. */
+/** Flags of `stripe-redact emulator` (docs/contract.md#emulator) and the option each one sets. */
 const INTEGER_FLAGS = [
   ['--port <n>', 'port', 'TCP port; 0 picks a free one', 0],
   ['--latency-ms <n>', 'latencyMs', 'added to every response, in ms', 0],
@@ -16,7 +16,7 @@ const INTEGER_FLAGS = [
   ['--endpoint-rate-limit <n>', 'endpointRateLimit', 'requests per second per named operation (method and path) before 429 (Stripe: 25)', 1],
 ] as const satisfies readonly (readonly [string, keyof EmulatorOptions, string, number])[];
 
-/** The variant flags of stripe-api.md §6 and the option each one sets; choices come from `VARIANT_CHOICES`. */
+/** The variant flags of docs/stripe.md#emulator-variants and the option each one sets; choices come from `VARIANT_CHOICES`. */
 const VARIANT_FLAGS = [
   ['--unknown-ids <mode>', 'unknownIds', 'a job naming a missing id: accept it and fail its validation, or refuse it at create'],
   ['--transition-errors <mode>', 'transitionErrors', 'an illegal status transition: plain 400, or coded status_transition_invalid'],
@@ -28,7 +28,7 @@ const VARIANT_FLAGS = [
 ] as const satisfies readonly (readonly [string, keyof EmulatorVariants, string])[];
 
 /**
- * How redacted objects settle (stripe-api.md §6, "Added with the verification work"): integer flags
+ * How redacted objects settle (docs/stripe.md#emulator-variants, "Added with the verification work"): integer flags
  * with their bounds, and two-valued variants whose choices come from `VARIANT_CHOICES`.
  */
 const SETTLE_INTEGER_FLAGS = [
@@ -73,7 +73,7 @@ function buildCommand(): Command {
     .addOption(new Option('--notice <text>', 'send Stripe-Notice: TEXT on every response, as Stripe flags a deprecation (default: none)'))
     .addHelpText(
       'after',
-      '\nThe variant flags pick among behaviours Stripe does not document (stripe-api.md §6); each default is the least helpful one.\nGET /_emulator/health answers 200 when ready. POST /_emulator/clock/advance?seconds=N moves the emulator\'s clock forward\n(ages objects, ends holds and settle periods, expires events past 30 days); GET /_emulator/clock reads it.\nStop with Ctrl-C (SIGINT) or SIGTERM.',
+      '\nThe variant flags pick among behaviours Stripe does not document (docs/stripe.md#emulator-variants); each default is the least helpful one.\nGET /_emulator/health answers 200 when ready. POST /_emulator/clock/advance?seconds=N moves the emulator\'s clock forward\n(ages objects, ends holds and settle periods, expires events past 30 days); GET /_emulator/clock reads it.\nStop with Ctrl-C (SIGINT) or SIGTERM.',
     )
     .allowExcessArguments(false);
   withUsageErrors(command, 'stripe-redact emulator --help');

@@ -2,12 +2,12 @@ import { packageVersion } from '../io/package-version.js';
 import { TOOL, usageLine } from './usage.js';
 
 /** The commands and what each does, for the top-level usage. */
-const COMMANDS = ['run', 'selftest', 'emulator', 'history', 'show', 'watch', 'suppression'] as const;
+const COMMANDS = ['run', 'selftest', 'emulator', 'history', 'show', 'watch', 'suppression', 'register', 'metrics', 'ledger', 'expire'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /**
  * The entry point: picks the command and returns the process exit code. The only place where
- * errors become exit codes (see design.md "Exit codes").
+ * errors become exit codes (see docs/contract.md#exit-codes).
  */
 export async function main(argv: string[]): Promise<number> {
   endOutputQuietlyWhenReaderLeaves();
@@ -20,6 +20,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'show':
     case 'watch':
     case 'suppression':
+    case 'register':
+    case 'metrics':
+    case 'ledger':
+    case 'expire':
       return runSubcommand(command, rest);
     case '-V':
     case '--version':
@@ -100,6 +104,22 @@ async function runSubcommand(command: CommandName, argv: string[]): Promise<numb
       const { suppressionCommand } = await import('./suppression-command.js');
       return suppressionCommand(argv);
     }
+    case 'register': {
+      const { registerCommand } = await import('./register-command.js');
+      return registerCommand(argv);
+    }
+    case 'metrics': {
+      const { metricsCommand } = await import('./metrics-command.js');
+      return metricsCommand(argv);
+    }
+    case 'ledger': {
+      const { ledgerCommand } = await import('./ledger-command.js');
+      return ledgerCommand(argv);
+    }
+    case 'expire': {
+      const { expireCommand } = await import('./expire-command.js');
+      return expireCommand(argv);
+    }
   }
 }
 
@@ -110,9 +130,13 @@ Commands:
   selftest             check a test-mode account for every behaviour the tool relies on
   emulator             a Stripe-compatible server for try-outs and tests
   history              the runs a state has seen: times, input and its SHA-256, rows per status
-  show <email|id>      one request's whole story from the state
+  show <email|id>      one request's whole story from the state; --certificate: a certificate of erasure
   watch                people who came back after their erasure (exit 3 when any)
   suppression export|key   digests of erased emails, for systems that must keep them out
+  register             one PII-free line per request (CCPA §7101's record)
+  metrics --year YYYY  the year's figures (CCPA §7102)
+  ledger verify|export the runs' hash-chained ledger: does it hold, which run wrote a file
+  expire --older-than  drop the identifying half of requests settled long ago; keep the record
   help <command>       the options of a command
 
 Options:

@@ -1,6 +1,6 @@
 /**
  * What `history` and `show` share: commander parsing with usage errors, and turning what stops
- * them into exit codes (design.md "Exit codes": 2 for a wrong command line or state name, 1 for a
+ * them into exit codes (docs/contract.md#exit-codes: 2 for a wrong command line or state name, 1 for a
  * state that cannot be read).
  */
 import { ConfigError, StripeRedactError } from '../errors.js';

@@ -46,6 +46,8 @@ export interface RequestStory {
   jobs: { jobId: string | null; runId: string; validationBehavior: string; behaviors: { behavior: string; at: string }[]; status: string; objectIds: string[]; otherObjects: number; events: { status: string; at: string; detail: string | null }[] }[];
   /** The row results.csv gives it, as of the latest run that read it. */
   outcome: RowOutcome | null;
+  /** Its lines in the register (one per request id): the dates results.csv, the register and the certificate give. */
+  requests?: { requestId: string | null; received: string | null; dueBy: string | null; extendedOn: string | null; settledOn: string | null; outcome: string }[];
   /**
    * Rows runs reported `invalid` that were this cell as written, or held this address inside a
    * wider cell (`Jane Doe jane@example.com`): read, and unusable, with why.
@@ -103,6 +105,7 @@ export function readRequestStory(store: StateReader, statePath: string, given: s
   return {
     ...base,
     known: true,
+    requests: store.requestRecordsOf(key).map((r) => ({ requestId: r.requestId, received: r.received, dueBy: r.dueBy, extendedOn: r.extendedOn, settledOn: r.settledOn, outcome: r.outcome })),
     runs: runs.map((run) => {
       const entry = toHistoryEntry(run);
       return {
@@ -213,6 +216,10 @@ export function formatRequestStory(story: RequestStory): string {
     if (story.outcome.objectIds.length > 0) lines.push(`  Stripe objects: ${story.outcome.objectIds.join(' ')}`);
     if (story.outcome.jobIds.length > 0) lines.push(`  job: ${story.outcome.jobIds.join(' ')}`);
     for (const message of story.outcome.messages) lines.push(`  ${message}`);
+  }
+  for (const r of story.requests ?? []) {
+    const dates = [`received ${r.received ?? 'unknown'}`, `due by ${r.dueBy ?? 'unknown'}`, ...(r.extendedOn ? [`extension notified ${r.extendedOn}`] : []), r.settledOn ? `settled ${r.settledOn}` : 'not settled'];
+    lines.push(`Request${r.requestId ? ` ${r.requestId}` : ''}: ${dates.join(', ')}; register outcome ${r.outcome}`);
   }
   lines.push('', `Runs that read it (${story.runs.length}):`);
   for (const run of story.runs) {

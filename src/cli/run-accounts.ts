@@ -8,7 +8,7 @@
  * rows with Stripe's answer; the others go on.
  */
 import { createReadStream } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse';
 import pLimit from 'p-limit';
@@ -20,13 +20,14 @@ import { ConfigError, GatewayError, StripeRedactError } from '../errors.js';
 import type { Logger, LogFields } from '../io/logger.js';
 import { inspectRequestFile, readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
 import { inputColumnNames, RESULT_COLUMNS, RESULT_CSV_VERSION, resultRecord, writeJsonFileAtomic, writeResultRecordsFile, writeTextFileAtomic, type ResultRow } from '../io/result-writer.js';
-import { escapeHtml } from '../io/report-html.js';
+import { escapeHtml } from '../io/escape-html.js';
 import { partColumnName, type AccountPart, type AccountSplit } from '../io/split-by-account.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { checkInput, runPipeline, type CheckedInput, type RunSummary } from '../pipeline/run-pipeline.js';
 import { INTERRUPTED_MESSAGE } from '../pipeline/write-report.js';
+import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
 import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { createNoticeLog } from '../io/notice-log.js';
 import { openStateForAccount, type OpenedState } from './open-state.js';
@@ -46,6 +47,8 @@ export interface AccountOutcome {
   summary?: RunSummary;
   /** Why it did not run: Stripe's answer (its rows are `failed`), or the interrupt (its rows `pending`). */
   error?: { status: 'failed' | 'pending'; message: string; code?: string };
+  /** The account's state, open until its ledger entry is written (after the merge). */
+  state?: OpenedState;
 }
 
 /** The whole platform run: what summary.json and the exit code are made of. */
@@ -93,8 +96,23 @@ export async function runAccounts(
   const settled = await Promise.allSettled(split.parts.map((part) => limit(() => runPart(part))));
   signal.removeEventListener('abort', onAbort);
   const fatal = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (fatal) throw fatal.reason;
-  const outcomes = settled.map((result) => (result as PromiseFulfilledResult<AccountOutcome>).value);
+  const ran = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const closeStates = () => {
+    for (const outcome of ran) {
+      outcome.state?.store.close();
+      outcome.state?.release();
+      delete outcome.state;
+    }
+  };
+  if (fatal) {
+    closeStates();
+    throw fatal.reason;
+  }
+  try {
+    return await finish(ran);
+  } finally {
+    closeStates();
+  }
 
   async function runPart(part: AccountPart): Promise<AccountOutcome> {
     const own = part.account === '';
@@ -138,6 +156,7 @@ export async function runAccounts(
       });
       outcome.account = state.account.id;
       outcome.statePath = state.path;
+      outcome.state = state;
       outcome.stateIsNew = state.isNew;
       outcome.summary = await runPipeline(
         {
@@ -172,10 +191,16 @@ export async function runAccounts(
       return outcome;
     } finally {
       budget.close();
-      state?.store.close();
-      state?.release();
+      // Kept open for the ledger entry after the merge; closed now when the account did not run.
+      if (outcome.summary === undefined) {
+        state?.store.close();
+        state?.release();
+        delete outcome.state;
+      }
     }
   }
+
+  async function finish(outcomes: AccountOutcome[]): Promise<AccountsRunResult> {
 
   const merged = await mergeReports(config, info, split, outcomes);
   const totals = totalsOf(outcomes, merged);
@@ -236,7 +261,23 @@ export async function runAccounts(
     ),
   };
   await writeJsonFileAtomic(join(config.outDir, 'summary.json'), summary);
+  // Each account's state records the run in its ledger: its own summary.json (beside its own
+  // results.csv) names the shared results.csv and its digest, which the entry's summary digest seals.
+  const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
+  for (const outcome of outcomes) {
+    if (!outcome.summary || !outcome.state) continue;
+    const summaryPath = join(dirname(outcome.summary.resultsPath), 'summary.json');
+    await writeJsonFileAtomic(summaryPath, {
+      ...outcome.summary,
+      account: outcome.account,
+      livemode: outcome.state.livemode,
+      state_path: outcome.state.path,
+      platformRun: { resultsPath: merged.resultsPath, resultsSha256: merged.sha256, summaryPath: join(config.outDir, 'summary.json') },
+    });
+    await recordRunInLedger(outcome.state.store, outcome.summary, { account: outcome.account, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
+  }
   return { summary, outcomes };
+  }
 }
 
 function zeroStatuses(): Record<RowStatus, number> {

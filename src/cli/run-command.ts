@@ -12,6 +12,7 @@ import { RateBudget } from '../pipeline/rate-budget.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
+import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
 import { createStripeGateway, PINNED_API_VERSION } from '../stripe/stripe-gateway.js';
 import { createNoticeLog } from '../io/notice-log.js';
 import { findAccountColumn, splitByAccount } from '../io/split-by-account.js';
@@ -24,7 +25,7 @@ import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 
 const HELP_HINT = 'stripe-redact run --help';
 
-/** Exit codes of the contract (design.md "Exit codes"). */
+/** Exit codes of the contract (docs/contract.md#exit-codes). */
 export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
 
 /** Exit codes of a run a signal interrupted (128 + the signal's number, as shells report it), whatever `--fail-on`. */
@@ -47,6 +48,10 @@ function buildCommand(): Command {
     .option('--request-id-column <name>', "the request's own id, by header name or 1-based number (default: a header request_id, dsr_id, ticket, case_id; case, spaces and _ ignored); report.html shows it")
     .option('--excel', "results.csv for a spreadsheet: a UTF-8 byte order mark, the input's delimiter and CRLF line ends")
     .option('--deadline <time>', 'time allowed from receipt: 1m (calendar month, GDPR art. 12(3)), 45d (CCPA), Nd, Nw, Nm (default: 1m)')
+    .option('--holidays <file>', 'YYYY-MM-DD a line: a due date on one rolls to the next working day (as one on a Saturday or Sunday does)')
+    .option('--extension-column <name>', 'the date an extension of the deadline was notified to the requester (empty: none)')
+    .option('--extension <time>', 'how far a notified extension moves due_by (default: 2m for month deadlines, GDPR art. 12(3); 45d for day deadlines, CCPA)')
+    .option('--channel-column <name>', 'how the request was made, for the register (default: a header channel, source, manner)')
     .option('--date-order <order>', 'how NN/NN/YYYY received dates read: dmy or mdy (default: such dates are refused as ambiguous)')
     .option('--no-guests', 'do not look for guest Checkout Sessions of emails no customer carries')
     .option('--encoding <name>', 'utf-8, windows-1252, latin1 or utf-16le (default: strict utf-8; a byte order mark decides UTF-8/UTF-16)')
@@ -128,6 +133,7 @@ async function execute(config: RunConfig): Promise<number> {
       ...(config.receivedColumn !== undefined ? { receivedColumn: config.receivedColumn } : {}),
       ...(config.requestIdColumn !== undefined ? { requestIdColumn: config.requestIdColumn } : {}),
       ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
+      recordColumns: config.records.recordColumns,
     };
 
     let apiBase: string | undefined;
@@ -209,6 +215,8 @@ async function execute(config: RunConfig): Promise<number> {
           deadline: config.deadline,
           ...(config.excel ? { excel: true } : {}),
           ...(config.dateOrder !== undefined ? { dateOrder: config.dateOrder } : {}),
+          holidays: config.records.holidays,
+          ...(config.records.extension ? { extension: config.records.extension } : {}),
           jobConcurrency: config.concurrency,
           pollIntervalMs: config.pollIntervalMs,
           jobTimeoutMs: config.jobTimeoutMs,
@@ -231,12 +239,16 @@ async function execute(config: RunConfig): Promise<number> {
       process.off('SIGTERM', onSignal);
       progress.stop();
     }
-    await writeJsonFileAtomic(join(config.outDir, 'summary.json'), {
+    const summaryPath = join(config.outDir, 'summary.json');
+    await writeJsonFileAtomic(summaryPath, {
       ...summary,
       account: state.account.id,
       livemode: state.livemode,
       state_path: state.path,
     });
+    // The run's entry in the state's hash-chained ledger, once every file it names is written.
+    const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
+    await recordRunInLedger(store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
     if (!config.quiet) printSummary(summary, config, state);
     // Interrupted: the report is written, but the run did not finish — cron must not read 0 or 3.
     if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];

@@ -4,10 +4,11 @@ import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status
 import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/input-encoding.js';
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
 import { explicitStateProblem } from './state-path.js';
+import { parseRecordOptions, type RawRecordOptions, type RecordsConfig } from './records-options.js';
 import { stripeVersionProblem } from './stripe-version.js';
 
 /** The `run` command's options as commander hands them over (strings, unchecked). */
-export interface RawRunOptions {
+export interface RawRunOptions extends RawRecordOptions {
   out?: string;
   state?: string;
   /** `--new-state`: an explicit `--state` may be created. */
@@ -88,11 +89,13 @@ export interface RunConfig {
   logLevel: LogLevel;
   /** `--quiet`: errors only on stderr, no end summary, no progress bar; the exit code tells the rest. */
   quiet: boolean;
-  /** Statuses and conditions that make exit code 3 (design.md "Exit codes"). */
+  /** Statuses and conditions that make exit code 3 (docs/contract.md#exit-codes). */
   failOn: FailOn[];
   progress: boolean;
   /** Notes for the log: defaults above Stripe's documented limits, and the like. */
   warnings: string[];
+  /** `--holidays`, `--extension` and the record columns (records-options.ts). */
+  records: RecordsConfig;
   /** `--stripe-version`: the API version sent; `undefined`: the SDK's pinned one. */
   stripeVersion?: string;
   /** `--stripe-account`: the connected account every call acts for (`Stripe-Account`); `undefined`: the key's own. */
@@ -211,6 +214,7 @@ export function parseRunConfig(
     if ('problem' in parsed) problems.push({ option: '--deadline', message: `--deadline: ${parsed.problem}` });
     else deadline = parsed;
   }
+  const records = parseRecordOptions(raw, problems);
   const dateOrder = raw.dateOrder === undefined ? undefined : oneOf('--date-order', raw.dateOrder, ['dmy', 'mdy'] as const, 'dmy');
   const encoding = raw.encoding === undefined ? undefined : parseInputEncoding(raw.encoding);
   if (raw.encoding !== undefined && encoding === undefined) {
@@ -318,6 +322,7 @@ export function parseRunConfig(
       failOn,
       progress: raw.progress !== false && isTTY && !quiet,
       warnings,
+      records,
       ...(raw.stripeVersion !== undefined ? { stripeVersion: raw.stripeVersion } : {}),
       ...(raw.stripeAccount !== undefined ? { stripeAccount: raw.stripeAccount } : {}),
       ...(raw.accountColumn !== undefined ? { accountColumn: raw.accountColumn } : {}),

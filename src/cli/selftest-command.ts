@@ -14,7 +14,7 @@ import { walkGuide } from '../selftest/walk-guide.js';
 import { createStripeProbe } from '../stripe/stripe-gateway.js';
 import { EMULATOR_API_KEY } from './run-config.js';
 
-/** Exit codes (design.md): 0 every documented behaviour held, 1 one did not (or the selftest aborted), 2 usage. */
+/** Exit codes (docs/contract.md#selftest): 0 every documented behaviour held, 1 one did not (or the selftest aborted), 2 usage. */
 const EXIT = { held: 0, failed: 1, usage: 2 } as const;
 
 /** The selftest's options as commander hands them over (strings, unchecked). */
@@ -153,7 +153,7 @@ export async function selftestCommand(argv: string[]): Promise<number> {
 }
 
 async function execute(config: SelftestConfig): Promise<number> {
-  // Test mode's budget (design.md): the same pacing and retries as a run.
+  // Test mode's budget (docs/architecture.md#budget-not-just-limits): the same pacing and retries as a run.
   const budget = new RateBudget({ maxRps: 20, maxSearchRps: 15, maxEndpointRps: 20 });
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {

@@ -38,7 +38,7 @@ const OBJECT_NAMES: Record<string, string> = {
   charge: 'charge',
 };
 
-/** What `validation_behavior=fix` does to each kind of blocking object (stripe-api.md §2, Stripe's list of blockers). */
+/** What `validation_behavior=fix` does to each kind of blocking object (docs/stripe.md#what-fix-does). */
 const FIX_VERBS: Record<string, { would: string; did: string }> = {
   payment_intent: { would: 'would cancel', did: 'canceled' },
   setup_intent: { would: 'would cancel', did: 'canceled' },
@@ -80,7 +80,7 @@ export function adviseNeedsAction(blocker: Blocker): Advice {
   switch (blocker.code) {
     case 'locked_by_other_job': {
       // Worded from the code and the object, not from Stripe's message: whether that names the job
-      // is undocumented (stripe-api.md §6), and the report must read the same either way.
+      // is undocumented (docs/stripe.md#what-the-client-must-not-rely-on), and the report must read the same either way.
       const object = blocker.erroringObject ? `${blocker.erroringObject.objectType} ${blocker.erroringObject.id}` : 'an object of this row';
       return { words: `${object} is being processed by another active job — held by ${blocker.heldBy ? `job ${blocker.heldBy}` : 'another redaction job'} that this state does not own: cancel it or let it finish` };
     }

@@ -1,6 +1,6 @@
 /**
  * What to do about a blocker, from what Stripe's fix was seen to do — never from a guess about
- * what it can do (stripe-api.md §6: "not on guesses about which blockers fix clears; learn it from
+ * what it can do (docs/stripe.md#emulator-variants: "not on guesses about which blockers fix clears; learn it from
  * a validation in fix mode"). One table, keyed on (validation error code, the erroring object's
  * type, what a validation under fix showed of this very blocker), gives each blocker's advice:
  * words a person reads, and apart from them the flags an operator adds to the run command.

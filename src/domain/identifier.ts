@@ -1,5 +1,5 @@
 /**
- * Step "classify" of the flow (design.md): what one cell of the identifier column names. Pure.
+ * Step "classify" of the flow (docs/architecture.md#the-flow): what one cell of the identifier column names. Pure.
  */
 
 /** The Stripe object kinds a redaction job accepts as roots. */
@@ -190,6 +190,20 @@ export function describeExtraction(from: AddressWrapper): string {
 }
 
 /** The object type an id's prefix names, or `undefined`. Checks the prefix only. */
+/** Stripe's `object` value of each identifier kind whose name differs from it (as `erroring_object` names it). */
+export const STRIPE_OBJECT_TYPE: Partial<Record<string, string>> = {
+  checkout_session: 'checkout.session',
+  identity_verification_session: 'identity.verification_session',
+  issuing_cardholder: 'issuing.cardholder',
+  issuing_card: 'issuing.card',
+  radar_value_list_item: 'radar.value_list_item',
+};
+
+/** Stripe's `object` value for an identifier kind. */
+export function stripeObjectType(type: string): string {
+  return STRIPE_OBJECT_TYPE[type] ?? type;
+}
+
 export function objectTypeOfId(id: string): ObjectType | undefined {
   return PREFIXES_LONGEST_FIRST.find(([prefix]) => id.startsWith(prefix))?.[1];
 }

@@ -42,6 +42,8 @@ export type Reason =
   | { code: 'wait_timed_out'; job: string; lastStatus: string | null; waitedMs: number }
   /** An error no retry resolved while driving the object's job (`job` null before Stripe named it). */
   | { code: 'job_error'; job: string | null; message: string; stripeCode?: string }
+  /** The job failed validation `validations` times in this run, each time on errors this run had not seen start: the next run starts over. */
+  | { code: 'gave_up_validating'; job: string; validations: number }
   /** The job failed validation but Stripe listed no error. */
   | { code: 'failed_without_errors'; job: string }
   /** Another live job of this state holds the object (`job`, once Stripe named it): it waits for that one. */
@@ -101,6 +103,9 @@ export function wordReason(reason: Reason): string {
       return `job ${reason.job} is still ${reason.lastStatus ?? 'working'} after ${Math.round(reason.waitedMs / 1000)} s; the next run follows it`;
     case 'job_error':
       return `${reason.job ?? 'job'}: ${reason.message}`;
+    case 'gave_up_validating':
+      // Worded as it was when it was a job_error carrying this text: reports stay byte-identical.
+      return `${reason.job}: job ${reason.job} failed validation ${reason.validations} times in this run`;
     case 'failed_without_errors':
       return `job ${reason.job} failed validation without listing an error; the next run validates it again`;
     case 'waits_for_own_job':

@@ -1,6 +1,6 @@
 /**
  * A job create Stripe refused with no code that names an object: how Stripe may refuse a lock at
- * create (stripe-api.md §6, `--lock-refusal create`). Its message is never parsed; the held
+ * create (docs/stripe.md#emulator-variants, `--lock-refusal create`). Its message is never parsed; the held
  * identifier is found by splitting the pack, and its holder from this state's jobs and Stripe's list.
  * Like {@link triageFailedValidation}, each answer names the one fact to look up next or says what
  * to do; the driver looks up only what is asked for.

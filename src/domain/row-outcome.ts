@@ -36,7 +36,7 @@ export interface IdentifierOutcome {
   updatedAt: string;
 }
 
-/** A row of the result CSV, as far as the state decides it (design.md "Result CSV", version 3). */
+/** A row of the result CSV, as far as the state decides it (docs/contract.md#result-csv, version 3). */
 export interface RowOutcome {
   status: RowStatus;
   /** The Stripe objects the row stands for that exist. */

@@ -1,4 +1,4 @@
-/** Result statuses of the contract (design.md "Result CSV"). */
+/** Result statuses of the contract (docs/contract.md#statuses). */
 export const ROW_STATUSES = [
   'redacted',
   'redaction_pending',

@@ -1,5 +1,5 @@
 /**
- * Proof from Stripe, not from our bookkeeping (issue 14; design.md "Result CSV", status
+ * Proof from Stripe, not from our bookkeeping (issue 14; docs/contract.md#result-csv, status
  * `redacted`): what one read of an object says about its redaction, and the words the report uses
  * for it. Pure.
  *

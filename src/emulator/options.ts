@@ -26,7 +26,7 @@ export interface EmulatorOptions {
   /** Receives one entry per request (and per webhook attempt). @default silent */
   logger: EmulatorLogger;
   /**
-   * A job naming a missing, deleted or redacted id (stripe-api.md §6). `accept`: created, and its
+   * A job naming a missing, deleted or redacted id (docs/stripe.md#emulator-variants). `accept`: created, and its
    * validation fails with an `invalid_state` error whose `erroring_object` is that id; `refuse`: 400
    * `resource_missing` at create, `param` naming the slot. @default 'accept'
    */
@@ -93,7 +93,7 @@ export interface EmulatorOptions {
    */
   settleMs: number;
   /**
-   * Charges and PaymentIntents younger than `youngDays` after their job succeeds (stripe-api.md §6).
+   * Charges and PaymentIntents younger than `youngDays` after their job succeeds (docs/stripe.md#emulator-variants).
    * `validated`: they read `redaction.status: validated` — "passed validation but isn't redacted
    * yet" — and keep their data until they age, and so does their customer; `redacted`: no hold.
    * @default 'validated'
@@ -115,7 +115,7 @@ export interface EmulatorOptions {
  */
 export const EMULATOR_API_VERSION = '2026-08-26.preview';
 
-/** The behaviours Stripe does not document, one option each (stripe-api.md §6). */
+/** The behaviours Stripe does not document, one option each (docs/stripe.md#emulator-variants). */
 export type EmulatorVariants = Pick<
   EmulatorOptions,
   | 'unknownIds'
@@ -131,7 +131,7 @@ export type EmulatorVariants = Pick<
   | 'deletedCustomers'
 >;
 
-/** The values of each variant option, the default (least helpful) first, as in stripe-api.md §6. */
+/** The values of each variant option, the default (least helpful) first, as in docs/stripe.md#emulator-variants. */
 export const VARIANT_CHOICES = {
   unknownIds: ['accept', 'refuse'],
   transitionErrors: ['plain', 'coded'],

@@ -27,7 +27,7 @@ export class SlidingWindow {
 export type RateLimitVerdict = 'admitted' | 'global' | 'search' | 'endpoint';
 
 /**
- * Stripe's limits as the emulator models them (stripe-api.md §4, §6): every request counts against
+ * Stripe's limits as the emulator models them (docs/stripe.md#rate-limits, §6): every request counts against
  * the global limit; `search` routes count against the search limit as well; and each named
  * operation (method and path template) against its own per-endpoint limit. A request must fit all.
  */

@@ -20,7 +20,7 @@ export interface EmulatorSettings {
   accountId?: string;
   /** How long a redaction job stays `canceling`. @default min(validationMs, 50) (ms) */
   cancelingMs?: number;
-  /** Which of the plausible behaviours Stripe leaves undocumented the emulator shows (stripe-api.md §6). */
+  /** Which of the plausible behaviours Stripe leaves undocumented the emulator shows (docs/stripe.md#emulator-variants). */
   variants: EmulatorVariants;
   /** How long a succeeded job's objects read `processing` before `redacted`. @default 1000 (ms, emulator clock) */
   settleMs: number;

@@ -1,6 +1,6 @@
 /**
  * Stripe's Search Query Language, the subset the emulator supports for customers
- * (https://docs.stripe.com/search#search-query-language; emulator rules in stripe-api.md §3).
+ * (https://docs.stripe.com/search#search-query-language; emulator rules in docs/stripe.md#finding-customers).
  * Pure: `parseSearchQuery` turns text into a `SearchQuery`, `matchesSearchQuery` tests one customer.
  */
 
@@ -38,7 +38,7 @@ export interface SearchableFields {
   created: number;
 }
 
-/** [ours] The emulator's cap on clauses per query (stripe-api.md §3). */
+/** [ours] The emulator's cap on clauses per query (docs/stripe.md#finding-customers). */
 export const MAX_SEARCH_CLAUSES = 10;
 
 /** Stripe needs at least this many characters for a `~` substring match. */

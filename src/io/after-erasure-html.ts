@@ -4,7 +4,7 @@
  */
 import type { Recipient } from '../domain/recipients.js';
 import type { ReappearedRow } from './after-erasure-files.js';
-import { escapeHtml } from './report-html.js';
+import { escapeHtml } from './escape-html.js';
 
 export interface AfterErasureFacts {
   /** Reappearances found by this run's watch; null when no watch ran. */

@@ -4,7 +4,7 @@
  * one of them silently winning.
  */
 
-/** The values of `--encoding` (design.md "Commands"). */
+/** The values of `--encoding` (docs/contract.md#commands). */
 export const INPUT_ENCODINGS = ['utf-8', 'windows-1252', 'latin1', 'utf-16le'] as const;
 
 /** An encoding a person can name with `--encoding`. */

@@ -1,6 +1,6 @@
 /**
  * The run's logger (winston): human text or JSON lines on stderr, and JSON lines in a log file.
- * Private by design (design.md "Qualities"): before any transport sees an entry, a format step
+ * Private by design (docs/architecture.md#private-by-design): before any transport sees an entry, a format step
  * replaces every email with a keyed-hash token and every Stripe secret with its masked prefix,
  * in the message, in field values, in field names, at any depth.
  */

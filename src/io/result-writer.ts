@@ -1,5 +1,5 @@
 /**
- * Step "report" of the flow, on disk: `results.csv` (design.md "Result CSV") and JSON files such
+ * Step "report" of the flow, on disk: `results.csv` (docs/contract.md#result-csv) and JSON files such
  * as `summary.json`. Each file is written whole or not at all: into a temporary file in the same
  * directory, flushed to disk, then renamed over the target, so legal never files half a report.
  */
@@ -30,7 +30,7 @@ export const RESULT_COLUMNS = [
   'verified_at',
 ] as const;
 
-/** The result CSV's version (design.md "Result CSV"): bumped whenever {@link RESULT_COLUMNS} change meaning. */
+/** The result CSV's version (docs/contract.md#result-csv): bumped whenever {@link RESULT_COLUMNS} change meaning. */
 export const RESULT_CSV_VERSION = 3;
 
 /** One output row: the input record's cells and what became of it. */

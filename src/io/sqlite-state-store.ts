@@ -17,6 +17,9 @@ import { sqliteObjectLedger } from './state-objects.js';
 import { sqliteRunLedger } from './state-runs.js';
 import { sqliteRowReadHistory, sqliteRowReadLedger } from './state-row-reads.js';
 import type { SqlStatement, StateSql } from './state-sql.js';
+import { sqliteRequestRegisterReader, sqliteRequestRegisterWriter } from './state-requests.js';
+import { sqliteLedgerReader, sqliteLedgerWriter } from './state-ledger.js';
+import { sqliteStateExpirer } from './state-expiry.js';
 import type { StateReader, StateStore } from './state-store.js';
 
 export interface StateStoreOptions {
@@ -65,6 +68,11 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     ...sqliteJobLedger(sql, stateId, objects),
     ...sqliteRunLedger(sql),
     ...sqliteStateHistory(sql),
+    ...sqliteRequestRegisterReader(sql),
+    ...sqliteRequestRegisterWriter(sql),
+    ...sqliteLedgerReader(sql),
+    ...sqliteLedgerWriter(sql),
+    ...sqliteStateExpirer(sql),
     ...sqliteRowReadLedger(sql),
     ...sqliteRowReadHistory(sql),
     ...sqliteAfterErasureLedger(sql),
@@ -102,8 +110,11 @@ export function openStateReadOnly(options: Omit<StateStoreOptions, 'clock'>): St
   return {
     now: sql.now,
     close: () => closeOnce(db),
+    account: () => readAccount(db),
     ...stateIdentifierKeys(hashKey),
     ...sqliteStateHistory(sql),
+    ...sqliteRequestRegisterReader(sql),
+    ...sqliteLedgerReader(sql),
     ...sqliteRowReadHistory(sql),
     ...sqliteAfterErasureReader(sql),
   };

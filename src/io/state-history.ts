@@ -6,7 +6,8 @@ import type { RunMode } from '../domain/row-status.js';
 import type { StatedStatus, StripeRecord } from '../domain/verification.js';
 import { sqlList, type StateSql } from './state-sql.js';
 import { parseEventReason, parseReasons } from './state-reasons.js';
-import type { StateHistory, StoredRun } from './state-store.js';
+import type { StateHistory } from './history-reader.js';
+import type { StoredRun } from './run-ledger.js';
 
 /** Statuses of jobs that no longer carry their objects: the report lists them as earlier jobs only. */
 const RELEASED_JOB_SQL = sqlList(['canceled' satisfies JobStatus, 'abandoned']);

@@ -1,7 +1,7 @@
 import { LOOKED_UP_FOR_GOOD_OBJECT_STATUSES } from '../domain/object-status.js';
 import { sqlList, type StateSql } from './state-sql.js';
 import { serializeReasons } from './state-reasons.js';
-import type { IdentifierLedger } from './state-store.js';
+import type { IdentifierLedger } from './identifier-ledger.js';
 
 /** Object statuses whose identifier needs no lookup again (domain/object-status.ts), as an SQL list. */
 const DONE_SQL = sqlList(LOOKED_UP_FOR_GOOD_OBJECT_STATUSES);

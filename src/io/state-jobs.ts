@@ -1,7 +1,8 @@
 import type { JobStatus, ValidationBehavior } from '../domain/job.js';
 import { TERMINAL_JOB_SQL, type StateSql } from './state-sql.js';
 import { serializeEventReason } from './state-reasons.js';
-import type { JobLedger, ObjectLedger, StoredJob } from './state-store.js';
+import type { JobLedger, StoredJob } from './job-ledger.js';
+import type { ObjectLedger } from './object-ledger.js';
 
 /**
  * The `jobs`, `job_objects` and `job_events` tables: every job this state created or adopted, the

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { IdentifierKeys } from './state-store.js';
+import type { IdentifierKeys } from './identifier-ledger.js';
 
 /**
  * How the state names identifiers: `email:<HMAC-SHA256 of the lower-cased address>` under the
@@ -14,5 +14,13 @@ export function stateIdentifierKeys(hashKey: Buffer): IdentifierKeys {
     cellKey: (cell) => `cell:${createHmac('sha256', hashKey).update(`cell:${cell.trim().toLowerCase()}`).digest('hex')}`,
     idKey,
     keyOf: (classified) => (classified.kind === 'email' ? emailKey(classified.email) : idKey(classified.id)),
+    // The register names a request by the state's keyed digest of its identifier: an email's key is
+    // one already (`email:<HMAC>`, as reappeared.csv and downstream.csv name it); a Stripe id or an
+    // unusable cell gets one (`id:<HMAC>`, `invalid:<HMAC>`), so the register holds neither in the clear.
+    requestKeyOf: (identifierKey) => {
+      if (identifierKey.startsWith('email:')) return identifierKey;
+      const kind = identifierKey.startsWith('invalid:') ? 'invalid' : 'id';
+      return `${kind}:${createHmac('sha256', hashKey).update(`request\0${identifierKey}`).digest('hex')}`;
+    },
   };
 }

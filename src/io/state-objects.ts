@@ -2,7 +2,7 @@ import type { Blocker } from '../domain/blocker.js';
 import { JOB_BOUND_OBJECT_STATUSES, UNCARRIED_OBJECT_STATUSES, type ObjectStatus } from '../domain/object-status.js';
 import { sqlList, TERMINAL_JOB_SQL, type StateSql } from './state-sql.js';
 import { serializeReasons } from './state-reasons.js';
-import type { ObjectLedger } from './state-store.js';
+import type { ObjectLedger } from './object-ledger.js';
 
 /**
  * The `objects` table: each Stripe object's status, the job holding it or the job it waits for,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StateSql } from './state-sql.js';
-import type { RunLedger } from './state-store.js';
+import type { RunLedger } from './run-ledger.js';
 
 /** The `runs` table, as runs write it: a row at the start, the summary at the end. */
 export function sqliteRunLedger(sql: StateSql): RunLedger {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
+import { RECORDS_MIGRATION, RECORDS_TABLES } from './state-records-schema.js';
 import { AFTER_ERASURE_TABLES } from './state-after-erasure.js';
 
 /**
@@ -15,17 +16,19 @@ import { AFTER_ERASURE_TABLES } from './state-after-erasure.js';
  * - runs: one row per run with its summary;
  * - identifier_runs: every run whose input named an identifier (identifiers.seen_run keeps only the latest);
  * - identifier_rows, invalid_reads: the first row of a run naming an identifier; rows reported invalid (state-row-reads.ts);
+ * - requests, ledger: the register of requests and the ledger of runs (state-records-schema.ts);
  * - meta: the schema version, the state's random id, the email hashing key, and the Stripe account
  *   and mode the state belongs to (`account_id`, `livemode`, `account_bound_at`; see {@link bindAccount}).
  */
-export const SCHEMA_VERSION = '5';
+export const SCHEMA_VERSION = '6';
 
 /**
  * Versions a read-only open reads as they are, without migrating (sqlite-state-store.ts): 2 lacks
  * `identifier_runs`, 2 and 3 hold sentences where 4 holds reasons (state-reasons.ts reads both),
- * and before 5 no object records what Stripe stated when read.
+ * before 5 no object records what Stripe stated when read, and before 6 there is no register and no
+ * ledger (read as empty).
  */
-export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['2', '3', '4', SCHEMA_VERSION];
+export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['2', '3', '4', '5', SCHEMA_VERSION];
 
 /**
  * What Stripe stated when the object was last read (domain/verification.ts StatedStatus; `raw`: an
@@ -96,7 +99,8 @@ CREATE TABLE IF NOT EXISTS invalid_reads (
   key TEXT NOT NULL, run_id TEXT NOT NULL, via TEXT NOT NULL, first_row INTEGER NOT NULL,
   rows INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (key, run_id)
 );
-${AFTER_ERASURE_TABLES}`;
+${AFTER_ERASURE_TABLES}
+${RECORDS_TABLES}`;
 
 /**
  * Steps from an older schema version to the next, applied in order when a state is opened. A step's
@@ -125,7 +129,7 @@ const MIGRATIONS: Record<string, { to: string; sql: string | ((hasColumn: (table
           UPDATE objects SET messages = (${textReasonsOf('objects.messages')}) WHERE messages != '[]';`,
   },
   // Before version 5 a succeeded job was taken for proof: its objects now wait for Stripe's own word,
-  // which the next run that names them reads (design.md "Result CSV" version 3).
+  // which the next run that names them reads (docs/contract.md#result-csv version 3).
   '4': {
     to: '5',
     sql: (hasColumn) =>
@@ -135,6 +139,9 @@ const MIGRATIONS: Record<string, { to: string; sql: string | ((hasColumn: (table
         .join('\n')}
        UPDATE objects SET status = 'redaction_pending' WHERE status = 'redacted';`,
   },
+  // The register of requests and the ledger of runs (state-records-schema.ts): new tables only.
+  // Runs before it have no entry; the ledger starts with the first run after.
+  '5': { to: '6', sql: RECORDS_MIGRATION },
 };
 
 /** SQL turning a JSON array of sentences into one of `{ "code": "text", "text": … }` reasons, in order; items that are reasons already stay. */

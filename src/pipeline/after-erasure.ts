@@ -62,7 +62,7 @@ export class ErasureNotes {
   }
 }
 
-/** Permission a restricted key needs to list webhook endpoints, as the README lists it. */
+/** Permission a restricted key needs to list webhook endpoints, as docs/operations.md#the-state lists it. */
 export const WEBHOOK_ENDPOINTS_PERMISSION = 'Webhook Endpoints: Read';
 
 /** The account's endpoints that received personal data; null (and one warning) when the key may not read them. */

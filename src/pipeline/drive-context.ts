@@ -3,6 +3,7 @@ import type { StateStore } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import type { JobWatcher } from './job-watcher.js';
+import type { RunMemory } from './run-memory.js';
 
 /** What drives a job: the run's ports and choices. */
 export interface DriveContext {
@@ -21,13 +22,8 @@ export interface DriveContext {
   spawn(objectIds: string[]): number | undefined;
   /** Queues a job Stripe already holds for these objects, to be driven as this state's own. */
   adopt(job: RedactionJobView, objectIds: string[]): void;
-  /** Objects whose job was canceled from outside in this run (they are replaced once). */
-  canceledOutside: Set<string>;
-  /**
-   * Local ids of this state's jobs that succeeded in this run. A lock reported by Stripe while such a
-   * job was finishing was ours: the identifier goes on (once) instead of being called foreign.
-   */
-  succeededThisRun?: Set<number>;
+  /** What the run remembers across its jobs: outside cancels, jobs that succeeded, customers of related objects. */
+  memory: RunMemory;
   /** Set when the run is interrupted: drivers stop where they are and leave the state as it is. */
   signal?: AbortSignal;
   /** The customer a related object belongs to ({@link StripeGateway.customerOf}), remembered for the run. */

@@ -3,7 +3,7 @@
  * Stripe answered; a refused transition is settled by reading the job's real status.
  */
 import { GatewayError } from '../errors.js';
-import type { ValidationBehavior } from '../domain/job.js';
+import type { RedactionJobView, ValidationBehavior } from '../domain/job.js';
 import { isRefusedBecauseMovedOn } from '../domain/job-step.js';
 import type { StoredJob } from '../io/state-store.js';
 import type { DriveContext } from './drive-context.js';
@@ -19,23 +19,50 @@ export function isRefusal(error: unknown): error is GatewayError {
   return error.kind === 'invalid_request' || error.kind === 'not_found' || (error.kind === 'conflict' && error.stripeCode !== 'idempotency_key_in_use');
 }
 
+/** How Stripe took a call on a job: carried it out, or refused it — then the job as read just after. */
+export type JobCallAnswer = { kind: 'answered'; view: RedactionJobView } | { kind: 'refused'; view: RedactionJobView; error: GatewayError };
+
+/** The calls that move a job on; `update` switches its validation behaviour. */
+export type JobCall = { kind: 'validate' } | { kind: 'run' } | { kind: 'cancel' } | { kind: 'update'; to: ValidationBehavior };
+
+/**
+ * Sends one call on a job with the next action key from the state. A refusal (the answer to an
+ * earlier attempt was lost, or the job moved on) is answered by reading the job, never by sending
+ * the call again; whether the job simply moved on is the job machine's decision
+ * (domain/job-machine.ts). Records nothing: the machine says what to record.
+ */
+export async function sendJobCall(job: StoredJob, call: JobCall, ctx: Pick<DriveContext, 'gateway' | 'store'>): Promise<JobCallAnswer> {
+  const id = job.stripeId as string;
+  const key = ctx.store.nextActionKey(job, call.kind);
+  try {
+    switch (call.kind) {
+      case 'validate':
+        return { kind: 'answered', view: await ctx.gateway.validateJob(id, key) };
+      case 'run':
+        return { kind: 'answered', view: await ctx.gateway.runJob(id, key) };
+      case 'cancel':
+        return { kind: 'answered', view: await ctx.gateway.cancelJob(id, key) };
+      case 'update':
+        return { kind: 'answered', view: await ctx.gateway.updateJob(id, call.to, key) };
+    }
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    return { kind: 'refused', view: await ctx.gateway.retrieveJob(id), error };
+  }
+}
+
 /**
  * Switches a failed job's validation behaviour; the state follows only once Stripe confirmed it. A
  * refused update is settled by reading the job: one that moved past where an update applies goes
  * on from its real status (the caller's next call is refused too, and reads it again).
  */
 export async function switchBehavior(job: StoredJob, behavior: ValidationBehavior, ctx: DriveContext): Promise<void> {
-  const id = job.stripeId as string;
-  try {
-    const view = await ctx.gateway.updateJob(id, behavior, ctx.store.nextActionKey(job, 'update'));
-    ctx.store.recordJobBehavior(job, view.validationBehavior);
-  } catch (error) {
-    if (!isRefusal(error)) throw error;
-    const view = await ctx.gateway.retrieveJob(id);
-    ctx.store.recordJobStatus(job, view.status);
-    if (view.validationBehavior !== job.validationBehavior) ctx.store.recordJobBehavior(job, view.validationBehavior);
-    if (view.validationBehavior !== behavior && !isRefusedBecauseMovedOn('update', view.status)) throw error;
-  }
+  const answer = await sendJobCall(job, { kind: 'update', to: behavior }, ctx);
+  if (answer.kind === 'answered') return ctx.store.recordJobBehavior(job, answer.view.validationBehavior);
+  const { view, error } = answer;
+  ctx.store.recordJobStatus(job, view.status);
+  if (view.validationBehavior !== job.validationBehavior) ctx.store.recordJobBehavior(job, view.validationBehavior);
+  if (view.validationBehavior !== behavior && !isRefusedBecauseMovedOn('update', view.status)) throw error;
 }
 
 /**
@@ -44,33 +71,18 @@ export async function switchBehavior(job: StoredJob, behavior: ValidationBehavio
  * is read and recorded, and the caller goes on from there.
  */
 export async function transition(job: StoredJob, action: 'validate' | 'run', ctx: DriveContext): Promise<boolean> {
-  const id = job.stripeId as string;
-  const key = ctx.store.nextActionKey(job, action);
-  try {
-    const view = action === 'run' ? await ctx.gateway.runJob(id, key) : await ctx.gateway.validateJob(id, key);
-    ctx.store.recordJobStatus(job, view.status);
-    return true;
-  } catch (error) {
-    if (!isRefusal(error)) throw error;
-    const view = await ctx.gateway.retrieveJob(id);
-    ctx.store.recordJobStatus(job, view.status);
-    if (!isRefusedBecauseMovedOn(action, view.status)) throw error;
-    return false;
-  }
+  const answer = await sendJobCall(job, { kind: action }, ctx);
+  ctx.store.recordJobStatus(job, answer.view.status);
+  if (answer.kind === 'answered') return true;
+  if (!isRefusedBecauseMovedOn(action, answer.view.status)) throw answer.error;
+  return false;
 }
 
 /** Cancels and waits until Stripe releases the job's objects (a canceling job still holds them). */
 export async function cancelJob(job: StoredJob, ctx: DriveContext): Promise<void> {
-  const id = job.stripeId as string;
-  try {
-    const view = await ctx.gateway.cancelJob(id, ctx.store.nextActionKey(job, 'cancel'));
-    ctx.store.recordJobStatus(job, view.status);
-  } catch (error) {
-    if (!isRefusal(error)) throw error;
-    const view = await ctx.gateway.retrieveJob(id);
-    ctx.store.recordJobStatus(job, view.status);
-    if (!isRefusedBecauseMovedOn('cancel', view.status)) throw error;
-  }
-  const settled = await ctx.watcher.waitSettled(id, job.created ?? 0);
+  const answer = await sendJobCall(job, { kind: 'cancel' }, ctx);
+  ctx.store.recordJobStatus(job, answer.view.status);
+  if (answer.kind === 'refused' && !isRefusedBecauseMovedOn('cancel', answer.view.status)) throw answer.error;
+  const settled = await ctx.watcher.waitSettled(job.stripeId as string, job.created ?? 0);
   ctx.store.recordJobStatus(job, settled.status);
 }

@@ -1,8 +1,8 @@
 /**
  * Who holds a lock Stripe reports: read from this state's own jobs and Stripe's job list, never from
- * an error's message (stripe-api.md §6: Stripe's text names no job).
+ * an error's message (docs/stripe.md#what-the-client-must-not-rely-on: Stripe's text names no job).
  */
-import { objectTypeOfId } from '../domain/identifier.js';
+import { objectTypeOfId, STRIPE_OBJECT_TYPE } from '../domain/identifier.js';
 import { TERMINAL_JOB_STATUSES, type JobValidationError, type RedactionJobView } from '../domain/job.js';
 import type { Reason } from '../domain/reason.js';
 import type { StoredJob } from '../io/state-store.js';
@@ -91,7 +91,7 @@ async function ownHolderOfObject(objectId: string, objectType: string, exceptJob
     const holder = ctx.store.liveJobHolding(id, exceptJob);
     if (holder !== undefined) return holder;
     const finished = ctx.store.succeededJobHolding(id, exceptJob);
-    return finished !== undefined && ctx.succeededThisRun?.has(finished) ? finished : undefined;
+    return finished !== undefined && ctx.memory.succeeded(finished) ? finished : undefined;
   };
   // No await between a look and the answer: the caller defers on the holder before it can release its waiters.
   const own = heldBy(objectId);
@@ -100,14 +100,7 @@ async function ownHolderOfObject(objectId: string, objectType: string, exceptJob
   return customer ? heldBy(customer) : undefined;
 }
 
-/** Stripe's `object` value of each identifier kind whose name differs from it (as `erroring_object` names it). */
-export const STRIPE_OBJECT_TYPE: Partial<Record<string, string>> = {
-  checkout_session: 'checkout.session',
-  identity_verification_session: 'identity.verification_session',
-  issuing_cardholder: 'issuing.cardholder',
-  issuing_card: 'issuing.card',
-  radar_value_list_item: 'radar.value_list_item',
-};
+export { STRIPE_OBJECT_TYPE } from '../domain/identifier.js';
 
 const isTerminal = (status: string): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);
 

@@ -1,6 +1,6 @@
 import { endpointOfOperation, type RequestClass } from '../stripe/gateway.js';
 
-/** The run's rate budget (design.md "Budget, not just limits"). */
+/** The run's rate budget (docs/architecture.md#budget-not-just-limits). */
 export interface RateBudgetOptions {
   /** Requests per second for all requests, searches included. */
   maxRps: number;

@@ -1,31 +1,29 @@
-import PQueue from 'p-queue';
-import { addressesInCell, classifyIdentifier } from '../domain/identifier.js';
-import { JobPacker } from '../domain/pack.js';
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
 import type { InputEncoding } from '../io/input-encoding.js';
-import { inspectRequestFile, readRequestRows, scanRequestFile, type ColumnUsability, type RequestFileInfo, type RequestRow } from '../io/request-reader.js';
-import { InputFileError } from '../errors.js';
+import { readRequestRows } from '../io/request-reader.js';
+import { checkInput, type CheckedInput } from './check-input.js';
 import { describeColumn } from '../io/request-columns.js';
 import type { StateStore, StoredJob } from '../io/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import type { DriveContext } from './drive-context.js';
-import { driveJob, followJob } from './drive-job.js';
+import { driveJob } from './drive-job.js';
+import { followJob } from './follow-job.js';
 import { rememberCustomerOwners } from './customer-owners.js';
+import { RunMemory } from './run-memory.js';
 import { JobWatcher } from './job-watcher.js';
 import type { RateBudget } from './rate-budget.js';
-import { resolveIdentifiers, type LookupMode, type PendingLookup } from './resolve-identifiers.js';
-import { writeReport, type ReportTotals } from './write-report.js';
+import type { LookupMode } from './resolve-identifiers.js';
+import type { ReportTotals } from './write-report.js';
 import { ObjectVerifier, type VerificationCounts } from './verify-objects.js';
-import { RESULT_CSV_VERSION } from '../io/result-writer.js';
-import { sha256OfFile } from '../io/file-digest.js';
-import { packageVersion } from '../io/package-version.js';
-import { DEFAULT_DEADLINE, formatDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
-import { ReportCollector, writeReportHtml } from '../io/report-html.js';
-import { join } from 'node:path';
-import { afterErasure, ErasureNotes, type AfterErasureReport } from './after-erasure.js';
-import { renderAfterErasureSections } from '../io/after-erasure-html.js';
+import type { DateOrder, DeadlineSpec } from '../domain/deadline.js';
+import { CustomerLookup } from './customer-lookup.js';
+import { JobScheduler } from './job-scheduler.js';
+import { RequestIntake } from './request-intake.js';
+import { writeRunReport } from './run-report.js';
+import type { RecordColumnOptions } from '../io/request-record-columns.js';
+import type { AfterErasureReport } from './after-erasure.js';
 
 export interface RunOptions {
   inputPath: string;
@@ -43,6 +41,12 @@ export interface RunOptions {
   deadline?: DeadlineSpec;
   /** How `NN/NN/YYYY` received dates read; without it they are refused as ambiguous. */
   dateOrder?: DateOrder;
+  /** `--holidays`: due dates on them roll to the next working day. @default none */
+  holidays?: ReadonlySet<string>;
+  /** `--extension`: how far a notified extension moves `due_by`. @default 2m for month deadlines, 45d otherwise */
+  extension?: DeadlineSpec;
+  /** `--channel-column`, `--extension-column`. */
+  recordColumns?: RecordColumnOptions;
   /** `--excel`: results.csv with a UTF-8 byte order mark, the input's delimiter and CRLF. */
   excel?: boolean;
   /** Whether an email no customer carries is looked up as guest Checkout Sessions. @default true */
@@ -69,56 +73,7 @@ export interface RunOptions {
   stateIsNew?: boolean;
 }
 
-/** The input file, read whole once: where its identifiers are, and how many rows it has. */
-export interface CheckedInput {
-  info: RequestFileInfo;
-  totalRows: number;
-  /** How usable the identifier column is over the whole file. */
-  column: ColumnUsability;
-  /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
-  sha256: string;
-}
-
-/**
- * Reads the whole input once before anything is sent: a syntax error on line 900,000 must stop the
- * run (an `InputFileError`) while nothing has happened — not even the account read the CLI does first.
- */
-export async function checkInput(
-  options: Pick<RunOptions, 'inputPath' | 'inputName' | 'column' | 'receivedColumn' | 'requestIdColumn' | 'encoding'>,
-  onRows?: (rows: number) => void,
-): Promise<CheckedInput> {
-  const info = await inspectRequestFile(options.inputPath, {
-    name: options.inputName ?? options.inputPath,
-    ...(options.column !== undefined ? { column: options.column } : {}),
-    ...(options.receivedColumn !== undefined ? { receivedColumn: options.receivedColumn } : {}),
-    ...(options.requestIdColumn !== undefined ? { requestIdColumn: options.requestIdColumn } : {}),
-    ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
-  });
-  // A whole pass before anything is sent: a syntax error or a byte that is no character on line
-  // 900,000 must stop the run while nothing irreversible has happened.
-  const scan = await scanRequestFile(info, onRows);
-  const { requests, invalid } = scan.column;
-  // A column chosen by the tool that is mostly unusable is the wrong column far more often than a
-  // file of bad requests: stop before anything is sent. Named with --column, it is the user's call.
-  if (options.column === undefined && invalid * 2 > requests) {
-    throw new InputFileError(describeUnusableColumn(info, scan.column), { code: 'INPUT_COLUMN_UNUSABLE', path: info.name });
-  }
-  return { info: { ...info, lastDataRow: scan.lastDataRow }, totalRows: scan.rows, sha256: scan.sha256, column: scan.column };
-}
-
-/** Why a column chosen without `--column` is refused: how much of it is unusable, and what looks better. */
-function describeUnusableColumn(info: RequestFileInfo, column: ColumnUsability): string {
-  const name = info.header === null ? `column ${info.identifierColumn + 1}` : JSON.stringify(info.identifierColumnName);
-  const share = Math.round((column.invalid * 100) / column.requests);
-  const better = column.betterColumns
-    .slice(0, 3)
-    .map((c) => `${info.header === null ? `column ${c.index + 1}` : JSON.stringify(c.name)} (${c.hits} of ${c.rows} rows are emails or Stripe ids)`);
-  return (
-    `${info.name}: the identifier column ${name} is unusable in ${column.invalid} of ${column.requests} rows (${share}%): they hold no email or Stripe id, ` +
-    `so nothing was sent. ${better.length > 0 ? `Looks better: ${better.join(', ')}.` : 'No other column looks better.'} ` +
-    `Name the column to read with --column (--column ${JSON.stringify(info.header === null ? String(info.identifierColumn + 1) : info.identifierColumnName)} to read this one anyway: its unusable rows are then reported invalid).`
-  );
-}
+export { checkInput, type CheckedInput } from './check-input.js';
 
 export interface RunPorts {
   gateway: StripeGateway;
@@ -156,7 +111,7 @@ export interface RunSummary extends ReportTotals {
   mode: RunMode;
   livemode: boolean;
   toolVersion: string;
-  /** The columns' version of results.csv (design.md "Result CSV"). */
+  /** The columns' version of results.csv (docs/contract.md#result-csv). */
   resultCsvVersion: number;
   /** SHA-256 of the results.csv written: which report. */
   resultsSha256: string;
@@ -165,6 +120,8 @@ export interface RunSummary extends ReportTotals {
   validationBehavior: ValidationBehavior;
   /** The `--deadline` each row's `due_by` was computed with (`1m`, `45d`, …). */
   deadline: string;
+  /** 0-based input column of the request's own id, or null (`expire` keeps it). */
+  requestIdColumn: number | null;
   input: string;
   /** SHA-256 of the input's bytes as read (BOM included), lower-case hex. */
   inputSha256: string;
@@ -192,22 +149,131 @@ export interface RunSummary extends ReportTotals {
 }
 
 /**
- * The flow of design.md: read → classify → plan → resolve → pack → drive → report. The input is
+ * The flow of docs/architecture.md#the-flow: read → classify → plan → resolve → pack → drive → verify → report. The input is
  * streamed three times — to check it, to plan and drive, to report — and never held whole; jobs are driven
  * while reading goes on, with back-pressure so reading waits when enough jobs are queued.
  * Throws only what must stop the run: an input file error before anything is sent, a fatal
  * gateway error (authentication, permission), a state store failure.
  */
 export async function runPipeline(options: RunOptions, ports: RunPorts): Promise<RunSummary> {
-  const { store, logger, gateway, budget } = ports;
+  const { store, logger, gateway } = ports;
   const inputName = options.inputName ?? options.inputPath;
-  const { info, totalRows, sha256: inputSha256 } =
+  const checked =
     options.checkedInput ??
     (await checkInput(options, (rows) => ports.onProgress?.({ phase: 'check', rows, totalRows: 0, lookupsDone: 0, lookups: 0, jobsDone: 0, jobsStarted: 0 })));
+  const { info, totalRows } = checked;
 
   const startedAt = store.now();
   const runId = store.startRun(options.mode, inputName);
-  logger.info('run started', { run: runId, mode: options.mode, rows: totalRows, column: info.identifierColumnName, encoding: info.decoding.encoding, encodingFrom: info.decoding.decidedBy });
+  logRunStart(logger, runId, options.mode, checked);
+
+  const count = { rows: 0, lookups: 0, lookupsDone: 0 };
+  const progress = (phase: RunProgress['phase']) =>
+    ports.onProgress?.({ phase, rows: count.rows, totalRows, lookupsDone: count.lookupsDone, lookups: count.lookups, jobsDone: scheduler.jobsDone, jobsStarted: scheduler.jobsStarted });
+  // One stop signal for the whole run: the interrupt, or the first fatal error a driver throws.
+  const scheduler = new JobScheduler({ store, runId, concurrency: options.jobConcurrency, ...(ports.signal ? { interrupt: ports.signal } : {}), onJobDone: () => progress('drive') });
+  const interrupted = () => ports.signal?.aborted === true;
+  const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs, maxWaitMs: options.jobTimeoutMs ?? 30 * 60_000 });
+  // Only a redact run verifies: plan and validate runs redact nothing.
+  const verifier = new ObjectVerifier({ gateway, store, logger, signal: scheduler.signal }, { recheckMs: Math.max(1, options.pollIntervalMs) });
+  const memory = new RunMemory(rememberCustomerOwners(gateway));
+  const ctx: DriveContext = {
+    gateway,
+    store,
+    watcher,
+    logger,
+    mode: options.mode === 'validate' ? 'validate' : 'redact',
+    behavior: options.validationBehavior,
+    spawn: (objectIds) => scheduler.submit(objectIds),
+    adopt: (twin, objectIds) => scheduler.adopt(twin, objectIds),
+    memory,
+    customerOf: memory.customerOf,
+    ...(options.mode === 'redact' ? { verify: (ids: readonly string[]) => verifier.enqueue(ids) } : {}),
+    signal: scheduler.signal,
+  };
+  scheduler.use({ drive: (job) => driveJob(job, ctx), follow: (job) => followJob(job, ctx) });
+  const onInterrupt = () => logger.warn('interrupted: stopping; unfinished rows are reported pending and the next run continues them');
+  ports.signal?.addEventListener('abort', onInterrupt, { once: true });
+  const onStop = () => {
+    watcher.close();
+    verifier.close();
+  };
+  scheduler.signal.addEventListener('abort', onStop, { once: true });
+
+  const lookup = new CustomerLookup({ gateway, store, logger, lookup: options.lookup, guests: options.guests ?? true, mode: options.mode });
+  const intake = new RequestIntake({
+    store,
+    runId,
+    mode: options.mode,
+    guests: options.guests ?? true,
+    lookup,
+    batchSize: options.lookupBatchSize ?? 200,
+    submit: (objectIds) => void scheduler.submit(objectIds),
+    waitForRoom: () => scheduler.waitForRoom(options.jobConcurrency),
+    onLookups: ({ queued = 0, done = 0 }) => {
+      count.lookups += queued;
+      count.lookupsDone += done;
+      progress('read');
+    },
+  });
+  try {
+    // Read before this run creates any job of its own.
+    const leftovers = leftoverJobs(store, options.mode);
+    for await (const row of readRequestRows(info)) {
+      if (scheduler.stopped) break;
+      count.rows += 1;
+      await intake.take(row);
+    }
+    if (!scheduler.stopped) intake.noteRows();
+    if (!scheduler.stopped && options.mode !== 'plan') {
+      // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
+      // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
+      // acts on nothing its input does not name.
+      for (const job of leftovers) {
+        if (store.isJobOfRun(job.localId, runId)) scheduler.drive(job.status === 'unsent' ? { ...job, replayedCreate: true } : job);
+        else if (job.stripeId && options.mode === 'redact') scheduler.follow(job);
+      }
+    }
+    while (!scheduler.stopped && intake.hasPending) await intake.resolveBatch();
+    if (!scheduler.stopped) intake.packRest();
+    await scheduler.onIdle();
+    // Before the report: what Stripe states now of every object of this input still waiting for proof.
+    if (!scheduler.stopped && options.mode === 'redact') await verifier.finish(runId);
+  } catch (error) {
+    scheduler.fail(error);
+  } finally {
+    ports.signal?.removeEventListener('abort', onInterrupt);
+    scheduler.signal.removeEventListener('abort', onStop);
+    watcher.close();
+    verifier.close();
+  }
+  scheduler.throwIfFatal();
+
+  progress('report');
+  return writeRunReport(options, ports, {
+    checked,
+    runId,
+    startedAt,
+    interrupted,
+    jobsDriven: scheduler.jobsStarted,
+    otherInputs: scheduler.followed,
+    verification: { ...verifier.counts },
+  });
+}
+
+/**
+ * Jobs earlier runs left live that this run takes up. A validate run takes up the failed jobs a
+ * redact run kept for its input: validated again (with fix when asked), reported, then canceled —
+ * so the advice "a validate run with fix will tell" holds for blocked rows too. The next redact
+ * run gives their objects a new job.
+ */
+function leftoverJobs(store: StateStore, mode: RunMode): StoredJob[] {
+  if (mode === 'redact') return store.liveJobs();
+  return mode === 'validate' ? store.liveJobs().filter((job) => job.status === 'failed') : [];
+}
+
+function logRunStart(logger: Logger, runId: string, mode: RunMode, { info, totalRows }: CheckedInput): void {
+  logger.info('run started', { run: runId, mode, rows: totalRows, column: info.identifierColumnName, encoding: info.decoding.encoding, encodingFrom: info.decoding.decidedBy });
   logger.info(`identifier column ${describeColumn(info.header, info.identifierColumn)} (${info.identifierColumnChoice.chosenBy}): ${info.identifierColumnChoice.reason}`, {
     column: info.identifierColumnName,
     chosenBy: info.identifierColumnChoice.chosenBy,
@@ -218,291 +284,4 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       `no received-date column was found, so deadlines are off for this file (no due_by, no overdue count); column ${describeColumn(info.header, info.dateLikeColumn)} looks like dates: name it with --received-column ${JSON.stringify(name)}`,
     );
   }
-
-  const watcher = new JobWatcher(gateway, { pollIntervalMs: options.pollIntervalMs, maxWaitMs: options.jobTimeoutMs ?? 30 * 60_000 });
-  // Only a redact run verifies: plan and validate runs redact nothing.
-  const verifier = new ObjectVerifier({ gateway, store, logger, ...(ports.signal ? { signal: ports.signal } : {}) }, { recheckMs: Math.max(1, options.pollIntervalMs) });
-  const jobs = new PQueue({ concurrency: options.jobConcurrency });
-  let fatal: unknown;
-  let jobsStarted = 0;
-  let jobsDone = 0;
-  let rowsRead = 0;
-  let lookups = 0;
-  let lookupsDone = 0;
-  const progress = (phase: RunProgress['phase'], rows = rowsRead) =>
-    ports.onProgress?.({ phase, rows, totalRows, lookupsDone, lookups, jobsDone, jobsStarted });
-
-  const ctx: DriveContext = {
-    gateway,
-    store,
-    watcher,
-    logger,
-    mode: options.mode === 'validate' ? 'validate' : 'redact',
-    behavior: options.validationBehavior,
-    spawn: (objectIds) => submit(objectIds),
-    adopt: (twin, objectIds) => {
-      if (fatal || interrupted()) return;
-      const job = store.insertJob(objectIds, twin.validationBehavior, runId);
-      store.recordJobCreated(job, twin.id, twin.status, twin.created);
-      drive(job);
-    },
-    canceledOutside: new Set(),
-    succeededThisRun: new Set(),
-    customerOf: rememberCustomerOwners(gateway),
-    ...(options.mode === 'redact' ? { verify: (ids: readonly string[]) => verifier.enqueue(ids) } : {}),
-    ...(ports.signal ? { signal: ports.signal } : {}),
-  };
-  const interrupted = () => ports.signal?.aborted === true;
-  const onAbort = () => {
-    logger.warn('interrupted: stopping; unfinished rows are reported pending and the next run continues them');
-    jobs.clear();
-    watcher.close();
-    verifier.close();
-  };
-  ports.signal?.addEventListener('abort', onAbort, { once: true });
-  const drive = (job: ReturnType<StateStore['insertJob']>) => {
-    jobsStarted += 1;
-    void jobs
-      .add(async () => {
-        if (fatal || interrupted()) return;
-        try {
-          await driveJob(job, ctx);
-        } catch (error) {
-          fatal ??= error;
-          jobs.clear();
-        } finally {
-          jobsDone += 1;
-          progress('drive');
-        }
-      })
-      .catch((error: unknown) => {
-        fatal ??= error;
-      });
-  };
-  const followed = { jobs: 0, byStatus: {} as Record<string, number> };
-  const follow = (job: StoredJob) => {
-    followed.jobs += 1;
-    void jobs
-      .add(async () => {
-        if (fatal || interrupted()) return;
-        try {
-          const status = await followJob(job, ctx);
-          followed.byStatus[status] = (followed.byStatus[status] ?? 0) + 1;
-        } catch (error) {
-          fatal ??= error;
-          jobs.clear();
-        }
-      })
-      .catch((error: unknown) => {
-        fatal ??= error;
-      });
-  };
-  const submit = (objectIds: string[]): number | undefined => {
-    if (objectIds.length === 0 || fatal || interrupted()) return undefined;
-    const job = store.insertJob(objectIds, 'error', runId);
-    drive(job);
-    return job.localId;
-  };
-
-  try {
-    // Read before this run creates any job of its own.
-    // A validate run takes up the failed jobs a redact run kept for its input: validated again (with
-    // fix when asked), reported, then canceled — so the advice "a validate run with fix will tell"
-    // holds for blocked rows too. The next redact run gives their objects a new job.
-    const leftovers = options.mode === 'redact' ? store.liveJobs() : options.mode === 'validate' ? store.liveJobs().filter((job) => job.status === 'failed') : [];
-    const packer = new JobPacker();
-    const searchUsable = { value: true };
-    const batchSize = options.lookupBatchSize ?? 200;
-    let batch: PendingLookup[] = [];
-    const flush = async () => {
-      const current = batch;
-      batch = [];
-      lookups += current.length;
-      progress('read');
-      const onLookedUp = (count: number) => {
-        lookupsDone += count;
-        progress('read');
-      };
-      await resolveIdentifiers(current, { gateway, store, logger, lookup: options.lookup, guests: options.guests ?? true, mode: options.mode, searchUsable, onLookedUp });
-      if (options.mode === 'plan') return;
-      for (const pending of current) {
-        for (const id of store.objectsNeedingJobOf(pending.key)) {
-          const full = packer.add(id);
-          if (full) submit(full);
-        }
-      }
-      // Back-pressure: read on only while few jobs wait for a slot.
-      await jobs.onSizeLessThan(options.jobConcurrency);
-    };
-
-    // Rows are noted in the state a chunk at a time, in one transaction: a million rows must not
-    // cost a million commits.
-    let chunkRows: RequestRow[] = [];
-    const noteChunk = () => {
-      const rows = chunkRows;
-      chunkRows = [];
-      store.transaction(() => {
-        for (const { identifier: cell, row, notARequest } of rows) {
-          if (notARequest !== undefined) continue;
-          const classified = classifyIdentifier(cell);
-          if (classified.kind === 'invalid') {
-            // Kept by keyed digest only, so that `show` can tell what became of the row.
-            const keys = [
-              { key: store.cellKey(cell), via: 'cell' as const },
-              ...addressesInCell(cell).map((address) => ({ key: store.emailKey(address), via: 'address_in_cell' as const })),
-            ];
-            if (cell.trim() !== '') store.noteInvalidCell(keys, runId, row, classified.reason);
-            continue;
-          }
-          const key = store.keyOf(classified);
-          const seen = store.noteIdentifier(key, classified.type, runId, { guests: options.guests ?? true });
-          if (seen.first) store.noteIdentifierRow(key, runId, row);
-          if (seen.first && seen.needsLookup) batch.push({ key, classified });
-        }
-      });
-    };
-    for await (const row of readRequestRows(info)) {
-      if (fatal || interrupted()) break;
-      rowsRead += 1;
-      chunkRows.push(row);
-      if (chunkRows.length >= NOTE_CHUNK_ROWS) noteChunk();
-      if (batch.length >= batchSize) {
-        await flush();
-        progress('read');
-      }
-    }
-    if (!fatal && !interrupted()) noteChunk();
-    if (!fatal && !interrupted() && options.mode !== 'plan') {
-      // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
-      // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
-      // acts on nothing its input does not name.
-      for (const job of leftovers) {
-        if (store.isJobOfRun(job.localId, runId)) drive(job.status === 'unsent' ? { ...job, replayedCreate: true } : job);
-        else if (job.stripeId && options.mode === 'redact') follow(job);
-      }
-    }
-    while (!fatal && !interrupted() && batch.length > 0) await flush();
-    if (!fatal && !interrupted()) {
-      const last = packer.flush();
-      if (last) submit(last);
-    }
-    await jobs.onIdle();
-    // Before the report: what Stripe states now of every object of this input still waiting for proof.
-    if (!fatal && !interrupted() && options.mode === 'redact') await verifier.finish(runId);
-  } catch (error) {
-    fatal ??= error;
-  } finally {
-    ports.signal?.removeEventListener('abort', onAbort);
-    watcher.close();
-    verifier.close();
-  }
-  if (fatal) {
-    jobs.clear();
-    throw fatal;
-  }
-
-  progress('report');
-  const collector = new ReportCollector(info.identifierColumn, store.now().slice(0, 10), undefined, options.mode);
-  const erasures = new ErasureNotes(store, info.identifierColumn, info.requestIdColumn);
-  const totals = await writeReport(
-    info,
-    {
-      outDir: options.outDir,
-      mode: options.mode,
-      runId,
-      interrupted: interrupted(),
-      livemode: options.livemode,
-      deadline: options.deadline ?? DEFAULT_DEADLINE,
-      ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
-      stateIsNew: options.stateIsNew ?? false,
-      ...(options.excel ? { excel: true } : {}),
-      onRow: (row, facts) => {
-        collector.add(row, facts);
-        erasures.add(row);
-      },
-    },
-    store,
-  );
-  erasures.flush();
-  const resultsSha256 = await sha256OfFile(totals.resultsPath);
-  const after = await afterErasure({
-    gateway,
-    store,
-    logger,
-    runId,
-    outDir: options.outDir,
-    redact: options.mode === 'redact' && !interrupted(),
-    ...(ports.signal ? { signal: ports.signal } : {}),
-  });
-  const endedAt = store.now();
-  const reportPath = join(options.outDir, 'report.html');
-  await writeReportHtml(
-    reportPath,
-    {
-      account: options.account ?? null,
-      livemode: options.livemode,
-      mode: options.mode,
-      runId,
-      startedAt,
-      endedAt,
-      input: inputName,
-      inputSha256,
-      resultsSha256,
-      interrupted: interrupted(),
-      identifierColumn: `${info.identifierColumnName} (${info.identifierColumnChoice.reason})`,
-      deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
-      extraSections: renderAfterErasureSections({
-        reappeared: after.reappeared === null ? null : after.reappearedRows,
-        ...(after.watch?.note ? { watchNote: after.watch.note } : {}),
-        recipients: after.recipients,
-      }),
-    },
-    collector,
-  );
-  const summary: RunSummary = {
-    runId,
-    interrupted: interrupted(),
-    mode: options.mode,
-    livemode: options.livemode,
-    toolVersion: packageVersion(),
-    resultCsvVersion: RESULT_CSV_VERSION,
-    resultsSha256,
-    reportPath,
-    validationBehavior: options.validationBehavior,
-    deadline: formatDeadlineSpec(options.deadline ?? DEFAULT_DEADLINE),
-    input: inputName,
-    inputSha256,
-    column: {
-      name: info.identifierColumnName,
-      chosenBy: info.identifierColumnChoice.chosenBy,
-      reason: info.identifierColumnChoice.reason,
-      unusableRows: totals.statuses.invalid,
-      skippedRows: totals.statuses.skipped,
-    },
-    stateIsNew: options.stateIsNew ?? false,
-    startedAt,
-    endedAt,
-    ...totals,
-    jobs: { driven: jobsStarted, byStatus: store.jobCounts(runId) },
-    otherInputs: followed,
-    apiCalls: {
-      total: budget.totalCalls,
-      byOperation: budget.callCounts(),
-      rateLimited: budget.rateLimitedCount,
-      peakPerSecond: budget.peakRequestsPerSecond(),
-    },
-    verification: { ...verifier.counts },
-    reappeared: after.reappeared,
-    watch: after.watch,
-    recipients: after.recipients,
-    reappearedPath: after.reappearedPath,
-    downstreamPath: after.downstreamPath,
-  };
-  store.endRun(runId, summary);
-  logger.info('run finished', { run: runId, rows: totals.rows, statuses: totals.statuses, apiCalls: summary.apiCalls.total });
-  return summary;
 }
-
-/** Rows noted in the state per transaction. */
-const NOTE_CHUNK_ROWS = 500;
-

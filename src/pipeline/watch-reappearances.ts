@@ -21,7 +21,7 @@ type ReadPlan = Exclude<WatchStart, { source: 'nothing_erased' }>;
 /** Events written this long before the watch may still be on their way into the list: read again next time. */
 const VISIBILITY_LAG_SECONDS = 300;
 
-/** Permissions a restricted key needs, as the README lists them. */
+/** Permissions a restricted key needs, as docs/operations.md#the-state lists them. */
 export const EVENTS_PERMISSION = 'Events: Read';
 export const CUSTOMERS_PERMISSION = 'Customers: Read';
 

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { describeNonRequest, type NotARequest } from '../domain/export-footer.js';
 import { classifyIdentifier, describeExtraction, type Classified } from '../domain/identifier.js';
-import { classifyDeadline, dateOfInstant, daysLate, dueDate, parseReceivedDate, type CalendarDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
+import { classifyDeadline, dateOfInstant, daysLate, parseReceivedDate, type CalendarDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
+import { describeDueDate, lawfulDueDate } from '../domain/due-date.js';
+import type { RecordColumns } from '../io/request-record-columns.js';
+import type { RequestFacts } from '../io/state-requests.js';
+import { requestFactsOf, type RowDue } from './request-facts.js';
 import { decideRowOutcome, type IdentifierOutcome, type RowOutcome } from '../domain/row-outcome.js';
 import { DEADLINE_STANDING, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
 import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
@@ -65,6 +69,14 @@ export async function writeReport(
     dateOrder?: DateOrder;
     /** True when this run started the state: a `not_found` row then says the state has no history of it. */
     stateIsNew?: boolean;
+    /** `--holidays`: due dates on them roll to the next working day. @default none */
+    holidays?: ReadonlySet<string>;
+    /** `--extension`: how far a notified extension moves the due date. @default 2m for month deadlines, 45d otherwise */
+    extension?: DeadlineSpec;
+    /** The request id, channel and extension columns. @default none */
+    recordColumns?: RecordColumns;
+    /** Sees what each row tells the register. */
+    onRequest?: (facts: RequestFacts) => void;
     /** `--excel`: results.csv with a byte order mark, the input's delimiter and CRLF. */
     excel?: boolean;
     /** Sees every row as it is written (report.html is built from these very rows). */
@@ -118,7 +130,7 @@ export async function writeReport(
       statuses[outcome.status] += 1;
       rows += 1;
       // A footer has no received date to read: no due_by, and no message about one.
-      const due: ReturnType<typeof dueByOf> = row.notARequest !== undefined ? { dueBy: null, received: null } : dueByOf(row.fields, info.receivedColumn, options);
+      const due = row.notARequest !== undefined ? NO_DUE_DATE : dueByOf(row.fields, info.receivedColumn, options.recordColumns?.extension ?? null, options);
       const standing = DEADLINE_STANDING[outcome.status];
       const requestId = info.requestIdColumn === null ? null : (row.fields[info.requestIdColumn] ?? '').trim() || null;
       const facts: RowDeadlineFacts = { requestId, received: due.received, settledOn: null, daysLate: null, overdue: false };
@@ -153,7 +165,7 @@ export async function writeReport(
         earlierJobIds: outcome.earlierJobIds,
         blockingCodes: outcome.blockingCodes,
         fixes: outcome.fixes,
-        messages: due.problem === undefined ? outcome.messages : [...outcome.messages, due.problem],
+        messages: [...outcome.messages, ...due.messages],
         commands: outcome.commands,
         dueBy: due.dueBy,
         runId: options.runId,
@@ -161,6 +173,11 @@ export async function writeReport(
         updatedAt: outcome.updatedAt,
         verifiedAt: outcome.verifiedAt,
       };
+      if (options.onRequest) {
+        const identifier = key === undefined ? undefined : outcomeOf(key);
+        const request = requestFactsOf(row, classified, outcome, identifier, due, { ...(options.recordColumns ?? NO_RECORD_COLUMNS), requestId: info.requestIdColumn }, store);
+        if (request) options.onRequest(request);
+      }
       options.onRow?.(result, facts);
       yield result;
     }
@@ -176,15 +193,33 @@ function skippedOutcome(kind: NotARequest, now: string): RowOutcome {
   return { status: 'skipped', objectIds: [], jobIds: [], earlierJobIds: [], blockingCodes: [], fixes: [], messages: [describeNonRequest(kind)], commands: [], updatedAt: now, verifiedAt: null };
 }
 
-/** A row's `due_by` from its received date, or why there is none (a row message; never a crash); and the received date as shown. */
+const NO_RECORD_COLUMNS: RecordColumns = { requestId: null, channel: null, extension: null };
+/** A row's due date and how it was reached; `received` as report.html shows it (the cell, when no date reads from it). */
+type DueOfRow = RowDue & { received: string | null; messages: string[] };
+const NO_DUE_DATE: DueOfRow = { received: null, receivedDate: null, dueBy: null, extendedOn: null, messages: [] };
+
+/**
+ * A row's `due_by` by the law's counting rules (domain/due-date.ts), and the messages it earns: an
+ * extension, a roll off a weekend or holiday, or why there is no date (never a crash).
+ */
 function dueByOf(
   fields: readonly string[],
   receivedColumn: number | null,
-  options: { deadline: DeadlineSpec; dateOrder?: DateOrder },
-): { dueBy: string | null; received: string | null; problem?: string } {
-  if (receivedColumn === null) return { dueBy: null, received: null };
+  extensionColumn: number | null,
+  options: { deadline: DeadlineSpec; dateOrder?: DateOrder; holidays?: ReadonlySet<string>; extension?: DeadlineSpec },
+): DueOfRow {
+  if (receivedColumn === null) return NO_DUE_DATE;
   const cell = (fields[receivedColumn] ?? '').trim();
   const received = parseReceivedDate(cell, options.dateOrder);
-  if ('problem' in received) return { dueBy: null, received: cell === '' ? null : cell, problem: `${received.problem}: due_by is unknown` };
-  return { dueBy: dueDate(received.date, options.deadline), received: received.date };
+  if ('problem' in received) return { ...NO_DUE_DATE, received: cell === '' ? null : cell, messages: [`${received.problem}: due_by is unknown`] };
+  const messages: string[] = [];
+  let extendedOn: string | undefined;
+  const extensionCell = extensionColumn === null ? '' : (fields[extensionColumn] ?? '').trim();
+  if (extensionCell !== '') {
+    const parsed = parseReceivedDate(extensionCell, options.dateOrder);
+    if ('problem' in parsed) messages.push(`extension date: ${parsed.problem.replace(/^received date /, '')}: no extension applied`);
+    else extendedOn = parsed.date;
+  }
+  const due = lawfulDueDate(received.date, { deadline: options.deadline, holidays: options.holidays ?? new Set(), ...(options.extension ? { extension: options.extension } : {}) }, extendedOn);
+  return { received: received.date, receivedDate: received.date, dueBy: due.dueBy, extendedOn: due.extension?.notifiedOn ?? null, messages: [...messages, ...describeDueDate(due)] };
 }

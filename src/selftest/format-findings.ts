@@ -1,4 +1,4 @@
-import { DOCUMENTED_TOPICS, VARIANT_FLAGS, type Findings } from './classify-findings.js';
+import { DOCUMENTED_TOPICS, VARIANT_FLAGS, type Findings } from './findings.js';
 import type { Observations } from './observations.js';
 
 /** The selftest's report for a person: what held, which variants Stripe matches, what was cleaned up. */
@@ -8,7 +8,7 @@ export function formatFindings(findings: Findings, observations: Observations, h
     const verdict = d.held === true ? 'held' : d.held === false ? 'DID NOT HOLD' : 'not shown';
     lines.push(`  ${verdict.padEnd(12)} ${DOCUMENTED_TOPICS[d.behaviour]}: ${d.observed}`);
   }
-  lines.push('', 'Where Stripe documents nothing (the emulator variants of stripe-api.md §6):');
+  lines.push('', 'Where Stripe documents nothing (the emulator variants: stripe-redact emulator --help):');
   for (const v of findings.variants) {
     const { flag, topic } = VARIANT_FLAGS[v.variant];
     const verdict =

@@ -1,27 +1,8 @@
-import { GatewayError } from '../errors.js';
 import type { Observations } from './observations.js';
 import type { ProbeJob, StripeProbe } from './probe.js';
+import { CANCELABLE, WalkSession, type WalkOptions } from './walk-session.js';
 
-export interface WalkOptions {
-  /** Names this selftest's objects and idempotency keys: unique per selftest. */
-  runId: string;
-  /** How often a working job (validating, redacting, canceling) is polled. @default 1000 (ms) */
-  pollIntervalMs?: number;
-  /** How long one job may keep working before the step gives up on it. @default 600000 (ms) */
-  jobTimeoutMs?: number;
-  /** How long after a job succeeded its objects are read a second time ("a few seconds later"). @default 5000 (ms) */
-  settleWaitMs?: number;
-  /** Ends waits early (Ctrl-C): the walk then skips to its cleanup. */
-  signal?: AbortSignal;
-  /** One line per step, for the progress of a person watching. */
-  onStep?: (step: string) => void;
-}
-
-/** Statuses in which Stripe is working on the job and the client only waits. */
-const WORKING = new Set(['created', 'validating', 'redacting', 'canceling']);
-
-/** Live jobs a cancel ends. */
-const CANCELABLE = new Set(['ready', 'failed']);
+export type { WalkOptions } from './walk-session.js';
 
 /** Customers to name in the eleven-id create: well-formed ids that exist nowhere. */
 const ELEVEN_IDS = (runId: string) => Array.from({ length: 11 }, (_, i) => `cus_selftest${runId.replace(/[^A-Za-z0-9]/g, '')}${i}`);
@@ -45,78 +26,55 @@ export async function walkGuide(probe: StripeProbe, options: WalkOptions): Promi
   return walk.observations;
 }
 
-class GuideWalk {
-  readonly observations: Observations = { statusesSeen: [], stepFailures: [], cleanup: { done: [], left: [] } };
-  readonly #probe: StripeProbe;
-  readonly #runId: string;
-  readonly #pollIntervalMs: number;
-  readonly #jobTimeoutMs: number;
-  readonly #settleWaitMs: number;
-  readonly #signal: AbortSignal | undefined;
-  readonly #onStep: (step: string) => void;
-  /** Every job made, for the cleanup. */
-  readonly #jobs: string[] = [];
-  /** Customers made, and whether a job redacted them (a redacted customer is gone already). */
-  readonly #customers = new Map<string, { redacted: boolean }>();
-
-  constructor(probe: StripeProbe, options: WalkOptions) {
-    this.#probe = probe;
-    this.#runId = options.runId;
-    this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.#jobTimeoutMs = options.jobTimeoutMs ?? 600_000;
-    this.#settleWaitMs = options.settleWaitMs ?? 5000;
-    this.#signal = options.signal;
-    this.#onStep = options.onStep ?? (() => {});
-  }
-
+class GuideWalk extends WalkSession {
   async steps(): Promise<void> {
     const o = this.observations;
-    const account = await this.#step('account', () => this.#probe.retrieveAccount());
+    const account = await this.step('account', () => this.probe.retrieveAccount());
     if (!account) return;
     o.accountId = account.id;
 
     // The guide's first customer: an unconfirmed PaymentIntent blocks its redaction until fixed.
-    const first = await this.#step('blocked job', async () => {
-      const customer = await this.#customer('a');
-      const pi = await this.#probe.createOpenPaymentIntent(customer, this.#runId, 'a-pi');
-      const job = await this.#createJob([customer], 'error', 'job-a');
+    const first = await this.step('blocked job', async () => {
+      const customer = await this.customer('a');
+      const pi = await this.probe.createOpenPaymentIntent(customer, this.runId, 'a-pi');
+      const job = await this.createJob([customer], 'error', 'job-a');
       if (!job) throw new Error('the job of a customer with an unconfirmed PaymentIntent was refused at create');
-      const done = await this.#settle(job.id);
-      const errors = await this.#probe.listValidationErrors(job.id);
+      const done = await this.settle(job.id);
+      const errors = await this.probe.listValidationErrors(job.id);
       o.blockedJob = { jobId: job.id, paymentIntentId: pi.id, finalStatus: done.status, errors };
       return { customer, pi: pi.id, jobId: job.id };
     });
     if (first) {
-      await this.#step('expand objects', async () => {
-        const answer = await this.#probe.retrieveJob(first.jobId, ['objects']);
+      await this.step('expand objects', async () => {
+        const answer = await this.probe.retrieveJob(first.jobId, ['objects']);
         o.expandObjects = {
           customerId: first.customer,
           answer: answer.ok ? { ok: true, value: { objectIds: answer.value.objectIds } } : answer,
         };
       });
-      await this.#step('expand validation errors', async () => {
-        const answer = await this.#probe.retrieveJob(first.jobId, ['validation_errors']);
+      await this.step('expand validation errors', async () => {
+        const answer = await this.probe.retrieveJob(first.jobId, ['validation_errors']);
         o.expandErrors = answer.ok ? { ok: true, value: { errors: answer.value.validationErrors } } : answer;
       });
-      const second = await this.#step('lock', async () => {
-        const created = await this.#probe.createJob([first.customer], 'error', this.#key('job-lock'));
+      const second = await this.step('lock', async () => {
+        const created = await this.probe.createJob([first.customer], 'error', this.key('job-lock'));
         if (!created.ok) {
           o.lock = { holderJobId: first.jobId, outcome: { kind: 'refused', refusal: created.refusal } };
           return undefined;
         }
-        this.#made(created.value);
-        const done = await this.#settle(created.value.id);
-        const errors = await this.#probe.listValidationErrors(created.value.id);
+        this.made(created.value);
+        const done = await this.settle(created.value.id);
+        const errors = await this.probe.listValidationErrors(created.value.id);
         o.lock = { holderJobId: first.jobId, outcome: { kind: 'created', jobId: created.value.id, finalStatus: done.status, errors } };
         return done;
       });
       // A lock refused at create leaves no second job: a blocked job of its own is canceled instead.
-      const toCancel = second && CANCELABLE.has(second.status) ? second : o.lock?.outcome.kind === 'refused' ? await this.#step('job to cancel', () => this.#blockedJob('cancel')) : undefined;
+      const toCancel = second && CANCELABLE.has(second.status) ? second : o.lock?.outcome.kind === 'refused' ? await this.step('job to cancel', () => this.#blockedJob('cancel')) : undefined;
       if (toCancel && CANCELABLE.has(toCancel.status)) {
-        const canceled = await this.#step('cancel', async () => {
-          const answer = await this.#probe.cancelJob(toCancel.id, this.#key('cancel-lock'));
-          if (answer.ok) this.#see(answer.value.status);
-          const done = await this.#settle(toCancel.id);
+        const canceled = await this.step('cancel', async () => {
+          const answer = await this.probe.cancelJob(toCancel.id, this.key('cancel-lock'));
+          if (answer.ok) this.see(answer.value.status);
+          const done = await this.settle(toCancel.id);
           o.cancel = {
             jobId: toCancel.id,
             answerStatus: answer.ok ? answer.value.status : null,
@@ -126,9 +84,9 @@ class GuideWalk {
           return done;
         });
         if (canceled) {
-          await this.#step('illegal transition', async () => {
-            const answer = await this.#probe.runJob(canceled.id, this.#key('run-canceled'));
-            const after = await this.#settle(canceled.id);
+          await this.step('illegal transition', async () => {
+            const answer = await this.probe.runJob(canceled.id, this.key('run-canceled'));
+            const after = await this.settle(canceled.id);
             o.illegalTransition = {
               jobId: canceled.id,
               fromStatus: canceled.status,
@@ -139,81 +97,81 @@ class GuideWalk {
         }
       }
       if (o.blockedJob?.finalStatus === 'failed') {
-        await this.#step('fix and run', () => this.#fixAndRun(first.customer, first.jobId, first.pi));
+        await this.step('fix and run', () => this.#fixAndRun(first.customer, first.jobId, first.pi));
       }
     }
-    await this.#step('unknown id', async () => {
+    await this.step('unknown id', async () => {
       // An id that never existed: a merely deleted customer is another question (`--deleted-customers`).
-      const gone = `cus_selftest${this.#runId.replace(/[^A-Za-z0-9]/g, '')}missing`;
-      const created = await this.#probe.createJob([gone], 'error', this.#key('job-deleted'));
+      const gone = `cus_selftest${this.runId.replace(/[^A-Za-z0-9]/g, '')}missing`;
+      const created = await this.probe.createJob([gone], 'error', this.key('job-deleted'));
       if (!created.ok) {
         o.unknownId = { missingId: gone, outcome: { kind: 'refused', refusal: created.refusal } };
         return;
       }
-      this.#made(created.value);
-      const done = await this.#settle(created.value.id);
-      const errors = done.status === 'failed' ? await this.#probe.listValidationErrors(done.id) : [];
+      this.made(created.value);
+      const done = await this.settle(created.value.id);
+      const errors = done.status === 'failed' ? await this.probe.listValidationErrors(done.id) : [];
       o.unknownId = { missingId: gone, outcome: { kind: 'created', jobId: done.id, finalStatus: done.status, errors } };
     });
-    await this.#step('deleted customer', () => this.#deletedCustomer());
-    await this.#step('redaction status', () => this.#redactionReads());
-    await this.#step('fix listing', () => this.#fixListing());
-    await this.#step('eleven ids', async () => {
-      const created = await this.#probe.createJob(ELEVEN_IDS(this.#runId), 'error', this.#key('job-eleven'));
-      if (created.ok) this.#made(created.value);
+    await this.step('deleted customer', () => this.#deletedCustomer());
+    await this.step('redaction status', () => this.#redactionReads());
+    await this.step('fix listing', () => this.#fixListing());
+    await this.step('eleven ids', async () => {
+      const created = await this.probe.createJob(ELEVEN_IDS(this.runId), 'error', this.key('job-eleven'));
+      if (created.ok) this.made(created.value);
       o.idCap = created.ok ? { kind: 'accepted', jobId: created.value.id } : { kind: 'refused', refusal: created.refusal };
     });
   }
 
   /** The guide's remedy: switch the failed job to `fix`, validate (→ ready), run (→ succeeded). */
   async #fixAndRun(customer: string, jobId: string, pi: string): Promise<void> {
-    const update = await this.#probe.updateJob(jobId, 'fix', this.#key('fix-a'));
-    const validated = update.ok ? await this.#probe.validateJob(jobId, this.#key('validate-a')) : undefined;
-    if (validated?.ok) this.#see(validated.value.status);
-    const ready = await this.#settle(jobId);
-    const fixErrors = await this.#probe.listValidationErrors(jobId);
+    const update = await this.probe.updateJob(jobId, 'fix', this.key('fix-a'));
+    const validated = update.ok ? await this.probe.validateJob(jobId, this.key('validate-a')) : undefined;
+    if (validated?.ok) this.see(validated.value.status);
+    const ready = await this.settle(jobId);
+    const fixErrors = await this.probe.listValidationErrors(jobId);
     const fixRun: NonNullable<Observations['fixRun']> = { validatedStatus: ready.status, fixErrors };
     if (!update.ok) fixRun.updateRefusal = update.refusal;
     else if (validated && !validated.ok) fixRun.updateRefusal = validated.refusal;
     this.observations.fixRun = fixRun;
     if (ready.status !== 'ready') return;
-    const ran = await this.#probe.runJob(jobId, this.#key('run-a'));
-    if (ran.ok) this.#see(ran.value.status);
-    const done = await this.#settle(jobId);
+    const ran = await this.probe.runJob(jobId, this.key('run-a'));
+    if (ran.ok) this.see(ran.value.status);
+    const done = await this.settle(jobId);
     fixRun.ranStatus = done.status;
-    if (done.status === 'succeeded') this.#customers.set(customer, { redacted: true });
-    fixRun.paymentIntentStatusAfter = await this.#probe.paymentIntentStatus(pi);
+    if (done.status === 'succeeded') this.customers.set(customer, { redacted: true });
+    fixRun.paymentIntentStatusAfter = await this.probe.paymentIntentStatus(pi);
   }
 
   /** A job (validation `error`) of a fresh customer with an unconfirmed PaymentIntent, settled: failed, as the guide's first one. */
   async #blockedJob(step: string): Promise<ProbeJob> {
-    const customer = await this.#customer(step);
-    await this.#probe.createOpenPaymentIntent(customer, this.#runId, `${step}-pi`);
-    const job = await this.#createJob([customer], 'error', `job-${step}`);
+    const customer = await this.customer(step);
+    await this.probe.createOpenPaymentIntent(customer, this.runId, `${step}-pi`);
+    const job = await this.createJob([customer], 'error', `job-${step}`);
     if (!job) throw new Error(`the job of a customer with an unconfirmed PaymentIntent was refused at create (step ${step})`);
-    return this.#settle(job.id);
+    return this.settle(job.id);
   }
 
   /** A customer deleted with `DELETE /v1/customers/:id`, then named in a job: refused, or redacted like any other (then run)? */
   async #deletedCustomer(): Promise<void> {
-    const customer = await this.#customer('deleted');
-    await this.#probe.deleteCustomer(customer);
-    this.#customers.delete(customer);
-    const created = await this.#probe.createJob([customer], 'error', this.#key('job-deleted-customer'));
+    const customer = await this.customer('deleted');
+    await this.probe.deleteCustomer(customer);
+    this.customers.delete(customer);
+    const created = await this.probe.createJob([customer], 'error', this.key('job-deleted-customer'));
     if (!created.ok) {
       this.observations.deletedCustomer = { customerId: customer, outcome: { kind: 'refused', refusal: created.refusal } };
       return;
     }
-    this.#made(created.value);
-    const done = await this.#settle(created.value.id);
-    const errors = done.status === 'failed' ? await this.#probe.listValidationErrors(done.id) : [];
+    this.made(created.value);
+    const done = await this.settle(created.value.id);
+    const errors = done.status === 'failed' ? await this.probe.listValidationErrors(done.id) : [];
     const outcome: NonNullable<Observations['deletedCustomer']>['outcome'] = { kind: 'created', jobId: done.id, finalStatus: done.status, errors };
     this.observations.deletedCustomer = { customerId: customer, outcome };
     if (done.status !== 'ready') return;
     // Redacting what was already deleted removes nothing the selftest still needs.
-    const ran = await this.#probe.runJob(done.id, this.#key('run-deleted-customer'));
-    if (ran.ok) this.#see(ran.value.status);
-    outcome.ranStatus = (await this.#settle(done.id)).status;
+    const ran = await this.probe.runJob(done.id, this.key('run-deleted-customer'));
+    if (ran.ok) this.see(ran.value.status);
+    outcome.ranStatus = (await this.settle(done.id)).status;
   }
 
   /**
@@ -222,22 +180,22 @@ class GuideWalk {
    * settle (`processing` first), and does it hold a young charge (`validated`)?
    */
   async #redactionReads(): Promise<void> {
-    const plain = await this.#customer('settle-plain');
-    const paying = await this.#customer('settle-paid');
-    const paid = await this.#probe.createPaidPayment(paying, this.#runId, 'settle-paid-pi');
+    const plain = await this.customer('settle-plain');
+    const paying = await this.customer('settle-paid');
+    const paid = await this.probe.createPaidPayment(paying, this.runId, 'settle-paid-pi');
     if (!paid.ok) throw new Error(`a payment with pm_card_visa could not be made: ${paid.refusal.message}`);
     if (paid.value.chargeId === null) throw new Error(`the payment ${paid.value.id} with pm_card_visa made no charge`);
     // `fix`: whatever the paid customer's payment method leaves open, the guide's remedy clears.
-    const job = await this.#createJob([plain, paying], 'fix', 'job-settle');
+    const job = await this.createJob([plain, paying], 'fix', 'job-settle');
     if (!job) throw new Error('the job of a customer without payments and one with a paid charge was refused at create');
-    const ready = await this.#settle(job.id);
+    const ready = await this.settle(job.id);
     if (ready.status !== 'ready') throw new Error(`the job of a customer without payments and one with a paid charge ended ${ready.status}, not ready`);
-    const ran = await this.#probe.runJob(job.id, this.#key('run-settle'));
-    if (ran.ok) this.#see(ran.value.status);
-    const done = await this.#settle(job.id);
+    const ran = await this.probe.runJob(job.id, this.key('run-settle'));
+    if (ran.ok) this.see(ran.value.status);
+    const done = await this.settle(job.id);
     if (done.status !== 'succeeded') throw new Error(`the job ${job.id} ended ${done.status}, not succeeded`);
-    this.#customers.set(plain, { redacted: true });
-    this.#customers.set(paying, { redacted: true });
+    this.customers.set(plain, { redacted: true });
+    this.customers.set(paying, { redacted: true });
     const targets = [
       { id: plain, kind: 'customer', role: 'customer_without_payments' },
       { id: paid.value.chargeId, kind: 'charge', role: 'young_charge' },
@@ -245,12 +203,12 @@ class GuideWalk {
     // One after the other, in this order, each time: a reader of the request log can tell the reads apart.
     const readAll = async () => {
       const reads = [];
-      for (const t of targets) reads.push(await this.#probe.readRedaction(t.id, t.kind));
+      for (const t of targets) reads.push(await this.probe.readRedaction(t.id, t.kind));
       return reads;
     };
     const first = await readAll();
     const startedAt = Date.now();
-    await this.#sleep(this.#settleWaitMs);
+    await this.sleep(this.settleWaitMs);
     const waitedMs = Date.now() - startedAt;
     const later = await readAll();
     this.observations.redactionReads = {
@@ -262,8 +220,8 @@ class GuideWalk {
 
   /** A customer with a blocker `fix` clears and one it cannot: which does a failed `fix` job list? */
   async #fixListing(): Promise<void> {
-    const customer = await this.#customer('disputed');
-    const disputed = await this.#probe.createDisputedPayment(customer, this.#runId, 'disputed-pi');
+    const customer = await this.customer('disputed');
+    const disputed = await this.probe.createDisputedPayment(customer, this.runId, 'disputed-pi');
     if (!disputed.ok || disputed.value.chargeId === null) {
       const why = disputed.ok ? 'it made no charge' : disputed.refusal.message;
       this.observations.fixListing = { kind: 'not_probed', reason: `a payment with pm_card_createDispute could not be made: ${why}` };
@@ -271,124 +229,20 @@ class GuideWalk {
     }
     const chargeId = disputed.value.chargeId;
     // Stripe opens the test card's dispute shortly after the charge, not with it.
-    let isDisputed = await this.#probe.isChargeDisputed(chargeId);
-    for (let waitedMs = 0; !isDisputed && waitedMs < 30_000; waitedMs += this.#pollIntervalMs) {
-      await this.#sleep(this.#pollIntervalMs);
-      isDisputed = await this.#probe.isChargeDisputed(chargeId);
+    let isDisputed = await this.probe.isChargeDisputed(chargeId);
+    for (let waitedMs = 0; !isDisputed && waitedMs < 30_000; waitedMs += this.pollIntervalMs) {
+      await this.sleep(this.pollIntervalMs);
+      isDisputed = await this.probe.isChargeDisputed(chargeId);
     }
     if (!isDisputed) {
       this.observations.fixListing = { kind: 'not_probed', reason: `charge ${chargeId} of pm_card_createDispute had no dispute after 30 s` };
       return;
     }
-    const pi = await this.#probe.createOpenPaymentIntent(customer, this.#runId, 'disputed-open-pi');
-    const job = await this.#createJob([customer], 'fix', 'job-disputed');
+    const pi = await this.probe.createOpenPaymentIntent(customer, this.runId, 'disputed-open-pi');
+    const job = await this.createJob([customer], 'fix', 'job-disputed');
     if (!job) throw new Error('the fix job of a customer with a disputed charge was refused at create');
-    const done = await this.#settle(job.id);
-    const errors = await this.#probe.listValidationErrors(job.id);
+    const done = await this.settle(job.id);
+    const errors = await this.probe.listValidationErrors(job.id);
     this.observations.fixListing = { kind: 'probed', jobId: job.id, fixableId: pi.id, unfixableId: chargeId, finalStatus: done.status, errors };
   }
-
-  /** Cancels every live job this walk made and deletes its customers that no job redacted. */
-  async cleanup(): Promise<void> {
-    const { done, left } = this.observations.cleanup;
-    for (const jobId of this.#jobs) {
-      try {
-        let job = await this.#settle(jobId, { abortable: false });
-        if (CANCELABLE.has(job.status)) {
-          const answer = await this.#probe.cancelJob(jobId, this.#key(`cleanup-${jobId}`));
-          if (!answer.ok) throw new Error(answer.refusal.message);
-          job = await this.#settle(jobId, { abortable: false });
-          if (job.status === 'canceled') done.push(`canceled job ${jobId}`);
-        }
-        if (job.status !== 'canceled' && job.status !== 'succeeded') left.push(`job ${jobId} is still ${job.status}`);
-      } catch (error) {
-        left.push(`job ${jobId}: could not cancel it (${messageOf(error)})`);
-      }
-    }
-    for (const [customer, { redacted }] of this.#customers) {
-      try {
-        // A redacted customer reads deleted once all its objects are redacted; one Stripe still
-        // holds (a young charge) is deleted now, so no selftest customer stays listed.
-        const deleted = await this.#probe.deleteCustomer(customer);
-        done.push(redacted ? `customer ${customer} was redacted by the selftest's job${deleted ? ' (and deleted)' : ''}` : `deleted customer ${customer}`);
-      } catch (error) {
-        left.push(`customer ${customer}: could not delete it (${messageOf(error)})`);
-      }
-    }
-  }
-
-  /** Runs one step; a failure is recorded and the walk goes on, unless the key itself was refused. */
-  async #step<T>(name: string, action: () => Promise<T>): Promise<T | undefined> {
-    if (this.#signal?.aborted) {
-      this.observations.stepFailures.push({ step: name, message: 'interrupted before this step' });
-      return undefined;
-    }
-    this.#onStep(name);
-    try {
-      return await action();
-    } catch (error) {
-      if (error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission' || error.kind === 'unavailable')) throw error;
-      this.observations.stepFailures.push({ step: name, message: messageOf(error) });
-      return undefined;
-    }
-  }
-
-  async #customer(step: string): Promise<string> {
-    const { id } = await this.#probe.createCustomer(this.#runId, step);
-    this.#customers.set(id, { redacted: false });
-    return id;
-  }
-
-  async #createJob(customers: string[], behavior: 'error' | 'fix', step: string): Promise<ProbeJob | undefined> {
-    const created = await this.#probe.createJob(customers, behavior, this.#key(step));
-    if (!created.ok) return undefined;
-    this.#made(created.value);
-    return created.value;
-  }
-
-  #made(job: ProbeJob): void {
-    this.#jobs.push(job.id);
-    this.#see(job.status);
-  }
-
-  #see(status: string): void {
-    if (!this.observations.statusesSeen.includes(status)) this.observations.statusesSeen.push(status);
-  }
-
-  #key(step: string): string {
-    return `stripe-redact-selftest-${this.#runId}-${step}`;
-  }
-
-  /** Polls the job until Stripe stops working on it; throws after `jobTimeoutMs`. */
-  async #settle(jobId: string, { abortable = true } = {}): Promise<ProbeJob> {
-    const deadline = Date.now() + this.#jobTimeoutMs;
-    for (;;) {
-      const answer = await this.#probe.retrieveJob(jobId);
-      if (!answer.ok) throw new Error(`job ${jobId} could not be read: ${answer.refusal.message}`);
-      this.#see(answer.value.status);
-      if (!WORKING.has(answer.value.status)) return answer.value;
-      if (Date.now() >= deadline) throw new Error(`job ${jobId} was still ${answer.value.status} after ${this.#jobTimeoutMs} ms`);
-      if (abortable && this.#signal?.aborted) throw new Error(`interrupted while job ${jobId} was ${answer.value.status}`);
-      await this.#sleep(this.#pollIntervalMs, abortable);
-    }
-  }
-
-  #sleep(ms: number, abortable = true): Promise<void> {
-    const signal = abortable ? this.#signal : undefined;
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
 }
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-

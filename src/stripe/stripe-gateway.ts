@@ -52,7 +52,7 @@ const CUSTOMER_EVENT_TYPES = ['customer.created', 'customer.updated'] as const;
 /** The SDK client of a gateway or probe: no telemetry, no SDK retries, pointed at `apiBase` if given. */
 function newStripeClient(options: StripeGatewayOptions): Stripe {
   const config: Stripe.StripeConfig = {
-    telemetry: false, // a privacy tool reports nothing about its host (stripe-api.md §1)
+    telemetry: false, // a privacy tool reports nothing about its host (docs/stripe.md#the-sdk)
     maxNetworkRetries: 0, // retries are the pipeline's, inside the rate budget; never stacked
     timeout: options.timeoutMs ?? 30_000,
     appInfo: { name: 'stripe-redact' },
@@ -614,7 +614,7 @@ const RELATED_RETRIEVERS: Partial<Record<string, (stripe: Stripe, id: string) =>
 
 const KNOWN_REDACTION_STATUSES = new Set(['processing', 'validated', 'redacted']);
 
-/** What a retrieved object states about its redaction (stripe-api.md §6, "Stripe's own per-object state"). */
+/** What a retrieved object states about its redaction (docs/stripe.md#emulator-variants, "Stripe's own per-object state"). */
 function toReading(object: Record<string, unknown>): StripeReading {
   const created = typeof object.created === 'number' ? object.created : null;
   if (object.deleted === true) return { stated: 'deleted', created };
@@ -719,7 +719,7 @@ export function toGatewayError(error: unknown, endpoint?: string): GatewayError 
   } else if (status === 409) {
     kind = 'conflict';
     // Only a request still in flight under the same key is worth sending again. Any other conflict
-    // (a refused status transition, stripe-api.md §6) is settled by reading the object, never
+    // (a refused status transition, docs/stripe.md#emulator-variants) is settled by reading the object, never
     // repeated blindly; Stripe-Should-Retry still overrides this either way.
     retryable = error.code === 'idempotency_key_in_use';
   } else if (status === 404 || error.code === 'resource_missing') {

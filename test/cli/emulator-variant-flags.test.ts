@@ -1,5 +1,5 @@
 /**
- * `stripe-redact emulator`'s variant flags (stripe-api.md §6) parsed by the spawned binary: the
+ * `stripe-redact emulator`'s variant flags (docs/stripe.md#emulator-variants) parsed by the spawned binary: the
  * server it starts behaves as the flags say, a bad value is a usage error naming the flag, and the
  * first stdout line stays the bare URL.
  */

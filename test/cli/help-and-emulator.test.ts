@@ -1,5 +1,5 @@
 /**
- * The commands' help (exit 0, every flag of design.md listed) and the `emulator` command as a
+ * The commands' help (exit 0, every flag of docs/contract.md#commands listed) and the `emulator` command as a
  * separate process that a `run` talks to, as in a CI job.
  */
 import { join } from 'node:path';

@@ -29,7 +29,7 @@ describe('the npm package', () => {
     const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: REPO_ROOT, env: npmEnv({}) });
     const [manifest] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const files = manifest!.files.map((f) => f.path);
-    for (const file of ['bin/stripe-redact.js', 'dist/cli/main.js', 'dist/cli/run-command.js', 'dist/emulator/index.js', 'samples/emulator-seed.json', 'samples/requests.csv', 'README.md', 'package.json']) {
+    for (const file of ['bin/stripe-redact.js', 'dist/cli/main.js', 'dist/cli/run-command.js', 'dist/emulator/index.js', 'samples/emulator-seed.json', 'samples/requests.csv', 'docs/stripe.md', 'docs/contract.md', 'README.md', 'package.json']) {
       expect(files, file).toContain(file);
     }
     expect(files.filter((f) => /^(test|src|bench|output)\/|\.map$|^tsconfig|^vitest/.test(f))).toEqual([]);

@@ -5,9 +5,12 @@
  * and the rows settled after their due date.
  */
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyDeadline } from '../../src/domain/deadline.js';
+import { rollToWorkingDay } from '../../src/domain/due-date.js';
 import { TEST_KEY_ENV, describeRun, readResults, readSummary, removeTempDirs, runCli, startCliEmulator, tempDir, writeInput, type CliEmulator } from '../helpers/cli.js';
 
 let emulator: CliEmulator;
@@ -27,6 +30,8 @@ function daysFromToday(days: number): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days)).toISOString().slice(0, 10);
 }
 const dotted = (iso: string) => iso.split('-').reverse().join('.');
+/** A due date `days` from today as the law counts it: off a Saturday or Sunday to the Monday. */
+const dueIn = (days: number) => rollToWorkingDay(daysFromToday(days), new Set()).date;
 
 describe('deadlines', () => {
   it('gives due_by from dates in several formats with the default of one calendar month', async () => {
@@ -49,7 +54,8 @@ describe('deadlines', () => {
     expect(run.code, describeRun(run)).toBe(0);
     const { rows } = readResults(out);
     expect(rows.map((r) => [r.status, r.due_by])).toEqual([
-      ['redacted', '2026-02-28'],
+      // 31 January: no 31 February, so its last day, a Saturday: the next working day.
+      ['redacted', '2026-03-02'],
       ['redacted', '2026-12-03'],
       ['not_found', '2026-12-03'],
       ['not_found', '2027-01-15'],
@@ -88,15 +94,18 @@ describe('deadlines', () => {
     expect(run.code, describeRun(run)).toBe(3);
     const { rows } = readResults(out);
     expect(rows.map((r) => [r.ticket, r.status, r.due_by])).toEqual([
-      ['T1', 'invalid', daysFromToday(-45)],
-      ['T2', 'invalid', daysFromToday(5)],
-      ['T3', 'invalid', daysFromToday(45)],
+      ['T1', 'invalid', dueIn(-45)],
+      ['T2', 'invalid', dueIn(5)],
+      ['T3', 'invalid', dueIn(45)],
       ['T4', 'invalid', ''],
-      ['T5', 'redacted', daysFromToday(-45)],
-      ['T6', 'invalid', daysFromToday(-5)],
+      ['T5', 'redacted', dueIn(-45)],
+      ['T6', 'invalid', dueIn(-5)],
     ]);
-    expect(readSummary(out)).toMatchObject({ deadline: '45d', deadlines: { overdue: 2, dueWithin7Days: 1, withoutDate: 1 } });
-    expect(run.stderr).toMatch(/deadlines: 2 overdue, 1 due within 7 days \(unsettled rows, deadline 45d\)/);
+    // Rolled off a weekend, T6 (due 5 days ago) may fall due yesterday or even today: counted as rolled.
+    const overdue = [dueIn(-45), dueIn(-5)].filter((d) => classifyDeadline(d, daysFromToday(0)) === 'overdue').length;
+    const soon = [dueIn(5), dueIn(-5)].filter((d) => classifyDeadline(d, daysFromToday(0)) === 'due_soon').length;
+    expect(readSummary(out)).toMatchObject({ deadline: '45d', deadlines: { overdue, dueWithin7Days: soon, withoutDate: 1 } });
+    expect(run.stderr).toMatch(new RegExp(`deadlines: ${overdue} overdue, ${soon} due within 7 days \\(unsettled rows, deadline 45d\\)`));
   });
 
   it('counts overdue requests in plan and validate runs, and lists those a redact run settled late, by how many days', async () => {
@@ -137,5 +146,56 @@ describe('deadlines', () => {
     const missing = await runCli(['run', input, ...emulator.runArgs(join(dir, 'missing')), '--received-column', 'received'], { env: TEST_KEY_ENV });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--received-column 'received' names no column/);
+  });
+
+  it('rolls due dates off --holidays, extends them by --extension-column, and says why in the row', async () => {
+    const dir = await tempDir();
+    const holidays = join(dir, 'holidays.txt');
+    await writeFile(holidays, '# UK bank holidays\n2026-05-25\n2026-12-25\n2026-12-28\n');
+    const input = await writeInput(
+      dir,
+      [
+        'request_id,email,received_at,extension_sent',
+        'R1,nobody1@example.com,2026-04-25,', // due Monday 25 May, a holiday: Tuesday 26 May
+        'R2,nobody2@example.com,2026-01-31,2026-02-10', // extended: 28 Feb + 2 months = 28 April
+        'R3,nobody3@example.com,2026-11-25,', // Friday 25 Dec, weekend, Monday 28 Dec: Tuesday 29 Dec
+        'R4,nobody4@example.com,2026-03-02,2026-04-10', // extension sent after the period: not applied
+      ].join('\n'),
+    );
+    const out = join(dir, 'out');
+    const run = await runCli(['run', input, ...emulator.runArgs(out), '--mode', 'plan', '--holidays', holidays, '--extension-column', 'extension_sent'], { env: TEST_KEY_ENV });
+    expect(run.code, describeRun(run)).toBe(0);
+    const { rows } = readResults(out);
+    expect(rows.map((r) => [r.request_id, r.due_by])).toEqual([
+      ['R1', '2026-05-26'],
+      ['R2', '2026-04-28'],
+      ['R3', '2026-12-29'],
+      ['R4', '2026-04-02'],
+    ]);
+    expect(rows[0]?.messages).toMatch(/due date moved from 2026-05-25 to the next working day 2026-05-26 \(2026-05-25 a holiday\)/);
+    expect(rows[1]?.messages).toMatch(/due date extended by 2m \(extension notified 2026-02-10\); first period ended 2026-02-28/);
+    expect(rows[3]?.messages).toMatch(/extension notified 2026-04-10, after the first period ended: not applied/);
+
+    const shorter = join(dir, 'shorter');
+    const again = await runCli(['run', input, ...emulator.runArgs(shorter), '--mode', 'plan', '--extension-column', '4', '--extension', '1m'], { env: TEST_KEY_ENV });
+    expect(again.code, describeRun(again)).toBe(0);
+    expect(readResults(shorter).rows[1]?.due_by).toBe('2026-03-30');
+  });
+
+  it('refuses a bad --holidays file, --extension and --extension-column, naming each, before sending anything', async () => {
+    const dir = await tempDir();
+    const input = await writeInput(dir, 'email,opened\na@example.com,2026-11-03\n');
+    const holidays = join(dir, 'holidays.txt');
+    await writeFile(holidays, '2026-12-25\n26/12/2026\n');
+    const bad = await runCli(['run', input, ...emulator.runArgs(join(dir, 'bad')), '--holidays', holidays, '--extension', 'two months'], { env: TEST_KEY_ENV });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--holidays .*holidays\.txt: line 2: '26\/12\/2026' is not a date YYYY-MM-DD/);
+    expect(bad.stderr).toMatch(/--extension: expected a count and a unit/);
+    const missing = await runCli(['run', input, ...emulator.runArgs(join(dir, 'missing')), '--holidays', join(dir, 'nope.txt')], { env: TEST_KEY_ENV });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--holidays .*nope\.txt: cannot read it \(ENOENT\)/);
+    const column = await runCli(['run', input, ...emulator.runArgs(join(dir, 'column')), '--extension-column', 'extended'], { env: TEST_KEY_ENV });
+    expect(column.code).toBe(2);
+    expect(column.stderr).toMatch(/--extension-column 'extended' names no column/);
   });
 });

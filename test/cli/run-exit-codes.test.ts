@@ -1,5 +1,5 @@
 /**
- * Exit codes of a spawned `stripe-redact run` (design.md "Exit codes"): 0 settled, 1 aborted,
+ * Exit codes of a spawned `stripe-redact run` (docs/contract.md#exit-codes): 0 settled, 1 aborted,
  * 2 usage/configuration/input error with nothing sent, 3 some rows unsettled. For 2, an emulator in
  * this process counts every request it gets, and must get none.
  */

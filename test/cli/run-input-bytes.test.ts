@@ -180,7 +180,7 @@ describe('stripe-redact run -: standard input', () => {
       expect(readdirSync(spoolParent)).toHaveLength(1);
       running.child.kill('SIGTERM');
       const stopped = await running.result;
-      // 143: interrupted by SIGTERM (design.md "Exit codes").
+      // 143: interrupted by SIGTERM (docs/contract.md#exit-codes).
       expect(stopped.code, describeRun(stopped)).toBe(143);
       expect(readSummary(dir)).toMatchObject({ interrupted: true, input: 'standard input' });
       expect(readdirSync(spoolParent)).toEqual([]);

@@ -1,6 +1,6 @@
 /**
  * `stripe-redact run` spawned against an emulator in this process: locks refused at create or at
- * validation (stripe-api.md §6 `--lock-refusal`), and the per-endpoint budget measured at the server.
+ * validation (docs/stripe.md#emulator-variants `--lock-refusal`), and the per-endpoint budget measured at the server.
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

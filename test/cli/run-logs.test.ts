@@ -1,5 +1,5 @@
 /**
- * What a spawned run logs (design.md "Private by design", issue #3 "Operating it"): JSON lines on a
+ * What a spawned run logs (docs/architecture.md#private-by-design, issue #3 "Operating it"): JSON lines on a
  * non-TTY stderr (from `--log-level info` on; cron-quiet runs are pinned in run-cron.test.ts) and
  * always in `<out>/stripe-redact.log`, never an email or the API key.
  */

@@ -4,7 +4,7 @@
  * state, budget and jobs, one results.csv in input order. The spawned CLI against an emulator with
  * two connected accounts and the platform's own.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
@@ -100,6 +100,14 @@ describe('an input whose rows name their accounts', () => {
     expect(searchesOf('acct_shopA')).toBeGreaterThan(0);
     expect(searchesOf('acct_shopB')).toBeGreaterThan(0);
     expect(searchesOf(undefined)).toBeGreaterThan(0);
+
+    // Each account's state records the run in its ledger; its own summary names the shared results.csv.
+    const shopASummary = JSON.parse(readFileSync(join(out, 'accounts', 'acct_shopA', 'summary.json'), 'utf8')) as { platformRun: { resultsSha256: string }; account: string };
+    expect(shopASummary).toMatchObject({ account: 'acct_shopA', platformRun: { resultsSha256: summary.resultsSha256 } });
+    const ledger = await runCli(['ledger', 'export', '--state', join(out, 'state.acct_shopA.db')]);
+    expect(ledger.code, describeRun(ledger)).toBe(0);
+    expect(ledger.stdout.trim().split('\n')).toHaveLength(1);
+    expect(ledger.stdout).toContain('"account":"acct_shopA"');
 
     // A second run (no --new-state needed: the states exist) costs no job and keeps every row.
     const again = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });

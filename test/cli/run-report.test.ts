@@ -1,6 +1,6 @@
 /**
  * The shape of `<out>/results.csv` and `<out>/summary.json` as a spawned `stripe-redact run` writes
- * them (design.md "Result CSV"): the input's columns first and unchanged, the result columns after,
+ * them (docs/contract.md#result-csv): the input's columns first and unchanged, the result columns after,
  * one row per input row in input order, formulas neutralised.
  */
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Durability of a spawned `stripe-redact run` (design.md "Durable"): SIGKILL it while jobs are in
+ * Durability of a spawned `stripe-redact run` (docs/architecture.md#kill-safety): SIGKILL it while jobs are in
  * flight, run it again on the same state, and nothing is lost or done twice. The emulator lives in
  * this process, so it outlives the killed child and keeps its jobs and idempotency keys.
  */

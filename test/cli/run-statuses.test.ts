@@ -1,6 +1,6 @@
 /**
  * `stripe-redact run` spawned against an emulator in this process: every row status of the contract
- * (design.md "Result CSV") where it belongs, checked in results.csv, summary.json and, through the
+ * (docs/contract.md#result-csv) where it belongs, checked in results.csv, summary.json and, through the
  * real SDK, in what the emulator holds afterwards.
  */
 import { join } from 'node:path';
@@ -89,7 +89,7 @@ describe('a redact run', () => {
     expect(rows.R4).toMatchObject({ identifier_type: 'customer', status: 'already_redacted', object_ids: 'cus_st_gone', job_id: '' });
     expect(rows.R5).toMatchObject({ identifier_type: 'email', status: 'not_found', object_ids: '', job_id: '', earlier_job_ids: '' });
     expect(rows.R5?.messages).not.toBe('');
-    // An unknown id: refused at create, or accepted and failing validation (stripe-api.md §6), it is
+    // An unknown id: refused at create, or accepted and failing validation (docs/stripe.md#emulator-variants), it is
     // left out of the job either way; only where Stripe accepted it does a canceled job stand in earlier_job_ids.
     expect(rows.R6).toMatchObject({ identifier_type: 'customer', status: 'not_found', object_ids: '', job_id: '' });
 

@@ -1,6 +1,6 @@
 /**
  * `stripe-redact selftest` spawned against the emulator started with each variant of
- * stripe-api.md §6: it must name every variant as the emulator was started, find every documented
+ * docs/stripe.md#emulator-variants: it must name every variant as the emulator was started, find every documented
  * behaviour held, remove what it made, write `--json`, and refuse a live key before sending anything.
  */
 import { readFileSync } from 'node:fs';

@@ -31,7 +31,7 @@ import { markReport, nextScenario, outDirOfRun, saveReportSnapshot } from './rep
 export const CLI_PATH = fileURLToPath(new URL('../../bin/stripe-redact.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The columns the report appends after the input's own, in order (design.md "Result CSV"). */
+/** The columns the report appends after the input's own, in order (docs/contract.md#result-csv). */
 export const RESULT_COLUMNS = [
   'row',
   'identifier_type',

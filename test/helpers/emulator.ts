@@ -51,7 +51,7 @@ export function stripeFor(emulator: Pick<RunningEmulator, 'port'>, options: Test
 const PENDING_CLIENT_SUPPORT: Partial<EmulatorOptions> = { deletedCustomers: 'refuse' };
 
 /**
- * The variants of stripe-api.md §6 the suite runs under: the emulator's defaults (the least helpful
+ * The variants of docs/stripe.md#emulator-variants the suite runs under: the emulator's defaults (the least helpful
  * ones), or `HELPFUL_VARIANTS` with `STRIPE_REDACT_TEST_VARIANTS=helpful` — `npm test` runs the
  * end-to-end tests both ways, and their reports must not differ.
  */

@@ -1,5 +1,5 @@
 /**
- * Customers deleted with `DELETE /v1/customers/:id` (stripe-api.md §6, `--deleted-customers`),
+ * Customers deleted with `DELETE /v1/customers/:id` (docs/stripe.md#emulator-variants, `--deleted-customers`),
  * through the real SDK: a job naming one is created whatever `unknownIds` says; `refuse` fails its
  * validation naming the customer, `redact` redacts it like any other. Its payments, SetupIntents and
  * Checkout Sessions keep their data, stay listable by customer, and can be redacted by id.

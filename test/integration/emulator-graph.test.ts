@@ -1,6 +1,6 @@
 /**
  * The objects of a customer's graph through the real SDK: the statuses Stripe gives them, the
- * blockers they make for redaction (the fix table of stripe-api.md §2) and what redaction leaves.
+ * blockers they make for redaction (the fix table of docs/stripe.md#what-fix-does) and what redaction leaves.
  */
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

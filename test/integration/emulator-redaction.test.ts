@@ -13,7 +13,7 @@ let stripe: Stripe;
 const FAST = { validationMs: 20, redactionMs: 20 };
 
 beforeAll(async () => {
-  // These pin the emulator's informative variants (stripe-api.md §6); emulator-variants tests cover both.
+  // These pin the emulator's informative variants (docs/stripe.md#emulator-variants); emulator-variants tests cover both.
   emulator = await startTestEmulator({ ...HELPFUL_VARIANTS, ...FAST });
   stripe = emulator.stripe;
 });

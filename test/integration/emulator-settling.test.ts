@@ -1,5 +1,5 @@
 /**
- * What redacted objects read after their job succeeded (stripe-api.md §6, "Added with the
+ * What redacted objects read after their job succeeded (docs/stripe.md#emulator-variants, "Added with the
  * verification work"), through the real SDK: the emulator's clock, `redaction.status` settling from
  * `processing` to `redacted` (`settleMs`), young charges held `validated` (`youngCharges`,
  * `youngDays`), a customer's least advanced status, invoices without the field, seeded `created`.

@@ -1,5 +1,5 @@
 /**
- * The variants of stripe-api.md §6 — behaviours Stripe does not document — each both ways, through
+ * The variants of docs/stripe.md#emulator-variants — behaviours Stripe does not document — each both ways, through
  * the real SDK. One emulator; each test sets the variants it is about on the live settings.
  */
 import Stripe from 'stripe';

@@ -1,5 +1,5 @@
 /**
- * A refused job transition (validate, run, cancel, update) — answered 409 or 400, stripe-api.md §6
+ * A refused job transition (validate, run, cancel, update) — answered 409 or 400, docs/stripe.md#emulator-variants
  * `--refusal-status` — is settled by reading the job from Stripe, never by sending it again: the
  * real gateway, budget and retry policy against the emulator, with the state recording what Stripe said.
  */
@@ -13,6 +13,7 @@ import type { DriveContext } from '../../src/pipeline/drive-context.js';
 import { cancelJob, switchBehavior, transition } from '../../src/pipeline/job-actions.js';
 import { JobWatcher } from '../../src/pipeline/job-watcher.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
+import { RunMemory } from '../../src/pipeline/run-memory.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
 import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -43,7 +44,7 @@ async function setup(refusalStatus: '409' | '400') {
     behavior: 'error',
     spawn: () => undefined,
     adopt: () => {},
-    canceledOutside: new Set(),
+    memory: new RunMemory((id, type) => gateway.customerOf(id, type)),
     customerOf: (id, type) => gateway.customerOf(id, type),
   };
   // A job of this state that someone else ran after this run last read it ready.

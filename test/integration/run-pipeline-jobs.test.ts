@@ -31,7 +31,7 @@ describe('runPipeline, jobs Stripe answers for unexpectedly', () => {
     emulator.faults.use({ method: 'GET', path: /^\/v1\/privacy\/redaction_jobs\/[^/]+$/, status: 404, code: 'resource_missing', times: 1 });
     const { rows, summary } = await pipelineWorkspace(emulator).run('email\nc0@example.com\nc1@example.com\n');
     // Refused at create (the pack, then each half alone) or created and failing validation:
-    // stripe-api.md §6, --lock-refusal.
+    // docs/stripe.md#emulator-variants, --lock-refusal.
     expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBe(SUITE_VARIANTS.lockRefusal === 'validation' ? 2 : 4);
     const jobs = await allJobs(emulator);
     const forgotten = jobs.find((j) => j.status === 'ready');

@@ -1,5 +1,5 @@
 /**
- * Locks, however Stripe refuses them (stripe-api.md §6 `--lock-refusal`): at create, with no code
+ * Locks, however Stripe refuses them (docs/stripe.md#emulator-variants `--lock-refusal`): at create, with no code
  * naming the object, or at validation with `locked_by_other_job`. A foreign lock holds back only the
  * identifier it holds; a lock of this state's own job is ours, waited for and never called another's.
  */

@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/io/sqlite-state-store.js';
 import { inspectRequestFile } from '../../src/io/request-reader.js';
 import { writeReport } from '../../src/pipeline/write-report.js';
+import { classifyDeadline } from '../../src/domain/deadline.js';
+import { rollToWorkingDay } from '../../src/domain/due-date.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
 
@@ -46,17 +48,28 @@ describe('runPipeline report, deadlines', () => {
       'T7,old@example.com,', // redacted, no date: settled, never counted
     ].join('\n');
     const { rows, summary } = await pipelineWorkspace(emulator).run(csv, { column: 'email', receivedColumn: 'opened', deadline: { amount: 45, unit: 'd' } });
+    // A due date on a Saturday or Sunday rolls to the Monday (domain/due-date.ts), so which rows are
+    // due soon depends on today's weekday: counted from the rolled dates.
+    const due = (days: number) => rollToWorkingDay(daysFromToday(days), new Set()).date;
     expect(rows.map((r) => [r.ticket, r.status, r.due_by])).toEqual([
-      ['T1', 'invalid', daysFromToday(-45)],
-      ['T2', 'invalid', daysFromToday(5)],
-      ['T3', 'invalid', daysFromToday(7)],
-      ['T4', 'invalid', daysFromToday(45)],
+      ['T1', 'invalid', due(-45)],
+      ['T2', 'invalid', due(5)],
+      ['T3', 'invalid', due(7)],
+      ['T4', 'invalid', due(45)],
       ['T5', 'invalid', ''],
-      ['T6', 'redacted', daysFromToday(-45)],
+      ['T6', 'redacted', due(-45)],
       ['T7', 'redacted', ''],
     ]);
-    expect(summary.deadlines).toEqual({ overdue: 1, dueWithin7Days: 2, withoutDate: 1, settledLate: 1 });
-    expect(summary.settledLate).toEqual([{ row: 6, requestId: 'T6', status: 'redacted', dueBy: daysFromToday(-45), settledOn: daysFromToday(0), daysLate: 45 }]);
+    const standings = [due(-45), due(5), due(7), due(45)].map((d) => classifyDeadline(d, daysFromToday(0)));
+    expect(standings[0]).toBe('overdue');
+    expect(summary.deadlines).toEqual({
+      overdue: 1,
+      dueWithin7Days: standings.filter((s) => s === 'due_soon').length,
+      withoutDate: 1,
+      settledLate: 1,
+    });
+    const lateBy = Math.round((Date.parse(daysFromToday(0)) - Date.parse(due(-45))) / 86_400_000);
+    expect(summary.settledLate).toEqual([{ row: 6, requestId: 'T6', status: 'redacted', dueBy: due(-45), settledOn: daysFromToday(0), daysLate: lateBy }]);
     expect(summary.rows).toBe(7);
     expect(summary.statuses).toMatchObject({ invalid: 5, redacted: 2 });
   });

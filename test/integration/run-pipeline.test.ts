@@ -156,7 +156,7 @@ describe('runPipeline against the emulator', () => {
     const { rows, summary } = await ws.run('id\ncus_c0\ncus_missing1\ncus_deleted\ncus_c1\n');
     expect(rows.map((r) => r.status)).toEqual(['redacted', 'not_found', 'already_redacted', 'redacted']);
     // Refused at create (one create per unknown id) or accepted and failing validation (one create
-    // in all before the job without them): stripe-api.md §6, --unknown-ids.
+    // in all before the job without them): docs/stripe.md#emulator-variants, --unknown-ids.
     expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBe(SUITE_VARIANTS.unknownIds === 'refuse' ? 3 : 2);
     const succeeded = (await allJobs(emulator)).filter((j) => j.status === 'succeeded');
     expect(succeeded).toHaveLength(1);

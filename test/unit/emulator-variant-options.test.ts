@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EMULATOR_OPTIONS, HELPFUL_VARIANTS, VARIANT_CHOICES, resolveEmulatorOptions, type EmulatorVariants } from '../../src/emulator/options.js';
 
-describe('the variant options (stripe-api.md §6)', () => {
+describe('the variant options (docs/stripe.md#emulator-variants)', () => {
   it('default to the first, least helpful value of each', () => {
     expect(resolveEmulatorOptions({})).toMatchObject({
       unknownIds: 'accept',

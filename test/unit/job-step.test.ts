@@ -42,7 +42,17 @@ describe('nextJobStep: the job life as one decision', () => {
   });
 
   it('has a step for every status Stripe names', () => {
-    for (const status of JOB_STATUSES) expect(nextJobStep(facts({ status })).kind).toEqual(expect.any(String));
+    const steps = Object.fromEntries(JOB_STATUSES.map((status) => [status, nextJobStep(facts({ status })).kind]));
+    expect(steps).toEqual({
+      created: 'wait',
+      validating: 'wait',
+      ready: 'run',
+      failed: 'settle_failure',
+      redacting: 'wait',
+      succeeded: 'settle_redacted',
+      canceling: 'wait',
+      canceled: 'replace_canceled',
+    });
   });
 
   it('never runs a job in validate mode, nor a fix job in a run that may not fix', () => {
@@ -59,7 +69,7 @@ describe('nextJobStep: the job life as one decision', () => {
 
 describe('isRefusedBecauseMovedOn', () => {
   const statuses = JOB_STATUSES;
-  // The status each action is allowed from (stripe-api.md §2): refused anywhere else, the job moved on.
+  // The status each action is allowed from (docs/stripe.md#redaction-jobs): refused anywhere else, the job moved on.
   const allowedFrom = { validate: ['failed'], run: ['ready'], cancel: ['ready', 'failed'], update: ['created', 'validating', 'ready', 'failed'] } as const;
   for (const action of ['validate', 'run', 'cancel', 'update'] as const) {
     it.each(statuses)(`${action} refused by a job %s: moved on unless allowed from there`, (status) => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { createLogger, createScrubber, createSilentLogger, type LoggerOptions } from '../../src/io/logger.js';
 
@@ -200,11 +200,9 @@ describe('logger output', () => {
 
   it('rejects an unknown level, naming the option', () => {
     expect(() => createLogger({ format: 'json', level: 'loud', stream: new PassThrough() })).toThrow(ConfigError);
-    try {
-      createLogger({ format: 'json', level: 'loud', stream: new PassThrough() });
-    } catch (error) {
-      expect(error).toMatchObject({ code: 'CONFIG_LOG_LEVEL', option: 'level' });
-    }
+    expect(() => createLogger({ format: 'json', level: 'loud', stream: new PassThrough() })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_LOG_LEVEL', option: 'level' }),
+    );
   });
 
   it('rejects a log file that cannot be opened', () => {
@@ -213,9 +211,21 @@ describe('logger output', () => {
     );
   });
 
-  it('offers a silent logger for tests', async () => {
-    const logger = createSilentLogger();
-    logger.info('nothing', { email: 'a@x.com' });
-    await expect(logger.close()).resolves.toBeUndefined();
+  it('offers a silent logger for tests: it writes nowhere, at any level', async () => {
+    const writes: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (writes.push(String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (writes.push(String(chunk)), true));
+    const consoleCalls = (['log', 'info', 'warn', 'error', 'debug'] as const).map((name) => vi.spyOn(console, name).mockImplementation(() => undefined));
+    try {
+      const logger = createSilentLogger();
+      for (const level of ['debug', 'info', 'warn', 'error'] as const) logger[level]('nothing', { email: 'a@x.com' });
+      await logger.close();
+      expect(writes).toEqual([]);
+      for (const spy of consoleCalls) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      for (const spy of consoleCalls) spy.mockRestore();
+    }
   });
 });

@@ -41,6 +41,7 @@ const WORDING: { [C in ReasonCode]: [Extract<Reason, { code: C }>, string][] } =
     [{ code: 'job_error', job: 'prj_4', message: 'Too many requests', stripeCode: 'rate_limit' }, 'prj_4: Too many requests'],
     [{ code: 'job_error', job: null, message: 'cannot reach api.stripe.com' }, 'job: cannot reach api.stripe.com'],
   ],
+  gave_up_validating: [[{ code: 'gave_up_validating', job: 'prj_4', validations: 4 }, 'prj_4: job prj_4 failed validation 4 times in this run']],
   failed_without_errors: [
     [{ code: 'failed_without_errors', job: 'prj_5' }, 'job prj_5 failed validation without listing an error; the next run validates it again'],
   ],

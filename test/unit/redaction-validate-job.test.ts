@@ -12,7 +12,7 @@ function graphOf(...nodes: GraphNode[]): ObjectGraph {
 
 const customer: ObjectRef = { id: 'cus_1', object_type: 'customer' };
 
-describe('blockerOf: the rule table of stripe-api.md §2', () => {
+describe('blockerOf: the rule table of docs/stripe.md#what-fix-does', () => {
   it.each([
     ['payment_intent', 'requires_payment_method', 'invalid_state', 'cancel_payment_intent'],
     ['payment_intent', 'requires_confirmation', 'invalid_state', 'cancel_payment_intent'],

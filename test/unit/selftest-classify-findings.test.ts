@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { classifyObservations } from '../../src/selftest/classify-findings.js';
+import { documentedFindings } from '../../src/selftest/documented-findings.js';
+import { DOCUMENTED_TOPICS, type DocumentedName } from '../../src/selftest/findings.js';
 import {
-  classifyObservations,
   deletedCustomers,
-  DOCUMENTED_TOPICS,
-  documentedFindings,
   expandValidationErrors,
   fixListing,
   lockErrors,
@@ -14,8 +14,7 @@ import {
   transitionErrors,
   unknownIds,
   youngCharges,
-  type DocumentedName,
-} from '../../src/selftest/classify-findings.js';
+} from '../../src/selftest/variant-findings.js';
 import type { Observations } from '../../src/selftest/observations.js';
 import type { ProbeValidationError } from '../../src/selftest/probe.js';
 

@@ -11,7 +11,7 @@ import { settleRedactions } from './redaction-status.js';
 import { isFixable, validateJob, type LockHolder, type ObjectRef } from './validate-job.js';
 
 /**
- * The redaction job status machine (stripe-api.md §2):
+ * The redaction job status machine (docs/stripe.md#redaction-jobs):
  * `created → validating → ready | failed`; `failed --validate--> validating`;
  * `ready --run--> redacting → succeeded`; `ready | failed --cancel--> canceling → canceled`.
  *
@@ -39,7 +39,7 @@ const DEFAULT_MAX_CANCELING_MS = 50;
 /**
  * An `invalid_request_error` unless `action` is legal from the job's current status; the message
  * names the status. Stripe documents neither its code nor its status: `coded` adds
- * `status_transition_invalid`, `plain` none; `status` is 409 or 400 (stripe-api.md §6).
+ * `status_transition_invalid`, `plain` none; `status` is 409 or 400 (docs/stripe.md#emulator-variants).
  */
 export function assertTransition(
   job: StoredRedactionJob,

@@ -11,10 +11,10 @@ import { isRootPresent } from './root-presence.js';
 import { PLAIN_LOCK_MESSAGE } from './validate-job.js';
 
 /**
- * Routes of `stripe.privacy.redactionJobs` (stripe-api.md §2).
+ * Routes of `stripe.privacy.redactionJobs` (docs/stripe.md#redaction-jobs).
  *
  * Choices where Stripe documents nothing — clients must not depend on them. The variants of
- * stripe-api.md §6 (`settings.variants`) pick between plausible behaviours; besides those:
+ * docs/stripe.md#emulator-variants (`settings.variants`) pick between plausible behaviours; besides those:
  * - under `unknownIds: 'accept'`, a missing, deleted or redacted root fails validation with
  *   `invalid_state` and `erroring_object` naming it; `refuse` answers 400 `resource_missing` at create;
  * - an object reached from two roots is reported once: errors name objects, never the root they came from;

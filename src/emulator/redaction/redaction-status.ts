@@ -5,7 +5,7 @@ import type { Collection, EmulatorStore, StoredObject } from '../store.js';
 import { maskPersonalData } from './personal-data.js';
 
 /**
- * What a redacted object reads after its job succeeded (stripe-api.md §6), computed from the
+ * What a redacted object reads after its job succeeded (docs/stripe.md#emulator-variants), computed from the
  * emulator's clock whenever a request comes in — no timers:
  * - an object reads `processing` for `settleMs`, then `redacted`, and only then is its personal
  *   data replaced by "[redacted]";

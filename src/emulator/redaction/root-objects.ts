@@ -3,7 +3,7 @@ import type { FormObject, FormValue } from '../route.js';
 
 /**
  * The ten keys of a redaction job's `objects` parameter, each with the id prefixes it accepts and
- * the Stripe `object` type of its members (stripe-api.md §2).
+ * the Stripe `object` type of its members (docs/stripe.md#redaction-jobs).
  */
 export const ROOT_KINDS = {
   customers: { prefixes: ['cus_'], objectType: 'customer', collection: 'customers' },

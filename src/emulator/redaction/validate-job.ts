@@ -5,7 +5,7 @@ import { cascadeOf, type GraphNode, type ObjectGraph } from './object-graph.js';
 
 /**
  * The validation rules of a redaction job, as a pure function of the job's roots and a snapshot of
- * the object graph (stripe-api.md §2, "What `fix` does"). No store, no clock: the job machine feeds
+ * the object graph (docs/stripe.md#what-fix-does). No store, no clock: the job machine feeds
  * it and stores what it returns.
  */
 

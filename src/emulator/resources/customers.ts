@@ -165,7 +165,7 @@ function remove(ctx: RequestContext): ReturnType<typeof deletedStub> {
 
 function list(ctx: RequestContext) {
   const email = optionalString(ctx.query, 'email');
-  // Strongly consistent and case-sensitive, unlike search (stripe-api.md §3).
+  // Strongly consistent and case-sensitive, unlike search (docs/stripe.md#finding-customers).
   const inCreated = createdFilter(ctx.query);
   const customers = email === undefined ? listRecords<Customer>(ctx, CUSTOMERS, (c) => !isCustomerGone(c) && inCreated(c.created)) : indexedListByEmail(ctx, email).filter((c) => inCreated(c.created));
   return paginate(customers, ctx.query, '/v1/customers');

@@ -16,7 +16,7 @@ import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer, un
 import { resolvePaymentMethod } from './payment-methods.js';
 import { linkChild } from './graph-edges.js';
 
-/** PaymentIntent statuses that redaction treats as unfinished (stripe-api.md §2). */
+/** PaymentIntent statuses that redaction treats as unfinished (docs/stripe.md#redaction-jobs). */
 export const UNFINISHED_PAYMENT_INTENT_STATUSES: readonly PaymentIntent['status'][] = [
   'requires_payment_method',
   'requires_confirmation',

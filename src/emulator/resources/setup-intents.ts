@@ -7,7 +7,7 @@ import { metadataParam, optionalBoolean, optionalEnum, optionalString } from './
 import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer, unexpectedState } from './records.js';
 import { resolvePaymentMethod } from './payment-methods.js';
 
-/** SetupIntent statuses that are final: any other blocks redaction (stripe-api.md §2). */
+/** SetupIntent statuses that are final: any other blocks redaction (docs/stripe.md#redaction-jobs). */
 export const FINAL_SETUP_INTENT_STATUSES: readonly SetupIntent['status'][] = ['succeeded', 'canceled'];
 
 function applyPaymentMethodParam(ctx: RequestContext, si: SetupIntent): void {

@@ -8,7 +8,7 @@ import { defaultPaymentMethodFor } from './payment-methods.js';
 import { insertPrice } from './products-prices.js';
 import { createdAt, findRecord, listRecords, newRecordId, referencedCustomer, referencedRecord, unexpectedState } from './records.js';
 
-/** Subscription statuses that still bill or may bill: they block redaction (stripe-api.md §2). */
+/** Subscription statuses that still bill or may bill: they block redaction (docs/stripe.md#redaction-jobs). */
 export const LIVE_SUBSCRIPTION_STATUSES: readonly Subscription['status'][] = [
   'active',
   'trialing',

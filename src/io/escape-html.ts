@@ -1,0 +1,6 @@
+/** Escaping for the HTML pages this tool writes (report.html, the certificate): identifiers are hostile. */
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
