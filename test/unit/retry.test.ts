@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { retryDelayMs, shouldRetry, withRetry } from '../../src/pipeline/retry.js';
-import { parseRetryAfterMs } from '../../src/stripe/stripe-gateway.js';
+import { parseRetryAfterMs } from '../../src/stripe/retry-after.js';
 
 const POLICY = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 };
 const error = (details: Partial<ConstructorParameters<typeof GatewayError>[1]> = {}) =>
