@@ -11,7 +11,7 @@ import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { classifyObservations } from '../selftest/classify-findings.js';
 import { formatFindings } from '../selftest/format-findings.js';
 import { walkGuide } from '../selftest/walk-guide.js';
-import { createStripeProbe } from '../stripe/stripe-gateway.js';
+import { createStripeProbe } from '../stripe/stripe-probe.js';
 import { EMULATOR_API_KEY } from './run-config.js';
 
 /** Exit codes (docs/contract.md#selftest): 0 every documented behaviour held, 1 one did not (or the selftest aborted), 2 usage. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../io/logger.js';
-import type { SendRequest } from '../stripe/stripe-gateway.js';
+import type { SendRequest } from '../stripe/gateway.js';
 import type { RateBudget } from './rate-budget.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 

@@ -2,7 +2,7 @@
  * The port `selftest` probes Stripe through. Unlike the run's gateway it keeps Stripe's answers raw:
  * a status string as sent (a status this tool does not know is itself a finding), whether
  * `erroring_object` was there at all, and a refusal's HTTP status, code and `param`. Its one adapter
- * is `createStripeProbe` in src/stripe/stripe-gateway.ts, which sends every request through the
+ * is `createStripeProbe` in src/stripe/stripe-probe.ts, which sends every request through the
  * run's rate budget and retry policy.
  */
 

@@ -5,6 +5,9 @@ import type { StripeReading } from '../domain/verification.js';
 /** Which budget a request spends: Stripe limits search separately from everything else. */
 export type RequestClass = 'search' | 'read' | 'write';
 
+/** Sends one request: the pipeline's rate budget and retry policy wrap it. */
+export type SendRequest = <T>(requestClass: RequestClass, label: string, request: () => Promise<T>) => Promise<T>;
+
 /**
  * Operation labels that call the same Stripe endpoint as another label. Stripe limits each
  * endpoint on its own (docs.stripe.com/rate-limits), so such labels share one per-endpoint budget.

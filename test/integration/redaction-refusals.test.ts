@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
-import { explainRefusal } from '../../src/stripe/stripe-gateway.js';
+import { explainRefusal } from '../../src/stripe/stripe-errors.js';
 import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const UNRECOGNIZED = 'Unrecognized request URL (POST: /v1/privacy/redaction_jobs). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.';

@@ -7,7 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATOR_API_VERSION } from '../../src/emulator/index.js';
 import { GatewayError } from '../../src/errors.js';
-import { createStripeGateway, PINNED_API_VERSION, type StripeGatewayOptions } from '../../src/stripe/stripe-gateway.js';
+import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
+import { PINNED_API_VERSION, type StripeGatewayOptions } from '../../src/stripe/stripe-client.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const NOTICE = 'API version 2026-08-26.preview will stop accepting redaction jobs on 2027-01-01.';

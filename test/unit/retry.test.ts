@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { retryDelayMs, shouldRetry, withRetry } from '../../src/pipeline/retry.js';
-import { parseRetryAfterMs } from '../../src/stripe/stripe-gateway.js';
 
 const POLICY = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 };
 const error = (details: Partial<ConstructorParameters<typeof GatewayError>[1]> = {}) =>
@@ -20,15 +19,6 @@ describe('retries as Stripe specifies them', () => {
     expect(retryDelayMs(error({ retryAfterMs: 3_600_000 }), 1, POLICY)).toBe(60_000);
     expect(retryDelayMs(error(), 1, POLICY, () => 0)).toBe(5);
     expect(retryDelayMs(error(), 3, POLICY, () => 1)).toBe(40);
-  });
-
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    expect(parseRetryAfterMs('2')).toBe(2000);
-    expect(parseRetryAfterMs('0.5')).toBe(500);
-    expect(parseRetryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
-    expect(parseRetryAfterMs(undefined)).toBeUndefined();
-    expect(parseRetryAfterMs('soon')).toBeUndefined();
-    expect(parseRetryAfterMs('-1')).toBeUndefined();
   });
 
   it('stops at once when Stripe says not to retry, and after the last attempt otherwise', async () => {
