@@ -13,7 +13,7 @@ import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'nod
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openStateStore } from '../src/io/sqlite-state-store.js';
+import { openStateStore } from '../src/state/sqlite-state-store.js';
 
 /** The account the bench's emulator answers with (its default `--account-id`). */
 export const BENCH_ACCOUNT = 'acct_emulator0000000';

@@ -8,7 +8,7 @@
  */
 import type { Classified } from '../domain/identifier.js';
 import type { Certificate } from '../domain/certificate.js';
-import type { StateReader } from '../io/state-store.js';
+import type { StateReader } from '../state/state-store.js';
 
 export type { Certificate } from '../domain/certificate.js';
 import { packageVersion } from '../io/package-version.js';

@@ -1,7 +1,7 @@
 /**
  * `stripe-redact expire --older-than 24m [--state FILE] [--reports DIR…] [--dry-run]`: retention.
  * Requests settled on or before the cut-off day keep their accountability half in the state (the register line,
- * the ledger) and lose the identifying half (io/state-expiry.ts); the report files of runs older
+ * the ledger) and lose the identifying half (state/state-expiry.ts); the report files of runs older
  * than the cut-off are rewritten in their expired form (expire-reports.ts). `--dry-run` lists what
  * it would change and changes nothing. Exit 0; 1 when a report could not be expired (changed since
  * its run wrote it) or the state is unreadable or in use; 2 for a bad command line.
@@ -10,9 +10,9 @@ import { existsSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { cutoffDay, parseRetention } from '../domain/retention.js';
 import { ConfigError, StripeRedactError } from '../errors.js';
-import { openStateStore } from '../io/sqlite-state-store.js';
-import { acquireStateLock } from '../io/state-lock.js';
-import type { StateStore } from '../io/state-store.js';
+import { openStateStore } from '../state/sqlite-state-store.js';
+import { acquireStateLock } from '../state/state-lock.js';
+import type { StateStore } from '../state/state-store.js';
 import { expireReports } from './expire-reports.js';
 import { chooseStateToRead } from './read-state.js';
 import { TOOL, parseCommandLine, usageLine, withUsageErrors } from './usage.js';

@@ -1,6 +1,6 @@
 /**
  * `expire --reports DIR…`: the report files of runs older than the cut-off, rewritten in their
- * expired form (io/results-expiry.ts) — results.csv with every input cell but the request id
+ * expired form (report/results-expiry.ts) — results.csv with every input cell but the request id
  * `[expired]`, report.html built again from those rows. A run's directory is one holding a
  * summary.json, in DIR or one level below it. A results.csv is rewritten only when the ledger names
  * it as its run's (or, for a run before the ledger, when summary.json's digest matches it): a file
@@ -9,12 +9,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256OfFile } from '../io/file-digest.js';
-import type { LedgerEntry, StoredLedgerEntry } from '../io/ledger.js';
-import { ReportCollector, writeReportHtml } from '../io/report-html.js';
-import { EXPIRED_CELL, resultRowOf, writeExpiredResults } from '../io/results-expiry.js';
+import type { LedgerEntry, StoredLedgerEntry } from '../state/ledger.js';
+import { ReportCollector, writeReportHtml } from '../report/report-html.js';
+import { EXPIRED_CELL, resultRowOf, writeExpiredResults } from '../report/results-expiry.js';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { writeTextFileAtomic } from '../io/result-writer.js';
+import { writeTextFileAtomic } from '../report/result-writer.js';
 
 /**
  * The other files a run writes that name a request, and their identifying columns: the Stripe ids

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ROW_STATUSES } from '../domain/row-status.js';
-import type { StoredRun } from '../io/state-store.js';
+import type { StoredRun } from '../state/state-store.js';
 import { withStateToRead } from './read-command.js';
 import { parseCommandLine } from './usage.js';
 import { withUsageErrors } from './usage.js';

@@ -1,6 +1,6 @@
 /**
  * `stripe-redact ledger verify [--state FILE] [FILE…]` and `stripe-redact ledger export [--state FILE]`:
- * the state's hash-chained ledger of runs (io/ledger.ts, docs/ledger.md). `verify` recomputes the
+ * the state's hash-chained ledger of runs (state/ledger.ts, docs/ledger.md). `verify` recomputes the
  * chain — exit 0, or 1 naming each place it does not hold — and, for each results.csv or summary.json
  * given, names the run that wrote it, or says no run did (exit 1). `export` writes the entries as JSON
  * lines. Both read the state only.
@@ -9,7 +9,7 @@ import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { Command } from 'commander';
 import { sha256OfFile } from '../io/file-digest.js';
-import { entriesNaming, verifyLedger } from '../io/ledger.js';
+import { entriesNaming, verifyLedger } from '../state/ledger.js';
 import { withStateToRead } from './read-command.js';
 import { TOOL, parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 

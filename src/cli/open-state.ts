@@ -2,9 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, GatewayError } from '../errors.js';
 import type { Logger } from '../io/logger.js';
-import { acquireStateLock } from '../io/state-lock.js';
-import { openStateStore } from '../io/sqlite-state-store.js';
-import type { StateAccount, StateStore } from '../io/state-store.js';
+import { acquireStateLock } from '../state/state-lock.js';
+import { openStateStore } from '../state/sqlite-state-store.js';
+import type { StateAccount, StateStore } from '../state/state-store.js';
 import type { StripeAccount, StripeGateway } from '../stripe/gateway.js';
 import { defaultStatePath } from './state-path.js';
 

@@ -4,7 +4,7 @@
  * state that cannot be read).
  */
 import { ConfigError, StripeRedactError } from '../errors.js';
-import type { StateReader } from '../io/state-store.js';
+import type { StateReader } from '../state/state-store.js';
 import { openStateToRead } from './read-state.js';
 import { TOOL } from './usage.js';
 

@@ -8,8 +8,8 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError, StateStoreError } from '../errors.js';
-import { openStateReadOnly } from '../io/sqlite-state-store.js';
-import type { StateReader } from '../io/state-store.js';
+import { openStateReadOnly } from '../state/sqlite-state-store.js';
+import type { StateReader } from '../state/state-store.js';
 import { accountStatePath, defaultStateDir } from './state-path.js';
 
 /** Default state files as state-path.ts names them: `acct_…-live.db`, `acct_…-test.db`. */

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDeadlineSpec, type DeadlineSpec } from '../domain/deadline.js';
 import { parseHolidays } from '../domain/due-date.js';
-import type { RecordColumnOptions } from '../io/request-record-columns.js';
+import type { RecordColumnOptions } from '../input/request-record-columns.js';
 
 export interface RawRecordOptions {
   holidays?: string;

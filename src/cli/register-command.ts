@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { parseReceivedDate } from '../domain/deadline.js';
 import { inPeriod, registerLine, REGISTER_COLUMNS } from '../domain/register.js';
-import { neutraliseCell } from '../io/spreadsheet-safe.js';
+import { neutraliseCell } from '../report/spreadsheet-safe.js';
 import { withStateToRead } from './read-command.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 

@@ -9,7 +9,7 @@ import { isObjectDone } from '../domain/object-status.js';
 import { wordReason } from '../domain/reason.js';
 import { decideRowOutcome, type RowOutcome } from '../domain/row-outcome.js';
 import type { StatedStatus } from '../domain/verification.js';
-import type { InvalidRead, StateReader } from '../io/state-store.js';
+import type { InvalidRead, StateReader } from '../state/state-store.js';
 import { describeCounts, describeUnended, toHistoryEntry } from './history-command.js';
 
 /** What `show` prints; `--json` prints it as it is. */

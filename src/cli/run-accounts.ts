@@ -1,6 +1,6 @@
 /**
  * A platform's run over an input whose rows name their connected accounts: an orchestration above
- * `runPipeline`, which stays a one-account run. The input is split by account (io/split-by-account.ts);
+ * `runPipeline`, which stays a one-account run. The input is split by account (input/split-by-account.ts);
  * each account's rows run as an input of their own — their own `Stripe-Account` gateway, rate budget
  * (Stripe limits each account apart), state and jobs — up to `--account-concurrency` accounts at once;
  * then the accounts' reports are merged back into one results.csv in input order, and one
@@ -18,10 +18,10 @@ import { classifyIdentifier } from '../domain/identifier.js';
 import { ROW_STATUSES, type RowStatus } from '../domain/row-status.js';
 import { ConfigError, GatewayError, StripeRedactError } from '../errors.js';
 import type { Logger, LogFields } from '../io/logger.js';
-import { inspectRequestFile, readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
-import { inputColumnNames, RESULT_COLUMNS, RESULT_CSV_VERSION, resultRecord, writeJsonFileAtomic, writeResultRecordsFile, writeTextFileAtomic, type ResultRow } from '../io/result-writer.js';
-import { escapeHtml } from '../io/escape-html.js';
-import { partColumnName, type AccountPart, type AccountSplit } from '../io/split-by-account.js';
+import { inspectRequestFile, readRequestRows, type RequestFileInfo } from '../input/request-reader.js';
+import { inputColumnNames, RESULT_COLUMNS, RESULT_CSV_VERSION, resultRecord, writeJsonFileAtomic, writeResultRecordsFile, writeTextFileAtomic, type ResultRow } from '../report/result-writer.js';
+import { escapeHtml } from '../report/escape-html.js';
+import { partColumnName, type AccountPart, type AccountSplit } from '../input/split-by-account.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';

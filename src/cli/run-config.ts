@@ -1,7 +1,7 @@
 import { DEFAULT_DEADLINE, parseDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import type { ValidationBehavior } from '../domain/job.js';
 import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
-import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../io/input-encoding.js';
+import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../input/input-encoding.js';
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
 import { explicitStateProblem } from './state-path.js';
 import { parseRecordOptions, type RawRecordOptions, type RecordsConfig } from './records-options.js';

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseCommandLine } from './usage.js';
 import { GatewayError } from '../errors.js';
-import { writeJsonFileAtomic } from '../io/result-writer.js';
+import { writeJsonFileAtomic } from '../report/result-writer.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';

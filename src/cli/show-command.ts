@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { renderCertificateHtml } from '../io/certificate-html.js';
+import { renderCertificateHtml } from '../report/certificate-html.js';
 import { buildCertificate } from './certificate.js';
 import { classifyIdentifier } from '../domain/identifier.js';
 import { withStateToRead } from './read-command.js';

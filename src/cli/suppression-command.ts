@@ -7,8 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { suppressionCsv } from '../io/after-erasure-files.js';
-import { writeTextFileAtomic } from '../io/result-writer.js';
+import { suppressionCsv } from '../report/after-erasure-files.js';
+import { writeTextFileAtomic } from '../report/result-writer.js';
 import { withStateToRead } from './read-command.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, GatewayError, StripeRedactError } from '../errors.js';
 import { createLogger, type Logger } from '../io/logger.js';
-import type { StateStore } from '../io/state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
 import { RateBudget } from '../pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';

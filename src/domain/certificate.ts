@@ -1,4 +1,4 @@
-/** What a certificate of erasure states (cli/certificate.ts builds it; io/certificate-html.ts prints it). */
+/** What a certificate of erasure states (cli/certificate.ts builds it; report/certificate-html.ts prints it). */
 import type { RequestRecord } from './register.js';
 
 export interface Certificate {

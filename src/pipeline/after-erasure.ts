@@ -8,11 +8,11 @@
 import { classifyIdentifier } from '../domain/identifier.js';
 import { recipientsOf, type Recipient } from '../domain/recipients.js';
 import { GatewayError } from '../errors.js';
-import { writeDownstreamCsv } from '../io/after-erasure-files.js';
+import { writeDownstreamCsv } from '../report/after-erasure-files.js';
 import type { Logger } from '../io/logger.js';
-import type { ResultRow } from '../io/result-writer.js';
-import type { StateStore } from '../io/state-store.js';
-import { suppressionDigest } from '../io/suppression-digest.js';
+import type { ResultRow } from '../report/result-writer.js';
+import type { StateStore } from '../state/state-store.js';
+import { suppressionDigest } from '../state/suppression-digest.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { reportReappearances, watchReappearances, type WatchOutcome } from './watch-reappearances.js';
 

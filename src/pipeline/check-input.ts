@@ -1,7 +1,7 @@
 import { InputFileError } from '../errors.js';
-import { inspectRequestFile, scanRequestFile, type ColumnUsability, type RequestFileInfo } from '../io/request-reader.js';
+import { inspectRequestFile, scanRequestFile, type ColumnUsability, type RequestFileInfo } from '../input/request-reader.js';
 import type { RunOptions } from './run-pipeline.js';
-import { findRecordColumns, type RecordColumns } from '../io/request-record-columns.js';
+import { findRecordColumns, type RecordColumns } from '../input/request-record-columns.js';
 
 /** The input file, read whole once: where its identifiers are, and how many rows it has. */
 export interface CheckedInput {

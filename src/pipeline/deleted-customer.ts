@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors.js';
 import type { StripeReading } from '../domain/verification.js';
-import type { IdentifierLedger, JobLedger, ObjectLedger } from '../io/state-store.js';
+import type { IdentifierLedger, JobLedger, ObjectLedger } from '../state/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { CustomerObject, StripeGateway } from '../stripe/gateway.js';
 import { MAX_JOB_IDENTIFIERS } from '../domain/job.js';

@@ -1,5 +1,5 @@
 import type { RedactionJobView, ValidationBehavior } from '../domain/job.js';
-import type { StateStore } from '../io/state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import type { JobWatcher } from './job-watcher.js';

@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors.js';
 import { decideJob, newJob, type FailureInfo, type JobAction, type JobEvent } from '../domain/job-machine.js';
 import { toJobObjects } from '../domain/pack.js';
-import type { StoredJob } from '../io/state-store.js';
+import type { StoredJob } from '../state/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { sendJobCall, type JobCall } from './job-actions.js';
 import { lookUp } from './job-lookups.js';

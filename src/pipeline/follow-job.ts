@@ -1,5 +1,5 @@
 import type { JobStatus } from '../domain/job.js';
-import type { StoredJob } from '../io/state-store.js';
+import type { StoredJob } from '../state/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { isFatalGatewayError } from './drive-job.js';
 import { JobWaitTimeout } from './job-watcher.js';

@@ -5,7 +5,7 @@
 import { GatewayError } from '../errors.js';
 import type { RedactionJobView, ValidationBehavior } from '../domain/job.js';
 import { isRefusedBecauseMovedOn } from '../domain/job-step.js';
-import type { StoredJob } from '../io/state-store.js';
+import type { StoredJob } from '../state/state-store.js';
 import type { DriveContext } from './drive-context.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { objectTypeOfId, stripeObjectType } from '../domain/identifier.js';
 import type { JobFact, LookUp } from '../domain/job-machine.js';
-import type { StoredJob } from '../io/state-store.js';
+import type { StoredJob } from '../state/state-store.js';
 import type { DriveContext } from './drive-context.js';
 import { findTwin, liveJobsNaming, ownHoldingJob, ownLockingJob } from './lock-holders.js';
 import { listedHolders } from './refused-create.js';

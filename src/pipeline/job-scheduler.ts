@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { RedactionJobView } from '../domain/job.js';
-import type { JobLedger, StoredJob } from '../io/state-store.js';
+import type { JobLedger, StoredJob } from '../state/state-store.js';
 
 /** How the scheduler drives and follows a job (drive-job.ts, follow-job.ts in a run). */
 export interface JobRunners {

@@ -5,7 +5,7 @@
 import { objectTypeOfId, STRIPE_OBJECT_TYPE } from '../domain/identifier.js';
 import { TERMINAL_JOB_STATUSES, type JobValidationError, type RedactionJobView } from '../domain/job.js';
 import type { Reason } from '../domain/reason.js';
-import type { StoredJob } from '../io/state-store.js';
+import type { StoredJob } from '../state/state-store.js';
 import type { DriveContext } from './drive-context.js';
 
 /**

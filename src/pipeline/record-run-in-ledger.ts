@@ -1,11 +1,11 @@
 /**
- * A run's entry in the state's ledger (io/ledger.ts), appended once its summary.json is written:
+ * A run's entry in the state's ledger (state/ledger.ts), appended once its summary.json is written:
  * what it read, what it wrote and what it found, by digest and count, chained to the entry before.
  */
 import { sha256OfFile } from '../io/file-digest.js';
-import type { StoredLedgerEntry } from '../io/ledger.js';
-import { expiredResultsSha256 } from '../io/results-expiry.js';
-import type { StateStore } from '../io/state-store.js';
+import type { StoredLedgerEntry } from '../state/ledger.js';
+import { expiredResultsSha256 } from '../report/results-expiry.js';
+import type { StateStore } from '../state/state-store.js';
 import type { RunSummary } from './run-pipeline.js';
 
 export async function recordRunInLedger(

@@ -1,14 +1,14 @@
 /**
- * What one report row tells the register about its request (io/state-requests.ts): its reference
+ * What one report row tells the register about its request (state/state-requests.ts): its reference
  * (the input's request id, else the identifier), keyed digest, dates, manner and the register's
  * outcome. Built beside results.csv from the same row, so the register says what the report said.
  */
 import type { Classified } from '../domain/identifier.js';
 import { registerOutcome } from '../domain/register.js';
 import type { IdentifierOutcome, RowOutcome } from '../domain/row-outcome.js';
-import type { RecordColumns } from '../io/request-record-columns.js';
-import type { RequestFacts } from '../io/state-requests.js';
-import type { IdentifierKeys } from '../io/state-store.js';
+import type { RecordColumns } from '../input/request-record-columns.js';
+import type { RequestFacts } from '../state/state-requests.js';
+import type { IdentifierKeys } from '../state/state-store.js';
 
 /** A row's due date as the report computed it. */
 export interface RowDue {

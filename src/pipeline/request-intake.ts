@@ -1,8 +1,8 @@
 import { addressesInCell, classifyIdentifier } from '../domain/identifier.js';
 import { JobPacker } from '../domain/pack.js';
 import type { RunMode } from '../domain/row-status.js';
-import type { RequestRow } from '../io/request-reader.js';
-import type { StateStore } from '../io/state-store.js';
+import type { RequestRow } from '../input/request-reader.js';
+import type { StateStore } from '../state/state-store.js';
 import type { CustomerLookup } from './customer-lookup.js';
 import type { PendingLookup } from './resolve-identifiers.js';
 

@@ -4,7 +4,7 @@ import { MAX_SEARCH_CLAUSES } from '../domain/email-search-query.js';
 import { chunk } from '../domain/pack.js';
 import type { CustomerLookup, Reason } from '../domain/reason.js';
 import type { RunMode } from '../domain/row-status.js';
-import type { IdentifierLedger } from '../io/state-store.js';
+import type { IdentifierLedger } from '../state/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { CustomerMatch, StripeGateway } from '../stripe/gateway.js';
 import { settleByPresence, type PresenceContext } from './settle-by-presence.js';

@@ -1,10 +1,10 @@
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
-import type { InputEncoding } from '../io/input-encoding.js';
-import { readRequestRows } from '../io/request-reader.js';
+import type { InputEncoding } from '../input/input-encoding.js';
+import { readRequestRows } from '../input/request-reader.js';
 import { checkInput, type CheckedInput } from './check-input.js';
-import { describeColumn } from '../io/request-columns.js';
-import type { StateStore, StoredJob } from '../io/state-store.js';
+import { describeColumn } from '../input/request-columns.js';
+import type { StateStore, StoredJob } from '../state/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import type { DriveContext } from './drive-context.js';
@@ -22,7 +22,7 @@ import { CustomerLookup } from './customer-lookup.js';
 import { JobScheduler } from './job-scheduler.js';
 import { RequestIntake } from './request-intake.js';
 import { writeRunReport } from './run-report.js';
-import type { RecordColumnOptions } from '../io/request-record-columns.js';
+import type { RecordColumnOptions } from '../input/request-record-columns.js';
 import type { AfterErasureReport } from './after-erasure.js';
 
 export interface RunOptions {

@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { DEFAULT_DEADLINE, formatDeadlineSpec } from '../domain/deadline.js';
 import { sha256OfFile } from '../io/file-digest.js';
 import { packageVersion } from '../io/package-version.js';
-import { ReportCollector, writeReportHtml } from '../io/report-html.js';
-import { RESULT_CSV_VERSION } from '../io/result-writer.js';
+import { ReportCollector, writeReportHtml } from '../report/report-html.js';
+import { RESULT_CSV_VERSION } from '../report/result-writer.js';
 import type { CheckedInput, RunOptions, RunPorts, RunSummary } from './run-pipeline.js';
 import type { VerificationCounts } from './verify-objects.js';
 import { writeReport } from './write-report.js';
-import type { RequestFacts } from '../io/state-requests.js';
+import type { RequestFacts } from '../state/state-requests.js';
 import { afterErasure, ErasureNotes } from './after-erasure.js';
-import { renderAfterErasureSections } from '../io/after-erasure-html.js';
+import { renderAfterErasureSections } from '../report/after-erasure-html.js';
 
 /** The register's rows written to the state per transaction, as the report goes. */
 const REQUEST_CHUNK_ROWS = 500;
@@ -35,7 +35,7 @@ export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 
   const { checked, runId, startedAt, interrupted } = facts;
   const { info } = checked;
   const inputName = options.inputName ?? options.inputPath;
-  // The register's rows, written a chunk at a time as the report goes (io/state-requests.ts).
+  // The register's rows, written a chunk at a time as the report goes (state/state-requests.ts).
   let requests: RequestFacts[] = [];
   const flushRequests = () => {
     store.recordRequests(requests, runId);

@@ -1,6 +1,6 @@
 import type { ObjectType } from '../domain/identifier.js';
 import { verdictAfterJob, type StripeReading } from '../domain/verification.js';
-import type { IdentifierLedger, JobLedger, ObjectLedger } from '../io/state-store.js';
+import type { IdentifierLedger, JobLedger, ObjectLedger } from '../state/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 import { settleDeletedCustomer } from './deleted-customer.js';

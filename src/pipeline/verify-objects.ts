@@ -10,7 +10,7 @@
  */
 import { objectTypeOfId, type ObjectType } from '../domain/identifier.js';
 import { verdictAfterJob, type StatedStatus } from '../domain/verification.js';
-import type { ObjectLedger } from '../io/state-store.js';
+import type { ObjectLedger } from '../state/state-store.js';
 import type { Logger } from '../io/logger.js';
 import type { StripeGateway } from '../stripe/gateway.js';
 

@@ -10,9 +10,9 @@
  */
 import { isReappearance, planWatch, type WatchStart } from '../domain/reappearance.js';
 import { GatewayError } from '../errors.js';
-import { writeReappearedCsv, type ReappearedRow } from '../io/after-erasure-files.js';
+import { writeReappearedCsv, type ReappearedRow } from '../report/after-erasure-files.js';
 import type { Logger } from '../io/logger.js';
-import type { StateStore } from '../io/state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import type { SightingPage, StripeGateway } from '../stripe/gateway.js';
 
 /** A plan that reads something. */

@@ -3,15 +3,15 @@ import { describeNonRequest, type NotARequest } from '../domain/export-footer.js
 import { classifyIdentifier, describeExtraction, type Classified } from '../domain/identifier.js';
 import { classifyDeadline, dateOfInstant, daysLate, parseReceivedDate, type CalendarDate, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import { describeDueDate, lawfulDueDate } from '../domain/due-date.js';
-import type { RecordColumns } from '../io/request-record-columns.js';
-import type { RequestFacts } from '../io/state-requests.js';
+import type { RecordColumns } from '../input/request-record-columns.js';
+import type { RequestFacts } from '../state/state-requests.js';
 import { requestFactsOf, type RowDue } from './request-facts.js';
 import { decideRowOutcome, type IdentifierOutcome, type RowOutcome } from '../domain/row-outcome.js';
 import { DEADLINE_STANDING, ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
-import { readRequestRows, type RequestFileInfo } from '../io/request-reader.js';
-import type { ReportRowFacts } from '../io/report-html.js';
-import { writeResultsFile, type ResultRow } from '../io/result-writer.js';
-import type { StateReader } from '../io/state-store.js';
+import { readRequestRows, type RequestFileInfo } from '../input/request-reader.js';
+import type { ReportRowFacts } from '../report/report-html.js';
+import { writeResultsFile, type ResultRow } from '../report/result-writer.js';
+import type { StateReader } from '../state/state-store.js';
 
 /** What a `pending` row of an interrupted run says. */
 export const INTERRUPTED_MESSAGE = 'the run was interrupted before this request was finished; the next run continues it';

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import {
   TEST_KEY_ENV,
   describeRun,

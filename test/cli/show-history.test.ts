@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeedDocument } from '../../src/emulator/index.js';
-import { acquireStateLock } from '../../src/io/state-lock.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { acquireStateLock } from '../../src/state/state-lock.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import {
   TEST_KEY_ENV,
   describeRun,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createSilentLogger } from '../../src/io/logger.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/pipeline/retry.js';

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger, type Logger } from '../../src/io/logger.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
-import type { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
+import type { StateStore } from '../../src/state/state-store.js';
 import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';

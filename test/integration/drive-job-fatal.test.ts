@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/io/logger.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import type { DriveContext } from '../../src/pipeline/drive-context.js';
 import { driveJob } from '../../src/pipeline/drive-job.js';
 import { JobWatcher } from '../../src/pipeline/job-watcher.js';

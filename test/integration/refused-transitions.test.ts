@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import { createSilentLogger } from '../../src/io/logger.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
-import type { StateStore } from '../../src/io/state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
+import type { StateStore } from '../../src/state/state-store.js';
 import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import type { DriveContext } from '../../src/pipeline/drive-context.js';
 import { cancelJob, switchBehavior, transition } from '../../src/pipeline/job-actions.js';

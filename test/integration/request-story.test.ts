@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyIdentifier, type Classified } from '../../src/domain/identifier.js';
 import { formatRequestStory, readInvalidCellStory, readRequestStory } from '../../src/cli/request-story.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 
 function storeWithClock() {
   let ms = Date.parse('2026-11-03T10:00:00Z');

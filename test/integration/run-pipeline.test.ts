@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SUITE_VARIANTS, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { waitForJobStatus } from '../helpers/redaction-jobs.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 
 let emulator: TestEmulator | undefined;
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import { settleByPresence } from '../../src/pipeline/settle-by-presence.js';
 import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 

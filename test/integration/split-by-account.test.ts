@@ -1,10 +1,10 @@
-/** Splitting a platform's input by each row's account (io/split-by-account.ts), as the CLI does before any account is read. */
+/** Splitting a platform's input by each row's account (input/split-by-account.ts), as the CLI does before any account is read. */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputFileError } from '../../src/errors.js';
-import { findAccountColumn, splitByAccount } from '../../src/io/split-by-account.js';
+import { findAccountColumn, splitByAccount } from '../../src/input/split-by-account.js';
 import { checkInput } from '../../src/pipeline/run-pipeline.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'split-by-account-'));

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { acquireStateLock } from '../../src/io/state-lock.js';
-import { openStateReadOnly, openStateStore } from '../../src/io/sqlite-state-store.js';
-import { SCHEMA_VERSION } from '../../src/io/state-schema.js';
+import { acquireStateLock } from '../../src/state/state-lock.js';
+import { openStateReadOnly, openStateStore } from '../../src/state/sqlite-state-store.js';
+import { SCHEMA_VERSION } from '../../src/state/state-schema.js';
 
 const statePath = () => join(mkdtempSync(join(tmpdir(), 'stripe-redact-history-')), 'state.db');
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 
 const statePath = () => join(mkdtempSync(join(tmpdir(), 'stripe-redact-identity-')), 'state.db');
 const A_TEST = { accountId: 'acct_A', livemode: false };

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StateStoreError } from '../../src/errors.js';
-import { acquireStateLock } from '../../src/io/state-lock.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import { acquireStateLock } from '../../src/state/state-lock.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 
 const statePath = () => join(mkdtempSync(join(tmpdir(), 'stripe-redact-state-')), 'state.db');
 

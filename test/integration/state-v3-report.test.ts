@@ -15,9 +15,9 @@ import { readRequestStory } from '../../src/cli/request-story.js';
 import { DEFAULT_DEADLINE } from '../../src/domain/deadline.js';
 import { rollToWorkingDay } from '../../src/domain/due-date.js';
 import { classifyIdentifier } from '../../src/domain/identifier.js';
-import { inspectRequestFile } from '../../src/io/request-reader.js';
-import { openStateReadOnly, openStateStore } from '../../src/io/sqlite-state-store.js';
-import { SCHEMA_VERSION } from '../../src/io/state-schema.js';
+import { inspectRequestFile } from '../../src/input/request-reader.js';
+import { openStateReadOnly, openStateStore } from '../../src/state/sqlite-state-store.js';
+import { SCHEMA_VERSION } from '../../src/state/state-schema.js';
 import { writeReport } from '../../src/pipeline/write-report.js';
 import { OLD_UNTRIED_ADVICE, withoutAdvice } from '../helpers/advice-wording.js';
 

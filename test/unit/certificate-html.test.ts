@@ -1,7 +1,7 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import type { Certificate } from '../../src/domain/certificate.js';
-import { renderCertificateHtml } from '../../src/io/certificate-html.js';
+import { renderCertificateHtml } from '../../src/report/certificate-html.js';
 
 const HOSTILE = ['<img src=x onerror=alert(1)>@example.com', '"><script>alert(1)</script>', "'><a href=http://evil.example/>x</a>", '<link rel=stylesheet href=//evil.example/x.css>'];
 

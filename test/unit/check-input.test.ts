@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFileError } from '../../src/errors.js';
-import { readRequestRows } from '../../src/io/request-reader.js';
+import { readRequestRows } from '../../src/input/request-reader.js';
 import { checkInput } from '../../src/pipeline/run-pipeline.js';
 
 let dir: string;

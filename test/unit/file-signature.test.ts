@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { identifyBinaryFile } from '../../src/io/file-signature.js';
+import { identifyBinaryFile } from '../../src/input/file-signature.js';
 import { buildXlsx, buildZip } from '../helpers/zip.js';
 
 const bytes = (...values: number[]) => Buffer.from(values);

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InputFileError } from '../../src/errors.js';
-import { createInputDecoder } from '../../src/io/input-decoder.js';
-import { firstInvalidUtf8 } from '../../src/io/text-codecs.js';
-import type { InputDecoding, TextEncoding } from '../../src/io/input-encoding.js';
+import { createInputDecoder } from '../../src/input/input-decoder.js';
+import { firstInvalidUtf8 } from '../../src/input/text-codecs.js';
+import type { InputDecoding, TextEncoding } from '../../src/input/input-encoding.js';
 
 const decodingOf = (encoding: TextEncoding, bomLength = 0): InputDecoding => ({ encoding, bomLength, decidedBy: bomLength > 0 ? 'bom' : 'option' });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideDecoding, parseInputEncoding } from '../../src/io/input-encoding.js';
+import { decideDecoding, parseInputEncoding } from '../../src/input/input-encoding.js';
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const UTF16LE_BOM = [0xff, 0xfe];

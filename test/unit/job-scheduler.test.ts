@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RedactionJobView } from '../../src/domain/job.js';
-import type { StoredJob } from '../../src/io/state-store.js';
+import type { StoredJob } from '../../src/state/state-store.js';
 import { JobScheduler, type JobRunners } from '../../src/pipeline/job-scheduler.js';
 
 function ledger() {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { cutoffDay, parseRetention } from '../../src/domain/retention.js';
 import { registerOutcome, yearMetrics } from '../../src/domain/register.js';
-import { canonicalJson, GENESIS_HASH, sealEntry, verifyLedger, type LedgerEntry } from '../../src/io/ledger.js';
-import { expiredResultsSha256, expireResultsText, writeExpiredResults } from '../../src/io/results-expiry.js';
+import { canonicalJson, GENESIS_HASH, sealEntry, verifyLedger, type LedgerEntry } from '../../src/state/ledger.js';
+import { expiredResultsSha256, expireResultsText, writeExpiredResults } from '../../src/report/results-expiry.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RESULT_COLUMNS } from '../../src/io/result-writer.js';
+import { RESULT_COLUMNS } from '../../src/report/result-writer.js';
 
 describe('registerOutcome', () => {
   it.each([

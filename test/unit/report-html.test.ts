@@ -1,12 +1,12 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { ROW_STATUSES } from '../../src/domain/row-status.js';
-import { escapeHtml } from '../../src/io/escape-html.js';
-import { ReportCollector, type ReportRowFacts } from '../../src/io/report-collector.js';
-import { renderReportHtml, type ReportHeader } from '../../src/io/report-html.js';
-import { STATUS_WORDS } from '../../src/io/status-words.js';
-import { summarySentence } from '../../src/io/summary-sentence.js';
-import type { ResultRow } from '../../src/io/result-writer.js';
+import { escapeHtml } from '../../src/report/escape-html.js';
+import { ReportCollector, type ReportRowFacts } from '../../src/report/report-collector.js';
+import { renderReportHtml, type ReportHeader } from '../../src/report/report-html.js';
+import { STATUS_WORDS } from '../../src/report/status-words.js';
+import { summarySentence } from '../../src/report/summary-sentence.js';
+import type { ResultRow } from '../../src/report/result-writer.js';
 
 const HEADER: ReportHeader = {
   account: 'acct_1',

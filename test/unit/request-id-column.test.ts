@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findRequestIdColumn } from '../../src/io/request-id-column.js';
+import { findRequestIdColumn } from '../../src/input/request-id-column.js';
 
 describe('findRequestIdColumn', () => {
   it('finds a known header whatever its case, spaces, underscores or hyphens, never the identifier column', () => {

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
-import type { RequestRow } from '../../src/io/request-reader.js';
-import { openStateStore } from '../../src/io/sqlite-state-store.js';
+import type { RequestRow } from '../../src/input/request-reader.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import { createSilentLogger } from '../../src/io/logger.js';
 import { CustomerLookup } from '../../src/pipeline/customer-lookup.js';
 import type { PendingLookup } from '../../src/pipeline/resolve-identifiers.js';

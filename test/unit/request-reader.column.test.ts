@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFileError } from '../../src/errors.js';
-import { inspectRequestFile } from '../../src/io/request-reader.js';
+import { inspectRequestFile } from '../../src/input/request-reader.js';
 
 let dir: string;
 beforeAll(async () => {

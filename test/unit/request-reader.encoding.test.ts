@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFileError } from '../../src/errors.js';
-import type { InputEncoding } from '../../src/io/input-encoding.js';
-import { inspectRequestFile, readRequestRows, scanRequestFile, type RequestRow } from '../../src/io/request-reader.js';
+import type { InputEncoding } from '../../src/input/input-encoding.js';
+import { inspectRequestFile, readRequestRows, scanRequestFile, type RequestRow } from '../../src/input/request-reader.js';
 import { buildXlsx } from '../helpers/zip.js';
 
 let dir: string;

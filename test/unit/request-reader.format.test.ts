@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectRequestFile, readRequestRows, type RequestRow } from '../../src/io/request-reader.js';
+import { inspectRequestFile, readRequestRows, type RequestRow } from '../../src/input/request-reader.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { neutraliseCell } from '../../src/io/spreadsheet-safe.js';
-import { RESULT_COLUMNS, RESULT_CSV_VERSION, writeJsonFileAtomic, writeResultsFile, type ResultRow } from '../../src/io/result-writer.js';
+import { neutraliseCell } from '../../src/report/spreadsheet-safe.js';
+import { RESULT_COLUMNS, RESULT_CSV_VERSION, writeJsonFileAtomic, writeResultsFile, type ResultRow } from '../../src/report/result-writer.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFileError } from '../../src/errors.js';
-import { spoolInput } from '../../src/io/stdin-spool.js';
+import { spoolInput } from '../../src/input/stdin-spool.js';
 
 let parentDir: string;
 beforeAll(async () => {
