@@ -13,6 +13,17 @@ import type { StateReader } from '../state/state-store.js';
 export type { Certificate } from '../domain/certificate.js';
 import { packageVersion } from '../io/package-version.js';
 import { readRequestStory, type RequestStory } from './request-story.js';
+import type { Recipient } from '../domain/recipients.js';
+import type { StoredRun } from '../state/run-ledger.js';
+
+/** The recipients the latest of these runs named (summary.json `recipients`), newest first; null when none could read them. */
+function latestRecipients(runs: readonly StoredRun[]): Certificate['recipients'] {
+  for (const run of [...runs].reverse()) {
+    const recipients = run.summary?.recipients;
+    if (Array.isArray(recipients)) return { runId: run.id, endpoints: recipients as Recipient[] };
+  }
+  return null;
+}
 
 /** The certificate of a known identifier; undefined when no run of the state read it. */
 export function buildCertificate(store: StateReader, statePath: string, given: string, classified: Exclude<Classified, { kind: 'invalid' }>): Certificate | undefined {
@@ -64,6 +75,7 @@ export function buildCertificate(store: StateReader, statePath: string, given: s
       ledgerEntry: ledger.get(r.runId)?.seq ?? null,
       ledgerHash: ledger.get(r.runId)?.hash ?? null,
     })),
+    recipients: latestRecipients(store.identifierRuns(key)),
     scope: {
       covers: [
         `The Stripe account ${account?.accountId ?? '(unknown)'} in ${account?.livemode ? 'live' : 'test'} mode, and only it.`,

@@ -1,3 +1,4 @@
+import type { Recipient } from './recipients.js';
 /** What a certificate of erasure states (cli/certificate.ts builds it; report/certificate-html.ts prints it). */
 import type { RequestRecord } from './register.js';
 
@@ -25,5 +26,11 @@ export interface Certificate {
   objects: { id: string; status: string; statedAt: string; stripeStated: string | null; readAt: string | null; verifiedAt: string | null; fixes: { blocked: string; fix: string }[]; blockers: string[] }[];
   jobs: { jobId: string | null; status: string; validationBehavior: string; events: { status: string; at: string }[] }[];
   runs: { runId: string; mode: string; startedAt: string; endedAt: string | null; input: string; inputSha256: string | null; ledgerEntry: number | null; ledgerHash: string | null }[];
+  /**
+   * Who else received this account's personal data (GDPR art. 19, CCPA §7022(b)): the webhook
+   * endpoints the latest run that read them named (summary.json `recipients`), and that run; null
+   * when no run of this request could read them.
+   */
+  recipients: { runId: string; endpoints: Recipient[] } | null;
   scope: { covers: string[]; cannot: string[] };
 }

@@ -72,6 +72,15 @@ ${table(
   c.runs.map((r) => [`<span class="id">${e(r.runId)}</span>`, e(r.mode), e(r.startedAt), e(r.endedAt), `<span class="id">${e(r.inputSha256)}</span>`, e(r.ledgerEntry), `<span class="id">${e(r.ledgerHash)}</span>`]),
 )}
 <p>Check the entries with <span class="id">stripe-redact ledger verify</span>: each hash chains to the one before, so a changed or removed run shows.</p>
+<h2 id="recipients">Who else received this account's personal data</h2>
+${
+  c.recipients === null
+    ? '<p class="none">Not known: no run of this request could read the account\'s webhook endpoints.</p>'
+    : `<p>Webhook endpoints that run ${e(c.recipients.runId)} found enabled for events that carry personal data: they may hold copies this erasure did not reach, and should be told (GDPR art. 19).</p>${table(
+        ['Endpoint', 'Host', 'Status', 'Events'],
+        c.recipients.endpoints.map((r) => [`<span class="id">${e(r.id)}</span>`, e(r.host), e(r.status), list(r.eventTypes)]),
+      )}`
+}
 <h2 id="scope">What this certificate covers</h2>
 ${list(c.scope.covers)}
 <h2 id="limits">What it cannot cover</h2>

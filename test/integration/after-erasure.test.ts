@@ -15,6 +15,8 @@ import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
+import { buildCertificate } from '../../src/cli/certificate.js';
+import { classifyIdentifier, type Classified } from '../../src/domain/identifier.js';
 
 let emulator: TestEmulator | undefined;
 let store: StateStore | undefined;
@@ -184,6 +186,15 @@ describe('recipients of personal data', () => {
     const downstream = readFileSync(`${ws.dir}/downstream.csv`, 'utf8').trim().split('\n');
     expect(downstream[0]).toBe('request_key,request_id,object_ids,settled_on');
     expect(downstream[1]).toMatch(/^email:[0-9a-f]{64},,cus_recipient,\d{4}-\d{2}-\d{2}$/);
+
+    // The certificate of the person names them too, with the run that read them (issue 18).
+    const store = openStateStore({ path: ws.statePath });
+    try {
+      const certificate = buildCertificate(store, ws.statePath, 'recipient@example.com', classifyIdentifier('recipient@example.com') as Exclude<Classified, { kind: 'invalid' }>);
+      expect(certificate?.recipients).toEqual({ runId: summary.runId, endpoints: summary.recipients });
+    } finally {
+      store.close();
+    }
   });
 
   it('a key that may not read webhook endpoints leaves recipients unknown (null) and the run whole', async () => {

@@ -22,6 +22,7 @@ function certificate(hostile: string): Certificate {
     objects: [{ id: `cus_${hostile}`, status: 'redacted', statedAt: '2026-11-03T10:00:00.000Z', stripeStated: hostile, readAt: '2026-11-03T10:05:00.000Z', verifiedAt: '2026-11-03T10:05:00.000Z', fixes: [{ blocked: hostile, fix: hostile }], blockers: [hostile] }],
     jobs: [{ jobId: `prj_${hostile}`, status: 'succeeded', validationBehavior: 'fix', events: [{ status: hostile, at: '2026-11-03T10:00:00.000Z' }] }],
     runs: [{ runId: `run_${hostile}`, mode: 'redact', startedAt: 's', endedAt: 'e', input: hostile, inputSha256: 'b'.repeat(64), ledgerEntry: 1, ledgerHash: 'c'.repeat(64) }],
+    recipients: { runId: `run_${hostile}`, endpoints: [{ id: `we_${hostile}`, host: hostile, status: 'enabled', eventTypes: [hostile] }] },
     scope: { covers: ['the account'], cannot: ['webhooks, exports, backups', 'what Stripe keeps for its own legal obligations'] },
   };
 }
@@ -46,5 +47,15 @@ describe('renderCertificateHtml', () => {
     expect(document.querySelector('#limits + ul')?.textContent).toMatch(/webhooks, exports, backups/);
     expect(document.querySelector('#runs + table tbody tr')?.textContent).toContain('c'.repeat(64));
     expect(document.querySelector('#objects + table tbody tr')?.textContent).toContain('2026-11-03T10:05:00.000Z');
+  });
+
+  it('names the webhook endpoints that received personal data, or says nobody could read them', () => {
+    const named = new JSDOM(renderCertificateHtml(certificate('ada@example.com'))).window.document;
+    const row = named.querySelector('#recipients ~ table tbody tr');
+    expect(row?.textContent).toContain('we_ada@example.com');
+    expect(row?.textContent).toContain('enabled');
+    expect(named.querySelector('#recipients + p')?.textContent).toMatch(/run run_ada@example\.com .*should be told/);
+    const unknown = new JSDOM(renderCertificateHtml({ ...certificate('ada@example.com'), recipients: null })).window.document;
+    expect(unknown.querySelector('#recipients + p')?.textContent).toMatch(/^Not known/);
   });
 });
