@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import { formatDeadlineSpec } from '../domain/deadline.js';
 import { describeNonRequest } from '../domain/export-footer.js';
 import { classifyIdentifier } from '../domain/identifier.js';
@@ -83,7 +83,7 @@ export async function runAccounts(
   const info = checked.info;
   const startedAt = new Date().toISOString();
   const partsDir = join(config.outDir, 'accounts');
-  const limit = pLimit(config.accountConcurrency);
+  const accounts = new PQueue({ concurrency: config.accountConcurrency });
   logger.info(`account column ${JSON.stringify(split.column.name)} (${split.column.chosenBy}): ${split.parts.length} account(s)`, {
     accounts: split.parts.map((p) => p.account || 'own'),
   });
@@ -93,7 +93,7 @@ export async function runAccounts(
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
-  const settled = await Promise.allSettled(split.parts.map((part) => limit(() => runPart(part))));
+  const settled = await Promise.allSettled(split.parts.map((part) => accounts.add(() => runPart(part))));
   signal.removeEventListener('abort', onAbort);
   const fatal = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   const ran = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
