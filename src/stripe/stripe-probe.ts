@@ -30,6 +30,25 @@ export function createStripeProbe(options: StripeGatewayOptions): StripeProbe {
   const jobs = redactionJobCalls(stripe, send);
   const key = (runId: string, step: string) => `stripe-redact-selftest-${runId}-${step}`;
   const metadata = (runId: string) => ({ stripe_redact_selftest: runId });
+  /** A PaymentIntent confirmed on the server with a test card (`pm_card_visa`, `pm_card_createDispute`), and its charge. */
+  const confirmedPayment = (paymentMethod: string, customerId: string, runId: string, step: string) =>
+    answer(
+      send('write', 'payment_intents.create', () =>
+        stripe.paymentIntents.create(
+          {
+            amount: 1000,
+            currency: 'usd',
+            customer: customerId,
+            payment_method: paymentMethod,
+            // Confirmed on the server: no redirect-based method may be offered (Stripe would ask for a return_url).
+            automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+            confirm: true,
+            metadata: metadata(runId),
+          },
+          { idempotencyKey: key(runId, step) },
+        ),
+      ).then((pi) => ({ id: pi.id, chargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null) })),
+    );
 
   return {
     async retrieveAccount() {
@@ -60,43 +79,8 @@ export function createStripeProbe(options: StripeGatewayOptions): StripeProbe {
       );
       return { id: pi.id, status: pi.status };
     },
-    async createDisputedPayment(customerId, runId, step) {
-      return answer(
-        send('write', 'payment_intents.create', () =>
-          stripe.paymentIntents.create(
-            {
-              amount: 1000,
-              currency: 'usd',
-              customer: customerId,
-              payment_method: 'pm_card_createDispute',
-              // Confirmed on the server: no redirect-based method may be offered (Stripe would ask for a return_url).
-              automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-              confirm: true,
-              metadata: metadata(runId),
-            },
-            { idempotencyKey: key(runId, step) },
-          ),
-        ).then((pi) => ({ id: pi.id, chargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null) })),
-      );
-    },
-    async createPaidPayment(customerId, runId, step) {
-      return answer(
-        send('write', 'payment_intents.create', () =>
-          stripe.paymentIntents.create(
-            {
-              amount: 1000,
-              currency: 'usd',
-              customer: customerId,
-              payment_method: 'pm_card_visa',
-              automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-              confirm: true,
-              metadata: metadata(runId),
-            },
-            { idempotencyKey: key(runId, step) },
-          ),
-        ).then((pi) => ({ id: pi.id, chargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null) })),
-      );
-    },
+    createDisputedPayment: (customerId, runId, step) => confirmedPayment('pm_card_createDispute', customerId, runId, step),
+    createPaidPayment: (customerId, runId, step) => confirmedPayment('pm_card_visa', customerId, runId, step),
     async readRedaction(id, kind) {
       const object = (await send('read', `${kind}.retrieve`, () => retrieveAny(stripe, id, kind))) as { deleted?: unknown; redaction?: { status?: unknown } | null };
       const status = !('redaction' in object) ? undefined : object.redaction === null ? null : String(object.redaction?.status);
