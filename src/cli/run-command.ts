@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { ConfigError, GatewayError, InputFileError, StripeRedactError } from '../errors.js';
+import { GatewayError, InputFileError, StripeRedactError } from '../errors.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import { createProgress } from '../io/progress.js';
 import { writeJsonFileAtomic } from '../report/result-writer.js';
@@ -23,14 +23,10 @@ import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from
 import { afterErasureLines } from './after-erasure-lines.js';
 import { describeRunProgress } from './run-progress.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
+import { exitCodeOf, outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact run --help';
 
-/** Exit codes of the contract (docs/contract.md#exit-codes). */
-export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
-
-/** Exit codes of a run a signal interrupted (128 + the signal's number, as shells report it), whatever `--fail-on`. */
-export const INTERRUPTED_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The sample data `--emulator` seeds from, shipped with the package. */
 const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
@@ -88,20 +84,20 @@ keeps everything.`,
   return withUsageErrors(command, HELP_HINT);
 }
 
-/** `stripe-redact run`: argv → config → one pipeline call → exit code. */
-export async function runCommand(argv: string[]): Promise<number> {
+/** `stripe-redact run`: argv → config → one pipeline call → its outcome (exit-codes.ts makes the code). */
+export async function runCommand(argv: string[]): Promise<CommandOutcome> {
   const command = buildCommand();
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const parsed = parseRunConfig(command.args[0] as string, command.opts<RawRunOptions>(), process.env, Boolean(process.stderr.isTTY));
   if ('problems' in parsed) {
     for (const problem of parsed.problems) process.stderr.write(usageLine(problem.message, HELP_HINT));
-    return EXIT.usage;
+    return { kind: 'usage' };
   }
   return execute(parsed.config);
 }
 
-async function execute(config: RunConfig): Promise<number> {
+async function execute(config: RunConfig): Promise<CommandOutcome> {
   let logger: Logger | undefined;
   let store: StateStore | undefined;
   let releaseLock: (() => void) | undefined;
@@ -197,7 +193,7 @@ async function execute(config: RunConfig): Promise<number> {
     let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
       const name = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
-      if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT[name]);
+      if (interrupt.signal.aborted) process.exit(exitCodeOf({ kind: 'interrupted', signal: name }));
       interruptedBy = name;
       interrupt.abort();
     };
@@ -251,10 +247,8 @@ async function execute(config: RunConfig): Promise<number> {
     const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
     await recordRunInLedger(store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
     if (!config.quiet) printSummary(summary, config, state);
-    // Interrupted: the report is written, but the run did not finish — cron must not read 0 or 3.
-    if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
     const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew, reappeared: summary.reappeared });
-    return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
+    return { kind: 'run', failing, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
   } catch (error) {
     return reportFailure(error, logger);
   } finally {
@@ -268,12 +262,12 @@ async function execute(config: RunConfig): Promise<number> {
 }
 
 /** The platform run of an input with an account column: signals, the accounts' runs, the end summary, the exit code. */
-async function executeAccounts(config: RunConfig, context: Omit<Parameters<typeof runAccounts>[1], 'signal'>): Promise<number> {
+async function executeAccounts(config: RunConfig, context: Omit<Parameters<typeof runAccounts>[1], 'signal'>): Promise<CommandOutcome> {
   const interrupt = new AbortController();
   let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const name = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
-    if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT[name]);
+    if (interrupt.signal.aborted) process.exit(exitCodeOf({ kind: 'interrupted', signal: name }));
     interruptedBy = name;
     interrupt.abort();
   };
@@ -287,14 +281,12 @@ async function executeAccounts(config: RunConfig, context: Omit<Parameters<typeo
     process.off('SIGTERM', onSignal);
   }
   if (!config.quiet) process.stderr.write(describeAccountsRun(result, config));
-  if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
   const { statuses, deadlines, stateIsNew, reappeared } = result.summary;
   const failing = failingItems(config.failOn, { statuses, overdue: deadlines.overdue, stateIsNew, reappeared });
-  return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
+  return { kind: 'run', failing, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
 }
 
-function reportFailure(error: unknown, logger: Logger | undefined): number {
-  const usage = error instanceof ConfigError || error instanceof InputFileError;
+function reportFailure(error: unknown, logger: Logger | undefined): CommandOutcome {
   let message = error instanceof Error ? error.message : String(error);
   if (error instanceof InputFileError && error.line !== undefined && !message.includes(`line ${error.line}`)) {
     message = `${message} (line ${error.line})`;
@@ -310,7 +302,7 @@ function reportFailure(error: unknown, logger: Logger | undefined): number {
   if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) {
     process.stderr.write(`${error.stack}\n`);
   }
-  return usage ? EXIT.usage : EXIT.aborted;
+  return { kind: 'error', error };
 }
 
 function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState): void {

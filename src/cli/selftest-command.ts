@@ -13,9 +13,8 @@ import { formatFindings } from '../selftest/format-findings.js';
 import { walkGuide } from '../selftest/walk-guide.js';
 import { createStripeProbe } from '../stripe/stripe-probe.js';
 import { EMULATOR_API_KEY } from './run-config.js';
+import { exitCodeOf, outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
-/** Exit codes (docs/contract.md#selftest): 0 every documented behaviour held, 1 one did not (or the selftest aborted), 2 usage. */
-const EXIT = { held: 0, failed: 1, usage: 2 } as const;
 
 /** The selftest's options as commander hands them over (strings, unchecked). */
 export interface RawSelftestOptions {
@@ -139,25 +138,25 @@ export function connectedAccountVerdict(account: string, statusesSeen: readonly 
 }
 
 /** `stripe-redact selftest`: argv → config → the guide walked → findings printed → exit code. */
-export async function selftestCommand(argv: string[]): Promise<number> {
+export async function selftestCommand(argv: string[]): Promise<CommandOutcome> {
   const command = buildCommand();
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const parsed = parseSelftestConfig(command.opts<RawSelftestOptions>(), process.env);
   if ('problems' in parsed) {
     for (const problem of parsed.problems) process.stderr.write(`stripe-redact: ${problem}\n`);
     process.stderr.write("Run 'stripe-redact selftest --help' for the options.\n");
-    return EXIT.usage;
+    return { kind: 'usage' };
   }
   return execute(parsed.config);
 }
 
-async function execute(config: SelftestConfig): Promise<number> {
+async function execute(config: SelftestConfig): Promise<CommandOutcome> {
   // Test mode's budget (docs/architecture.md#budget-not-just-limits): the same pacing and retries as a run.
   const budget = new RateBudget({ maxRps: 20, maxSearchRps: 15, maxEndpointRps: 20 });
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    if (interrupt.signal.aborted) process.exit(exitCodeOf({ kind: 'interrupted', signal: signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM' }));
     process.stderr.write('stripe-redact: interrupted; removing what the selftest made (again to stop at once)\n');
     interrupt.abort();
   };
@@ -200,7 +199,7 @@ async function execute(config: SelftestConfig): Promise<number> {
       });
       process.stderr.write(`selftest: findings written to ${resolve(config.jsonPath)}\n`);
     }
-    return findings.ok ? EXIT.held : EXIT.failed;
+    return { kind: 'selftest', held: findings.ok };
   } catch (error) {
     let message = error instanceof Error ? error.message : String(error);
     if (config.stripeAccount !== undefined && error instanceof GatewayError && (error.kind === 'unavailable' || error.kind === 'permission')) {
@@ -211,7 +210,8 @@ async function execute(config: SelftestConfig): Promise<number> {
       message = `Stripe refused the API key (${error.kind}): ${message}`;
     }
     process.stderr.write(`stripe-redact: selftest aborted: ${message}\n`);
-    return EXIT.failed;
+    // Aborted, whatever the error's class: the selftest's contract has no exit 2 past its options.
+    return { kind: 'selftest', held: false };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
