@@ -22,15 +22,11 @@ import { inspectRequestFile, readRequestRows, type RequestFileInfo } from '../in
 import { inputColumnNames, RESULT_COLUMNS, RESULT_CSV_VERSION, resultRecord, writeJsonFileAtomic, writeResultRecordsFile, writeTextFileAtomic, type ResultRow } from '../report/result-writer.js';
 import { escapeHtml } from '../report/escape-html.js';
 import { partColumnName, type AccountPart, type AccountSplit } from '../input/split-by-account.js';
-import { budgetedSend } from '../pipeline/budgeted-send.js';
-import { RateBudget } from '../pipeline/rate-budget.js';
-import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { checkInput, runPipeline, type CheckedInput, type RunSummary } from '../pipeline/run-pipeline.js';
 import { INTERRUPTED_MESSAGE } from '../pipeline/write-report.js';
 import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
-import { createStripeGateway } from '../stripe/stripe-gateway.js';
-import { createNoticeLog } from '../io/notice-log.js';
-import { openStateForAccount, type OpenedState } from './open-state.js';
+import type { OpenedState } from './open-state.js';
+import { openBudget, openGateway, openState, ResourceStack } from './run-resources.js';
 import type { RunConfig } from './run-config.js';
 import { accountStatePath } from './state-path.js';
 
@@ -49,6 +45,8 @@ export interface AccountOutcome {
   error?: { status: 'failed' | 'pending'; message: string; code?: string };
   /** The account's state, open until its ledger entry is written (after the merge). */
   state?: OpenedState;
+  /** What the account holds open (budget, state and lock), closed with its state. */
+  resources?: ResourceStack;
 }
 
 /** The whole platform run: what summary.json and the exit code are made of. */
@@ -97,21 +95,21 @@ export async function runAccounts(
   signal.removeEventListener('abort', onAbort);
   const fatal = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   const ran = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const closeStates = () => {
+  const closeStates = async () => {
     for (const outcome of ran) {
-      outcome.state?.store.close();
-      outcome.state?.release();
+      await outcome.resources?.close();
+      delete outcome.resources;
       delete outcome.state;
     }
   };
   if (fatal) {
-    closeStates();
+    await closeStates();
     throw fatal.reason;
   }
   try {
     return await finish(ran);
   } finally {
-    closeStates();
+    await closeStates();
   }
 
   async function runPart(part: AccountPart): Promise<AccountOutcome> {
@@ -122,16 +120,17 @@ export async function runAccounts(
       return outcome;
     }
     const log = accountLogger(logger, part.account);
-    const budget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
-    let state: OpenedState | undefined;
+    // The account's own resources (its budget, its state and lock), closed after its ledger entry.
+    const resources = new ResourceStack();
+    outcome.resources = resources;
+    const budget = openBudget(resources, { maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
     try {
-      const notices = createNoticeLog(log);
-      const gateway = createStripeGateway({
+      const gateway = openGateway({
         apiKey: config.apiKey,
         ...(context.apiBase ? { apiBase: context.apiBase } : {}),
-        send: budgetedSend(budget, DEFAULT_RETRY_POLICY, log, stop.signal),
-        onResponse: (event) => log.debug('stripe response', event),
-        onNotice: (notice) => notices.note(notice),
+        budget,
+        logger: log,
+        signal: stop.signal,
         ...(config.stripeVersion !== undefined ? { stripeVersion: config.stripeVersion } : {}),
         ...(own ? {} : { stripeAccount: part.account }),
       });
@@ -146,7 +145,7 @@ export async function runAccounts(
       };
       const partChecked = await checkInput(input);
       const statePath = accountStatePath(config.statePath, part.account);
-      state = await openStateForAccount({
+      const state = await openState(resources, {
         gateway,
         statePath,
         livemode: config.livemode,
@@ -190,11 +189,10 @@ export async function runAccounts(
       outcome.error = { status: 'failed', message, ...(error instanceof GatewayError && error.stripeCode ? { code: error.stripeCode } : {}) };
       return outcome;
     } finally {
-      budget.close();
       // Kept open for the ledger entry after the merge; closed now when the account did not run.
       if (outcome.summary === undefined) {
-        state?.store.close();
-        state?.release();
+        await resources.close();
+        delete outcome.resources;
         delete outcome.state;
       }
     }

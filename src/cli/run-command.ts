@@ -1,35 +1,26 @@
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { GatewayError, InputFileError, StripeRedactError } from '../errors.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import { createProgress } from '../io/progress.js';
 import { writeJsonFileAtomic } from '../report/result-writer.js';
-import { STDIN_NAME, spoolInput, type SpooledInput } from '../input/stdin-spool.js';
-import type { StateStore } from '../state/state-store.js';
-import { RateBudget } from '../pipeline/rate-budget.js';
-import { budgetedSend } from '../pipeline/budgeted-send.js';
-import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
+import { STDIN_NAME, spoolInput } from '../input/stdin-spool.js';
 import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
-import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { PINNED_API_VERSION } from '../stripe/stripe-client.js';
-import { createNoticeLog } from '../io/notice-log.js';
 import { findAccountColumn, splitByAccount } from '../input/split-by-account.js';
-import { openStateForAccount, type OpenedState } from './open-state.js';
+import type { OpenedState } from './open-state.js';
 import { describeAccountsRun, runAccounts } from './run-accounts.js';
 import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
 import { afterErasureLines } from './after-erasure-lines.js';
 import { describeRunProgress } from './run-progress.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
-import { exitCodeOf, outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
+import { openBudget, openGateway, openInterrupt, openState, ResourceStack, startBuiltInEmulator } from './run-resources.js';
 
 const HELP_HINT = 'stripe-redact run --help';
 
-
-/** The sample data `--emulator` seeds from, shipped with the package. */
-const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 function buildCommand(): Command {
   const command = new Command('stripe-redact run')
@@ -98,12 +89,8 @@ export async function runCommand(argv: string[]): Promise<CommandOutcome> {
 }
 
 async function execute(config: RunConfig): Promise<CommandOutcome> {
+  const stack = new ResourceStack();
   let logger: Logger | undefined;
-  let store: StateStore | undefined;
-  let releaseLock: (() => void) | undefined;
-  let stopEmulator: (() => Promise<void>) | undefined;
-  let budget: RateBudget | undefined;
-  let spooled: SpooledInput | undefined;
   try {
     const progress = createProgress(process.stderr, { enabled: config.progress });
     // Log lines and the progress bar share stderr: each line is written above the bar.
@@ -113,16 +100,19 @@ async function execute(config: RunConfig): Promise<CommandOutcome> {
         done();
       },
     });
-    logger = createLogger({
-      format: config.logFormat,
-      level: config.logLevel,
-      logFile: join(config.outDir, 'stripe-redact.log'),
-      logFileLevel: 'debug',
-      stream: consoleStream,
-    });
+    logger = stack.use(
+      createLogger({
+        format: config.logFormat,
+        level: config.logLevel,
+        logFile: join(config.outDir, 'stripe-redact.log'),
+        logFileLevel: 'debug',
+        stream: consoleStream,
+      }),
+      (l) => l.close(),
+    );
     for (const warning of config.warnings) logger.warn(warning);
     const isStdin = config.inputPath === '-';
-    if (isStdin) spooled = await spoolInput(process.stdin);
+    const spooled = isStdin ? stack.use(await spoolInput(process.stdin), (s) => s.remove()) : undefined;
     const input = {
       inputPath: spooled?.path ?? config.inputPath,
       ...(isStdin ? { inputName: STDIN_NAME } : {}),
@@ -133,31 +123,17 @@ async function execute(config: RunConfig): Promise<CommandOutcome> {
       recordColumns: config.records.recordColumns,
     };
 
-    let apiBase: string | undefined;
-    if (config.target.kind === 'emulator') {
-      const { startEmulator } = await import('../emulator/index.js');
-      // Objects settle at once so a run is deterministic; young charges stay held (`validated`, the
-      // default), so the sample's young charge shows what a hold looks like.
-      const emulator = await startEmulator({ port: 0, seed: join(SAMPLES_DIR, 'emulator-seed.json'), validationMs: 150, redactionMs: 200, settleMs: 0 });
-      stopEmulator = () => emulator.close();
-      apiBase = emulator.url;
-      logger.info('built-in emulator started', { url: emulator.url });
-    } else if (config.target.kind === 'url') {
-      apiBase = config.target.url;
-    }
+    const apiBase = config.target.kind === 'emulator' ? await startBuiltInEmulator(stack, logger) : config.target.kind === 'url' ? config.target.url : undefined;
 
-    // Ends the run gracefully on the first SIGINT/SIGTERM; retry waits end with it.
-    const interrupt = new AbortController();
-    const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
-    budget = activeBudget;
-    const log = logger;
-    const notices = createNoticeLog(log);
-    const gateway = createStripeGateway({
+    // Ends the run gracefully on the first SIGINT/SIGTERM (once listening); retry waits end with it.
+    const interrupt = openInterrupt(stack);
+    const budget = openBudget(stack, { maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
+    const gateway = openGateway({
       apiKey: config.apiKey,
       ...(apiBase ? { apiBase } : {}),
-      send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log, interrupt.signal),
-      onResponse: (event) => log.debug('stripe response', event),
-      onNotice: (notice) => notices.note(notice),
+      budget,
+      logger,
+      signal: interrupt.signal,
       ...(config.stripeVersion !== undefined ? { stripeVersion: config.stripeVersion } : {}),
       ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
     });
@@ -171,13 +147,13 @@ async function execute(config: RunConfig): Promise<CommandOutcome> {
     const split = accountColumn === undefined ? undefined : await splitByAccount(checkedInput.info, accountColumn);
     if (split !== undefined) {
       try {
-        return await executeAccounts(config, { ...(apiBase ? { apiBase } : {}), checked: checkedInput, split, logger });
+        return await executeAccounts(config, stack, { ...(apiBase ? { apiBase } : {}), checked: checkedInput, split, logger });
       } finally {
         progress.stop();
         split.remove();
       }
     }
-    const state: OpenedState = await openStateForAccount({
+    const state = await openState(stack, {
       gateway,
       statePath: config.statePath,
       livemode: config.livemode,
@@ -185,20 +161,10 @@ async function execute(config: RunConfig): Promise<CommandOutcome> {
       logger,
       ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
     });
-    store = state.store;
-    releaseLock = state.release;
 
     // First SIGINT/SIGTERM: stop gracefully and still write the report. A second one: stop now —
     // the state is durable, so even that loses nothing.
-    let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      const name = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
-      if (interrupt.signal.aborted) process.exit(exitCodeOf({ kind: 'interrupted', signal: name }));
-      interruptedBy = name;
-      interrupt.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    interrupt.listen();
     let summary: RunSummary;
     try {
       summary = await runPipeline(
@@ -224,16 +190,15 @@ async function execute(config: RunConfig): Promise<CommandOutcome> {
         },
         {
           gateway,
-          budget: activeBudget,
-          store,
+          budget,
+          store: state.store,
           logger,
           signal: interrupt.signal,
           onProgress: (p) => progress.update(describeRunProgress(p)),
         },
       );
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupt.stop();
       progress.stop();
     }
     const summaryPath = join(config.outDir, 'summary.json');
@@ -245,45 +210,31 @@ async function execute(config: RunConfig): Promise<CommandOutcome> {
     });
     // The run's entry in the state's hash-chained ledger, once every file it names is written.
     const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
-    await recordRunInLedger(store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
+    await recordRunInLedger(state.store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
     if (!config.quiet) printSummary(summary, config, state);
     const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew, reappeared: summary.reappeared });
-    return { kind: 'run', failing, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
+    return { kind: 'run', failing, ...(interrupt.by !== undefined ? { interruptedBy: interrupt.by } : {}) };
   } catch (error) {
     return reportFailure(error, logger);
   } finally {
-    budget?.close();
-    await stopEmulator?.().catch(() => {});
-    store?.close();
-    releaseLock?.();
-    spooled?.remove();
-    await logger?.close();
+    await stack.close();
   }
 }
 
-/** The platform run of an input with an account column: signals, the accounts' runs, the end summary, the exit code. */
-async function executeAccounts(config: RunConfig, context: Omit<Parameters<typeof runAccounts>[1], 'signal'>): Promise<CommandOutcome> {
-  const interrupt = new AbortController();
-  let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    const name = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
-    if (interrupt.signal.aborted) process.exit(exitCodeOf({ kind: 'interrupted', signal: name }));
-    interruptedBy = name;
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+/** The platform run of an input with an account column: signals, the accounts' runs, the end summary, its outcome. */
+async function executeAccounts(config: RunConfig, stack: ResourceStack, context: Omit<Parameters<typeof runAccounts>[1], 'signal'>): Promise<CommandOutcome> {
+  const interrupt = openInterrupt(stack);
+  interrupt.listen();
   let result: Awaited<ReturnType<typeof runAccounts>>;
   try {
     result = await runAccounts(config, { ...context, signal: interrupt.signal });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.stop();
   }
   if (!config.quiet) process.stderr.write(describeAccountsRun(result, config));
   const { statuses, deadlines, stateIsNew, reappeared } = result.summary;
   const failing = failingItems(config.failOn, { statuses, overdue: deadlines.overdue, stateIsNew, reappeared });
-  return { kind: 'run', failing, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
+  return { kind: 'run', failing, ...(interrupt.by !== undefined ? { interruptedBy: interrupt.by } : {}) };
 }
 
 function reportFailure(error: unknown, logger: Logger | undefined): CommandOutcome {

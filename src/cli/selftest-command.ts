@@ -6,14 +6,14 @@ import { parseCommandLine } from './usage.js';
 import { GatewayError } from '../errors.js';
 import { writeJsonFileAtomic } from '../report/result-writer.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
-import { RateBudget } from '../pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { classifyObservations } from '../selftest/classify-findings.js';
 import { formatFindings } from '../selftest/format-findings.js';
 import { walkGuide } from '../selftest/walk-guide.js';
 import { createStripeProbe } from '../stripe/stripe-probe.js';
 import { EMULATOR_API_KEY } from './run-config.js';
-import { exitCodeOf, outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
+import { openBudget, openInterrupt, ResourceStack } from './run-resources.js';
 
 
 /** The selftest's options as commander hands them over (strings, unchecked). */
@@ -153,15 +153,10 @@ export async function selftestCommand(argv: string[]): Promise<CommandOutcome> {
 
 async function execute(config: SelftestConfig): Promise<CommandOutcome> {
   // Test mode's budget (docs/architecture.md#budget-not-just-limits): the same pacing and retries as a run.
-  const budget = new RateBudget({ maxRps: 20, maxSearchRps: 15, maxEndpointRps: 20 });
-  const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) process.exit(exitCodeOf({ kind: 'interrupted', signal: signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM' }));
-    process.stderr.write('stripe-redact: interrupted; removing what the selftest made (again to stop at once)\n');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stack = new ResourceStack();
+  const budget = openBudget(stack, { maxRps: 20, maxSearchRps: 15, maxEndpointRps: 20 });
+  const interrupt = openInterrupt(stack, () => process.stderr.write('stripe-redact: interrupted; removing what the selftest made (again to stop at once)\n'));
+  interrupt.listen();
   const runId = randomBytes(6).toString('hex');
   const startedAt = new Date().toISOString();
   try {
@@ -213,8 +208,6 @@ async function execute(config: SelftestConfig): Promise<CommandOutcome> {
     // Aborted, whatever the error's class: the selftest's contract has no exit 2 past its options.
     return { kind: 'selftest', held: false };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    budget.close();
+    await stack.close();
   }
 }
