@@ -25,6 +25,8 @@ export type CommandOutcome =
   | { kind: 'selftest'; held: boolean }
   /** A second signal: stop now. */
   | { kind: 'interrupted'; signal: InterruptSignal }
+  /** Did not do what was asked, already explained on stderr (a request the state does not hold, a ledger that does not hold). */
+  | { kind: 'failed' }
   /** A thrown error, already reported on stderr. */
   | { kind: 'error'; error: unknown };
 
@@ -43,6 +45,8 @@ export function exitCodeOf(outcome: CommandOutcome): number {
       return outcome.held ? EXIT.ok : EXIT.aborted;
     case 'interrupted':
       return INTERRUPTED_EXIT[outcome.signal];
+    case 'failed':
+      return EXIT.aborted;
     case 'error':
       return outcome.error instanceof ConfigError || outcome.error instanceof InputFileError ? EXIT.usage : EXIT.aborted;
   }
