@@ -27,6 +27,8 @@ export type CommandOutcome =
   | { kind: 'interrupted'; signal: InterruptSignal }
   /** Did not do what was asked, already explained on stderr (a request the state does not hold, a ledger that does not hold). */
   | { kind: 'failed' }
+  /** `watch` found people who came back after their erasure. */
+  | { kind: 'reappeared' }
   /** A thrown error, already reported on stderr. */
   | { kind: 'error'; error: unknown };
 
@@ -47,6 +49,8 @@ export function exitCodeOf(outcome: CommandOutcome): number {
       return INTERRUPTED_EXIT[outcome.signal];
     case 'failed':
       return EXIT.aborted;
+    case 'reappeared':
+      return EXIT.unsettled;
     case 'error':
       return outcome.error instanceof ConfigError || outcome.error instanceof InputFileError ? EXIT.usage : EXIT.aborted;
   }

@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'metrics':
     case 'ledger':
     case 'expire':
-      return codeOf(await runSubcommand(command, rest));
+      return exitCodeOf(await runSubcommand(command, rest));
     case '-V':
     case '--version':
     case 'version':
@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       // `help run` is `run --help`, as in git and npm.
       const [topic] = rest;
       if (topic === undefined) break;
-      if (isCommand(topic)) return codeOf(await runSubcommand(topic, ['--help']));
+      if (isCommand(topic)) return exitCodeOf(await runSubcommand(topic, ['--help']));
       process.stderr.write(usageLine(`no help on '${topic}': there is no such command`, `${TOOL} --help`));
       return EXIT.usage;
     }
@@ -75,12 +75,7 @@ function isCommand(name: string): name is CommandName {
   return (COMMANDS as readonly string[]).includes(name);
 }
 
-/** Commands not yet moved to outcomes return the contract's code themselves. */
-function codeOf(result: CommandOutcome | number): number {
-  return typeof result === 'number' ? result : exitCodeOf(result);
-}
-
-async function runSubcommand(command: CommandName, argv: string[]): Promise<CommandOutcome | number> {
+async function runSubcommand(command: CommandName, argv: string[]): Promise<CommandOutcome> {
   switch (command) {
     case 'run': {
       const { runCommand } = await import('./run-command.js');

@@ -15,6 +15,7 @@ describe('exitCodeOf: every outcome of every command → its exit code', () => {
     ['second SIGINT', { kind: 'interrupted', signal: 'SIGINT' }, 130],
     ['second SIGTERM', { kind: 'interrupted', signal: 'SIGTERM' }, 143],
     ['failed (show of a request the state does not hold)', { kind: 'failed' }, 1],
+    ['watch found people back', { kind: 'reappeared' }, 3],
     ['ConfigError', { kind: 'error', error: new ConfigError('bad', { code: 'CONFIG_X', option: '--x' }) }, 2],
     ['InputFileError', { kind: 'error', error: new InputFileError('bad file', { code: 'INPUT_EMPTY', path: 'a.csv' }) }, 2],
     ['a Stripe error', { kind: 'error', error: new GatewayError('refused', { kind: 'auth', retryable: false }) }, 1],
