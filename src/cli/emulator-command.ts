@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { formatRequestLog, SeedError, startEmulator, type EmulatorOptions } from '../emulator/index.js';
 import { DEFAULT_EMULATOR_OPTIONS, VARIANT_CHOICES, type EmulatorVariants } from '../emulator/options.js';
 import { withUsageErrors } from './usage.js';
+import type { CommandOutcome } from './exit-codes.js';
 
 /** Flags of `stripe-redact emulator` (docs/contract.md#emulator) and the option each one sets. */
 const INTEGER_FLAGS = [
@@ -117,12 +118,12 @@ function toEmulatorOptions(parsed: Record<string, unknown>): Partial<EmulatorOpt
  * stop on SIGINT/SIGTERM. Resolves to the exit code: 0 after a clean stop, 2 for bad flags or a bad
  * seed file, 1 when the server cannot start (e.g. the port is taken).
  */
-export async function emulatorCommand(argv: string[]): Promise<number> {
+export async function emulatorCommand(argv: string[]): Promise<CommandOutcome> {
   const command = buildCommand();
   try {
     command.parse(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2;
+    if (error instanceof CommanderError) return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? { kind: 'done' } : { kind: 'usage' };
     throw error;
   }
 
@@ -135,7 +136,7 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`stripe-redact emulator: ${message}\n`);
-    return error instanceof TypeError || error instanceof SeedError ? 2 : 1;
+    return error instanceof TypeError || error instanceof SeedError ? { kind: 'usage' } : { kind: 'failed' };
   }
 
   process.stdout.write(`${emulator.url}\n`);
@@ -157,5 +158,5 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
   });
   await emulator.close();
   process.stderr.write(`stripe-redact emulator: stopped (${signal})\n`);
-  return 0;
+  return { kind: 'done' };
 }

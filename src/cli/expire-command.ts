@@ -16,10 +16,11 @@ import type { StateStore } from '../state/state-store.js';
 import { expireReports } from './expire-reports.js';
 import { chooseStateToRead } from './read-state.js';
 import { TOOL, parseCommandLine, usageLine, withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact expire --help';
 
-export async function expireCommand(argv: string[]): Promise<number> {
+export async function expireCommand(argv: string[]): Promise<CommandOutcome> {
   const command = withUsageErrors(
     new Command('stripe-redact expire')
       .description('keep the accountability half of requests settled on or before the cut-off, drop the identifying half; rewrite old reports')
@@ -30,17 +31,17 @@ export async function expireCommand(argv: string[]): Promise<number> {
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const options = command.opts<{ olderThan: string; state?: string; reports?: string[]; dryRun?: boolean }>();
   const period = parseRetention(options.olderThan);
   if ('problem' in period) {
     process.stderr.write(usageLine(`--older-than: ${period.problem}`, HELP_HINT));
-    return 2;
+    return { kind: 'usage' };
   }
   for (const dir of options.reports ?? []) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       process.stderr.write(usageLine(`--reports ${dir}: no such directory`, HELP_HINT));
-      return 2;
+      return { kind: 'usage' };
     }
   }
   const dryRun = options.dryRun === true;
@@ -72,11 +73,11 @@ export async function expireCommand(argv: string[]): Promise<number> {
       lines.push(`  ${r.dir} (run ${r.runId}): ${what}`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
-    return reports.some((r) => r.action === 'refused') ? 1 : 0;
+    return reports.some((r) => r.action === 'refused') ? { kind: 'failed' } : { kind: 'done' };
   } catch (error) {
     process.stderr.write(`${TOOL}: ${error instanceof Error ? error.message : String(error)}\n`);
     if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    return error instanceof ConfigError ? 2 : 1;
+    return { kind: 'error', error };
   } finally {
     store?.close();
     release?.();

@@ -4,6 +4,7 @@ import type { StoredRun } from '../state/state-store.js';
 import { withStateToRead } from './read-command.js';
 import { parseCommandLine } from './usage.js';
 import { withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact history --help';
 
@@ -68,7 +69,7 @@ function describeEntry(entry: RunHistoryEntry, next: RunHistoryEntry | undefined
 }
 
 /** `stripe-redact history [--state FILE] [--json]`: the runs of a state, oldest first. */
-export function historyCommand(argv: string[]): number {
+export function historyCommand(argv: string[]): CommandOutcome {
   const command = withUsageErrors(
     new Command('stripe-redact history')
       .description('the runs a state has seen: id, times, input and its SHA-256, mode, rows per status')
@@ -79,7 +80,7 @@ export function historyCommand(argv: string[]): number {
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const options = command.opts<{ state?: string; json?: boolean; stripeAccount?: string }>();
   return withStateToRead(options.state, (store, path) => {
     const runs = store.runs().map(toHistoryEntry);
@@ -89,6 +90,6 @@ export function historyCommand(argv: string[]): number {
       const lines = [`state ${path}: ${runs.length} run(s)`, ...runs.map((entry, i) => describeEntry(entry, runs[i + 1]))];
       process.stdout.write(`${lines.join('\n\n')}\n`);
     }
-    return 0;
+    return { kind: 'done' };
   }, options.stripeAccount);
 }

@@ -12,10 +12,11 @@ import { sha256OfFile } from '../io/file-digest.js';
 import { entriesNaming, verifyLedger } from '../state/ledger.js';
 import { withStateToRead } from './read-command.js';
 import { TOOL, parseCommandLine, usageLine, withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact ledger --help';
 
-export async function ledgerCommand(argv: string[]): Promise<number> {
+export async function ledgerCommand(argv: string[]): Promise<CommandOutcome> {
   const [sub, ...rest] = argv;
   if (sub === 'verify') return verifyCommand(rest);
   if (sub === 'export') return exportCommand(rest);
@@ -24,13 +25,13 @@ export async function ledgerCommand(argv: string[]): Promise<number> {
       `Usage: ${TOOL} ledger verify [--state FILE] [FILE…]   the runs' hash chain holds; which run wrote each results.csv or summary.json\n` +
         `       ${TOOL} ledger export [--state FILE]           the ledger as JSON lines\n`,
     );
-    return sub === undefined ? 2 : 0;
+    return sub === undefined ? { kind: 'usage' } : { kind: 'done' };
   }
   process.stderr.write(usageLine(`unknown ledger command '${sub}': use verify or export`, HELP_HINT));
-  return 2;
+  return { kind: 'usage' };
 }
 
-async function verifyCommand(argv: string[]): Promise<number> {
+async function verifyCommand(argv: string[]): Promise<CommandOutcome> {
   const command = withUsageErrors(
     new Command('stripe-redact ledger verify')
       .description("recompute the state's hash chain of runs; name the run that wrote each results.csv or summary.json given")
@@ -40,12 +41,12 @@ async function verifyCommand(argv: string[]): Promise<number> {
     'stripe-redact ledger verify --help',
   );
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const files = command.args;
   for (const file of files) {
     if (!existsSync(file)) {
       process.stderr.write(usageLine(`${file}: no such file`, 'stripe-redact ledger verify --help'));
-      return 2;
+      return { kind: 'usage' };
     }
   }
   const digests = await Promise.all(files.map((file) => sha256OfFile(file)));
@@ -82,11 +83,11 @@ async function verifyCommand(argv: string[]): Promise<number> {
       }
     });
     process.stdout.write(`${out.join('\n')}\n`);
-    return verdict.problems.length > 0 || unknown > 0 ? 1 : 0;
+    return verdict.problems.length > 0 || unknown > 0 ? { kind: 'failed' } : { kind: 'done' };
   });
 }
 
-function exportCommand(argv: string[]): number {
+function exportCommand(argv: string[]): CommandOutcome {
   const command = withUsageErrors(
     new Command('stripe-redact ledger export')
       .description('the ledger as JSON lines: seq, runId, hash, hmac and the entry itself (hash = SHA-256 of its canonical encoding)')
@@ -94,12 +95,12 @@ function exportCommand(argv: string[]): number {
     'stripe-redact ledger export --help',
   );
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   return withStateToRead(command.opts<{ state?: string }>().state, (store) => {
     for (const stored of store.ledgerEntries()) {
       process.stdout.write(`${JSON.stringify({ seq: stored.seq, runId: stored.runId, hash: stored.hash, hmac: stored.hmac, entry: JSON.parse(stored.entry) as unknown })}\n`);
     }
-    return 0;
+    return { kind: 'done' };
   });
 }
 

@@ -1,13 +1,14 @@
 import { packageVersion } from '../io/package-version.js';
 import { TOOL, usageLine } from './usage.js';
+import { EXIT, exitCodeOf, type CommandOutcome } from './exit-codes.js';
 
 /** The commands and what each does, for the top-level usage. */
 const COMMANDS = ['run', 'selftest', 'emulator', 'history', 'show', 'watch', 'suppression', 'register', 'metrics', 'ledger', 'expire'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /**
- * The entry point: picks the command and returns the process exit code. The only place where
- * errors become exit codes (see docs/contract.md#exit-codes).
+ * The entry point: picks the command and returns the process exit code. A command's outcome
+ * becomes its exit code here, through exit-codes.ts (see docs/contract.md#exit-codes).
  */
 export async function main(argv: string[]): Promise<number> {
   endOutputQuietlyWhenReaderLeaves();
@@ -24,34 +25,34 @@ export async function main(argv: string[]): Promise<number> {
     case 'metrics':
     case 'ledger':
     case 'expire':
-      return runSubcommand(command, rest);
+      return exitCodeOf(await runSubcommand(command, rest));
     case '-V':
     case '--version':
     case 'version':
       process.stdout.write(`${packageVersion()}\n`);
-      return 0;
+      return EXIT.ok;
     case 'help': {
       // `help run` is `run --help`, as in git and npm.
       const [topic] = rest;
       if (topic === undefined) break;
-      if (isCommand(topic)) return runSubcommand(topic, ['--help']);
+      if (isCommand(topic)) return exitCodeOf(await runSubcommand(topic, ['--help']));
       process.stderr.write(usageLine(`no help on '${topic}': there is no such command`, `${TOOL} --help`));
-      return 2;
+      return EXIT.usage;
     }
     case '-h':
     case '--help':
       break;
     case undefined:
       process.stderr.write(usageLine('no command given', `${TOOL} --help`));
-      return 2;
+      return EXIT.usage;
     default:
       process.stderr.write(
         usageLine(command.startsWith('-') ? `unknown option '${command}'` : `unknown command '${command}'`, `${TOOL} --help`),
       );
-      return 2;
+      return EXIT.usage;
   }
   process.stdout.write(USAGE);
-  return 0;
+  return EXIT.ok;
 }
 
 /**
@@ -74,7 +75,7 @@ function isCommand(name: string): name is CommandName {
   return (COMMANDS as readonly string[]).includes(name);
 }
 
-async function runSubcommand(command: CommandName, argv: string[]): Promise<number> {
+async function runSubcommand(command: CommandName, argv: string[]): Promise<CommandOutcome> {
   switch (command) {
     case 'run': {
       const { runCommand } = await import('./run-command.js');

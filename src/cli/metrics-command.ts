@@ -8,10 +8,11 @@ import { Command } from 'commander';
 import { yearMetrics } from '../domain/register.js';
 import { withStateToRead } from './read-command.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact metrics --help';
 
-export function metricsCommand(argv: string[]): number {
+export function metricsCommand(argv: string[]): CommandOutcome {
   const command = withUsageErrors(
     new Command('stripe-redact metrics')
       .description("the year's figures (CCPA §7102): received, erased in whole, in part, not erased, no data; median and mean days to settle")
@@ -21,18 +22,18 @@ export function metricsCommand(argv: string[]): number {
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const options = command.opts<{ year: string; state?: string; json?: boolean }>();
   if (!/^\d{4}$/.test(options.year.trim())) {
     process.stderr.write(usageLine(`--year must be a year such as 2026; got '${options.year}'`, HELP_HINT));
-    return 2;
+    return { kind: 'usage' };
   }
   const year = Number(options.year.trim());
   return withStateToRead(options.state, (store, path) => {
     const m = yearMetrics(store.requestRecords(), year);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ state: path, ...m }, null, 2)}\n`);
-      return 0;
+      return { kind: 'done' };
     }
     const days = (n: number | null) => (n === null ? 'none settled' : `${n} days`);
     process.stdout.write(
@@ -49,6 +50,6 @@ export function metricsCommand(argv: string[]): number {
         '',
       ].join('\n'),
     );
-    return 0;
+    return { kind: 'done' };
   });
 }

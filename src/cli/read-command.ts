@@ -7,12 +7,13 @@ import { ConfigError, StripeRedactError } from '../errors.js';
 import type { StateReader } from '../state/state-store.js';
 import { openStateToRead } from './read-state.js';
 import { TOOL } from './usage.js';
+import type { CommandOutcome } from './exit-codes.js';
 
 /**
  * Opens the state read-only, runs `read` on it, closes it; errors become a line on stderr and an
- * exit code. `stripeAccount` (`--stripe-account`) picks a connected account's state.
+ * outcome (exit-codes.ts: a ConfigError is 2, any other error 1). `stripeAccount` (`--stripe-account`) picks a connected account's state.
  */
-export function withStateToRead(statePath: string | undefined, read: (store: StateReader, path: string) => number, stripeAccount?: string): number {
+export function withStateToRead(statePath: string | undefined, read: (store: StateReader, path: string) => CommandOutcome, stripeAccount?: string): CommandOutcome {
   let store: StateReader | undefined;
   try {
     if (stripeAccount !== undefined && !/^acct_[A-Za-z0-9]+$/.test(stripeAccount)) {
@@ -24,7 +25,7 @@ export function withStateToRead(statePath: string | undefined, read: (store: Sta
   } catch (error) {
     process.stderr.write(`${TOOL}: ${error instanceof Error ? error.message : String(error)}\n`);
     if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    return error instanceof ConfigError ? 2 : 1;
+    return { kind: 'error', error };
   } finally {
     store?.close();
   }

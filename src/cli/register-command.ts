@@ -11,10 +11,11 @@ import { inPeriod, registerLine, REGISTER_COLUMNS } from '../domain/register.js'
 import { neutraliseCell } from '../report/spreadsheet-safe.js';
 import { withStateToRead } from './read-command.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact register --help';
 
-export function registerCommand(argv: string[]): number {
+export function registerCommand(argv: string[]): CommandOutcome {
   const command = withUsageErrors(
     new Command('stripe-redact register')
       .description('one PII-free line per request the state has seen: key, request id, received, nature, manner, due, extension, settled, outcome, basis, days, runs, jobs')
@@ -26,14 +27,14 @@ export function registerCommand(argv: string[]): number {
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const options = command.opts<{ state?: string; from?: string; to?: string; format: 'csv' | 'json'; out?: string }>();
   const from = dayOption('--from', options.from);
   const to = dayOption('--to', options.to);
-  if (from === null || to === null) return 2;
+  if (from === null || to === null) return { kind: 'usage' };
   if (from !== undefined && to !== undefined && from > to) {
     process.stderr.write(usageLine(`--from ${from} is after --to ${to}`, HELP_HINT));
-    return 2;
+    return { kind: 'usage' };
   }
   return withStateToRead(options.state, (store, path) => {
     const lines = store.requestRecords().filter((r) => inPeriod(r, from, to)).map(registerLine);
@@ -43,7 +44,7 @@ export function registerCommand(argv: string[]): number {
         : stringify([[...REGISTER_COLUMNS], ...lines.map((line) => REGISTER_COLUMNS.map((c) => neutraliseCell(line[c] === null ? '' : String(line[c]))))]);
     if (options.out) writeFileSync(options.out, text, { mode: 0o600 });
     else process.stdout.write(text);
-    return 0;
+    return { kind: 'done' };
   });
 }
 

@@ -1,39 +1,25 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { ConfigError, GatewayError, InputFileError, StripeRedactError } from '../errors.js';
+import { GatewayError, InputFileError, StripeRedactError } from '../errors.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import { createProgress } from '../io/progress.js';
 import { writeJsonFileAtomic } from '../report/result-writer.js';
-import { STDIN_NAME, spoolInput, type SpooledInput } from '../input/stdin-spool.js';
-import type { StateStore } from '../state/state-store.js';
-import { RateBudget } from '../pipeline/rate-budget.js';
-import { budgetedSend } from '../pipeline/budgeted-send.js';
-import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
+import { STDIN_NAME, spoolInput } from '../input/stdin-spool.js';
 import { checkInput, runPipeline, type RunSummary } from '../pipeline/run-pipeline.js';
 import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
-import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { PINNED_API_VERSION } from '../stripe/stripe-client.js';
-import { createNoticeLog } from '../io/notice-log.js';
 import { findAccountColumn, splitByAccount } from '../input/split-by-account.js';
-import { openStateForAccount, type OpenedState } from './open-state.js';
-import { describeAccountsRun, runAccounts } from './run-accounts.js';
+import { runAccounts } from './run-accounts.js';
 import { failingItems, parseRunConfig, type RawRunOptions, type RunConfig } from './run-config.js';
-import { afterErasureLines } from './after-erasure-lines.js';
+import { describeAccountsRun, printSummary } from './run-summary-lines.js';
 import { describeRunProgress } from './run-progress.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
+import { openBudget, openGateway, openInterrupt, openState, ResourceStack, startBuiltInEmulator } from './run-resources.js';
 
 const HELP_HINT = 'stripe-redact run --help';
 
-/** Exit codes of the contract (docs/contract.md#exit-codes). */
-export const EXIT = { settled: 0, aborted: 1, usage: 2, unsettled: 3 } as const;
-
-/** Exit codes of a run a signal interrupted (128 + the signal's number, as shells report it), whatever `--fail-on`. */
-export const INTERRUPTED_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-
-/** The sample data `--emulator` seeds from, shipped with the package. */
-const SAMPLES_DIR = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 function buildCommand(): Command {
   const command = new Command('stripe-redact run')
@@ -88,26 +74,22 @@ keeps everything.`,
   return withUsageErrors(command, HELP_HINT);
 }
 
-/** `stripe-redact run`: argv → config → one pipeline call → exit code. */
-export async function runCommand(argv: string[]): Promise<number> {
+/** `stripe-redact run`: argv → config → one pipeline call → its outcome (exit-codes.ts makes the code). */
+export async function runCommand(argv: string[]): Promise<CommandOutcome> {
   const command = buildCommand();
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const parsed = parseRunConfig(command.args[0] as string, command.opts<RawRunOptions>(), process.env, Boolean(process.stderr.isTTY));
   if ('problems' in parsed) {
     for (const problem of parsed.problems) process.stderr.write(usageLine(problem.message, HELP_HINT));
-    return EXIT.usage;
+    return { kind: 'usage' };
   }
   return execute(parsed.config);
 }
 
-async function execute(config: RunConfig): Promise<number> {
+async function execute(config: RunConfig): Promise<CommandOutcome> {
+  const stack = new ResourceStack();
   let logger: Logger | undefined;
-  let store: StateStore | undefined;
-  let releaseLock: (() => void) | undefined;
-  let stopEmulator: (() => Promise<void>) | undefined;
-  let budget: RateBudget | undefined;
-  let spooled: SpooledInput | undefined;
   try {
     const progress = createProgress(process.stderr, { enabled: config.progress });
     // Log lines and the progress bar share stderr: each line is written above the bar.
@@ -117,16 +99,19 @@ async function execute(config: RunConfig): Promise<number> {
         done();
       },
     });
-    logger = createLogger({
-      format: config.logFormat,
-      level: config.logLevel,
-      logFile: join(config.outDir, 'stripe-redact.log'),
-      logFileLevel: 'debug',
-      stream: consoleStream,
-    });
+    logger = stack.use(
+      createLogger({
+        format: config.logFormat,
+        level: config.logLevel,
+        logFile: join(config.outDir, 'stripe-redact.log'),
+        logFileLevel: 'debug',
+        stream: consoleStream,
+      }),
+      (l) => l.close(),
+    );
     for (const warning of config.warnings) logger.warn(warning);
     const isStdin = config.inputPath === '-';
-    if (isStdin) spooled = await spoolInput(process.stdin);
+    const spooled = isStdin ? stack.use(await spoolInput(process.stdin), (s) => s.remove()) : undefined;
     const input = {
       inputPath: spooled?.path ?? config.inputPath,
       ...(isStdin ? { inputName: STDIN_NAME } : {}),
@@ -137,31 +122,17 @@ async function execute(config: RunConfig): Promise<number> {
       recordColumns: config.records.recordColumns,
     };
 
-    let apiBase: string | undefined;
-    if (config.target.kind === 'emulator') {
-      const { startEmulator } = await import('../emulator/index.js');
-      // Objects settle at once so a run is deterministic; young charges stay held (`validated`, the
-      // default), so the sample's young charge shows what a hold looks like.
-      const emulator = await startEmulator({ port: 0, seed: join(SAMPLES_DIR, 'emulator-seed.json'), validationMs: 150, redactionMs: 200, settleMs: 0 });
-      stopEmulator = () => emulator.close();
-      apiBase = emulator.url;
-      logger.info('built-in emulator started', { url: emulator.url });
-    } else if (config.target.kind === 'url') {
-      apiBase = config.target.url;
-    }
+    const apiBase = config.target.kind === 'emulator' ? await startBuiltInEmulator(stack, logger) : config.target.kind === 'url' ? config.target.url : undefined;
 
-    // Ends the run gracefully on the first SIGINT/SIGTERM; retry waits end with it.
-    const interrupt = new AbortController();
-    const activeBudget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
-    budget = activeBudget;
-    const log = logger;
-    const notices = createNoticeLog(log);
-    const gateway = createStripeGateway({
+    // Ends the run gracefully on the first SIGINT/SIGTERM (once listening); retry waits end with it.
+    const interrupt = openInterrupt(stack);
+    const budget = openBudget(stack, { maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
+    const gateway = openGateway({
       apiKey: config.apiKey,
       ...(apiBase ? { apiBase } : {}),
-      send: budgetedSend(activeBudget, DEFAULT_RETRY_POLICY, log, interrupt.signal),
-      onResponse: (event) => log.debug('stripe response', event),
-      onNotice: (notice) => notices.note(notice),
+      budget,
+      logger,
+      signal: interrupt.signal,
       ...(config.stripeVersion !== undefined ? { stripeVersion: config.stripeVersion } : {}),
       ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
     });
@@ -175,13 +146,13 @@ async function execute(config: RunConfig): Promise<number> {
     const split = accountColumn === undefined ? undefined : await splitByAccount(checkedInput.info, accountColumn);
     if (split !== undefined) {
       try {
-        return await executeAccounts(config, { ...(apiBase ? { apiBase } : {}), checked: checkedInput, split, logger });
+        return await executeAccounts(config, stack, { ...(apiBase ? { apiBase } : {}), checked: checkedInput, split, logger });
       } finally {
         progress.stop();
         split.remove();
       }
     }
-    const state: OpenedState = await openStateForAccount({
+    const state = await openState(stack, {
       gateway,
       statePath: config.statePath,
       livemode: config.livemode,
@@ -189,20 +160,10 @@ async function execute(config: RunConfig): Promise<number> {
       logger,
       ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
     });
-    store = state.store;
-    releaseLock = state.release;
 
     // First SIGINT/SIGTERM: stop gracefully and still write the report. A second one: stop now —
     // the state is durable, so even that loses nothing.
-    let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      const name = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
-      if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT[name]);
-      interruptedBy = name;
-      interrupt.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    interrupt.listen();
     let summary: RunSummary;
     try {
       summary = await runPipeline(
@@ -228,16 +189,15 @@ async function execute(config: RunConfig): Promise<number> {
         },
         {
           gateway,
-          budget: activeBudget,
-          store,
+          budget,
+          store: state.store,
           logger,
           signal: interrupt.signal,
           onProgress: (p) => progress.update(describeRunProgress(p)),
         },
       );
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupt.stop();
       progress.stop();
     }
     const summaryPath = join(config.outDir, 'summary.json');
@@ -249,52 +209,34 @@ async function execute(config: RunConfig): Promise<number> {
     });
     // The run's entry in the state's hash-chained ledger, once every file it names is written.
     const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
-    await recordRunInLedger(store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
+    await recordRunInLedger(state.store, summary, { account: state.account.id, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
     if (!config.quiet) printSummary(summary, config, state);
-    // Interrupted: the report is written, but the run did not finish — cron must not read 0 or 3.
-    if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
     const failing = failingItems(config.failOn, { statuses: summary.statuses, overdue: summary.deadlines.overdue, stateIsNew: summary.stateIsNew, reappeared: summary.reappeared });
-    return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
+    return { kind: 'run', failing, ...(interrupt.by !== undefined ? { interruptedBy: interrupt.by } : {}) };
   } catch (error) {
     return reportFailure(error, logger);
   } finally {
-    budget?.close();
-    await stopEmulator?.().catch(() => {});
-    store?.close();
-    releaseLock?.();
-    spooled?.remove();
-    await logger?.close();
+    await stack.close();
   }
 }
 
-/** The platform run of an input with an account column: signals, the accounts' runs, the end summary, the exit code. */
-async function executeAccounts(config: RunConfig, context: Omit<Parameters<typeof runAccounts>[1], 'signal'>): Promise<number> {
-  const interrupt = new AbortController();
-  let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    const name = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
-    if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT[name]);
-    interruptedBy = name;
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+/** The platform run of an input with an account column: signals, the accounts' runs, the end summary, its outcome. */
+async function executeAccounts(config: RunConfig, stack: ResourceStack, context: Omit<Parameters<typeof runAccounts>[1], 'signal'>): Promise<CommandOutcome> {
+  const interrupt = openInterrupt(stack);
+  interrupt.listen();
   let result: Awaited<ReturnType<typeof runAccounts>>;
   try {
     result = await runAccounts(config, { ...context, signal: interrupt.signal });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.stop();
   }
   if (!config.quiet) process.stderr.write(describeAccountsRun(result, config));
-  if (interruptedBy !== undefined) return INTERRUPTED_EXIT[interruptedBy];
   const { statuses, deadlines, stateIsNew, reappeared } = result.summary;
   const failing = failingItems(config.failOn, { statuses, overdue: deadlines.overdue, stateIsNew, reappeared });
-  return failing.length > 0 ? EXIT.unsettled : EXIT.settled;
+  return { kind: 'run', failing, ...(interrupt.by !== undefined ? { interruptedBy: interrupt.by } : {}) };
 }
 
-function reportFailure(error: unknown, logger: Logger | undefined): number {
-  const usage = error instanceof ConfigError || error instanceof InputFileError;
+function reportFailure(error: unknown, logger: Logger | undefined): CommandOutcome {
   let message = error instanceof Error ? error.message : String(error);
   if (error instanceof InputFileError && error.line !== undefined && !message.includes(`line ${error.line}`)) {
     message = `${message} (line ${error.line})`;
@@ -310,70 +252,5 @@ function reportFailure(error: unknown, logger: Logger | undefined): number {
   if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) {
     process.stderr.write(`${error.stack}\n`);
   }
-  return usage ? EXIT.usage : EXIT.aborted;
-}
-
-function printSummary(summary: RunSummary, config: RunConfig, state: OpenedState): void {
-  const counts = Object.entries(summary.statuses)
-    .filter(([, n]) => n > 0)
-    .map(([status, n]) => `${status} ${n}`)
-    .join(', ');
-  process.stderr.write(
-    [
-      `stripe-redact ${summary.mode} run ${summary.runId}${summary.interrupted ? ' (interrupted; run again to continue)' : ''}: ${summary.rows} ${summary.rows === 1 ? 'row' : 'rows'} — ${counts || 'none'}`,
-      ...columnLines(summary),
-      ...deadlineLines(summary),
-      ...pendingLines(summary, state),
-      `  jobs: ${summary.jobs.driven} driven; API calls: ${summary.apiCalls.total}`,
-      ...afterErasureLines(summary),
-      `  state: ${state.path} (${state.account.id}, ${state.livemode ? 'live' : 'test'} mode${describeNewState(state)})`,
-      `  results: ${resolve(summary.resultsPath)}`,
-      `  report: ${resolve(summary.reportPath)}`,
-      `  summary: ${resolve(join(config.outDir, 'summary.json'))}`,
-      '',
-    ].join('\n'),
-  );
-}
-
-/** How rows Stripe still holds get settled: a later run with a lasting state reads only them. */
-function pendingLines(summary: RunSummary, state: OpenedState): string[] {
-  const pending = summary.statuses.redaction_pending;
-  if (pending === 0) return [];
-  const how =
-    state.path === ':memory:'
-      ? 'this run kept its state in memory: run with --state FILE so that a later run can settle them'
-      : `run again later with the same state (${state.path}): it reads only these objects from Stripe, and a row turns redacted, with verified_at, once Stripe shows every object of it redacted`;
-  return [`  redaction_pending ${pending}: the jobs succeeded but Stripe does not show every object redacted yet (held until eligible, e.g. charges younger than 90 days, or still processing); ${how}`];
-}
-
-/** What the summary's state line adds for a state this run started: none of it outlives an emulator run. */
-function describeNewState(state: OpenedState): string {
-  if (!state.isNew) return '';
-  return state.path === ':memory:' ? '; in memory: kept for this run only' : '; new: no history of earlier runs';
-}
-
-/** The end summary's column line, when rows of the identifier column were unusable: which column, and why it was read. */
-function columnLines(summary: RunSummary): string[] {
-  const { name, reason, unusableRows } = summary.column;
-  if (unusableRows === 0) return [];
-  return [`  column: ${name} (${reason}); ${unusableRows} ${unusableRows === 1 ? 'row' : 'rows'} unusable`];
-}
-
-/**
- * The end summary's deadline lines: open requests overdue or due within 7 days (in every mode: a
- * preview erased nothing), and requests settled after their due date, the first few by row.
- */
-function deadlineLines(summary: RunSummary): string[] {
-  const { overdue, dueWithin7Days, settledLate } = summary.deadlines;
-  const lines: string[] = [];
-  if (overdue > 0 || dueWithin7Days > 0) {
-    const parts = [overdue > 0 ? `${overdue} overdue` : '', dueWithin7Days > 0 ? `${dueWithin7Days} due within 7 days` : ''].filter(Boolean);
-    lines.push(`  deadlines: ${parts.join(', ')} (unsettled rows, deadline ${summary.deadline})`);
-  }
-  if (settledLate > 0) {
-    const shown = summary.settledLate.slice(0, 5).map((late) => `row ${late.row}${late.requestId ? ` (${late.requestId})` : ''} ${late.daysLate} day${late.daysLate === 1 ? '' : 's'}`);
-    const rest = settledLate - shown.length;
-    lines.push(`  settled late: ${settledLate} (after their due date, deadline ${summary.deadline}): ${shown.join(', ')}${rest > 0 ? `, and ${rest} more in summary.json` : ''}`);
-  }
-  return lines;
+  return { kind: 'error', error };
 }

@@ -1,11 +1,17 @@
 import { DEFAULT_DEADLINE, parseDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
 import type { ValidationBehavior } from '../domain/job.js';
-import { ROW_STATUSES, type RowStatus, type RunMode } from '../domain/row-status.js';
+import type { RunMode } from '../domain/row-status.js';
 import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../input/input-encoding.js';
 import type { LookupMode } from '../pipeline/resolve-identifiers.js';
 import { explicitStateProblem } from './state-path.js';
 import { parseRecordOptions, type RawRecordOptions, type RecordsConfig } from './records-options.js';
 import { stripeVersionProblem } from './stripe-version.js';
+import { parseFailOn, type FailOn } from './fail-on.js';
+import { parseLimits } from './limit-options.js';
+import { parseTarget } from './target-options.js';
+
+export { DEFAULT_FAIL_ON, FAIL_ON_CONDITIONS, failingItems, type FailOn, type FailOnCondition, type RunOutcomeForExit } from './fail-on.js';
+export { EMULATOR_API_KEY } from './target-options.js';
 
 /** The `run` command's options as commander hands them over (strings, unchecked). */
 export interface RawRunOptions extends RawRecordOptions {
@@ -111,31 +117,6 @@ export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 
-/** The statuses that make exit code 3 unless `--fail-on` says otherwise. */
-export const DEFAULT_FAIL_ON: readonly RowStatus[] = ['needs_action', 'pending', 'failed', 'invalid'];
-
-/**
- * Conditions `--fail-on` accepts beside statuses: `overdue`, an unsettled row past its `due_by`;
- * `new_state`, this run started its state (a cron job whose state vanished must not pass quietly);
- * `reappeared`, the run's watch found a person who came back after their erasure.
- */
-export const FAIL_ON_CONDITIONS = ['overdue', 'new_state', 'reappeared'] as const;
-export type FailOnCondition = (typeof FAIL_ON_CONDITIONS)[number];
-/** One item of `--fail-on`. */
-export type FailOn = RowStatus | FailOnCondition;
-
-/**
- * Bounds of the numeric options: beyond them a value is a typo or a misunderstanding, never a
- * setting (a job list page holds 100 jobs; a poll slower than 5 minutes or a timeout longer than a
- * day keeps a nightly run alive into the next night).
- */
-const BOUNDS = {
-  concurrency: { min: 1, max: 1000 },
-  pollIntervalMs: { min: 10, max: 300_000 },
-  jobTimeoutMs: { min: 1000, max: 86_400_000 },
-  accountConcurrency: { min: 1, max: 64 },
-} as const;
-
 /** A Stripe account id, as `--stripe-account` and an account column hold it. */
 export const ACCOUNT_ID_PATTERN = /^acct_[A-Za-z0-9]+$/;
 
@@ -143,23 +124,6 @@ export interface ConfigProblem {
   option: string;
   message: string;
 }
-
-/** The key the built-in emulator is driven with: a real key is never handed to it. */
-export const EMULATOR_API_KEY = 'sk_test_stripe_redact_emulator';
-
-/** Stripe's documented limits (https://docs.stripe.com/rate-limits) and our defaults below them. */
-const LIMITS = {
-  live: { rps: 100, searchRps: 20, defaultRps: 50, defaultSearchRps: 10 },
-  test: { rps: 25, searchRps: 20, defaultRps: 20, defaultSearchRps: 15 },
-} as const;
-
-/**
- * Stripe's default limit per API endpoint, in either mode (docs.stripe.com/rate-limits), and our
- * default below it: the merchant's own traffic to that endpoint shares it.
- */
-const ENDPOINT_LIMITS = { rps: 25, defaultRps: 20 } as const;
-
-const KEY_PATTERN = /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/;
 
 /**
  * Checks the options and environment of `run`. Returns every problem at once (each naming its
@@ -178,22 +142,6 @@ export function parseRunConfig(
     if ((allowed as readonly string[]).includes(value)) return value as T;
     problems.push({ option, message: `${option} must be one of ${allowed.join(', ')}; got '${value}'` });
     return fallback;
-  };
-  /** A number option within [min, max], whole unless `integer: false`; `limit` says why the max. */
-  const numberIn = (
-    option: string,
-    value: string | undefined,
-    fallback: number,
-    { integer = true, min, max, limit }: { integer?: boolean; min: number; max: number; limit?: string },
-  ): number => {
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      const range = `from ${min} to ${max}${limit ? ` (${limit})` : ''}`;
-      problems.push({ option, message: `${option} must be a ${integer ? 'whole ' : ''}number ${range}; got '${value}'` });
-      return fallback;
-    }
-    return n;
   };
 
   const mode = oneOf('--mode', raw.mode, ['plan', 'validate', 'redact'] as const, 'redact');
@@ -235,58 +183,9 @@ export function parseRunConfig(
     problems.push({ option: '--new-state', message: '--new-state goes with --state FILE: the default state is made when it is missing, and says so' });
   }
 
-  let target: RunConfig['target'] = { kind: 'stripe' };
-  if (raw.emulator && raw.apiBase !== undefined) {
-    problems.push({ option: '--emulator', message: '--emulator and --api-base exclude each other: pick one target' });
-  } else if (raw.emulator) {
-    target = { kind: 'emulator' };
-  } else if (raw.apiBase !== undefined) {
-    try {
-      const url = new URL(raw.apiBase);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
-      target = { kind: 'url', url: url.origin };
-    } catch {
-      problems.push({ option: '--api-base', message: `--api-base must be an http(s) URL such as http://127.0.0.1:12111; got '${raw.apiBase}'` });
-    }
-  }
+  const { target, apiKey, livemode } = parseTarget(raw, env, problems);
 
-  const envKey = env.STRIPE_API_KEY?.trim() || undefined;
-  let apiKey = envKey ?? '';
-  if (target.kind === 'emulator') {
-    apiKey = EMULATOR_API_KEY;
-  } else if (!envKey) {
-    if (target.kind === 'url') apiKey = EMULATOR_API_KEY;
-    else
-      problems.push({
-        option: 'STRIPE_API_KEY',
-        message: 'STRIPE_API_KEY is not set: set it to a secret or restricted key, or pass --emulator to try the tool on the built-in emulator',
-      });
-  } else if (!KEY_PATTERN.test(envKey)) {
-    problems.push({ option: 'STRIPE_API_KEY', message: 'STRIPE_API_KEY is not a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_…, rk_live_…)' });
-  }
-  const livemode = /^(sk|rk)_live_/.test(apiKey);
-  if (livemode && !raw.live) {
-    problems.push({ option: '--live', message: 'STRIPE_API_KEY is a live-mode key: redaction cannot be undone, so pass --live to confirm you mean live data' });
-  }
-
-  const limits = livemode ? LIMITS.live : LIMITS.test;
-  const modeName = livemode ? 'live' : 'test';
-  const maxRps = numberIn('--max-rps', raw.maxRps, limits.defaultRps, { integer: false, min: 1, max: limits.rps, limit: `Stripe's ${modeName}-mode limit` });
-  const maxSearchRps = numberIn('--max-search-rps', raw.maxSearchRps, Math.min(limits.defaultSearchRps, maxRps), {
-    integer: false,
-    min: 1,
-    max: limits.searchRps,
-    limit: "Stripe's search limit",
-  });
-  const maxEndpointRps = numberIn('--max-endpoint-rps', raw.maxEndpointRps, ENDPOINT_LIMITS.defaultRps, {
-    min: 1,
-    max: ENDPOINT_LIMITS.rps,
-    limit: "Stripe's per-endpoint limit",
-  });
-  const concurrency = numberIn('--concurrency', raw.concurrency, 50, BOUNDS.concurrency);
-  const pollIntervalMs = numberIn('--poll-interval-ms', raw.pollIntervalMs, target.kind === 'emulator' ? 100 : 1000, BOUNDS.pollIntervalMs);
-  const jobTimeoutMs = numberIn('--job-timeout-ms', raw.jobTimeoutMs, 30 * 60_000, BOUNDS.jobTimeoutMs);
-  const accountConcurrency = numberIn('--account-concurrency', raw.accountConcurrency, 4, BOUNDS.accountConcurrency);
+  const { maxRps, maxSearchRps, maxEndpointRps, concurrency, pollIntervalMs, jobTimeoutMs, accountConcurrency } = parseLimits(raw, { livemode, onEmulator: target.kind === 'emulator' }, problems);
 
   if (problems.length > 0) return { problems };
   const outDir = raw.out ?? 'output';
@@ -329,51 +228,4 @@ export function parseRunConfig(
       accountConcurrency,
     },
   };
-}
-
-/**
- * `--fail-on needs_action,failed`: the statuses that make exit code 3; `none` for none. An unknown
- * status is a problem naming it, so a typo cannot silently turn every night's exit code to 0.
- */
-function parseFailOn(value: string | undefined, problems: ConfigProblem[]): FailOn[] {
-  if (value === undefined) return [...DEFAULT_FAIL_ON];
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  if (names.length === 1 && names[0] === 'none') return [];
-  const known: readonly string[] = [...ROW_STATUSES, ...FAIL_ON_CONDITIONS];
-  const unknown = names.filter((name) => !known.includes(name));
-  if (names.length === 0 || unknown.length > 0) {
-    const what = names.length === 0 ? 'names no status' : `has unknown status${unknown.length > 1 ? 'es' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}`;
-    problems.push({
-      option: '--fail-on',
-      message: `--fail-on ${what}; use a comma list of ${ROW_STATUSES.join(', ')}, and the conditions ${FAIL_ON_CONDITIONS.join(', ')}, or none`,
-    });
-    return [...DEFAULT_FAIL_ON];
-  }
-  return [...new Set(names)] as FailOn[];
-}
-
-/** What `--fail-on` is checked against once a run has ended. */
-export interface RunOutcomeForExit {
-  statuses: Partial<Record<RowStatus, number>>;
-  /** Unsettled rows past their due date. */
-  overdue: number;
-  stateIsNew: boolean;
-  /** People the run's watch found back after their erasure (null or absent: no watch ran). */
-  reappeared?: number | null;
-}
-
-/** The `--fail-on` items a run's outcome meets (exit code 3 when any). Pure. */
-export function failingItems(failOn: readonly FailOn[], outcome: RunOutcomeForExit): FailOn[] {
-  return failOn.filter((item) => {
-    switch (item) {
-      case 'reappeared':
-        return (outcome.reappeared ?? 0) > 0;
-      case 'overdue':
-        return outcome.overdue > 0;
-      case 'new_state':
-        return outcome.stateIsNew;
-      default:
-        return (outcome.statuses[item] ?? 0) > 0;
-    }
-  });
 }

@@ -6,16 +6,15 @@ import { parseCommandLine } from './usage.js';
 import { GatewayError } from '../errors.js';
 import { writeJsonFileAtomic } from '../report/result-writer.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
-import { RateBudget } from '../pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { classifyObservations } from '../selftest/classify-findings.js';
 import { formatFindings } from '../selftest/format-findings.js';
 import { walkGuide } from '../selftest/walk-guide.js';
 import { createStripeProbe } from '../stripe/stripe-probe.js';
 import { EMULATOR_API_KEY } from './run-config.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
+import { openBudget, openInterrupt, ResourceStack } from './run-resources.js';
 
-/** Exit codes (docs/contract.md#selftest): 0 every documented behaviour held, 1 one did not (or the selftest aborted), 2 usage. */
-const EXIT = { held: 0, failed: 1, usage: 2 } as const;
 
 /** The selftest's options as commander hands them over (strings, unchecked). */
 export interface RawSelftestOptions {
@@ -139,30 +138,25 @@ export function connectedAccountVerdict(account: string, statusesSeen: readonly 
 }
 
 /** `stripe-redact selftest`: argv → config → the guide walked → findings printed → exit code. */
-export async function selftestCommand(argv: string[]): Promise<number> {
+export async function selftestCommand(argv: string[]): Promise<CommandOutcome> {
   const command = buildCommand();
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const parsed = parseSelftestConfig(command.opts<RawSelftestOptions>(), process.env);
   if ('problems' in parsed) {
     for (const problem of parsed.problems) process.stderr.write(`stripe-redact: ${problem}\n`);
     process.stderr.write("Run 'stripe-redact selftest --help' for the options.\n");
-    return EXIT.usage;
+    return { kind: 'usage' };
   }
   return execute(parsed.config);
 }
 
-async function execute(config: SelftestConfig): Promise<number> {
+async function execute(config: SelftestConfig): Promise<CommandOutcome> {
   // Test mode's budget (docs/architecture.md#budget-not-just-limits): the same pacing and retries as a run.
-  const budget = new RateBudget({ maxRps: 20, maxSearchRps: 15, maxEndpointRps: 20 });
-  const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
-    process.stderr.write('stripe-redact: interrupted; removing what the selftest made (again to stop at once)\n');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stack = new ResourceStack();
+  const budget = openBudget(stack, { maxRps: 20, maxSearchRps: 15, maxEndpointRps: 20 });
+  const interrupt = openInterrupt(stack, () => process.stderr.write('stripe-redact: interrupted; removing what the selftest made (again to stop at once)\n'));
+  interrupt.listen();
   const runId = randomBytes(6).toString('hex');
   const startedAt = new Date().toISOString();
   try {
@@ -200,7 +194,7 @@ async function execute(config: SelftestConfig): Promise<number> {
       });
       process.stderr.write(`selftest: findings written to ${resolve(config.jsonPath)}\n`);
     }
-    return findings.ok ? EXIT.held : EXIT.failed;
+    return { kind: 'selftest', held: findings.ok };
   } catch (error) {
     let message = error instanceof Error ? error.message : String(error);
     if (config.stripeAccount !== undefined && error instanceof GatewayError && (error.kind === 'unavailable' || error.kind === 'permission')) {
@@ -211,10 +205,9 @@ async function execute(config: SelftestConfig): Promise<number> {
       message = `Stripe refused the API key (${error.kind}): ${message}`;
     }
     process.stderr.write(`stripe-redact: selftest aborted: ${message}\n`);
-    return EXIT.failed;
+    // Aborted, whatever the error's class: the selftest's contract has no exit 2 past its options.
+    return { kind: 'selftest', held: false };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    budget.close();
+    await stack.close();
   }
 }

@@ -7,6 +7,7 @@ import { withStateToRead } from './read-command.js';
 import { parseCommandLine } from './usage.js';
 import { formatRequestStory, readInvalidCellStory, readRequestStory } from './request-story.js';
 import { usageLine, withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact show --help';
 
@@ -14,7 +15,7 @@ const HELP_HINT = 'stripe-redact show --help';
  * `stripe-redact show <email|id> [--state FILE] [--json]`: one request's whole story. An
  * identifier no run of the state read is an answer ("no record"), not an error: exit 0.
  */
-export function showCommand(argv: string[]): number {
+export function showCommand(argv: string[]): CommandOutcome {
   const command = withUsageErrors(
     new Command('stripe-redact show')
       .description("one request's whole story from the state: runs, lookup, jobs and their status changes, blockers, fixes, outcome")
@@ -32,34 +33,34 @@ export function showCommand(argv: string[]): number {
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const given = (command.args[0] as string).trim();
   const classified = classifyIdentifier(given);
   const options = command.opts<{ state?: string; json?: boolean; certificate?: boolean; format?: 'html' | 'json'; out?: string; stripeAccount?: string }>();
   if (!options.certificate && (options.format !== undefined || options.out !== undefined)) {
     process.stderr.write(usageLine(`${options.format !== undefined ? '--format' : '--out'} goes with --certificate`, HELP_HINT));
-    return 2;
+    return { kind: 'usage' };
   }
   if (options.certificate) {
     if (options.json) {
       process.stderr.write(usageLine('--json and --certificate exclude each other: use --certificate --format json', HELP_HINT));
-      return 2;
+      return { kind: 'usage' };
     }
     if (classified.kind === 'invalid') {
       process.stderr.write(usageLine(`a certificate is issued for an email or a Stripe id; '${given}' is neither: ${classified.reason}`, HELP_HINT));
-      return 2;
+      return { kind: 'usage' };
     }
     return withStateToRead(options.state, (store, path) => {
       const certificate = buildCertificate(store, path, given, classified);
       if (!certificate) {
         // No record, no certificate: a script waiting for a file must not take silence for one.
         process.stderr.write(`stripe-redact: no record of ${given} in the state ${path}: no run of this state read it, so no certificate is issued\n`);
-        return 1;
+        return { kind: 'failed' };
       }
       const text = options.format === 'json' ? `${JSON.stringify(certificate, null, 2)}\n` : renderCertificateHtml(certificate);
       if (options.out !== undefined) writeFileSync(options.out, text, { mode: 0o600 });
       else process.stdout.write(text);
-      return 0;
+      return { kind: 'done' };
     }, options.stripeAccount);
   }
   return withStateToRead(options.state, (store, path) => {
@@ -70,13 +71,13 @@ export function showCommand(argv: string[]): number {
         process.stderr.write(
           usageLine(`'${given}' is neither an email nor a Stripe id of a redactable kind: ${classified.reason}; and no run of the state ${path} read such a cell`, HELP_HINT),
         );
-        return 2;
+        return { kind: 'usage' };
       }
       process.stdout.write(options.json ? `${JSON.stringify(story, null, 2)}\n` : formatRequestStory(story));
-      return 0;
+      return { kind: 'done' };
     }
     const story = readRequestStory(store, path, given, classified);
     process.stdout.write(options.json ? `${JSON.stringify(story, null, 2)}\n` : formatRequestStory(story));
-    return 0;
+    return { kind: 'done' };
   }, options.stripeAccount);
 }

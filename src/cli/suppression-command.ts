@@ -11,12 +11,13 @@ import { suppressionCsv } from '../report/after-erasure-files.js';
 import { writeTextFileAtomic } from '../report/result-writer.js';
 import { withStateToRead } from './read-command.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact suppression --help';
 
 const NO_KEY = 'has no suppression key yet: a run of this version gives it one (the list fills as runs see requests erased)';
 
-export async function suppressionCommand(argv: string[]): Promise<number> {
+export async function suppressionCommand(argv: string[]): Promise<CommandOutcome> {
   const command = withUsageErrors(
     new Command('stripe-redact suppression')
       .description('digests of erased requests, for systems that must keep them out')
@@ -33,27 +34,27 @@ in a shell line. Reads the state only: no API key needed, nothing is sent.`,
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const action = command.args[0];
   const options = command.opts<{ state?: string; out?: string }>();
   if (action !== 'export' && action !== 'key') {
     process.stderr.write(usageLine(`unknown action '${action ?? ''}': use export or key`, HELP_HINT));
-    return 2;
+    return { kind: 'usage' };
   }
   if (action === 'key' && options.out !== undefined) {
     process.stderr.write(usageLine('--out goes with export: the key is printed, never written beside the list', HELP_HINT));
-    return 2;
+    return { kind: 'usage' };
   }
   let text: string | undefined;
-  const code = withStateToRead(options.state, (store, path) => {
+  const outcome = withStateToRead(options.state, (store, path) => {
     if (action === 'key') {
       const key = store.suppressionKey();
       if (key === undefined) {
         process.stderr.write(`stripe-redact: the state ${path} ${NO_KEY}\n`);
-        return 1;
+        return { kind: 'failed' };
       }
       process.stdout.write(`${key.toString('hex')}\n`);
-      return 0;
+      return { kind: 'done' };
     }
     const { entries, withoutDigest } = store.suppressionEntries();
     text = suppressionCsv(entries.map((e) => ({ digest: e.digest, settledOn: e.settledAt.slice(0, 10) })));
@@ -62,13 +63,13 @@ in a shell line. Reads the state only: no API key needed, nothing is sent.`,
         `stripe-redact: ${withoutDigest} erased email(s) of ${path} have no digest yet (erased before this version): each gets one when an input names it again\n`,
       );
     }
-    return 0;
+    return { kind: 'done' };
   });
-  if (code !== 0 || text === undefined) return code;
+  if (outcome.kind !== 'done' || text === undefined) return outcome;
   if (options.out === undefined) process.stdout.write(text);
   else {
     await writeTextFileAtomic(resolve(options.out), text);
     process.stderr.write(`stripe-redact: suppression list written to ${resolve(options.out)}\n`);
   }
-  return 0;
+  return { kind: 'done' };
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, GatewayError, StripeRedactError } from '../errors.js';
+import { GatewayError, StripeRedactError } from '../errors.js';
 import { createLogger, type Logger } from '../io/logger.js';
 import type { StateStore } from '../state/state-store.js';
 import { budgetedSend } from '../pipeline/budgeted-send.js';
@@ -18,6 +18,7 @@ import { afterErasureLines } from './after-erasure-lines.js';
 import { openStateForAccount } from './open-state.js';
 import { parseRunConfig } from './run-config.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
+import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
 const HELP_HINT = 'stripe-redact watch --help';
 
@@ -54,22 +55,22 @@ customers it finds: a person decides. Exit codes: 0 no one came back; 3 someone 
   );
 }
 
-export async function watchCommand(argv: string[]): Promise<number> {
+export async function watchCommand(argv: string[]): Promise<CommandOutcome> {
   const command = buildCommand();
   const early = parseCommandLine(command, argv);
-  if (early !== undefined) return early;
+  if (early !== undefined) return outcomeOfEarlyExit(early);
   const raw = command.opts<RawWatchOptions>();
   // The key, the target, the budget and the log options are checked as `run` checks them.
   // newState: the watch's own check below says a watch never starts a state.
   const parsed = parseRunConfig('-', { ...raw, newState: raw.state !== undefined }, process.env, Boolean(process.stderr.isTTY));
   if ('problems' in parsed) {
     for (const problem of parsed.problems) process.stderr.write(usageLine(problem.message, HELP_HINT));
-    return 2;
+    return { kind: 'usage' };
   }
   const config = parsed.config;
   if (raw.state !== undefined && !existsSync(resolve(raw.state))) {
     process.stderr.write(usageLine(`--state ${resolve(raw.state)}: there is no such state file (a watch never starts a state)`, HELP_HINT));
-    return 2;
+    return { kind: 'usage' };
   }
   let logger: Logger | undefined;
   let store: StateStore | undefined;
@@ -106,15 +107,15 @@ export async function watchCommand(argv: string[]): Promise<number> {
         ].join('\n'),
       );
     }
-    if (outcome.source === 'skipped') return 1;
-    return outcome.reappeared.length > 0 ? 3 : 0;
+    if (outcome.source === 'skipped') return { kind: 'failed' };
+    return outcome.reappeared.length > 0 ? { kind: 'reappeared' } : { kind: 'done' };
   } catch (error) {
     let message = error instanceof Error ? error.message : String(error);
     if (error instanceof GatewayError && (error.kind === 'auth' || error.kind === 'permission')) message = `Stripe refused the API key (${error.kind}): ${message}`;
     logger?.error('watch aborted', { error: message });
     process.stderr.write(`stripe-redact: ${message}\n`);
     if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    return error instanceof ConfigError ? 2 : 1;
+    return { kind: 'error', error };
   } finally {
     budget.close();
     store?.close();

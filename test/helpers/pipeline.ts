@@ -9,11 +9,9 @@ import { parse } from 'csv-parse/sync';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { createSilentLogger } from '../../src/io/logger.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
-import { RateBudget } from '../../src/pipeline/rate-budget.js';
-import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { openBudget, openGateway, ResourceStack } from '../../src/cli/run-resources.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/pipeline/retry.js';
 import { runPipeline, type RunOptions, type RunSummary } from '../../src/pipeline/run-pipeline.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
 import { markReport, nextScenario, saveReportSnapshot } from './report-snapshot.js';
 
@@ -46,15 +44,11 @@ export function pipelineWorkspace(
     async run(csv, options = {}, wrapGateway = (gateway) => gateway) {
       const inputPath = join(dir, 'requests.csv');
       writeFileSync(inputPath, csv);
-      const store = openStateStore({ path: statePath });
-      const budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
-      const gateway = wrapGateway(
-        createStripeGateway({
-          apiKey: 'sk_test_pipeline',
-          apiBase: emulator.url,
-          send: budgetedSend(budget, retry),
-        }),
-      );
+      // The CLI's composition root: the same stack closes what the run opened, last first.
+      const resources = new ResourceStack();
+      const store = resources.use(openStateStore({ path: statePath }), (s) => s.close());
+      const budget = openBudget(resources, { maxRps: 200, maxSearchRps: 100 });
+      const gateway = wrapGateway(openGateway({ apiKey: 'sk_test_pipeline', apiBase: emulator.url, budget, retry }));
       const report = markReport(dir);
       const scenario = report && nextScenario();
       try {
@@ -77,8 +71,7 @@ export function pipelineWorkspace(
         const rows = parse(readFileSync(join(dir, 'results.csv')), { columns: true }) as Record<string, string>[];
         return { summary, rows };
       } finally {
-        budget.close();
-        store.close();
+        await resources.close();
       }
     },
   };

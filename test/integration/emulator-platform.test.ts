@@ -325,12 +325,13 @@ describe('the emulator command', () => {
 
   it('refuses a bad flag value with exit 2 and a message naming the option', async () => {
     const { emulatorCommand } = await import('../../src/cli/emulator-command.js');
+    const { exitCodeOf } = await import('../../src/cli/exit-codes.js');
     const write = process.stderr.write.bind(process.stderr);
     let captured = '';
     process.stderr.write = ((chunk: string) => ((captured += chunk), true)) as typeof process.stderr.write;
     try {
-      expect(await emulatorCommand(['--rate-limit', '0'])).toBe(2);
-      expect(await emulatorCommand(['--port', 'x'])).toBe(2);
+      expect(exitCodeOf(await emulatorCommand(['--rate-limit', '0']))).toBe(2);
+      expect(exitCodeOf(await emulatorCommand(['--port', 'x']))).toBe(2);
     } finally {
       process.stderr.write = write;
     }
