@@ -21,7 +21,7 @@ export interface ConnectedAccountRecord {
 /**
  * Everything one Stripe account owns in the emulator: its objects (jobs and events included), its
  * rate limits and its idempotency keys. The platform is one; each connected account is another,
- * made when the account is created. Stripe measures limits per account (stripe-api.md §4), so no
+ * made when the account is created. Stripe measures limits per account (docs/stripe.md#rate-limits), so no
  * two spaces share a limiter.
  */
 export interface AccountSpace {

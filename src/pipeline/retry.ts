@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors.js';
 
-/** How a step retries transient failures. Data, not flags (see style.md). */
+/** How a step retries transient failures: data, not flags — a retry policy is a value a caller can read and test. */
 export interface RetryPolicy {
   /** Attempts in all, the first included. @default 8 */
   maxAttempts: number;
