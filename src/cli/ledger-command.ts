@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { Command } from 'commander';
 import { sha256OfFile } from '../io/file-digest.js';
 import { entriesNaming, verifyLedger } from '../state/ledger.js';
-import { withStateToRead } from './read-command.js';
+import { STRIPE_ACCOUNT_OPTION, withStateToRead } from './read-command.js';
 import { TOOL, parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
@@ -37,6 +37,7 @@ async function verifyCommand(argv: string[]): Promise<CommandOutcome> {
       .description("recompute the state's hash chain of runs; name the run that wrote each results.csv or summary.json given")
       .argument('[files...]', 'results.csv or summary.json files to identify')
       .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option(...STRIPE_ACCOUNT_OPTION)
       .addHelpText('after', '\nWith STRIPE_REDACT_LEDGER_KEY set, each entry\'s HMAC is checked too. Exit 0: the chain holds and every file was written by a run of it; 1: it does not, or a file was not.'),
     'stripe-redact ledger verify --help',
   );
@@ -51,7 +52,8 @@ async function verifyCommand(argv: string[]): Promise<CommandOutcome> {
   }
   const digests = await Promise.all(files.map((file) => sha256OfFile(file)));
   const ledgerKey = process.env.STRIPE_REDACT_LEDGER_KEY?.trim() || undefined;
-  return withStateToRead(command.opts<{ state?: string }>().state, (store, path) => {
+  const { state, stripeAccount } = command.opts<{ state?: string; stripeAccount?: string }>();
+  return withStateToRead(state, (store, path) => {
     const entries = store.ledgerEntries();
     const verdict = verifyLedger(entries, store.ledgerRuns(), ledgerKey);
     const out: string[] = [];
@@ -84,24 +86,26 @@ async function verifyCommand(argv: string[]): Promise<CommandOutcome> {
     });
     process.stdout.write(`${out.join('\n')}\n`);
     return verdict.problems.length > 0 || unknown > 0 ? { kind: 'failed' } : { kind: 'done' };
-  });
+  }, stripeAccount);
 }
 
 function exportCommand(argv: string[]): CommandOutcome {
   const command = withUsageErrors(
     new Command('stripe-redact ledger export')
       .description('the ledger as JSON lines: seq, runId, hash, hmac and the entry itself (hash = SHA-256 of its canonical encoding)')
-      .option('--state <file>', 'the state to read (default: the only state in the state directory)'),
+      .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option(...STRIPE_ACCOUNT_OPTION),
     'stripe-redact ledger export --help',
   );
   const early = parseCommandLine(command, argv);
   if (early !== undefined) return outcomeOfEarlyExit(early);
-  return withStateToRead(command.opts<{ state?: string }>().state, (store) => {
+  const { state, stripeAccount } = command.opts<{ state?: string; stripeAccount?: string }>();
+  return withStateToRead(state, (store) => {
     for (const stored of store.ledgerEntries()) {
       process.stdout.write(`${JSON.stringify({ seq: stored.seq, runId: stored.runId, hash: stored.hash, hmac: stored.hmac, entry: JSON.parse(stored.entry) as unknown })}\n`);
     }
     return { kind: 'done' };
-  });
+  }, stripeAccount);
 }
 
 /** The run a results.csv (its first row's `run_id`) or a summary.json (`runId`) says wrote it; undefined when it says none. */

@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { yearMetrics } from '../domain/register.js';
-import { withStateToRead } from './read-command.js';
+import { STRIPE_ACCOUNT_OPTION, withStateToRead } from './read-command.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
@@ -18,12 +18,13 @@ export function metricsCommand(argv: string[]): CommandOutcome {
       .description("the year's figures (CCPA §7102): received, erased in whole, in part, not erased, no data; median and mean days to settle")
       .requiredOption('--year <yyyy>', 'the calendar year')
       .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option(...STRIPE_ACCOUNT_OPTION)
       .option('--json', 'the figures as one JSON document'),
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
   if (early !== undefined) return outcomeOfEarlyExit(early);
-  const options = command.opts<{ year: string; state?: string; json?: boolean }>();
+  const options = command.opts<{ year: string; state?: string; stripeAccount?: string; json?: boolean }>();
   if (!/^\d{4}$/.test(options.year.trim())) {
     process.stderr.write(usageLine(`--year must be a year such as 2026; got '${options.year}'`, HELP_HINT));
     return { kind: 'usage' };
@@ -51,5 +52,5 @@ export function metricsCommand(argv: string[]): CommandOutcome {
       ].join('\n'),
     );
     return { kind: 'done' };
-  });
+  }, options.stripeAccount);
 }

@@ -13,6 +13,9 @@ import type { CommandOutcome } from './exit-codes.js';
  * Opens the state read-only, runs `read` on it, closes it; errors become a line on stderr and an
  * outcome (exit-codes.ts: a ConfigError is 2, any other error 1). `stripeAccount` (`--stripe-account`) picks a connected account's state.
  */
+/** `--stripe-account` of the commands that read a state: which connected account's state. */
+export const STRIPE_ACCOUNT_OPTION = ['--stripe-account <acct>', "a connected account's state: its default state, or the one beside --state FILE (FILE.acct_….db)"] as const;
+
 export function withStateToRead(statePath: string | undefined, read: (store: StateReader, path: string) => CommandOutcome, stripeAccount?: string): CommandOutcome {
   let store: StateReader | undefined;
   try {

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { parseReceivedDate } from '../domain/deadline.js';
 import { inPeriod, registerLine, REGISTER_COLUMNS } from '../domain/register.js';
 import { neutraliseCell } from '../report/spreadsheet-safe.js';
-import { withStateToRead } from './read-command.js';
+import { STRIPE_ACCOUNT_OPTION, withStateToRead } from './read-command.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
@@ -20,6 +20,7 @@ export function registerCommand(argv: string[]): CommandOutcome {
     new Command('stripe-redact register')
       .description('one PII-free line per request the state has seen: key, request id, received, nature, manner, due, extension, settled, outcome, basis, days, runs, jobs')
       .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option(...STRIPE_ACCOUNT_OPTION)
       .option('--from <date>', 'requests received on or after this day (YYYY-MM-DD; first seen when no received date)')
       .option('--to <date>', 'requests received on or before this day')
       .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
@@ -28,7 +29,7 @@ export function registerCommand(argv: string[]): CommandOutcome {
   );
   const early = parseCommandLine(command, argv);
   if (early !== undefined) return outcomeOfEarlyExit(early);
-  const options = command.opts<{ state?: string; from?: string; to?: string; format: 'csv' | 'json'; out?: string }>();
+  const options = command.opts<{ state?: string; stripeAccount?: string; from?: string; to?: string; format: 'csv' | 'json'; out?: string }>();
   const from = dayOption('--from', options.from);
   const to = dayOption('--to', options.to);
   if (from === null || to === null) return { kind: 'usage' };
@@ -45,7 +46,7 @@ export function registerCommand(argv: string[]): CommandOutcome {
     if (options.out) writeFileSync(options.out, text, { mode: 0o600 });
     else process.stdout.write(text);
     return { kind: 'done' };
-  });
+  }, options.stripeAccount);
 }
 
 /** A `YYYY-MM-DD` option; null (after a usage line) when it is no day; undefined when absent. */

@@ -123,6 +123,22 @@ describe('an input whose rows name their accounts', () => {
     expect(show.code, describeRun(show)).toBe(0);
     expect(show.stdout).toContain('cus_b_ann');
     expect(show.stdout).not.toContain('cus_a_ann');
+
+    // So do the records: the register, the year's figures and the ledger of that account's state.
+    const platformState = join(out, 'state.db');
+    const register = await runCli(['register', '--state', platformState, '--stripe-account', 'acct_shopB', '--format', 'json']);
+    expect(register.code, describeRun(register)).toBe(0);
+    expect(JSON.parse(register.stdout)).toMatchObject({ state: join(out, 'state.acct_shopB.db') });
+    const metrics = await runCli(['metrics', '--year', new Date().toISOString().slice(0, 4), '--state', platformState, '--stripe-account', 'acct_shopB', '--json']);
+    expect(metrics.code, describeRun(metrics)).toBe(0);
+    expect(JSON.parse(metrics.stdout)).toMatchObject({ state: join(out, 'state.acct_shopB.db') });
+    const shopBLedger = await runCli(['ledger', 'export', '--state', platformState, '--stripe-account', 'acct_shopB']);
+    expect(shopBLedger.stdout).toContain('"account":"acct_shopB"');
+    expect(shopBLedger.stdout).not.toContain('"account":"acct_shopA"');
+    const verified = await runCli(['ledger', 'verify', '--state', platformState, '--stripe-account', 'acct_shopB']);
+    expect(verified.code, describeRun(verified)).toBe(0);
+    expect(verified.stdout).toContain(join(out, 'state.acct_shopB.db'));
+    expect((await runCli(['register', '--state', platformState, '--stripe-account', 'shopB'])).code).toBe(2);
   });
 
   it('fails the rows of an account the key cannot reach with Stripe answer, and nothing else', async () => {
