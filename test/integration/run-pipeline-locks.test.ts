@@ -35,27 +35,9 @@ describe.each(['create', 'validation'] as const)('--lock-refusal %s', (lockRefus
   });
 
   it("an email and, in another row, its customer's PaymentIntent settle with the customer's job: with a blocker in error mode, then in fix mode", async () => {
-    emulator = await startTestEmulator({
-      validationMs: 5,
-      redactionMs: 5,
-      lockRefusal,
-      seed: {
-        customers: [
-          {
-            id: 'cus_jane',
-            email: 'jane@example.com',
-            payment_intents: [
-              { id: 'pi_jane_paid', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' },
-              { id: 'pi_jane_open', amount: 100, currency: 'eur' },
-            ],
-          },
-          ...customers(3),
-        ],
-      },
-    });
+    emulator = await startJaneEmulator(lockRefusal, 3);
     const ws = pipelineWorkspace(emulator);
     const input = ['id', 'jane@example.com', ...customers(3).map((c) => c.id), 'pi_jane_paid'].join('\n');
-    const foreignWords = /another (redaction )?job|does not own/;
 
     const error = await ws.run(input);
     const [janeE, , , , piE] = error.rows;
@@ -73,28 +55,10 @@ describe.each(['create', 'validation'] as const)('--lock-refusal %s', (lockRefus
   });
 
   it('the PaymentIntent packed in an earlier job than its customer: the customer waits for that job of ours, never called another', async () => {
-    emulator = await startTestEmulator({
-      validationMs: 5,
-      redactionMs: 5,
-      lockRefusal,
-      seed: {
-        customers: [
-          {
-            id: 'cus_jane',
-            email: 'jane@example.com',
-            payment_intents: [
-              { id: 'pi_jane_paid', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' },
-              { id: 'pi_jane_open', amount: 100, currency: 'eur' },
-            ],
-          },
-          ...customers(10),
-        ],
-      },
-    });
+    emulator = await startJaneEmulator(lockRefusal, 10);
     const ws = pipelineWorkspace(emulator);
     // Ten identifiers fill the first job with the PaymentIntent; the customer goes into a second one.
     const input = ['id', 'pi_jane_paid', ...customers(9).map((c) => c.id), 'jane@example.com'].join('\n');
-    const foreignWords = /another (redaction )?job|does not own/;
     const error = await ws.run(input);
     expect(error.rows.at(-1)).toMatchObject({ status: 'needs_action', blocking_codes: 'invalid_state' });
     for (const row of error.rows) expect(row.messages).not.toMatch(foreignWords);
@@ -103,3 +67,28 @@ describe.each(['create', 'validation'] as const)('--lock-refusal %s', (lockRefus
     for (const row of fix.rows) expect(row.messages).not.toMatch(foreignWords);
   });
 });
+
+/** Words that would call a lock another tool's: never for a job of this state. */
+const foreignWords = /another (redaction )?job|does not own/;
+
+/** Jane (a paid and an open PaymentIntent: a blocker) and `others` plain customers, under the given lock refusal. */
+function startJaneEmulator(lockRefusal: 'create' | 'validation', others: number): Promise<TestEmulator> {
+  return startTestEmulator({
+    validationMs: 5,
+    redactionMs: 5,
+    lockRefusal,
+    seed: {
+      customers: [
+        {
+          id: 'cus_jane',
+          email: 'jane@example.com',
+          payment_intents: [
+            { id: 'pi_jane_paid', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' },
+            { id: 'pi_jane_open', amount: 100, currency: 'eur' },
+          ],
+        },
+        ...customers(others),
+      ],
+    },
+  });
+}
