@@ -1,5 +1,5 @@
 /**
- * `stripe-redact expire --older-than 24m [--state FILE] [--reports DIR…] [--dry-run]`: retention.
+ * `stripe-redact expire --older-than 24m [--state FILE] [--stripe-account acct_…] [--reports DIR…] [--dry-run]`: retention.
  * Requests settled on or before the cut-off day keep their accountability half in the state (the register line,
  * the ledger) and lose the identifying half (state/state-expiry.ts); the report files of runs older
  * than the cut-off are rewritten in their expired form (expire-reports.ts). `--dry-run` lists what
@@ -15,6 +15,7 @@ import { acquireStateLock } from '../state/state-lock.js';
 import type { StateStore } from '../state/state-store.js';
 import { expireReports } from './expire-reports.js';
 import { chooseStateToRead } from './read-state.js';
+import { checkStateAccount, STRIPE_ACCOUNT_OPTION } from './read-command.js';
 import { TOOL, parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
@@ -26,13 +27,14 @@ export async function expireCommand(argv: string[]): Promise<CommandOutcome> {
       .description('keep the accountability half of requests settled on or before the cut-off, drop the identifying half; rewrite old reports')
       .requiredOption('--older-than <period>', 'the retention period: 24m (calendar months), 730d, 104w; the cut-off is that long before today')
       .option('--state <file>', 'the state (default: the only state in the state directory)')
+      .option(...STRIPE_ACCOUNT_OPTION)
       .option('--reports <dir...>', 'report directories (a run\'s --out, or a folder of them) whose old runs\' files are rewritten')
       .option('--dry-run', 'list what would change; change nothing'),
     HELP_HINT,
   );
   const early = parseCommandLine(command, argv);
   if (early !== undefined) return outcomeOfEarlyExit(early);
-  const options = command.opts<{ olderThan: string; state?: string; reports?: string[]; dryRun?: boolean }>();
+  const options = command.opts<{ olderThan: string; state?: string; stripeAccount?: string; reports?: string[]; dryRun?: boolean }>();
   const period = parseRetention(options.olderThan);
   if ('problem' in period) {
     process.stderr.write(usageLine(`--older-than: ${period.problem}`, HELP_HINT));
@@ -48,7 +50,8 @@ export async function expireCommand(argv: string[]): Promise<CommandOutcome> {
   let store: StateStore | undefined;
   let release: (() => void) | undefined;
   try {
-    const path = chooseStateToRead(options.state);
+    checkStateAccount(options.stripeAccount);
+    const path = chooseStateToRead(options.state, process.env, options.stripeAccount);
     if (!existsSync(path)) throw new ConfigError(`--state ${path}: there is no such state file`, { code: 'CONFIG_STATE', option: '--state' });
     release = acquireStateLock(path);
     const hashKey = process.env.STRIPE_REDACT_HASH_KEY;

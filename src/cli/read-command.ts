@@ -9,19 +9,29 @@ import { openStateToRead } from './read-state.js';
 import { TOOL } from './usage.js';
 import type { CommandOutcome } from './exit-codes.js';
 
+/** `--stripe-account` of the commands that read a state: which connected account's state. */
+export const STRIPE_ACCOUNT_OPTION = ['--stripe-account <acct>', "a connected account's state: its default state, or the one beside --state FILE (FILE.acct_….db)"] as const;
+
+/**
+ * A `--stripe-account` value of a command that works on a state, checked before any file is named
+ * after it (an id with a path separator must never pick a file).
+ *
+ * @throws {ConfigError} `CONFIG_STATE` when it is not an `acct_` id.
+ */
+export function checkStateAccount(stripeAccount: string | undefined): void {
+  if (stripeAccount !== undefined && !/^acct_[A-Za-z0-9]+$/.test(stripeAccount)) {
+    throw new ConfigError(`--stripe-account must be a connected account id such as acct_1Example; got '${stripeAccount}'`, { code: 'CONFIG_STATE', option: '--stripe-account' });
+  }
+}
+
 /**
  * Opens the state read-only, runs `read` on it, closes it; errors become a line on stderr and an
  * outcome (exit-codes.ts: a ConfigError is 2, any other error 1). `stripeAccount` (`--stripe-account`) picks a connected account's state.
  */
-/** `--stripe-account` of the commands that read a state: which connected account's state. */
-export const STRIPE_ACCOUNT_OPTION = ['--stripe-account <acct>', "a connected account's state: its default state, or the one beside --state FILE (FILE.acct_….db)"] as const;
-
 export function withStateToRead(statePath: string | undefined, read: (store: StateReader, path: string) => CommandOutcome, stripeAccount?: string): CommandOutcome {
   let store: StateReader | undefined;
   try {
-    if (stripeAccount !== undefined && !/^acct_[A-Za-z0-9]+$/.test(stripeAccount)) {
-      throw new ConfigError(`--stripe-account must be a connected account id such as acct_1Example; got '${stripeAccount}'`, { code: 'CONFIG_STATE', option: '--stripe-account' });
-    }
+    checkStateAccount(stripeAccount);
     const opened = openStateToRead(statePath, process.env, stripeAccount);
     store = opened.store;
     return read(opened.store, opened.path);

@@ -1,5 +1,5 @@
 /**
- * `stripe-redact suppression export|key [--state FILE] [--out FILE]`: the suppression list, for the
+ * `stripe-redact suppression export|key [--state FILE] [--stripe-account acct_…] [--out FILE]`: the suppression list, for the
  * systems that must keep erased people out (a CRM, a warehouse) without receiving their emails again.
  * `export` writes `digest,settled_on`, one line per erased email; `key` prints the suppression key
  * (hex) the digests are made with — a key of its own, never the state's hashing key. Reads the state
@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { suppressionCsv } from '../report/after-erasure-files.js';
 import { writeTextFileAtomic } from '../report/result-writer.js';
-import { withStateToRead } from './read-command.js';
+import { STRIPE_ACCOUNT_OPTION, withStateToRead } from './read-command.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
@@ -23,6 +23,7 @@ export async function suppressionCommand(argv: string[]): Promise<CommandOutcome
       .description('digests of erased requests, for systems that must keep them out')
       .argument('<action>', "export: the list as CSV (digest,settled_on); key: the suppression key, in hex")
       .option('--state <file>', 'the state to read (default: the only state in the state directory)')
+      .option(...STRIPE_ACCOUNT_OPTION)
       .option('--out <file>', 'export: write the CSV here (owner-only) instead of standard output')
       .addHelpText(
         'after',
@@ -36,7 +37,7 @@ in a shell line. Reads the state only: no API key needed, nothing is sent.`,
   const early = parseCommandLine(command, argv);
   if (early !== undefined) return outcomeOfEarlyExit(early);
   const action = command.args[0];
-  const options = command.opts<{ state?: string; out?: string }>();
+  const options = command.opts<{ state?: string; stripeAccount?: string; out?: string }>();
   if (action !== 'export' && action !== 'key') {
     process.stderr.write(usageLine(`unknown action '${action ?? ''}': use export or key`, HELP_HINT));
     return { kind: 'usage' };
@@ -64,7 +65,7 @@ in a shell line. Reads the state only: no API key needed, nothing is sent.`,
       );
     }
     return { kind: 'done' };
-  });
+  }, options.stripeAccount);
   if (outcome.kind !== 'done' || text === undefined) return outcome;
   if (options.out === undefined) process.stdout.write(text);
   else {

@@ -139,6 +139,21 @@ describe('an input whose rows name their accounts', () => {
     expect(verified.code, describeRun(verified)).toBe(0);
     expect(verified.stdout).toContain(join(out, 'state.acct_shopB.db'));
     expect((await runCli(['register', '--state', platformState, '--stripe-account', 'shopB'])).code).toBe(2);
+
+    // Retention and the suppression list, too: expire names (and, dry, leaves) that account's state.
+    const expire = await runCli(['expire', '--older-than', '24m', '--dry-run', '--state', platformState, '--stripe-account', 'acct_shopB']);
+    expect(expire.code, describeRun(expire)).toBe(0);
+    expect(expire.stdout).toContain(`in ${join(out, 'state.acct_shopB.db')}:`);
+    const badExpire = await runCli(['expire', '--older-than', '24m', '--state', platformState, '--stripe-account', '../shopB']);
+    expect(badExpire.code).toBe(2);
+    expect(badExpire.stderr).toContain('--stripe-account must be a connected account id');
+    const suppressionA = await runCli(['suppression', 'export', '--state', platformState, '--stripe-account', 'acct_shopA']);
+    const suppressionB = await runCli(['suppression', 'export', '--state', platformState, '--stripe-account', 'acct_shopB']);
+    expect(suppressionB.code, describeRun(suppressionB)).toBe(0);
+    // Each account's list holds its own erased people, under its own key: the two lists differ.
+    expect(suppressionB.stdout.split('\n')[0]).toBe('digest,settled_on');
+    expect(suppressionB.stdout.trim().split('\n').length).toBeGreaterThan(1);
+    expect(suppressionB.stdout).not.toBe(suppressionA.stdout);
   });
 
   it('fails the rows of an account the key cannot reach with Stripe answer, and nothing else', async () => {
