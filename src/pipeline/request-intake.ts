@@ -10,7 +10,7 @@ import type { PendingLookup } from './resolve-identifiers.js';
 const NOTE_CHUNK_ROWS = 500;
 
 export interface IntakeOptions {
-  store: Pick<StateStore, 'transaction' | 'cellKey' | 'emailKey' | 'noteInvalidCell' | 'keyOf' | 'noteIdentifier' | 'noteIdentifierRow' | 'objectsNeedingJobOf'>;
+  store: Pick<StateStore, 'transaction' | 'cellKey' | 'emailKey' | 'noteInvalidCell' | 'keyOf' | 'noteIdentifier' | 'objectsNeedingJobOf'>;
   runId: string;
   mode: RunMode;
   guests: boolean;
@@ -66,8 +66,7 @@ export class RequestIntake {
           continue;
         }
         const key = store.keyOf(classified);
-        const seen = store.noteIdentifier(key, classified.type, runId, { guests });
-        if (seen.first) store.noteIdentifierRow(key, runId, row);
+        const seen = store.noteIdentifier(key, classified.type, runId, { guests, row });
         if (seen.first && seen.needsLookup) this.#batch.push({ key, classified });
       }
     });

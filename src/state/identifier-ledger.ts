@@ -17,13 +17,19 @@ export interface IdentifierKeys {
 /** The identifiers inputs named, and what lookups found for them. */
 export interface IdentifierLedger {
   /**
-   * Marks an identifier as read by `runId`. Returns `first` when this run sees it for the first
-   * time (so it is planned once however many rows repeat it) along with whether it still needs a
-   * lookup: never resolved, found nothing that a consistent lookup confirmed, or resolved to objects
-   * not all settled. With `guests`, an absence counts as confirmed only when the lookup also found
-   * no guest Checkout Session.
+   * Marks an identifier as read by `runId`, at input row `row` when given (the first row naming it:
+   * a later row repeating it is a duplicate of that one). Returns `first` when this run sees it for
+   * the first time (so it is planned once however many rows repeat it) along with whether it still
+   * needs a lookup: never resolved, found nothing that a consistent lookup confirmed, or resolved to
+   * objects not all settled. With `guests`, an absence counts as confirmed only when the lookup also
+   * found no guest Checkout Session.
+   *
+   * The run is recorded among the identifier's runs (`show`, the register) only while it may still
+   * act on it: an identifier settled for good — every object done, or an absence confirmed — is
+   * read again without a write, so a cumulative export's old rows cost a night nothing
+   * (docs/testing.md#the-cumulative-night).
    */
-  noteIdentifier(key: string, type: string, runId: string, options?: { guests?: boolean }): { first: boolean; needsLookup: boolean };
+  noteIdentifier(key: string, type: string, runId: string, options?: { guests?: boolean; row?: number }): { first: boolean; needsLookup: boolean };
   /**
    * Records what a lookup found for an identifier: the objects (added to those found before, never
    * dropped — a customer once found stays that person's data) and why, as reasons; a lookup that

@@ -3,10 +3,11 @@
 /** How an `invalid` row's read is keyed: by its whole cell, or by an address found inside it. */
 export type InvalidReadVia = 'cell' | 'address_in_cell';
 
-/** The rows each run read: which row first named an identifier, and which rows were unusable. */
+/**
+ * The rows each run read that were unusable. (Which row first named an identifier is noted with
+ * the identifier itself: IdentifierLedger.noteIdentifier.)
+ */
 export interface RowReadLedger {
-  /** Records the first row of a run's input naming an identifier (later calls for the run change nothing). */
-  noteIdentifierRow(key: string, runId: string, row: number): void;
   /** Records a row reported `invalid`, under each of `keys`; a repeat in the same run counts one more row. */
   noteInvalidCell(keys: ReadonlyArray<{ key: string; via: InvalidReadVia }>, runId: string, row: number, reason: string): void;
 }

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { StateSql } from './state-sql.js';
+import { hasRunIdentifiers, RUN_IDENTIFIERS_TABLE } from './state-identifiers.js';
 
 export const AFTER_ERASURE_TABLES = `
 CREATE TABLE IF NOT EXISTS erasures (
@@ -106,14 +107,15 @@ export function sqliteAfterErasureReader(sql: StateSql): AfterErasureReader {
       return { entries, withoutDigest: n };
     },
     *erasuresOfRun(runId) {
-      if (!ready()) return;
+      // The run's identifiers are the ones this connection noted for it (state-identifiers.ts).
+      if (!ready() || !hasRunIdentifiers(sql)) return;
       // Row by row: a cumulative million-row night erases most of its rows, and holding them all
       // (twice, as rows and as a CSV text) took a gigabyte.
       const rows = sql
         .prepare(
           `SELECT e.identifier_key AS key, e.request_id AS requestId, e.settled_at AS settledAt,
                   (SELECT group_concat(object_id, ' ') FROM (SELECT object_id FROM resolutions WHERE identifier_key = e.identifier_key ORDER BY object_id)) AS objectIds
-             FROM erasures e JOIN identifier_runs r ON r.identifier_key = e.identifier_key AND r.run_id = ?
+             FROM erasures e JOIN ${RUN_IDENTIFIERS_TABLE} r ON r.identifier_key = e.identifier_key AND r.run_id = ?
             ORDER BY e.settled_at, e.identifier_key`,
         )
         .iterate(runId) as IterableIterator<{ key: string; requestId: string | null; settledAt: string; objectIds: string | null }>;
@@ -133,7 +135,11 @@ export function sqliteAfterErasureLedger(sql: StateSql): AfterErasureLedger & Af
           `INSERT INTO erasures (identifier_key, request_id, suppression_digest, settled_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (identifier_key) DO UPDATE SET
              request_id = COALESCE(erasures.request_id, excluded.request_id),
-             suppression_digest = COALESCE(erasures.suppression_digest, excluded.suppression_digest)`,
+             suppression_digest = COALESCE(erasures.suppression_digest, excluded.suppression_digest)
+           -- Only when it fills something: an erasure noted before is read again every night, and
+           -- an update that changes nothing would still write its page.
+           WHERE (erasures.request_id IS NULL AND excluded.request_id IS NOT NULL)
+              OR (erasures.suppression_digest IS NULL AND excluded.suppression_digest IS NOT NULL)`,
         )
         .run(key, facts.requestId, facts.suppressionDigest, facts.settledAt);
     },

@@ -1,10 +1,12 @@
-import { LOOKED_UP_FOR_GOOD_OBJECT_STATUSES } from '../domain/object-status.js';
+import { DONE_OBJECT_STATUSES, LOOKED_UP_FOR_GOOD_OBJECT_STATUSES } from '../domain/object-status.js';
 import { sqlList, type StateSql } from './state-sql.js';
 import { serializeReasons } from './state-reasons.js';
 import type { IdentifierLedger } from './identifier-ledger.js';
 
 /** Object statuses whose identifier needs no lookup again (domain/object-status.ts), as an SQL list. */
-const DONE_SQL = sqlList(LOOKED_UP_FOR_GOOD_OBJECT_STATUSES);
+const LOOKED_UP_SQL = sqlList(LOOKED_UP_FOR_GOOD_OBJECT_STATUSES);
+/** Object statuses no run touches again, as an SQL list. */
+const DONE_SQL = sqlList(DONE_OBJECT_STATUSES);
 
 /**
  * Values of `identifiers.absence_confirmed`: what a strongly consistent lookup that found nothing
@@ -13,33 +15,64 @@ const DONE_SQL = sqlList(LOOKED_UP_FOR_GOOD_OBJECT_STATUSES);
 const ABSENCE = { unconfirmed: 0, customers: 1, customersAndGuests: 2 } as const;
 
 /**
+ * The identifiers this process's runs read, each with the first input row that named it: a TEMP
+ * table, so that a million-row input's settled rows write nothing to the state file (kept there,
+ * it grew the state by ~230 bytes per row every night, and every row cost a random page write).
+ * The run's own report, its after-erasure files and its dedupe read it; no other process needs it.
+ */
+export const RUN_IDENTIFIERS_TABLE = 'temp.run_identifiers';
+const CREATE_RUN_IDENTIFIERS =
+  'CREATE TEMP TABLE IF NOT EXISTS run_identifiers (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER, PRIMARY KEY (identifier_key, run_id))';
+
+/** Whether this connection has noted identifiers for a run (the TEMP table above exists). */
+export function hasRunIdentifiers(sql: StateSql): boolean {
+  return sql.prepare("SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = 'run_identifiers'").get() !== undefined;
+}
+
+/**
  * The `identifiers`, `identifier_runs` and `resolutions` tables: which identifiers inputs named,
  * in which runs, and the objects lookups found for them.
  */
 export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
+  let runIdentifiersReady = false;
   return {
-    noteIdentifier(key, type, runId, { guests = true } = {}) {
-      const row = sql.prepare('SELECT seen_run, resolved_at, absence_confirmed FROM identifiers WHERE key = ?').get(key) as
-        { seen_run: string | null; resolved_at: string | null; absence_confirmed: number } | undefined;
-      if (row?.seen_run === runId) return { first: false, needsLookup: false };
-      // Once per distinct identifier per run, inside the caller's chunk transaction.
-      sql.prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
-      if (!row) {
+    noteIdentifier(key, type, runId, { guests = true, row } = {}) {
+      if (!runIdentifiersReady) {
+        sql.prepare(CREATE_RUN_IDENTIFIERS).run();
+        runIdentifiersReady = true;
+      }
+      const noted = sql.prepare(`INSERT OR IGNORE INTO ${RUN_IDENTIFIERS_TABLE} (identifier_key, run_id, first_row) VALUES (?, ?, ?)`).run(key, runId, row ?? null);
+      if (noted.changes === 0) return { first: false, needsLookup: false };
+      // The run among the identifier's runs: once per distinct identifier per run, inside the caller's chunk transaction.
+      const recordRun = () => {
+        sql.prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
+        sql.prepare('UPDATE identifiers SET seen_run = ? WHERE key = ?').run(runId, key);
+      };
+      const known = sql.prepare('SELECT resolved_at, absence_confirmed FROM identifiers WHERE key = ?').get(key) as
+        { resolved_at: string | null; absence_confirmed: number } | undefined;
+      if (!known) {
         sql.prepare('INSERT INTO identifiers (key, type, seen_run, updated_at) VALUES (?, ?, ?, ?)').run(key, type, runId, sql.now());
+        sql.prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
         return { first: true, needsLookup: true };
       }
-      sql.prepare('UPDATE identifiers SET seen_run = ? WHERE key = ?').run(runId, key);
-      if (row.resolved_at === null) return { first: true, needsLookup: true };
+      if (known.resolved_at === null) {
+        recordRun();
+        return { first: true, needsLookup: true };
+      }
       const open = sql
         .prepare(
           `SELECT COUNT(*) AS total,
+                  SUM(CASE WHEN o.status IN (${LOOKED_UP_SQL}) THEN 1 ELSE 0 END) AS lookedUp,
                   SUM(CASE WHEN o.status IN (${DONE_SQL}) THEN 1 ELSE 0 END) AS done
              FROM resolutions r JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ?`,
         )
-        .get(key) as { total: number; done: number | null };
+        .get(key) as { total: number; lookedUp: number | null; done: number | null };
       // States written before guest lookups (or by a --no-guests run) confirmed customers only: with guests, asked again.
-      if (open.total === 0) return { first: true, needsLookup: row.absence_confirmed < (guests ? ABSENCE.customersAndGuests : ABSENCE.customers) };
-      return { first: true, needsLookup: (open.done ?? 0) < open.total };
+      const needsLookup = open.total === 0 ? known.absence_confirmed < (guests ? ABSENCE.customersAndGuests : ABSENCE.customers) : (open.lookedUp ?? 0) < open.total;
+      // Settled for good (every object done, or an absence confirmed): this run only reports it.
+      const settled = !needsLookup && (open.done ?? 0) === open.total;
+      if (!settled) recordRun();
+      return { first: true, needsLookup };
     },
 
     recordResolution(key, objects, reasons = [], { absenceConfirmed = false, guestsChecked = false } = {}) {

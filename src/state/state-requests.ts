@@ -75,7 +75,9 @@ export function sqliteRequestRegisterWriter(sql: StateSql): RequestRegisterWrite
     recordRequests(facts, runId) {
       if (facts.length === 0) return;
       const today = sql.now().slice(0, 10);
-      const get = sql.prepare('SELECT runs, jobs, settled_on, expired_at FROM requests WHERE ref = ?');
+      const get = sql.prepare(
+        'SELECT request_key, identifier_key, request_id, received, manner, due_by, extended_on, settled_on, outcome, basis, runs, jobs, expired_at FROM requests WHERE ref = ?',
+      );
       const insert = sql.prepare(
         `INSERT INTO requests (ref, request_key, identifier_key, request_id, received, first_seen, manner, due_by, extended_on, settled_on, outcome, basis, runs, jobs)
            VALUES (@ref, @requestKey, @identifierKey, @requestId, @received, @today, @manner, @dueBy, @extendedOn, @settledOn, @outcome, @basis, @runs, @jobs)`,
@@ -87,11 +89,13 @@ export function sqliteRequestRegisterWriter(sql: StateSql): RequestRegisterWrite
       );
       sql.transaction(() => {
         for (const f of facts) {
-          const known = get.get(f.ref) as { runs: string; jobs: string; settled_on: string | null; expired_at: string | null } | undefined;
+          const known = get.get(f.ref) as StoredFacts | undefined;
           // An expired request keeps its accountability half as it was when it expired.
           if (known?.expired_at) continue;
           const runs = known ? (JSON.parse(known.runs) as string[]) : [];
-          if (!runs.includes(runId)) runs.push(runId);
+          // The runs that read it until it settled: a later run that reads a settled request again
+          // only reports it, and a cumulative export would otherwise add every night to every line.
+          if (!runs.includes(runId) && !(known?.settled_on && isSettledOutcome(f.outcome))) runs.push(runId);
           const jobs = known ? (JSON.parse(known.jobs) as string[]) : [];
           for (const job of f.jobIds) if (!jobs.includes(job)) jobs.push(job);
           // The first day it settled stays; a request that no longer reads settled has no such day.
@@ -112,12 +116,48 @@ export function sqliteRequestRegisterWriter(sql: StateSql): RequestRegisterWrite
             jobs: JSON.stringify(jobs),
             today,
           };
+          // A line that would read the same is not written again: an unchanged update still writes its page.
+          if (known && sameLine(known, values)) continue;
           if (known) update.run(values);
           else insert.run(values);
         }
       });
     },
   };
+}
+
+/** A register line as stored, as recordRequests compares it. */
+interface StoredFacts {
+  request_key: string;
+  identifier_key: string | null;
+  request_id: string | null;
+  received: string | null;
+  manner: string | null;
+  due_by: string | null;
+  extended_on: string | null;
+  settled_on: string | null;
+  outcome: string;
+  basis: string | null;
+  runs: string;
+  jobs: string;
+  expired_at: string | null;
+}
+
+function sameLine(known: StoredFacts, next: { requestKey: string; identifierKey: string | null; requestId: string | null; received: string | null; manner: string | null; dueBy: string | null; extendedOn: string | null; settledOn: string | null; outcome: string; basis: string | null; runs: string; jobs: string }): boolean {
+  return (
+    known.request_key === next.requestKey &&
+    known.identifier_key === next.identifierKey &&
+    known.request_id === next.requestId &&
+    known.received === next.received &&
+    known.manner === next.manner &&
+    known.due_by === next.dueBy &&
+    known.extended_on === next.extendedOn &&
+    known.settled_on === next.settledOn &&
+    known.outcome === next.outcome &&
+    known.basis === next.basis &&
+    known.runs === next.runs &&
+    known.jobs === next.jobs
+  );
 }
 
 export function sqliteRequestRegisterReader(sql: StateSql): RequestRegisterReader {

@@ -1,30 +1,16 @@
 import type { StateSql } from './state-sql.js';
 import type { InvalidRead, RowReadLedger, RowReadHistory } from './state-store.js';
+import { hasRunIdentifiers, RUN_IDENTIFIERS_TABLE } from './state-identifiers.js';
 
 /**
- * The first row of this process's run that named each identifier (so a later row repeating it is
- * flagged as a duplicate) lives in a TEMP table: only the run's own report reads it, and kept in
- * the state file it grew it by about 230 bytes per input row every night — 220 MiB a night for a
- * cumulative million-row export (bench --cumulative). `identifier_rows` (state-schema.ts) keeps what
- * older runs wrote; nothing reads it.
- */
-const RUN_FIRST_ROWS = 'CREATE TEMP TABLE IF NOT EXISTS run_first_rows (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER NOT NULL, PRIMARY KEY (identifier_key, run_id))';
-
-/**
- * The first rows above, and the `invalid_reads` table (state-schema.ts): the rows a run reported
- * `invalid`, keyed by a digest of the cell and of any address in it — never the cell itself — so
- * that `show` can tell what became of them.
+ * The `invalid_reads` table (state-schema.ts): the rows a run reported `invalid`, keyed by a
+ * digest of the cell and of any address in it — never the cell itself — so that `show` can tell
+ * what became of them. (The first row of a run naming each identifier sits with the run's
+ * identifiers, in a TEMP table: state-identifiers.ts. `identifier_rows` keeps what older runs wrote
+ * in the state file; nothing reads it.)
  */
 export function sqliteRowReadLedger(sql: StateSql): RowReadLedger {
-  let hasFirstRows = false;
   return {
-    noteIdentifierRow(key, runId, row) {
-      if (!hasFirstRows) {
-        sql.prepare(RUN_FIRST_ROWS).run();
-        hasFirstRows = true;
-      }
-      sql.prepare('INSERT OR IGNORE INTO temp.run_first_rows (identifier_key, run_id, first_row) VALUES (?, ?, ?)').run(key, runId, row);
-    },
     noteInvalidCell(keys, runId, row, reason) {
       const now = sql.now();
       const insert = sql.prepare(
@@ -47,10 +33,10 @@ export function sqliteRowReadHistory(sql: StateSql): RowReadHistory {
   return {
     firstRowOf(key, runId) {
       // The run that noted rows made the TEMP table on this connection; any other reader knows none.
-      hasFirstRows ||= sql.prepare("SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = 'run_first_rows'").get() !== undefined;
+      hasFirstRows ||= hasRunIdentifiers(sql);
       if (!hasFirstRows) return undefined;
-      const r = sql.prepare('SELECT first_row FROM temp.run_first_rows WHERE identifier_key = ? AND run_id = ?').get(key, runId) as { first_row: number } | undefined;
-      return r?.first_row;
+      const r = sql.prepare(`SELECT first_row FROM ${RUN_IDENTIFIERS_TABLE} WHERE identifier_key = ? AND run_id = ?`).get(key, runId) as { first_row: number | null } | undefined;
+      return r?.first_row ?? undefined;
     },
     invalidReads(keys) {
       if (!hasInvalid || keys.length === 0) return [];

@@ -96,7 +96,8 @@ function expectedRegister(): Record<string, string | number | null>[] {
       settled_on: settledOn,
       outcome: outcomeOf(last.status as string),
       days_to_settle: settledOn === null ? null : days(last.received_at as string, settledOn),
-      runs: rows.map((x) => x.row.run_id).join(' '),
+      // The runs that read it until it settled: a run that reads a settled request again only reports it.
+      runs: rows.filter((_, i) => i === 0 || !SETTLED.has(rows[i - 1]?.row.status as string)).map((x) => x.row.run_id).join(' '),
       jobs: jobs.join(' '),
     };
   });

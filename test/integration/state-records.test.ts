@@ -19,7 +19,7 @@ const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({
 });
 
 describe('the register in the state', () => {
-  it('keeps the first day a request settled, every run and job, and leaves an expired request as it was', () => {
+  it('keeps the first day a request settled, the runs until it settled, every job, and leaves an expired request as it was', () => {
     const path = statePath();
     const store = openStateStore({ path, clock: () => new Date('2026-12-06T10:00:00Z') });
     const run1 = store.startRun('redact', 'in.csv');
@@ -28,9 +28,14 @@ describe('the register in the state', () => {
     store.recordRequests([facts({ outcome: 'erased', basis: null, settledDay: '2026-12-05', jobIds: ['prj_2'] })], run2);
     const run3 = store.startRun('redact', 'in.csv');
     store.recordRequests([facts({ outcome: 'erased', basis: null, settledDay: '2026-12-06', jobIds: ['prj_2'] })], run3);
+    // run3 read it settled and only reported it: a cumulative export must not add every night to every line.
     expect(store.requestRecords()).toEqual([
-      expect.objectContaining({ requestId: 'R1', firstSeen: '2026-12-06', settledOn: '2026-12-05', outcome: 'erased', runs: [run1, run2, run3], jobs: ['prj_1', 'prj_2'], expiredAt: null }),
+      expect.objectContaining({ requestId: 'R1', firstSeen: '2026-12-06', settledOn: '2026-12-05', outcome: 'erased', runs: [run1, run2], jobs: ['prj_1', 'prj_2'], expiredAt: null }),
     ]);
+    // What a later run learns of a settled request is still written (here: how it was made).
+    const run4 = store.startRun('redact', 'in.csv');
+    store.recordRequests([facts({ outcome: 'erased', basis: null, settledDay: '2026-12-06', jobIds: ['prj_2'], manner: 'web form' })], run4);
+    expect(store.requestRecords()[0]).toMatchObject({ manner: 'web form', settledOn: '2026-12-05', runs: [run1, run2] });
     expect(store.expireSettledBefore('2026-12-05', { dryRun: true })).toEqual({ requests: 1, identifiers: 1, objects: 0 });
     expect(store.requestRecords()[0]?.expiredAt).toBeNull();
     expect(store.expireSettledBefore('2026-12-04')).toEqual({ requests: 0, identifiers: 0, objects: 0 });

@@ -36,6 +36,39 @@ describe('StateStore', () => {
     expect(store.noteIdentifier(key, 'customer', 'run_c')).toEqual({ first: true, needsLookup: false });
   });
 
+  it('records a run among an identifier\'s runs while it may act on it, and reads a settled one again without a write', () => {
+    const path = statePath();
+    const store = openStateStore({ path });
+    const [redacted, pending, absent] = [store.idKey('cus_done'), store.idKey('cus_pending'), store.emailKey('nobody@example.com')];
+    const first = store.startRun('redact', 'night.csv');
+    for (const key of [redacted, pending]) store.noteIdentifier(key, 'customer', first, { row: 1 });
+    store.noteIdentifier(absent, 'email', first, { row: 3 });
+    store.recordResolution(redacted, [{ id: 'cus_done', type: 'customer' }]);
+    store.recordResolution(pending, [{ id: 'cus_pending', type: 'customer' }]);
+    store.recordResolution(absent, [], [], { absenceConfirmed: true, guestsChecked: true });
+    store.setObjectStatus(['cus_done'], { status: 'redacted' });
+    store.setObjectStatus(['cus_pending'], { status: 'redaction_pending' });
+    store.endRun(first, {});
+    const second = store.startRun('redact', 'night.csv');
+    store.transaction(() => {
+      expect(store.noteIdentifier(redacted, 'customer', second, { row: 2 })).toEqual({ first: true, needsLookup: false });
+      expect(store.noteIdentifier(absent, 'email', second, { row: 4 })).toEqual({ first: true, needsLookup: false });
+      // A repeat in the same run is a duplicate of the first row that named it.
+      expect(store.noteIdentifier(redacted, 'customer', second, { row: 7 })).toEqual({ first: false, needsLookup: false });
+    });
+    expect(store.firstRowOf(redacted, second)).toBe(2);
+    expect(store.firstRowOf(absent, second)).toBe(4);
+    // Awaiting Stripe's proof: the run reads its object again, so it is among the runs that acted on it.
+    store.noteIdentifier(pending, 'customer', second, { row: 5 });
+    expect(store.identifierRuns(redacted).map((r) => r.id)).toEqual([first]);
+    expect(store.identifierRuns(absent).map((r) => r.id)).toEqual([first]);
+    expect(store.identifierRuns(pending).map((r) => r.id)).toEqual([first, second]);
+    // Its erasure is still one the run's input named: downstream.csv lists it every night it is asked for.
+    store.noteErasure(redacted, { requestId: null, suppressionDigest: null, settledAt: '2026-12-01T00:00:00.000Z' });
+    expect([...store.erasuresOfRun(second)].map((e) => ({ key: e.key, objectIds: e.objectIds }))).toEqual([{ key: redacted, objectIds: ['cus_done'] }]);
+    store.close();
+  });
+
   it('takes an absence as settled only when it covered what this run looks for: no customer, and with guests no guest session', () => {
     const path = statePath();
     const store = openStateStore({ path });
