@@ -84,6 +84,20 @@ export function findAccountColumn(info: RequestFileInfo, option: string | undefi
 export async function splitByAccount(info: RequestFileInfo, column: AccountColumn): Promise<AccountSplit | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'stripe-redact-accounts-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
+  // Parts given up: every file closed before the directory goes, or a part whose open is still in
+  // flight fails on the removed directory, with no one listening, and takes the process down.
+  const discard = async () => {
+    await Promise.all(
+      writers.map(async ({ out }) => {
+        out.on('error', () => undefined);
+        if (out.closed) return;
+        const closed = once(out, 'close').catch(() => undefined);
+        out.destroy();
+        await closed;
+      }),
+    );
+    remove();
+  };
   const writers: { stringifier: Stringifier; out: WriteStream; part: AccountPart }[] = [];
   const byAccount = new Map<string, number>();
   const order = new GrowableInts();
@@ -118,8 +132,7 @@ export async function splitByAccount(info: RequestFileInfo, column: AccountColum
       const account = (row.fields[column.index] ?? '').trim();
       if (account !== '' && !ACCOUNT_ID.test(account)) {
         if (column.chosenBy === 'header') {
-          for (const w of writers) w.stringifier.end();
-          remove();
+          await discard();
           return undefined;
         }
         throw new InputFileError(`${info.name}: row ${row.row} (line ${row.line}): the account column ${JSON.stringify(column.name)} holds '${account.slice(0, 40)}', which is no account id (acct_…); leave it empty for the key's own account`, {
@@ -149,8 +162,7 @@ export async function splitByAccount(info: RequestFileInfo, column: AccountColum
     }
     return { column, parts: writers.map((w) => w.part), order: order.toArray(), rowNumbers: rowNumbers.toArray(), separators, remove };
   } catch (error) {
-    for (const w of writers) w.out.destroy();
-    remove();
+    await discard();
     throw error;
   }
 }
