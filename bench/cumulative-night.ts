@@ -14,6 +14,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStateStore } from '../src/state/sqlite-state-store.js';
+import type { RequestFacts } from '../src/state/state-requests.js';
+import { suppressionDigest } from '../src/state/suppression-digest.js';
 
 /** The account the bench's emulator answers with (its default `--account-id`). */
 export const BENCH_ACCOUNT = 'acct_emulator0000000';
@@ -41,14 +43,19 @@ export const FRESH_MISSING_EVERY = 10;
 export const freshCustomerId = (i: number) => `cus_new${i}`;
 const settledCustomerId = (i: number) => `cus_settled${i}`;
 
+/** What a `not_found` row's register line says (its `basis`), as the night's report writes it. */
+const NOT_FOUND_BASIS = 'no Stripe customer has this email';
+
 /**
  * The state earlier nights left: `shape.settled` emails, each settled — redacted and verified in a
- * job of ten, or confirmed absent. Built once per size and kept in `cacheDir` (it takes minutes);
- * returns its path and how long it took to build (0 when reused).
+ * job of ten, or confirmed absent — with the register line and, for an erasure, the erasure note
+ * (its suppression digest) those nights' reports wrote. Built once per size and kept in `cacheDir`
+ * (it takes minutes); returns its path and how long it took to build (0 when reused).
  */
 export async function historyState(shape: CumulativeShape, cacheDir: string, onProgress: (line: string) => void): Promise<{ path: string; buildMs: number; bytes: number }> {
   await mkdir(cacheDir, { recursive: true });
-  const path = join(cacheDir, `cumulative-history-${shape.settled}.db`);
+  // v2: with the register and the erasures (a history without them made the measured night write them all).
+  const path = join(cacheDir, `cumulative-history-v2-${shape.settled}.db`);
   if (existsSync(path)) return { path, buildMs: 0, bytes: statSync(path).size };
   const building = `${path}.building`;
   // A build that was stopped halfway starts over.
@@ -58,6 +65,7 @@ export async function historyState(shape: CumulativeShape, cacheDir: string, onP
   try {
     store.bindAccount({ accountId: BENCH_ACCOUNT, livemode: false });
     const nowSeconds = Math.floor(Date.now() / 1000);
+    const suppressionKey = store.suppressionKey() as Buffer;
     let jobNumber = 0;
     for (let night = 0; night * ROWS_PER_NIGHT < shape.settled; night += 1) {
       const first = night * ROWS_PER_NIGHT;
@@ -77,19 +85,40 @@ export async function historyState(shape: CumulativeShape, cacheDir: string, onP
             for (const id of pending) store.recordReading(id, { stated: 'deleted', created: null }, { verified: true });
             pending = [];
           };
+          const lines: RequestFacts[] = [];
+          const today = store.now().slice(0, 10);
+          const line = (key: string, outcome: 'erased' | 'no_data', jobIds: string[]): RequestFacts => ({
+            ref: `key:${key}`,
+            requestKey: store.requestKeyOf(key),
+            identifierKey: key,
+            requestId: null,
+            received: null,
+            manner: null,
+            dueBy: null,
+            extendedOn: null,
+            outcome,
+            basis: outcome === 'no_data' ? NOT_FOUND_BASIS : null,
+            settledDay: today,
+            jobIds,
+          });
           for (let i = chunk; i < end; i += 1) {
             const key = store.emailKey(settledEmail(i));
             store.noteIdentifier(key, 'email', runId, { guests: true });
             if (i % NOT_FOUND_EVERY === NOT_FOUND_EVERY - 1) {
               store.recordResolution(key, [], [], { absenceConfirmed: true, guestsChecked: true });
+              lines.push(line(key, 'no_data', []));
               continue;
             }
             const id = settledCustomerId(i);
             store.recordResolution(key, [{ id, type: 'customer' }]);
             pending.push(id);
+            // Its job is the one the pack of ten goes into next.
+            lines.push(line(key, 'erased', [`rdj_history${jobNumber + 1}`]));
+            store.noteErasure(key, { requestId: null, suppressionDigest: suppressionDigest(suppressionKey, settledEmail(i)), settledAt: new Date(nowSeconds * 1000).toISOString() });
             if (pending.length === 10) flushJob();
           }
           flushJob();
+          store.recordRequests(lines, runId);
         });
       }
       store.endRun(runId, { history: true, rows: last - first });

@@ -23,6 +23,10 @@ export interface IntakeOptions {
   waitForRoom(): Promise<void>;
   /** Told when identifiers were queued for a look-up (`queued`) or answered (`done`). */
   onLookups?(change: { queued?: number; done?: number }): void;
+  /** Told when every row up to `row` is noted in the state. */
+  onNoted?(row: number): void;
+  /** Told when reading waits on Stripe or on room for jobs (`true`), and when it goes on (`false`). */
+  onWaiting?(waiting: boolean): void;
 }
 
 /**
@@ -70,6 +74,8 @@ export class RequestIntake {
         if (seen.first && seen.needsLookup) this.#batch.push({ key, classified });
       }
     });
+    const last = rows.at(-1);
+    if (last !== undefined) this.#options.onNoted?.(last.row);
   }
 
   /** Whether identifiers still wait for a look-up. */
@@ -81,18 +87,23 @@ export class RequestIntake {
   async resolveBatch(): Promise<void> {
     const current = this.#batch;
     this.#batch = [];
-    const { onLookups } = this.#options;
+    const { onLookups, onWaiting } = this.#options;
     onLookups?.({ queued: current.length });
-    await this.#options.lookup.resolve(current, (count) => onLookups?.({ done: count }));
-    if (this.#options.mode === 'plan') return;
-    for (const pending of current) {
-      for (const id of this.#options.store.objectsNeedingJobOf(pending.key)) {
-        const full = this.#packer.add(id);
-        if (full) this.#options.submit(full);
+    onWaiting?.(true);
+    try {
+      await this.#options.lookup.resolve(current, (count) => onLookups?.({ done: count }));
+      if (this.#options.mode === 'plan') return;
+      for (const pending of current) {
+        for (const id of this.#options.store.objectsNeedingJobOf(pending.key)) {
+          const full = this.#packer.add(id);
+          if (full) this.#options.submit(full);
+        }
       }
+      // Back-pressure: read on only while few jobs wait for a slot.
+      await this.#options.waitForRoom();
+    } finally {
+      onWaiting?.(false);
     }
-    // Back-pressure: read on only while few jobs wait for a slot.
-    await this.#options.waitForRoom();
   }
 
   /** The last, partly filled pack goes into a job. */

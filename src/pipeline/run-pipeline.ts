@@ -21,7 +21,8 @@ import type { DateOrder, DeadlineSpec } from '../domain/deadline.js';
 import { CustomerLookup } from './customer-lookup.js';
 import { JobScheduler } from './job-scheduler.js';
 import { RequestIntake } from './request-intake.js';
-import { writeRunReport } from './run-report.js';
+import { ReportGate } from './report-gate.js';
+import { RunReport } from './run-report.js';
 import type { RecordColumnOptions } from '../input/request-record-columns.js';
 import type { AfterErasureReport } from './after-erasure.js';
 
@@ -200,6 +201,9 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   };
   scheduler.signal.addEventListener('abort', onStop, { once: true });
 
+  // The report begins now: rows settled before this run are written while Stripe works on the rest.
+  const gate = new ReportGate((key) => store.foundSettledWhenNoted(key, runId));
+  const report = new RunReport(options, ports, { checked, runId, startedAt, interrupted }, (row, key) => gate.ready(row, key));
   const lookup = new CustomerLookup({ gateway, store, logger, lookup: options.lookup, guests: options.guests ?? true, mode: options.mode });
   const intake = new RequestIntake({
     store,
@@ -215,6 +219,8 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       count.lookupsDone += done;
       progress('read');
     },
+    onNoted: (row) => gate.noted(row),
+    onWaiting: (waiting) => gate.readingWaits(waiting),
   });
   try {
     // Read before this run creates any job of its own.
@@ -225,6 +231,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       await intake.take(row);
     }
     if (!scheduler.stopped) intake.noteRows();
+    gate.readingDone();
     if (!scheduler.stopped && options.mode !== 'plan') {
       // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
       // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
@@ -247,18 +254,18 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     watcher.close();
     verifier.close();
   }
-  scheduler.throwIfFatal();
+  try {
+    scheduler.throwIfFatal();
+  } catch (error) {
+    // A run that must stop writes no report: the rows begun early are dropped with their file.
+    gate.fail(error);
+    await report.abandon();
+    throw error;
+  }
 
   progress('report');
-  return writeRunReport(options, ports, {
-    checked,
-    runId,
-    startedAt,
-    interrupted,
-    jobsDriven: scheduler.jobsStarted,
-    otherInputs: scheduler.followed,
-    verification: { ...verifier.counts },
-  });
+  gate.open();
+  return report.finish({ jobsDriven: scheduler.jobsStarted, otherInputs: scheduler.followed, verification: { ...verifier.counts } });
 }
 
 /**

@@ -6,7 +6,7 @@ import { ReportCollector, writeReportHtml } from '../report/report-html.js';
 import { RESULT_CSV_VERSION } from '../report/result-writer.js';
 import type { CheckedInput, RunOptions, RunPorts, RunSummary } from './run-pipeline.js';
 import type { VerificationCounts } from './verify-objects.js';
-import { writeReport } from './write-report.js';
+import { writeReport, type ReportTotals } from './write-report.js';
 import type { RequestFacts } from '../state/state-requests.js';
 import { afterErasure, ErasureNotes } from './after-erasure.js';
 import { renderAfterErasureSections } from '../report/after-erasure-html.js';
@@ -14,27 +14,66 @@ import { renderAfterErasureSections } from '../report/after-erasure-html.js';
 /** The register's rows written to the state per transaction, as the report goes. */
 const REQUEST_CHUNK_ROWS = 500;
 
-/** What the run did, as the report and the summary tell it. */
-export interface RunFacts {
+/** What the report knows when it begins: the run and its input. */
+export interface ReportStart {
   checked: CheckedInput;
   runId: string;
   startedAt: string;
   /** Whether the run was interrupted, asked as each part of the report is written. */
   interrupted: () => boolean;
+}
+
+/** What the run did, known once its jobs are over, as the summary tells it. */
+export interface JobFacts {
   jobsDriven: number;
   otherInputs: RunSummary['otherInputs'];
   verification: VerificationCounts;
 }
 
+/** What the run did, as the report and the summary tell it. */
+export type RunFacts = ReportStart & JobFacts;
+
+type ReportPorts = Pick<RunPorts, 'store' | 'logger' | 'budget' | 'gateway' | 'signal'>;
+
 /**
  * The run's report: results.csv (the third pass over the input), report.html from the very same
- * rows, and the summary, which ends the run in the state.
+ * rows, and the summary, which ends the run in the state. Its rows may begin while the run's jobs
+ * still run (`ready`, report-gate.ts): `finish` waits for the last of them, then writes the rest.
  */
-export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 'store' | 'logger' | 'budget' | 'gateway' | 'signal'>, facts: RunFacts): Promise<RunSummary> {
-  const { store, logger, budget, gateway } = ports;
-  const { checked, runId, startedAt, interrupted } = facts;
+export class RunReport {
+  readonly #rows: Promise<{ totals: ReportTotals; collector: ReportCollector }>;
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly ports: ReportPorts,
+    private readonly start: ReportStart,
+    ready?: (row: number, key: string | undefined) => Promise<void> | undefined,
+  ) {
+    this.#rows = writeRows(options, ports.store, start, ready);
+    // Awaited by finish or abandon; until then a failure must not count as unhandled.
+    this.#rows.catch(() => undefined);
+  }
+
+  /** The rows' pass stopped by a failing run: waits for it to end (its temporary file removed). */
+  async abandon(): Promise<void> {
+    await this.#rows.catch(() => undefined);
+  }
+
+  /** Waits for the last row, then writes the files after it and the summary, which ends the run. */
+  async finish(facts: JobFacts): Promise<RunSummary> {
+    const { totals, collector } = await this.#rows;
+    return finishReport(this.options, this.ports, { ...this.start, ...facts }, totals, collector);
+  }
+}
+
+/** results.csv, the register's lines and the erasures, row by row; report.html's rows collected. */
+async function writeRows(
+  options: RunOptions,
+  store: ReportPorts['store'],
+  { checked, runId, interrupted }: ReportStart,
+  ready: ((row: number, key: string | undefined) => Promise<void> | undefined) | undefined,
+): Promise<{ totals: ReportTotals; collector: ReportCollector }> {
   const { info } = checked;
-  const inputName = options.inputName ?? options.inputPath;
   // The register's rows, written a chunk at a time as the report goes (state/state-requests.ts).
   let requests: RequestFacts[] = [];
   const flushRequests = () => {
@@ -49,7 +88,8 @@ export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 
       outDir: options.outDir,
       mode: options.mode,
       runId,
-      interrupted: interrupted(),
+      interrupted,
+      ...(ready ? { ready } : {}),
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
       ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
@@ -71,6 +111,15 @@ export async function writeRunReport(options: RunOptions, ports: Pick<RunPorts, 
   );
   flushRequests();
   erasures.flush();
+  return { totals, collector };
+}
+
+/** After the rows: results.csv's digest, what follows an erasure, report.html, and the summary. */
+async function finishReport(options: RunOptions, ports: ReportPorts, facts: RunFacts, totals: ReportTotals, collector: ReportCollector): Promise<RunSummary> {
+  const { store, logger, budget, gateway } = ports;
+  const { checked, runId, startedAt, interrupted } = facts;
+  const { info } = checked;
+  const inputName = options.inputName ?? options.inputPath;
   const resultsSha256 = await sha256OfFile(totals.resultsPath);
   const after = await afterErasure({
     gateway,

@@ -62,8 +62,16 @@ export async function writeReport(
     outDir: string;
     mode: RunMode;
     runId: string;
-    /** The run was interrupted (SIGINT/SIGTERM): its `pending` rows say so, and that the next run continues them. */
-    interrupted?: boolean;
+    /**
+     * The run was interrupted (SIGINT/SIGTERM): its `pending` rows say so, and that the next run
+     * continues them. Asked at each `pending` row, so a report begun early knows it when it gets there.
+     */
+    interrupted?: boolean | (() => boolean);
+    /**
+     * When a row may be written: `undefined` now, or a promise to wait for. A report begun while the
+     * run's jobs still run (run-report.ts) waits so for every row its jobs may still change.
+     */
+    ready?: (row: number, key: string | undefined) => Promise<void> | undefined;
     livemode: boolean;
     deadline: DeadlineSpec;
     dateOrder?: DateOrder;
@@ -88,8 +96,10 @@ export async function writeReport(
   const deadlines = { overdue: 0, dueWithin7Days: 0, withoutDate: 0, settledLate: 0 };
   const settledLate: SettledLateRow[] = [];
   let rows = 0;
-  const now = store.now();
-  const today = dateOfInstant(now);
+  // The report's clock: read again after a wait, so rows written after the jobs say when that was.
+  let now = store.now();
+  let today = dateOfInstant(now);
+  const interrupted = typeof options.interrupted === 'function' ? options.interrupted : () => options.interrupted === true;
 
   // Rows repeating an identifier share its outcome: keep the latest few thousand at hand.
   const recent = new Map<string, IdentifierOutcome | undefined>();
@@ -121,12 +131,18 @@ export async function writeReport(
     for await (const row of readRequestRows(info)) {
       const classified = classifyIdentifier(row.identifier);
       const key = classified.kind === 'invalid' || row.notARequest !== undefined ? undefined : store.keyOf(classified);
+      const wait = options.ready?.(row.row, key);
+      if (wait !== undefined) {
+        await wait;
+        now = store.now();
+        today = dateOfInstant(now);
+      }
       const outcome =
         row.notARequest !== undefined
           ? skippedOutcome(row.notARequest, now)
           : decideRowOutcome(classified, options.mode, key === undefined ? undefined : outcomeOf(key), now);
       if (key !== undefined) outcome.messages.push(...notesOf(classified, outcome.status, key, row.row));
-      if (options.interrupted && outcome.status === 'pending') outcome.messages.push(INTERRUPTED_MESSAGE);
+      if (outcome.status === 'pending' && interrupted()) outcome.messages.push(INTERRUPTED_MESSAGE);
       statuses[outcome.status] += 1;
       rows += 1;
       // A footer has no received date to read: no due_by, and no message about one.

@@ -30,6 +30,11 @@ export interface InvalidRead {
 export interface RowReadHistory {
   /** The first row of a run's input that named an identifier; undefined if none did (or the state predates it). */
   firstRowOf(key: string, runId: string): number | undefined;
+  /**
+   * Whether this connection's run found the identifier settled for good when it noted it: its
+   * report row can be written before the run's jobs are over, since nothing the run does changes it.
+   */
+  foundSettledWhenNoted(key: string, runId: string): boolean;
   /** Every run's unusable rows under any of `keys`, oldest first. */
   invalidReads(keys: readonly string[]): InvalidRead[];
 }

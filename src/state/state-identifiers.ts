@@ -22,7 +22,7 @@ const ABSENCE = { unconfirmed: 0, customers: 1, customersAndGuests: 2 } as const
  */
 export const RUN_IDENTIFIERS_TABLE = 'temp.run_identifiers';
 const CREATE_RUN_IDENTIFIERS =
-  'CREATE TEMP TABLE IF NOT EXISTS run_identifiers (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER, PRIMARY KEY (identifier_key, run_id))';
+  'CREATE TEMP TABLE IF NOT EXISTS run_identifiers (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER, settled INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (identifier_key, run_id))';
 
 /** Whether this connection has noted identifiers for a run (the TEMP table above exists). */
 export function hasRunIdentifiers(sql: StateSql): boolean {
@@ -48,8 +48,16 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
         sql.prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
         sql.prepare('UPDATE identifiers SET seen_run = ? WHERE key = ?').run(runId, key);
       };
-      const known = sql.prepare('SELECT resolved_at, absence_confirmed FROM identifiers WHERE key = ?').get(key) as
-        { resolved_at: string | null; absence_confirmed: number } | undefined;
+      // One read: the identifier and how many of its objects are looked up for good, and done.
+      const known = sql
+        .prepare(
+          `SELECT i.resolved_at, i.absence_confirmed, COUNT(o.id) AS total,
+                  SUM(CASE WHEN o.status IN (${LOOKED_UP_SQL}) THEN 1 ELSE 0 END) AS lookedUp,
+                  SUM(CASE WHEN o.status IN (${DONE_SQL}) THEN 1 ELSE 0 END) AS done
+             FROM identifiers i LEFT JOIN resolutions r ON r.identifier_key = i.key LEFT JOIN objects o ON o.id = r.object_id
+            WHERE i.key = ? GROUP BY i.key`,
+        )
+        .get(key) as { resolved_at: string | null; absence_confirmed: number; total: number; lookedUp: number | null; done: number | null } | undefined;
       if (!known) {
         sql.prepare('INSERT INTO identifiers (key, type, seen_run, updated_at) VALUES (?, ?, ?, ?)').run(key, type, runId, sql.now());
         sql.prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
@@ -59,19 +67,13 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
         recordRun();
         return { first: true, needsLookup: true };
       }
-      const open = sql
-        .prepare(
-          `SELECT COUNT(*) AS total,
-                  SUM(CASE WHEN o.status IN (${LOOKED_UP_SQL}) THEN 1 ELSE 0 END) AS lookedUp,
-                  SUM(CASE WHEN o.status IN (${DONE_SQL}) THEN 1 ELSE 0 END) AS done
-             FROM resolutions r JOIN objects o ON o.id = r.object_id WHERE r.identifier_key = ?`,
-        )
-        .get(key) as { total: number; lookedUp: number | null; done: number | null };
       // States written before guest lookups (or by a --no-guests run) confirmed customers only: with guests, asked again.
-      const needsLookup = open.total === 0 ? known.absence_confirmed < (guests ? ABSENCE.customersAndGuests : ABSENCE.customers) : (open.lookedUp ?? 0) < open.total;
+      const needsLookup =
+        known.total === 0 ? known.absence_confirmed < (guests ? ABSENCE.customersAndGuests : ABSENCE.customers) : (known.lookedUp ?? 0) < known.total;
       // Settled for good (every object done, or an absence confirmed): this run only reports it.
-      const settled = !needsLookup && (open.done ?? 0) === open.total;
-      if (!settled) recordRun();
+      const settled = !needsLookup && (known.done ?? 0) === known.total;
+      if (settled) sql.prepare(`UPDATE ${RUN_IDENTIFIERS_TABLE} SET settled = 1 WHERE identifier_key = ? AND run_id = ?`).run(key, runId);
+      else recordRun();
       return { first: true, needsLookup };
     },
 

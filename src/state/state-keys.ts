@@ -7,7 +7,15 @@ import type { IdentifierKeys } from './identifier-ledger.js';
  * for Stripe ids; `cell:<HMAC>` for a cell no identifier could be read from (`show` finds it).
  */
 export function stateIdentifierKeys(hashKey: Buffer): IdentifierKeys {
-  const emailKey = (normalizedEmail: string) => `email:${createHmac('sha256', hashKey).update(normalizedEmail).digest('hex')}`;
+  // The report asks for a row's key three times in a row (its outcome, the register, the erasure):
+  // the last one is kept, so a million-row report makes a million HMACs, not three.
+  let last: { email: string; key: string } | undefined;
+  const emailKey = (normalizedEmail: string) => {
+    if (last?.email === normalizedEmail) return last.key;
+    const key = `email:${createHmac('sha256', hashKey).update(normalizedEmail).digest('hex')}`;
+    last = { email: normalizedEmail, key };
+    return key;
+  };
   const idKey = (stripeId: string) => `id:${stripeId}`;
   return {
     emailKey,

@@ -38,6 +38,12 @@ export function sqliteRowReadHistory(sql: StateSql): RowReadHistory {
       const r = sql.prepare(`SELECT first_row FROM ${RUN_IDENTIFIERS_TABLE} WHERE identifier_key = ? AND run_id = ?`).get(key, runId) as { first_row: number | null } | undefined;
       return r?.first_row ?? undefined;
     },
+    foundSettledWhenNoted(key, runId) {
+      hasFirstRows ||= hasRunIdentifiers(sql);
+      if (!hasFirstRows) return false;
+      const r = sql.prepare(`SELECT settled FROM ${RUN_IDENTIFIERS_TABLE} WHERE identifier_key = ? AND run_id = ?`).get(key, runId) as { settled: number } | undefined;
+      return r?.settled === 1;
+    },
     invalidReads(keys) {
       if (!hasInvalid || keys.length === 0) return [];
       const reads: InvalidRead[] = [];
