@@ -18,6 +18,8 @@ import { partColumnName, type AccountPart, type AccountSplit } from '../input/sp
 import { checkInput, runPipeline, type CheckedInput, type RunSummary } from '../pipeline/run-pipeline.js';
 import { INTERRUPTED_MESSAGE } from '../pipeline/write-report.js';
 import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
+import { readRecipients } from '../pipeline/after-erasure.js';
+import type { Recipient } from '../domain/recipients.js';
 import type { OpenedState } from './open-state.js';
 import { openBudget, openGateway, openState, ResourceStack } from './run-resources.js';
 import type { RunConfig } from './run-config.js';
@@ -197,6 +199,9 @@ export async function runAccounts(
   const merged = await mergeReports(config, info, split, outcomes);
   const totals = totalsOf(outcomes, merged);
   const ownOutcome = outcomes.find((o) => o.own);
+  // The platform's own endpoints — its Connect endpoints receive every connected account's events —
+  // named once: by the key's own account's run, or read here when the input had no row for it.
+  const recipients = ownOutcome?.summary ? ownOutcome.summary.recipients : await platformRecipients();
   const summary = {
     runId: merged.runIds.join(' '),
     interrupted: signal.aborted,
@@ -219,6 +224,7 @@ export async function runAccounts(
     // Each account's watch reads its own account: the people who came back, over all of them
     // (their files are in each account's folder).
     reappeared: outcomes.some((o) => typeof o.summary?.reappeared === 'number') ? outcomes.reduce((n, o) => n + (o.summary?.reappeared ?? 0), 0) : null,
+    recipients,
     account: ownOutcome?.account ?? null,
     state_path: ownOutcome?.statePath ?? null,
     accounts: Object.fromEntries(
@@ -269,5 +275,29 @@ export async function runAccounts(
     await recordRunInLedger(outcome.state.store, outcome.summary, { account: outcome.account, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
   }
   return { summary, outcomes };
+  }
+
+  /** The key's own account's webhook endpoints that receive personal data; null when the key may not read them. */
+  async function platformRecipients(): Promise<Recipient[] | null> {
+    if (signal.aborted) return null;
+    const resources = new ResourceStack();
+    try {
+      const budget = openBudget(resources, { maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
+      const gateway = openGateway({
+        apiKey: config.apiKey,
+        ...(context.apiBase ? { apiBase: context.apiBase } : {}),
+        budget,
+        logger,
+        signal,
+        ...(config.stripeVersion !== undefined ? { stripeVersion: config.stripeVersion } : {}),
+      });
+      return await readRecipients(gateway, logger);
+    } catch (error) {
+      // The accounts' runs are done and their reports merged: a failed read costs a warning, never the run.
+      logger.warn(`the platform's webhook endpoints could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    } finally {
+      await resources.close();
+    }
   }
 }

@@ -178,6 +178,23 @@ describe('an input whose rows name their accounts', () => {
     expect(result.stderr).toContain('acct_gone1');
   });
 
+  it("names the platform's own (Connect) endpoints once, even when no row is the platform's", async () => {
+    const emulator = await platformEmulator({
+      seed: { ...SEED, webhook_endpoints: [{ id: 'we_connect', url: 'https://connect.example.com/hook', enabled_events: ['customer.updated'] }] },
+    });
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    const input = await writeInput(dir, ['email,account', 'cy@example.com,acct_shopA', 'dee@example.com,acct_shopB'].join('\n') + '\n');
+    const result = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
+    expect(result.code, describeRun(result)).toBe(0);
+    const summary = readSummary(out) as unknown as { recipients: unknown; accounts: Record<string, { recipients?: unknown }> };
+    expect(summary.recipients).toEqual([{ id: 'we_connect', host: 'connect.example.com', status: 'enabled', eventTypes: ['customer.updated'] }]);
+    // Each connected account's run read its own endpoints (it has none); the platform's were read once.
+    expect(summary.accounts.acct_shopA?.recipients).toEqual([]);
+    const reads = (account: string | undefined) => emulator.requests.filter((r) => r.path === '/v1/webhook_endpoints' && r.account === account).length;
+    expect([reads(undefined), reads('acct_shopA'), reads('acct_shopB')]).toEqual([1, 1, 1]);
+  });
+
   it("gives each account its own budget: each account's server limit holds, and the two ran at once", async () => {
     // The server limits each account to 3 a second per operation; the run budgets 2 per account.
     const emulator = await platformEmulator({
