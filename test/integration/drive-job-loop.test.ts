@@ -20,7 +20,14 @@ beforeEach(async () => {
       customers: [
         { id: 'cus_a', email: 'a@example.com' },
         { id: 'cus_b', email: 'b@example.com' },
-        { id: 'cus_open', email: 'open@example.com', payment_intents: [{ id: 'pi_open', amount: 100, currency: 'eur' }] },
+        {
+          id: 'cus_open',
+          email: 'open@example.com',
+          payment_intents: [
+            { id: 'pi_open', amount: 100, currency: 'eur' },
+            { id: 'pi_paid', amount: 500, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' },
+          ],
+        },
       ],
     },
   });
@@ -38,6 +45,8 @@ describe('driveJob', () => {
     await driveJob(job, bench.context());
     const [history] = bench.store.jobsOfIdentifier(bench.store.idKey('cus_a'));
     expect(history?.status).toBe('succeeded');
+    // One behaviour, the create's: each status seen is recorded, an unchanged behaviour is not.
+    expect(history?.behaviors.map((b) => b.behavior)).toEqual(['error']);
     expect(bench.object('cus_a')).toMatchObject({ status: 'redaction_pending', jobId: history?.stripeId });
     expect(bench.logs.filter((l) => l.level === 'info')).toEqual([
       { level: 'info', message: 'job created', fields: { job: history?.stripeId, objects: 1 } },
@@ -178,6 +187,88 @@ describe('driveJob', () => {
     expect(bench.object('cus_open')).toMatchObject({ status: 'failed', errorCodes: ['api_error'] });
     // The evidence of what the fix will change was written before the switch.
     expect(bench.object('cus_open')?.blockers.map((b) => b.code)).toEqual(['invalid_state']);
+  });
+});
+
+describe('driveJob, more paths', () => {
+  it('validate mode: a job that validates clean makes its rows ready, clears blockers an earlier run recorded, and is canceled', async () => {
+    bench = driveBench(emulator, { ids: ['cus_a'], mode: 'validate' });
+    const stale = { code: 'invalid_state', message: 'open PaymentIntent', erroringObject: null, underFix: 'untried' as const };
+    bench.store.setObjectStatus(['cus_a'], { status: 'queued', blockers: [stale] });
+    const job = bench.store.insertJob(['cus_a'], 'error', bench.runId);
+    await driveJob(job, bench.context());
+    expect(bench.object('cus_a')).toMatchObject({ status: 'ready', blockers: [] });
+    expect(bench.store.jobsOfIdentifier(bench.store.idKey('cus_a'))[0]?.status).toBe('canceled');
+  });
+
+  it('a job Stripe holds under fix that the state has as error (the update’s answer was lost): the state learns fix, and the job is not run without --validation-behavior fix', async () => {
+    bench = driveBench(emulator, { ids: ['cus_a'] });
+    const job = bench.store.insertJob(['cus_a'], 'error', bench.runId);
+    const created = await emulator.stripe.privacy.redactionJobs.create({ objects: { customers: ['cus_a'] }, validation_behavior: 'fix' });
+    bench.store.recordJobCreated(job, created.id, 'validating', created.created);
+    await driveJob(job, bench.context());
+    const [history] = bench.store.jobsOfIdentifier(bench.store.idKey('cus_a'));
+    expect(history?.behaviors.map((b) => b.behavior)).toEqual(['error', 'fix']);
+    expect(history?.status).toBe('canceled');
+    expect(bench.spawned).toEqual([['cus_a']]);
+    expect(bench.sent).not.toContain('redaction_jobs.run');
+  });
+
+  it('a run that verifies later (no verify step): a job that succeeded still settles its rows for proof', async () => {
+    bench = driveBench(emulator, { ids: ['cus_a'] });
+    const job = bench.store.insertJob(['cus_a'], 'error', bench.runId);
+    const { verify: _absent, ...withoutVerify } = bench.context();
+    await driveJob(job, withoutVerify);
+    expect(bench.object('cus_a')?.status).toBe('redaction_pending');
+  });
+
+  it('a create refused with a code other than a lock or a missing object fails the rows with it, and nothing is looked up', async () => {
+    bench = driveBench(emulator, { ids: ['cus_a', 'cus_b'] });
+    emulator.faults.use({ method: 'POST', path: '/v1/privacy/redaction_jobs', status: 400, code: 'parameter_unknown', message: 'Received unknown parameter', times: 1 });
+    const job = bench.store.insertJob(['cus_a', 'cus_b'], 'error', bench.runId);
+    await driveJob(job, bench.context());
+    for (const id of ['cus_a', 'cus_b']) expect(bench.object(id)).toMatchObject({ status: 'failed', errorCodes: ['parameter_unknown'] });
+    expect(bench.sent).toEqual(['redaction_jobs.create']);
+    expect(bench.spawned).toEqual([]);
+  });
+
+  it('a clean PaymentIntent a blocked customer’s cascade carries waits for that customer’s new job', async () => {
+    bench = driveBench(emulator, { ids: ['cus_open', 'pi_paid'] });
+    const job = bench.store.insertJob(['cus_open', 'pi_paid'], 'error', bench.runId);
+    await driveJob(job, bench.context());
+    expect(bench.spawned).toEqual([['cus_open']]);
+    const holder = bench.store.liveJobs().find((j) => j.objectIds.includes('cus_open'));
+    expect(bench.object('pi_paid')).toMatchObject({ status: 'deferred', reasons: [{ code: 'waits_for_own_job' }] });
+    expect(bench.store.objectsDeferredOn(holder?.localId as number)).toEqual(['pi_paid']);
+  });
+
+  it('the run stopping as the customer’s new job would be queued: the carried PaymentIntent is handed over on its own', async () => {
+    bench = driveBench(emulator, { ids: ['cus_open', 'pi_paid'] });
+    const job = bench.store.insertJob(['cus_open', 'pi_paid'], 'error', bench.runId);
+    const asked: string[][] = [];
+    await driveJob(job, bench.context({ spawn: (ids) => void asked.push(ids) }));
+    expect(asked).toEqual([['cus_open'], ['pi_paid']]);
+    expect(bench.object('pi_paid')?.status).not.toBe('deferred');
+  });
+});
+
+describe('driveJob, a create refused resource_missing naming a slot', () => {
+  it('reads only the identifier in the slot Stripe named: it is not_found, the job abandoned, the others in a new job', async () => {
+    const strict = await startTestEmulator({ validationMs: 5, redactionMs: 5, unknownIds: 'refuse', seed: { customers: [{ id: 'cus_a', email: 'a@example.com' }] } });
+    try {
+      bench = driveBench(strict, { ids: ['cus_a', 'cus_nowhere'] });
+      const job = bench.store.insertJob(['cus_a', 'cus_nowhere'], 'error', bench.runId);
+      await driveJob(job, bench.context());
+      expect(bench.object('cus_nowhere')?.status).toBe('not_found');
+      expect(bench.sent.filter((label) => label === 'customer.retrieve')).toHaveLength(1);
+      expect(bench.spawned).toEqual([['cus_a']]);
+      const [history] = bench.store.jobsOfIdentifier(bench.store.idKey('cus_a'));
+      expect(history?.status).toBe('abandoned');
+    } finally {
+      bench?.close();
+      bench = undefined;
+      await strict.close();
+    }
   });
 });
 
