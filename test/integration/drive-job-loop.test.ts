@@ -177,11 +177,16 @@ describe('driveJob', () => {
     }
   });
 
-  it('a switch to fix that Stripe confirmed is in the state even when the validation after it fails', async () => {
+  it('a fix run creates its job under error, and a switch to fix that Stripe confirmed is in the state even when the validation after it fails', async () => {
     bench = driveBench(emulator, { ids: ['cus_open'], behavior: 'fix' });
     emulator.faults.use({ method: 'POST', path: /\/validate$/, status: 500, code: 'api_error', message: 'validation down', times: 1 });
     const job = bench.store.insertJob(['cus_open'], 'error', bench.runId);
-    await driveJob(job, bench.context());
+    const real = bench.gateway;
+    const createdUnder: string[] = [];
+    const gateway = { ...real, createJob: (...args: Parameters<typeof real.createJob>) => (createdUnder.push(args[1]), real.createJob(...args)) };
+    await driveJob(job, bench.context({ gateway }));
+    // Under error first: its validation lists what the fix will change, which the report must say.
+    expect(createdUnder).toEqual(['error']);
     const [history] = bench.store.jobsOfIdentifier(bench.store.idKey('cus_open'));
     expect(history?.behaviors.map((b) => b.behavior)).toEqual(['error', 'fix']);
     expect(bench.object('cus_open')).toMatchObject({ status: 'failed', errorCodes: ['api_error'] });
