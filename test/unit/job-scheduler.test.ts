@@ -165,6 +165,56 @@ describe('JobScheduler', () => {
     expect(room).toBe(true);
   });
 
+  it('a stop lets a reader waiting for room go at once, while a started job still runs', async () => {
+    const { store } = ledger();
+    const { impl, driving } = runners();
+    const scheduler = new JobScheduler({ store, runId: 'run_1', concurrency: 1 });
+    scheduler.use(impl);
+    for (const id of ['a', 'b', 'c']) scheduler.submit([`cus_${id}`]);
+    await tick();
+    let room = false;
+    void scheduler.waitForRoom(1).then(() => (room = true));
+    await tick();
+    expect(room).toBe(false);
+    scheduler.fail(new Error('revoked key'));
+    await tick();
+    expect(room).toBe(true);
+    expect(driving).toHaveLength(1);
+    driving[0]?.end();
+    await scheduler.onIdle();
+    expect(driving).toHaveLength(1);
+  });
+
+  it('a driver that throws is still counted done (progress), and its error stops the run', async () => {
+    const { store } = ledger();
+    const { impl, driving } = runners();
+    // No progress listener: a job ending must not need one.
+    const scheduler = new JobScheduler({ store, runId: 'run_1', concurrency: 2 });
+    scheduler.use(impl);
+    scheduler.submit(['cus_a']);
+    scheduler.submit(['cus_b']);
+    await tick();
+    driving[0]?.end();
+    await tick();
+    expect([scheduler.jobsDone, scheduler.stopped]).toEqual([1, false]);
+    const broken = new Error('state is read-only');
+    driving[1]?.end(broken);
+    await scheduler.onIdle();
+    expect([scheduler.jobsDone, scheduler.stopped, scheduler.fatal]).toEqual([2, true, broken]);
+  });
+
+  it('a follower that throws stops the run with its error', async () => {
+    const { store } = ledger();
+    const broken = new Error('revoked key');
+    const scheduler = new JobScheduler({ store, runId: 'run_1', concurrency: 1 });
+    scheduler.use({ drive: async () => undefined, follow: async () => Promise.reject(broken) });
+    scheduler.follow({ localId: 1, stripeId: 'prj_1', status: 'validating', validationBehavior: 'error', objectIds: [] });
+    await scheduler.onIdle();
+    expect(scheduler.stopped).toBe(true);
+    expect(() => scheduler.throwIfFatal()).toThrow(broken);
+    expect(scheduler.followed).toEqual({ jobs: 1, byStatus: {} });
+  });
+
   it('refuses to drive before it knows how', () => {
     const { store } = ledger();
     expect(() => new JobScheduler({ store, runId: 'run_1', concurrency: 1 }).submit(['cus_a'])).toThrow('use() was not called');
