@@ -1,33 +1,27 @@
 /**
- * A job this state recorded at one status that moved on outside the run (a run killed after Stripe
- * carried a call out but before its answer was recorded, or another tool's call): driven in-process,
- * the call the state's status asks for is refused, the job is read, and the drive goes on from the
- * status Stripe reads — each refused call sent once, never again. A refusal for any other reason
- * stands as the job's error. The real gateway, budget and retry policy against the emulator.
+ * A job that moves on between the driver's read and its call (a run killed after Stripe carried a
+ * call out but before its answer was recorded, or another tool's call): driven in-process, the
+ * call is refused (docs/stripe.md#emulator-variants `--refusal-status`), the job is read, and the
+ * drive goes on from the status Stripe reads — each refused call sent once, never again. A refusal
+ * for any other reason stands as the job's error. The real gateway, budget and retry policy
+ * against the emulator.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import type { ValidationBehavior } from '../../src/domain/job.js';
-import { createSilentLogger } from '../../src/io/logger.js';
-import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
-import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
 import type { DriveContext } from '../../src/pipeline/drive-context.js';
 import { driveJob } from '../../src/pipeline/drive-job.js';
-import { JobWatcher } from '../../src/pipeline/job-watcher.js';
-import { RateBudget } from '../../src/pipeline/rate-budget.js';
-import { RunMemory } from '../../src/pipeline/run-memory.js';
-import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { testDrive, type TestDrive } from '../helpers/drive-context.js';
 import { waitForJobStatus } from '../helpers/redaction-jobs.js';
 
 let emulator: TestEmulator | undefined;
+let drive: TestDrive | undefined;
 let store: StateStore | undefined;
-let budget: RateBudget | undefined;
 afterEach(async () => {
-  budget?.close();
-  store?.close();
+  drive?.close();
+  drive = undefined;
   await emulator?.close();
   emulator = undefined;
 });
@@ -35,11 +29,10 @@ afterEach(async () => {
 const JOBS = '/v1/privacy/redaction_jobs';
 
 /**
- * An emulator with two customers and a state whose job for `cus_r1` Stripe created; `mode` and
- * `behavior` are the run's. Returns the context a run's driver gets, what it spawned, and a count
- * of the calls the emulator answered by operation.
+ * An emulator with two customers (`cus_r1` with an open PaymentIntent, a blocker, if `seedBlocker`)
+ * and a driver's context in `mode`; `sent` counts the calls the emulator answered by operation.
  */
-async function setup(options: { refusalStatus?: '409' | '400'; mode?: 'validate' | 'redact'; behavior?: ValidationBehavior; seedBlocker?: boolean } = {}) {
+async function setup(options: { refusalStatus?: '409' | '400'; mode?: 'validate' | 'redact'; seedBlocker?: boolean } = {}) {
   const requests: RequestLogEntry[] = [];
   emulator = await startTestEmulator({
     validationMs: 5,
@@ -57,30 +50,9 @@ async function setup(options: { refusalStatus?: '409' | '400'; mode?: 'validate'
     },
     logger: (e) => requests.push(e),
   });
-  store = openStateStore({ path: ':memory:' });
-  const run = store.startRun('redact', 'requests.csv');
-  for (const id of ['cus_r1', 'cus_r2']) {
-    store.noteIdentifier(store.idKey(id), 'customer', run);
-    store.recordResolution(store.idKey(id), [{ id, type: 'customer' }]);
-  }
-  budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
-  const gateway = createStripeGateway({ apiKey: 'sk_test_refusals', apiBase: emulator.url, send: budgetedSend(budget, { ...DEFAULT_RETRY_POLICY, baseDelayMs: 10, maxDelayMs: 20 }) });
-  const spawned: string[][] = [];
-  const ctx: DriveContext = {
-    gateway,
-    store,
-    watcher: new JobWatcher(gateway, { pollIntervalMs: 10, maxWaitMs: 10_000 }),
-    logger: createSilentLogger(),
-    mode: options.mode ?? 'redact',
-    behavior: options.behavior ?? 'error',
-    spawn: (ids) => {
-      spawned.push([...ids]);
-      return undefined;
-    },
-    adopt: () => {},
-    memory: new RunMemory((id, type) => gateway.customerOf(id, type)),
-    customerOf: (id, type) => gateway.customerOf(id, type),
-  };
+  drive = testDrive(emulator, { customers: ['cus_r1', 'cus_r2'], ...(options.mode ? { mode: options.mode } : {}) });
+  store = drive.store;
+  const { ctx, run, spawned } = drive;
   const sent = (operation: string) => requests.filter((r) => r.operation === operation && r.status !== 0).length;
   return { ctx, run, spawned, sent };
 }
