@@ -13,6 +13,7 @@ import { lookUp } from '../../src/pipeline/job-lookups.js';
 import { waitsFor } from '../../src/pipeline/lock-holders.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { testDrive, type TestDrive } from '../helpers/drive-context.js';
+import { waitForJobStatus } from '../helpers/redaction-jobs.js';
 
 let emulator: TestEmulator;
 beforeEach(async () => {
@@ -42,7 +43,7 @@ afterEach(() => emulator.close());
 
 /** A state and driver context; `customerOf` asks are recorded as `asked`. */
 function drive(): TestDrive & { asked: string[] } {
-  const d = testDrive(emulator);
+  const d = testDrive(emulator, { customers: ['cus_jane', 'cus_ann', 'cus_a', 'cus_b', 'cus_c', 'cus_d'] });
   const asked: string[] = [];
   const customerOf = d.ctx.customerOf;
   d.ctx.customerOf = (id, type) => {
@@ -71,6 +72,13 @@ async function foreignJob(ids: string[]): Promise<string> {
   return created.id;
 }
 
+/** A job Stripe held over `ids`, canceled: it holds nothing any more. */
+async function canceledJob(ids: string[]): Promise<void> {
+  const id = await foreignJob(ids);
+  await waitForJobStatus(emulator.stripe, id, ['ready', 'failed']);
+  await emulator.stripe.privacy.redactionJobs.cancel(id);
+}
+
 async function ask(what: LookUp, job: StoredJob, d: TestDrive) {
   return lookUp(what, job, d.ctx);
 }
@@ -86,8 +94,7 @@ describe('the twin of a create replayed past its idempotency key', () => {
     await ownJob(d, ['cus_b', 'cus_a']);
     await foreignJob(['cus_a', 'cus_b', 'cus_c']);
     await foreignJob(['cus_a', 'cus_c']);
-    const canceled = await foreignJob(['cus_a', 'cus_b']);
-    await emulator.stripe.privacy.redactionJobs.cancel(canceled);
+    await canceledJob(['cus_a', 'cus_b']);
     const replayed = await ownJob(d, ['cus_a', 'cus_b'], { unsent: true });
 
     expect(await ask({ kind: 'twin' }, replayed, d)).toEqual({ kind: 'twin', twin: expect.objectContaining({ id: twin }) });
@@ -201,11 +208,61 @@ describe("a lock held by another's job", () => {
     const byCustomer = await foreignJob(['cus_jane']);
     const byBoth = await foreignJob(['cus_jane', 'cs_test_jane']);
     const bySession = await foreignJob(['cs_test_jane']);
-    const ended = await foreignJob(['cs_test_jane']);
-    await emulator.stripe.privacy.redactionJobs.cancel(ended);
+    await canceledJob(['cs_test_jane']);
     const listed = (id: string) => ask({ kind: 'listed_holders', id }, asker, d);
     expect(await listed('cs_test_jane')).toEqual({ kind: 'listed_holders', jobs: [bySession, byBoth, byCustomer] });
     expect(await listed('cus_jane')).toEqual({ kind: 'listed_holders', jobs: [byBoth, byCustomer] });
+    d.close();
+  });
+});
+
+describe('the facts a failed job is triaged by', () => {
+  it("each object's customer, the objects a customer's cascade carries, and those Stripe no longer holds", async () => {
+    const d = drive();
+    const job = await ownJob(d, ['cus_jane'], { unsent: true });
+    for (const id of ['pi_jane_open', 'pi_gone', 'xx_nothing']) d.store.noteIdentifier(d.store.idKey(id), 'payment_intent', d.run);
+    for (const id of ['pi_jane_open', 'pi_gone', 'xx_nothing']) d.store.recordResolution(d.store.idKey(id), [{ id, type: 'payment_intent' }]);
+
+    expect(
+      await ask({ kind: 'owners', objects: [{ id: 'pi_jane_open', objectType: 'payment_intent' }, { id: 'cs_test_jane', objectType: 'checkout.session' }, { id: 'pi_ann_open', objectType: 'payment_intent' }] }, job, d),
+    ).toEqual({ kind: 'owners', owners: new Map([['pi_jane_open', 'cus_jane'], ['cs_test_jane', 'cus_jane'], ['pi_ann_open', 'cus_ann']]) });
+    expect(await ask({ kind: 'carried', ids: ['pi_jane_open', 'cs_test_jane', 'pi_ann_open', 'pi_gone'], customers: ['cus_jane'] }, job, d)).toEqual({ kind: 'carried', ids: ['pi_jane_open', 'cs_test_jane'] });
+    // Read from Stripe: the missing one is settled not_found; one of no known kind is not read.
+    expect(await ask({ kind: 'gone', ids: ['pi_jane_open', 'pi_gone', 'xx_nothing'] }, job, d)).toEqual({ kind: 'gone', ids: ['pi_gone'] });
+    expect(d.store.objectStatus('pi_gone')).toBe('not_found');
+    expect(d.store.objectStatus('pi_jane_open')).toBe('queued');
+    d.close();
+  });
+
+  it('the validation errors Stripe lists, the blockers and fixes the state recorded, and which owners succeeded in this run', async () => {
+    const d = drive();
+    const job = await ownJob(d, ['cus_ann']);
+    const jobId = d.store.stripeIdOf(job.localId) as string;
+    const failed = await waitForJobStatus(emulator.stripe, jobId, 'failed');
+    expect(failed.status).toBe('failed');
+    const errors = await ask({ kind: 'validation_errors', job: jobId }, job, d);
+    expect(errors).toMatchObject({ kind: 'validation_errors', errors: [{ erroringObject: { id: 'pi_ann_open', objectType: 'payment_intent' } }] });
+
+    const blocker = { code: 'invalid_state', message: 'open', erroringObject: { id: 'pi_ann_open', objectType: 'payment_intent' }, underFix: 'untried' as const };
+    d.store.setObjectStatus(['cus_ann'], { status: 'in_job', blockers: [blocker] });
+    const recorded = lookUp({ kind: 'recorded', ids: ['cus_ann'] }, job, d.ctx);
+    expect(recorded).toEqual({ kind: 'recorded', blockers: new Map([['cus_ann', [blocker]]]), fixes: new Map([['cus_ann', []]]) });
+
+    const other = await ownJob(d, ['cus_a'], { unsent: true });
+    d.ctx.memory.noteSucceeded(other.localId);
+    expect(lookUp({ kind: 'finished_owners', owners: [job.localId, other.localId] }, job, d.ctx)).toEqual({ kind: 'finished_owners', owners: [other.localId] });
+    d.close();
+  });
+});
+
+describe("Stripe's job list, read for a holder", () => {
+  it('is read page after page, newest first, past a full page of newer jobs', async () => {
+    const d = drive();
+    const asker = await ownJob(d, ['cus_d'], { unsent: true });
+    const holder = await foreignJob(['cus_a']);
+    // A full page (100) of newer jobs over other customers.
+    for (let i = 0; i < 100; i += 1) await foreignJob([i % 2 ? 'cus_b' : 'cus_c']);
+    expect(await ask({ kind: 'listed_holders', id: 'cus_a' }, asker, d)).toEqual({ kind: 'listed_holders', jobs: [holder] });
     d.close();
   });
 });
