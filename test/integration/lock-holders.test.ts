@@ -53,6 +53,20 @@ function drive(): TestDrive & { asked: string[] } {
   return Object.assign(d, { asked });
 }
 
+/** Counts the pages of Stripe's job list the context reads from now on. */
+function countListCalls(d: TestDrive): () => number {
+  let calls = 0;
+  const list = d.ctx.gateway.listJobsWithObjects.bind(d.ctx.gateway);
+  d.ctx.gateway = {
+    ...d.ctx.gateway,
+    listJobsWithObjects: (params) => {
+      calls += 1;
+      return list(params);
+    },
+  };
+  return () => calls;
+}
+
 /** A job of this state over `ids`, created at Stripe unless `unsent`. */
 async function ownJob(d: TestDrive, ids: string[], options: { unsent?: boolean } = {}): Promise<StoredJob> {
   const job = d.store.insertJob(ids, 'error', d.run);
@@ -261,8 +275,13 @@ describe("Stripe's job list, read for a holder", () => {
     const asker = await ownJob(d, ['cus_d'], { unsent: true });
     const holder = await foreignJob(['cus_a']);
     // A full page (100) of newer jobs over other customers.
+    const pagesRead = countListCalls(d);
+    expect(await ask({ kind: 'listed_holders', id: 'cus_a' }, asker, d)).toEqual({ kind: 'listed_holders', jobs: [holder] });
+    // One page holds them all: Stripe says there is no other, so none is asked for.
+    expect(pagesRead()).toBe(1);
     for (let i = 0; i < 100; i += 1) await foreignJob([i % 2 ? 'cus_b' : 'cus_c']);
     expect(await ask({ kind: 'listed_holders', id: 'cus_a' }, asker, d)).toEqual({ kind: 'listed_holders', jobs: [holder] });
+    expect(pagesRead()).toBe(1 + 2);
     d.close();
   });
 });
