@@ -134,6 +134,8 @@ describe('a lock held by a job of this state', () => {
     // An error naming no object is passed over for the next.
     const noObject: JobValidationError = { id: 'err', code: 'locked_by_other_job', message: 'locked', erroringObject: null };
     expect(await owners(new Map([['cus_c', [noObject, lockedOn('pi_jane_paid', 'payment_intent')]]]))).toEqual({ kind: 'lock_owners', owners: new Map([['cus_c', holder.localId]]) });
+    // An object no job of ours holds is passed over for the next error's.
+    expect(await owners(new Map([['cus_c', [lockedOn('cus_d', 'customer'), lockedOn('pi_jane_paid', 'payment_intent')]]]))).toEqual({ kind: 'lock_owners', owners: new Map([['cus_c', holder.localId]]) });
     // The open PaymentIntent is in no job of ours: its customer's job holds it (a cascade).
     expect(await owners(new Map([['pi_jane_open', [lockedOn('pi_jane_open', 'payment_intent')]]]))).toEqual({ kind: 'lock_owners', owners: new Map([['pi_jane_open', janes.localId]]) });
     expect(d.asked).toEqual(['payment_intent:pi_jane_open']);
@@ -164,18 +166,29 @@ describe('a lock held by a job of this state', () => {
     const d = drive();
     const asker = await ownJob(d, ['cus_jane', 'pi_jane_paid'], { unsent: true });
     const own = (id: string, job = asker) => ask({ kind: 'own_holder', id }, job, d);
-    // No job but the asker names them.
+    // No job but the asker names them: the asker's own PaymentIntent is not looked at.
     expect(await own('cus_jane')).toEqual({ kind: 'own_holder', owner: null });
+    expect(d.asked).toEqual([]);
     expect(await own('pi_jane_paid')).toEqual({ kind: 'own_holder', owner: null });
     expect(await own('cs_test_jane')).toEqual({ kind: 'own_holder', owner: null });
 
     // A job of another customer's objects, and one naming a customer, hold nothing of Jane's.
     await ownJob(d, ['pi_ann_open', 'cus_a'], { unsent: true });
     const sessionJob = await ownJob(d, ['cs_test_jane'], { unsent: true });
+    d.asked.length = 0;
     expect(await own('cus_jane')).toEqual({ kind: 'own_holder', owner: sessionJob.localId });
+    // Only the objects that are not customers are asked whose they are.
+    expect(d.asked).toEqual(['payment_intent:pi_ann_open', 'checkout.session:cs_test_jane']);
     // The session's job holds the session itself; a PaymentIntent is held only by a job naming it.
     expect(await own('cs_test_jane')).toEqual({ kind: 'own_holder', owner: sessionJob.localId });
+    // Anything but a customer is held only by a job naming it or its customer: no other job is looked through.
+    d.asked.length = 0;
     expect(await own('pi_jane_open')).toEqual({ kind: 'own_holder', owner: null });
+    expect(d.asked).toEqual(['payment_intent:pi_jane_open']);
+    // An identifier of no kind this tool knows is asked of as `unknown`.
+    d.asked.length = 0;
+    expect(await own('zz_1')).toEqual({ kind: 'own_holder', owner: null });
+    expect(d.asked).toEqual(['unknown:zz_1']);
     const direct = await ownJob(d, ['cus_jane'], { unsent: true });
     expect(await own('cus_jane')).toEqual({ kind: 'own_holder', owner: direct.localId });
     d.close();
@@ -225,7 +238,10 @@ describe("a lock held by another's job", () => {
     await canceledJob(['cs_test_jane']);
     const listed = (id: string) => ask({ kind: 'listed_holders', id }, asker, d);
     expect(await listed('cs_test_jane')).toEqual({ kind: 'listed_holders', jobs: [bySession, byBoth, byCustomer] });
+    expect(d.asked).toEqual(['checkout.session:cs_test_jane']);
+    // A customer has no customer to ask for.
     expect(await listed('cus_jane')).toEqual({ kind: 'listed_holders', jobs: [byBoth, byCustomer] });
+    expect(d.asked).toEqual(['checkout.session:cs_test_jane']);
     d.close();
   });
 });
