@@ -103,7 +103,8 @@ describe('a customer deleted before any job of this state', () => {
     await settleDeletedCustomer(customer, DELETED, { gateway, store, spawn: (ids) => spawned.push(ids) });
 
     expect(spawned).toEqual([]);
-    for (const id of [pis[0]!, charges[0]!, setis[0]!, session]) expect([id, store.objectStatus(id)]).toEqual([id, 'deferred']);
+    const related = (store.identifierOutcome(store.idKey(customer))?.objects ?? []).filter((o) => o.id !== customer);
+    expect(related.map((o) => [o.id, o.status, o.reasons]).sort()).toEqual([pis[0]!, charges[0]!, setis[0]!, session].sort().map((id) => [id, 'deferred', []]));
     expect(store.objectsDeferredOn(holder.localId).sort()).toEqual([pis[0]!, charges[0]!, setis[0]!, session].sort());
     expect(store.objectStatus(customer)).toBe('already_redacted');
   });

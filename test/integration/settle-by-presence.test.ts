@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSilentLogger } from '../../src/io/logger.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import { settleAfterOwnCascade, settleByPresence } from '../../src/pipeline/settle-by-presence.js';
 import { recordingGateway, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -33,6 +34,23 @@ describe('settleByPresence', () => {
   });
 });
 
+describe('a customer deleted before any job of this state, in a run that sends jobs', () => {
+  it('is settled through its objects (none left here), with what the run logs', async () => {
+    const store = openStateStore({ path: ':memory:' });
+    store.noteIdentifier(store.idKey('cus_gone'), 'customer', 'run_a');
+    store.recordResolution(store.idKey('cus_gone'), [{ id: 'cus_gone', type: 'customer' }]);
+    const { gateway } = recordingGateway(emulator);
+    const spawned: string[][] = [];
+    const lines: string[] = [];
+    const logger = { ...createSilentLogger(), info: (message: string, fields?: Record<string, unknown>) => void lines.push(`${message} ${JSON.stringify(fields)}`) };
+    expect(await settleByPresence('cus_gone', 'customer', { gateway, store, spawn: (ids) => spawned.push(ids), logger })).toBe(true);
+    expect(store.identifierOutcome(store.idKey('cus_gone'))?.objects[0]).toMatchObject({ status: 'already_redacted', reasons: [{ code: 'deleted_before', related: 0 }] });
+    expect(spawned).toEqual([]);
+    expect(lines).toEqual(['customer deleted before redaction: its objects are redacted instead {"customer":"cus_gone","objects":0}']);
+    store.close();
+  });
+});
+
 /**
  * Objects a job of this state's cascade took, and customers deleted before any job: a state whose
  * job over a customer succeeded at Stripe (made at the emulator, recorded directly as a finished run
@@ -43,11 +61,13 @@ describe('settled by the cascade of a job of this state', () => {
   afterAll(() => Promise.all(started.map((e) => e.close())));
 
   /** An emulator (`settleMs`: how long a redacted object reads `processing`), Jane with a paid and an open PaymentIntent, and Ann with one paid. */
-  async function cascade(settleMs: number) {
+  async function cascade(settleMs: number, options: { young?: boolean } = {}) {
     const em = await startTestEmulator({
       validationMs: 5,
       redactionMs: 5,
       settleMs,
+      // Young payments held `validated` after their job (Stripe's hold on recent transactions).
+      ...(options.young ? { youngCharges: 'validated' as const, youngDays: 90 } : {}),
       seed: {
         customers: [
           { id: 'cus_jane', email: 'jane@example.com', payment_intents: [{ id: 'pi_jane_paid', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' }] },
@@ -79,7 +99,7 @@ describe('settled by the cascade of a job of this state', () => {
     const ctx = { gateway, store, customerOf: async (id: string) => (asked.push(id), 'cus_jane') };
     expect(await settleByPresence('pi_jane_paid', 'payment_intent', ctx)).toBe(true);
     // Stripe's proof recorded with it: redacted.
-    expect(outcome('pi_jane_paid')).toMatchObject({ status: 'redacted', jobId, reasons: [{ code: 'redacted_by_cascade', job: jobId }], stripe: { stated: 'redacted', verifiedAt: expect.any(String) } });
+    expect(outcome('pi_jane_paid')).toMatchObject({ status: 'redacted', jobId, errorCodes: [], blockers: [], reasons: [{ code: 'redacted_by_cascade', job: jobId }], stripe: { stated: 'redacted', verifiedAt: expect.any(String) } });
     expect(store.liveJobHolding('pi_jane_paid')).toBeUndefined();
     expect(store.succeededJobHolding('pi_jane_paid')).toBe(janes.localId);
     expect(asked).toEqual(['pi_jane_paid']);
@@ -109,9 +129,17 @@ describe('settled by the cascade of a job of this state', () => {
     expect(await settleByPresence('pi_ann_paid', 'payment_intent', { gateway, store, customerOf: () => Promise.reject(new Error('offline')) })).toBe(false);
   });
 
+  it('a PaymentIntent held validated in its redaction (a young payment) is pending too', async () => {
+    const { store, gateway, jobId, outcome } = await cascade(0, { young: true });
+    expect(await settleByPresence('pi_jane_paid', 'payment_intent', { gateway, store })).toBe(true);
+    expect(outcome('pi_jane_paid')).toMatchObject({ status: 'redaction_pending', jobId, stripe: { stated: 'validated', verifiedAt: null } });
+  });
+
   it("after Jane's job succeeded, what it waited for: taken by the cascade as Stripe now reads it, or left for a job of its own", async () => {
-    const { store, gateway, janes, jobId, outcome } = await cascade(86_400_000);
+    const { store, gateway, sent, janes, jobId, outcome } = await cascade(86_400_000);
     expect(await settleAfterOwnCascade('pi_jane_paid', 'payment_intent', janes.localId, { gateway, store })).toBe(true);
+    // A read for proof, counted apart from lookups.
+    expect(sent).toEqual(['verify.payment_intents.retrieve']);
     expect(outcome('pi_jane_paid')).toMatchObject({ status: 'redaction_pending', jobId, reasons: [{ code: 'redacted_by_cascade', job: jobId }], stripe: { stated: 'processing', verifiedAt: null } });
     // Stripe holds no such object: left for a job of its own, which settles it.
     expect(await settleAfterOwnCascade('pi_nowhere', 'payment_intent', janes.localId, { gateway, store })).toBe(false);
@@ -120,10 +148,16 @@ describe('settled by the cascade of a job of this state', () => {
     expect(outcome('pi_ann_paid')).toMatchObject({ status: 'queued' });
   });
 
-  it('read redacted after the job, it is proven at once', async () => {
+  it('read redacted, deleted or validated after the job: redacted with proof, or pending while Stripe holds it', async () => {
     const { store, gateway, janes, jobId, outcome } = await cascade(0);
     expect(await settleAfterOwnCascade('pi_jane_paid', 'payment_intent', janes.localId, { gateway, store })).toBe(true);
     expect(outcome('pi_jane_paid')).toMatchObject({ status: 'redacted', jobId, stripe: { stated: 'redacted', verifiedAt: expect.any(String) } });
+    expect(await settleAfterOwnCascade('cus_jane', 'customer', janes.localId, { gateway, store })).toBe(true);
+    expect(outcome('cus_jane')).toMatchObject({ status: 'redacted', jobId, reasons: [{ code: 'redacted_by_cascade', job: jobId }], stripe: { stated: 'deleted', verifiedAt: expect.any(String) } });
+
+    const young = await cascade(0, { young: true });
+    expect(await settleAfterOwnCascade('pi_jane_paid', 'payment_intent', young.janes.localId, { gateway: young.gateway, store: young.store })).toBe(true);
+    expect(young.outcome('pi_jane_paid')).toMatchObject({ status: 'redaction_pending', jobId: young.jobId, stripe: { stated: 'validated', verifiedAt: null } });
   });
 
   it('an object in no redaction is not taken', async () => {
