@@ -72,6 +72,8 @@ describe('settled by the cascade of a job of this state', () => {
         customers: [
           { id: 'cus_jane', email: 'jane@example.com', payment_intents: [{ id: 'pi_jane_paid', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' }] },
           { id: 'cus_ann', email: 'ann@example.com', payment_intents: [{ id: 'pi_ann_paid', amount: 100, currency: 'eur', payment_method: 'pm_card_visa', confirm: 'true' }] },
+          // An invoice reads no redaction field at all.
+          { id: 'cus_ivy', email: 'ivy@example.com', invoices: [{ id: 'in_ivy', description: 'Draft' }] },
         ],
       },
     });
@@ -113,8 +115,11 @@ describe('settled by the cascade of a job of this state', () => {
 
   it("a customer Jane's job redacted reads deleted: redacted by that job, proven, without asking whose it is", async () => {
     const { store, gateway, sent, janes, jobId, outcome } = await cascade(0);
+    // Named again in a later run: queued, with what an earlier validation listed still on it.
+    const blocker = { code: 'invalid_state', message: 'open', erroringObject: { id: 'pi_jane_open', objectType: 'payment_intent' }, underFix: 'untried' as const };
+    store.setObjectStatus(['cus_jane'], { status: 'queued', jobLocalId: null, errorCodes: ['invalid_state'], blockers: [blocker] });
     expect(await settleByPresence('cus_jane', 'customer', { gateway, store, customerOf: () => Promise.reject(new Error('not asked')) })).toBe(true);
-    expect(outcome('cus_jane')).toMatchObject({ status: 'redacted', jobId, reasons: [], stripe: { stated: 'deleted', verifiedAt: expect.any(String) } });
+    expect(outcome('cus_jane')).toMatchObject({ status: 'redacted', jobId, errorCodes: [], blockers: [], reasons: [], stripe: { stated: 'deleted', verifiedAt: expect.any(String) } });
     expect(store.succeededJobHolding('cus_jane')).toBe(janes.localId);
     expect(sent).toEqual(['customer.retrieve']);
   });
@@ -158,6 +163,15 @@ describe('settled by the cascade of a job of this state', () => {
     const young = await cascade(0, { young: true });
     expect(await settleAfterOwnCascade('pi_jane_paid', 'payment_intent', young.janes.localId, { gateway: young.gateway, store: young.store })).toBe(true);
     expect(young.outcome('pi_jane_paid')).toMatchObject({ status: 'redaction_pending', jobId: young.jobId, stripe: { stated: 'validated', verifiedAt: null } });
+  });
+
+  it('an object that reads no redaction field is left for a job of its own, before and after a job', async () => {
+    const { store, gateway, janes, outcome } = await cascade(0);
+    store.noteIdentifier(store.idKey('in_ivy'), 'invoice', 'run_b');
+    store.recordResolution(store.idKey('in_ivy'), [{ id: 'in_ivy', type: 'invoice' }]);
+    expect(await settleByPresence('in_ivy', 'invoice', { gateway, store })).toBe(false);
+    expect(await settleAfterOwnCascade('in_ivy', 'invoice', janes.localId, { gateway, store })).toBe(false);
+    expect(outcome('in_ivy')).toMatchObject({ status: 'queued', jobId: null });
   });
 
   it('an object in no redaction is not taken', async () => {
