@@ -143,6 +143,7 @@ describe('a transition Stripe refuses because the job moved on is settled by rea
     });
 
     await driveJob(job, racing);
+    // The earlier run's switch to fix, and ours back, refused once.
     expect(sent(`POST ${JOBS}/:id`)).toBe(2);
     expect(job.status).toBe('canceled');
     expect(job.validationBehavior).toBe('fix');
