@@ -1,10 +1,9 @@
 /**
- * The calls that move a job on (update, validate, run, cancel). Each records in the state only what
- * Stripe answered; a refused transition is settled by reading the job's real status.
+ * The calls that move a job on (update, validate, run, cancel). A refused transition is answered by
+ * reading the job's real status; what follows from it is the job machine's (domain/job-machine.ts).
  */
 import { GatewayError } from '../errors.js';
 import type { RedactionJobView, ValidationBehavior } from '../domain/job.js';
-import { isRefusedBecauseMovedOn } from '../domain/job-step.js';
 import type { StoredJob } from '../state/state-store.js';
 import type { DriveContext } from './drive-context.js';
 
@@ -49,40 +48,4 @@ export async function sendJobCall(job: StoredJob, call: JobCall, ctx: Pick<Drive
     if (!isRefusal(error)) throw error;
     return { kind: 'refused', view: await ctx.gateway.retrieveJob(id), error };
   }
-}
-
-/**
- * Switches a failed job's validation behaviour; the state follows only once Stripe confirmed it. A
- * refused update is settled by reading the job: one that moved past where an update applies goes
- * on from its real status (the caller's next call is refused too, and reads it again).
- */
-export async function switchBehavior(job: StoredJob, behavior: ValidationBehavior, ctx: DriveContext): Promise<void> {
-  const answer = await sendJobCall(job, { kind: 'update', to: behavior }, ctx);
-  if (answer.kind === 'answered') return ctx.store.recordJobBehavior(job, answer.view.validationBehavior);
-  const { view, error } = answer;
-  ctx.store.recordJobStatus(job, view.status);
-  if (view.validationBehavior !== job.validationBehavior) ctx.store.recordJobBehavior(job, view.validationBehavior);
-  if (view.validationBehavior !== behavior && !isRefusedBecauseMovedOn('update', view.status)) throw error;
-}
-
-/**
- * Validate or run. Returns whether Stripe confirmed it. A refused transition means the job already
- * moved on (a resumed run, an answer lost after the request was carried out): the job's real status
- * is read and recorded, and the caller goes on from there.
- */
-export async function transition(job: StoredJob, action: 'validate' | 'run', ctx: DriveContext): Promise<boolean> {
-  const answer = await sendJobCall(job, { kind: action }, ctx);
-  ctx.store.recordJobStatus(job, answer.view.status);
-  if (answer.kind === 'answered') return true;
-  if (!isRefusedBecauseMovedOn(action, answer.view.status)) throw answer.error;
-  return false;
-}
-
-/** Cancels and waits until Stripe releases the job's objects (a canceling job still holds them). */
-export async function cancelJob(job: StoredJob, ctx: DriveContext): Promise<void> {
-  const answer = await sendJobCall(job, { kind: 'cancel' }, ctx);
-  ctx.store.recordJobStatus(job, answer.view.status);
-  if (answer.kind === 'refused' && !isRefusedBecauseMovedOn('cancel', answer.view.status)) throw answer.error;
-  const settled = await ctx.watcher.waitSettled(job.stripeId as string, job.created ?? 0);
-  ctx.store.recordJobStatus(job, settled.status);
 }

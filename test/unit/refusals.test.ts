@@ -19,12 +19,17 @@ describe('isRefusal: Stripe refused a call on a job, to be settled by reading th
     [error('api', 500), false],
     [error('connection', undefined), false],
     [error('permission', 403), false],
+    // The kind alone is not enough: only a 400, 404 or 409 answer is a refusal.
+    [error('invalid_request', 422), false],
+    [error('not_found', undefined), false],
+    [error('conflict', 500), false],
   ] as const)('%o → %s', (refusal, expected) => {
     expect(isRefusal(refusal)).toBe(expected);
   });
 
-  it('is false for anything but a GatewayError', () => {
+  it('is false for anything but a GatewayError, even one shaped like a refusal', () => {
     expect(isRefusal(new Error('boom'))).toBe(false);
+    expect(isRefusal({ kind: 'invalid_request', status: 400, message: 'Stripe said no.' })).toBe(false);
   });
 });
 
