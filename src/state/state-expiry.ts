@@ -5,6 +5,7 @@
  * runs and rows, what it resolved to, and the objects only it resolved to. The ledger holds no
  * personal data and is never touched.
  */
+import { forgetSettledKey } from './settled-keys.js';
 import type { StateSql } from './state-sql.js';
 
 /** What an expiry changed (or, dry, would change). */
@@ -44,6 +45,8 @@ export function sqliteStateExpirer(sql: StateSql): StateExpirer {
           for (const { object_id } of objectsOf.all(key) as { object_id: string }[]) candidates.add(object_id);
           for (const statement of perKey) sql.prepare(statement).run(key);
           sql.prepare('DELETE FROM resolutions WHERE identifier_key = ?').run(key);
+          // Named again after this, it is a new request: looked up, never passed by as settled.
+          forgetSettledKey(sql, key);
         }
         // An object another request still resolves to stays: it is that request's data too.
         const owned = sql.prepare('SELECT 1 FROM resolutions WHERE object_id = ? LIMIT 1');

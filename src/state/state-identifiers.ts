@@ -2,6 +2,7 @@ import { DONE_OBJECT_STATUSES, LOOKED_UP_FOR_GOOD_OBJECT_STATUSES } from '../dom
 import { sqlList, type StateSql } from './state-sql.js';
 import { serializeReasons } from './state-reasons.js';
 import type { IdentifierLedger } from './identifier-ledger.js';
+import { forgetSettledKey, noteSettledKey, SETTLED_FOR, SettledKeys } from './settled-keys.js';
 
 /** Object statuses whose identifier needs no lookup again (domain/object-status.ts), as an SQL list. */
 const LOOKED_UP_SQL = sqlList(LOOKED_UP_FOR_GOOD_OBJECT_STATUSES);
@@ -22,7 +23,7 @@ const ABSENCE = { unconfirmed: 0, customers: 1, customersAndGuests: 2 } as const
  */
 export const RUN_IDENTIFIERS_TABLE = 'temp.run_identifiers';
 const CREATE_RUN_IDENTIFIERS =
-  'CREATE TEMP TABLE IF NOT EXISTS run_identifiers (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER, settled INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (identifier_key, run_id))';
+  'CREATE TEMP TABLE IF NOT EXISTS run_identifiers (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER, settled INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (identifier_key, run_id)) WITHOUT ROWID';
 
 /** Whether this connection has noted identifiers for a run (the TEMP table above exists). */
 export function hasRunIdentifiers(sql: StateSql): boolean {
@@ -35,11 +36,23 @@ export function hasRunIdentifiers(sql: StateSql): boolean {
  */
 export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
   let runIdentifiersReady = false;
+  // The identifiers settled for good before this process's run, loaded once per kind of lookup.
+  const settledFor = new Map<boolean, SettledKeys>();
   return {
     noteIdentifier(key, type, runId, { guests = true, row } = {}) {
       if (!runIdentifiersReady) {
         sql.prepare(CREATE_RUN_IDENTIFIERS).run();
         runIdentifiersReady = true;
+      }
+      let settledKeys = settledFor.get(guests);
+      if (settledKeys === undefined) {
+        settledKeys = SettledKeys.load(sql, guests);
+        settledFor.set(guests, settledKeys);
+      }
+      if (settledKeys.has(key)) {
+        // Settled for good on an earlier night: noted for this run's report, and nothing read or written.
+        const noted = sql.prepare(`INSERT OR IGNORE INTO ${RUN_IDENTIFIERS_TABLE} (identifier_key, run_id, first_row, settled) VALUES (?, ?, ?, 1)`).run(key, runId, row ?? null);
+        return { first: noted.changes > 0, needsLookup: false };
       }
       const noted = sql.prepare(`INSERT OR IGNORE INTO ${RUN_IDENTIFIERS_TABLE} (identifier_key, run_id, first_row) VALUES (?, ?, ?)`).run(key, runId, row ?? null);
       if (noted.changes === 0) return { first: false, needsLookup: false };
@@ -72,8 +85,11 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
         known.total === 0 ? known.absence_confirmed < (guests ? ABSENCE.customersAndGuests : ABSENCE.customers) : (known.lookedUp ?? 0) < known.total;
       // Settled for good (every object done, or an absence confirmed): this run only reports it.
       const settled = !needsLookup && (known.done ?? 0) === known.total;
-      if (settled) sql.prepare(`UPDATE ${RUN_IDENTIFIERS_TABLE} SET settled = 1 WHERE identifier_key = ? AND run_id = ?`).run(key, runId);
-      else recordRun();
+      if (settled) {
+        sql.prepare(`UPDATE ${RUN_IDENTIFIERS_TABLE} SET settled = 1 WHERE identifier_key = ? AND run_id = ?`).run(key, runId);
+        // An absence confirmed without guests settles it only for runs that do not look for them.
+        noteSettledKey(sql, key, known.total === 0 && known.absence_confirmed < ABSENCE.customersAndGuests ? SETTLED_FOR.customers : SETTLED_FOR.any);
+      } else recordRun();
       return { first: true, needsLookup };
     },
 
@@ -83,6 +99,8 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
       // redacted meanwhile no longer answers a lookup. Keep what the lookup that found it said.
       if (objects.length === 0 && sql.prepare('SELECT 1 FROM resolutions WHERE identifier_key = ? LIMIT 1').get(key) !== undefined) return;
       sql.transaction(() => {
+        // What this lookup found is what settles it now: the next run that notes it decides again.
+        forgetSettledKey(sql, key);
         sql.prepare('UPDATE identifiers SET resolved_at = ?, messages = ?, absence_confirmed = ?, updated_at = ? WHERE key = ?').run(
           now,
           serializeReasons(reasons),
@@ -103,6 +121,8 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
       const now = sql.now();
       sql.transaction(() => {
         const keys = (sql.prepare('SELECT identifier_key FROM resolutions WHERE object_id = ?').all(parentId) as { identifier_key: string }[]).map((r) => r.identifier_key);
+        // New objects of theirs: none of these identifiers is settled for good any longer.
+        for (const key of keys) forgetSettledKey(sql, key);
         const add = sql.prepare(`INSERT OR IGNORE INTO objects (id, type, status, updated_at) VALUES (?, ?, 'queued', ?)`);
         const link = sql.prepare('INSERT OR IGNORE INTO resolutions (identifier_key, object_id) VALUES (?, ?)');
         for (const o of objects) {

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { StateStoreError } from '../errors.js';
 import { RECORDS_MIGRATION, RECORDS_TABLES } from './state-records-schema.js';
 import { AFTER_ERASURE_TABLES } from './state-after-erasure.js';
+import { SETTLED_KEYS_TABLE } from './settled-keys.js';
 
 /**
  * The state file's tables. Bump {@link SCHEMA_VERSION} on any change that an older version
@@ -100,6 +101,7 @@ CREATE TABLE IF NOT EXISTS invalid_reads (
   rows INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (key, run_id)
 );
 ${AFTER_ERASURE_TABLES}
+${SETTLED_KEYS_TABLE}
 ${RECORDS_TABLES}`;
 
 /**

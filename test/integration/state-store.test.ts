@@ -69,6 +69,49 @@ describe('StateStore', () => {
     store.close();
   });
 
+  it('passes by, in a later process, what an earlier run found settled for good — as wide as that lookup was', () => {
+    const path = statePath();
+    const store = openStateStore({ path });
+    const [redacted, absentCustomers, absentAll, open] = [store.idKey('cus_done'), store.emailKey('a@example.com'), store.emailKey('b@example.com'), store.idKey('cus_open')];
+    const first = store.startRun('redact', 'night.csv');
+    for (const key of [redacted, absentCustomers, absentAll, open]) store.noteIdentifier(key, key.startsWith('id:') ? 'customer' : 'email', first);
+    store.recordResolution(redacted, [{ id: 'cus_done', type: 'customer' }]);
+    store.setObjectStatus(['cus_done'], { status: 'redacted' });
+    store.recordResolution(absentCustomers, [], [], { absenceConfirmed: true });
+    store.recordResolution(absentAll, [], [], { absenceConfirmed: true, guestsChecked: true });
+    store.recordResolution(open, [{ id: 'cus_open', type: 'customer' }]);
+    // The second run finds them settled (the third and the open one not), and notes so.
+    const second = store.startRun('redact', 'night.csv');
+    expect([redacted, absentCustomers, absentAll, open].map((key) => store.noteIdentifier(key, 'email', second, { guests: false }).needsLookup)).toEqual([false, false, false, true]);
+    store.close();
+
+    // A later process: the settled ones cost no read of the state. Emptying the tables they would be
+    // read from shows it (read, the redacted one would look unresolved and need a lookup).
+    const db = new Database(path);
+    db.exec('DELETE FROM resolutions; DELETE FROM objects');
+    db.close();
+    const later = openStateStore({ path });
+    const third = later.startRun('redact', 'night.csv');
+    later.transaction(() => {
+      expect(later.noteIdentifier(redacted, 'customer', third, { guests: false, row: 4 })).toEqual({ first: true, needsLookup: false });
+      expect(later.noteIdentifier(redacted, 'customer', third, { guests: false, row: 9 })).toEqual({ first: false, needsLookup: false });
+      expect(later.noteIdentifier(absentCustomers, 'email', third, { guests: false, row: 5 })).toEqual({ first: true, needsLookup: false });
+    });
+    expect(later.firstRowOf(redacted, third)).toBe(4);
+    expect(later.foundSettledWhenNoted(redacted, third)).toBe(true);
+    expect(later.identifierRuns(redacted).map((r) => r.id)).toEqual([first]);
+    // A run that looks for guests passes by only what a lookup with guests settled; the other is read again.
+    const fourth = later.startRun('redact', 'night.csv');
+    expect(later.noteIdentifier(absentAll, 'email', fourth)).toEqual({ first: true, needsLookup: false });
+    expect(later.noteIdentifier(absentCustomers, 'email', fourth)).toEqual({ first: true, needsLookup: true });
+    // A lookup that answers again is what settles it now: what was noted settled is forgotten.
+    later.recordResolution(absentCustomers, [], []);
+    later.close();
+    const last = openStateStore({ path });
+    expect(last.noteIdentifier(absentCustomers, 'email', last.startRun('redact', 'night.csv'), { guests: false })).toEqual({ first: true, needsLookup: true });
+    last.close();
+  });
+
   it('takes an absence as settled only when it covered what this run looks for: no customer, and with guests no guest session', () => {
     const path = statePath();
     const store = openStateStore({ path });
@@ -87,7 +130,8 @@ describe('StateStore', () => {
     store.close();
     // A state file of the version before guests holds 1 for "no customer": the same as the first case.
     const db = new Database(path);
-    db.prepare('UPDATE identifiers SET absence_confirmed = 1').run();
+    // (That version kept no settled keys either.)
+    db.exec('UPDATE identifiers SET absence_confirmed = 1; DELETE FROM settled_keys');
     db.close();
     const reopened = openStateStore({ path });
     expect(reopened.noteIdentifier(key, 'email', 'run_g')).toEqual({ first: true, needsLookup: true });
