@@ -15,8 +15,12 @@ import { SETTLED_KEYS_TABLE } from './settled-keys.js';
  *   and what Stripe stated when it was last read (`stripe_*`, `verified_at`: domain/verification.ts);
  * - jobs, job_objects, job_events: every job this state created, what it carried, each status seen;
  * - runs: one row per run with its summary;
- * - identifier_runs: every run whose input named an identifier (identifiers.seen_run keeps only the latest);
- * - identifier_rows, invalid_reads: the first row of a run naming an identifier; rows reported invalid (state-row-reads.ts);
+ * - identifier_runs: every run whose input named an identifier while it may still act on it
+ *   (identifiers.seen_run keeps only the latest; a settled identifier read again is not recorded);
+ * - identifier_rows, invalid_reads: the first row of a run naming an identifier (older runs'; now a TEMP
+ *   table, state-identifiers.ts); rows reported invalid (state-row-reads.ts);
+ * - settled_keys: identifiers a run found settled for good, which later runs pass by (settled-keys.ts);
+ * - erasures, reappearances: what follows an erasure (state-after-erasure.ts);
  * - requests, ledger: the register of requests and the ledger of runs (state-records-schema.ts);
  * - meta: the schema version, the state's random id, the email hashing key, and the Stripe account
  *   and mode the state belongs to (`account_id`, `livemode`, `account_bound_at`; see {@link bindAccount}).
