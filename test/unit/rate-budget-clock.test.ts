@@ -200,6 +200,20 @@ describe('RateBudget on a fake clock', () => {
     expect(budget.totalCalls).toBe(4);
   });
 
+  it('once closed, holds no timer and starts nothing that was waiting for its pace', async () => {
+    const budget = new RateBudget({ maxRps: 10, maxSearchRps: 10 });
+    const { starts } = queue(budget, [
+      ['a', 'read', 'customers.list'],
+      ['b', 'read', 'customers.list'],
+    ]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1);
+    budget.close();
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(starts).toEqual([['a', 0]]);
+  });
+
   it('while every slot is in flight, waits for a request to end rather than a timer, then starts the next at once', async () => {
     const budget = new RateBudget({ maxRps: 10, maxSearchRps: 10, maxInFlight: 1 });
     let release = () => {};
