@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../../src/emulator/index.js';
 import type { ObjectType } from '../../src/domain/identifier.js';
+import { GatewayError } from '../../src/errors.js';
 import { createSilentLogger, type Logger } from '../../src/io/logger.js';
 import { ObjectVerifier, type VerifierOptions } from '../../src/pipeline/verify-objects.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
@@ -127,25 +128,62 @@ describe('ObjectVerifier', () => {
     expect(verifier.counts).toEqual({ objects: 0, reads: 0, verified: 0 });
   });
 
-  it('records nothing for a read that failed and warns naming the object; the final pass reads it again', async () => {
-    const { emulator: em, store, runId, gateway, sent } = await setUp([['cus_a', 'customer']], { settleMs: 0 });
-    await redactInStripe(gateway, em, { customers: ['cus_a'] });
+  it('records nothing for a read that failed and warns with the object and the failure\'s words; the final pass reads it again', async () => {
+    const { emulator: em, store, runId, gateway, sent } = await setUp([
+      ['cus_a', 'customer'],
+      ['cus_b', 'customer'],
+    ], { settleMs: 0 });
+    await redactInStripe(gateway, em, { customers: ['cus_a', 'cus_b'] });
     sent.length = 0;
-    em.faults.use({ method: 'GET', path: '/v1/customers/cus_a', status: 500, times: 1 });
+    // The first read of each fails: one with a GatewayError, one with a bare value (a defect below the port).
+    const failures = new Map<string, unknown>([
+      ['cus_a', new GatewayError('Stripe answered 500', { kind: 'api', retryable: true })],
+      ['cus_b', 'socket hang up'],
+    ]);
+    const failingOnce: Pick<StripeGateway, 'readObject'> = {
+      readObject(id, type, purpose) {
+        const failure = failures.get(id);
+        failures.delete(id);
+        return failure === undefined ? gateway.readObject(id, type, purpose) : Promise.reject(failure);
+      },
+    };
     const { logger, warnings } = warningsLogger();
-    const verifier = new ObjectVerifier({ gateway, store, logger });
-    verifier.enqueue(['cus_a']);
-    await until(() => verifier.counts.reads === 1 && warnings.length === 1);
+    const verifier = new ObjectVerifier({ gateway: failingOnce, store, logger });
+    verifier.enqueue(['cus_a', 'cus_b']);
+    await until(() => warnings.length === 2);
     expect(store.objectStatus('cus_a')).toBe('redaction_pending');
     expect(store.identifierOutcome(store.idKey('cus_a'))?.objects[0]?.stripe).toBeNull();
+    const why = 'could not read an object to verify its redaction; the next run reads it again';
     expect(warnings).toEqual([
-      ['could not read an object to verify its redaction; the next run reads it again', { object: 'cus_a', error: expect.stringMatching(/.+/) }],
+      [why, { object: 'cus_a', error: 'Stripe answered 500' }],
+      [why, { object: 'cus_b', error: 'socket hang up' }],
     ]);
     await verifier.finish(runId);
     expect(store.objectStatus('cus_a')).toBe('redacted');
+    expect(store.objectStatus('cus_b')).toBe('redacted');
     expect(sent).toEqual(['verify.customers.retrieve', 'verify.customers.retrieve']);
-    // One object, read twice, verified once.
-    expect(verifier.counts).toEqual({ objects: 1, reads: 2, verified: 1 });
+    // Two objects, each read twice (the failed read counts as sent), each verified once.
+    expect(verifier.counts).toEqual({ objects: 2, reads: 4, verified: 2 });
+  });
+
+  it('lets a read in flight when the run ends finish first: reads a processing object once more at the end, a validated one not, and nothing after', async () => {
+    const { emulator: em, store, runId, gateway, sent } = await setUp(
+      [
+        ['cus_a', 'customer'],
+        ['pi_young', 'payment_intent'],
+      ],
+      { youngCharges: 'validated', youngDays: 90 },
+    );
+    await redactInStripe(gateway, em, { customers: ['cus_a'], payment_intents: ['pi_young'] });
+    sent.length = 0;
+    const verifier = new ObjectVerifier({ gateway, store, logger: createSilentLogger() }, { recheckMs: 1 });
+    verifier.enqueue(['cus_a', 'pi_young']);
+    await verifier.finish(runId);
+    expect([...sent].sort()).toEqual(['verify.customers.retrieve', 'verify.customers.retrieve', 'verify.payment_intents.retrieve']);
+    // Timers fire in order: a re-read due 1 ms after a read would have been sent before this 20 ms one ends.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toHaveLength(3);
+    expect(verifier.counts).toEqual({ objects: 2, reads: 3, verified: 0 });
   });
 
   it('in its final pass reads again what this run saw processing, but not what Stripe holds validated for weeks', async () => {
