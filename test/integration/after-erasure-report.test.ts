@@ -108,6 +108,15 @@ describe('ErasureNotes', () => {
     expect(s.erasureOf(s.emailKey('bo@example.com'))).toEqual({ key: s.emailKey('bo@example.com'), requestId: null, settledAt: '2026-12-03T12:00:00.000Z' });
   });
 
+  it('notes no request id for a row that has no cell in the request id column', () => {
+    const s = openStateStore({ path: ':memory:' });
+    store = s;
+    const notes = new ErasureNotes(s, 0, 1);
+    notes.add(resultRow(['short@example.com'], 'redacted'));
+    notes.flush();
+    expect(s.erasureOf(s.emailKey('short@example.com'))?.requestId).toBeNull();
+  });
+
   it('notes every erased row of a long report, across chunks', () => {
     const s = openStateStore({ path: ':memory:' });
     store = s;
@@ -162,6 +171,26 @@ describe('afterErasure', () => {
     expect(report).toEqual({ reappeared: null, watch: null, recipients: null, reappearedPath: null, downstreamPath: null, reappearedRows: [] });
     expect(b.callCounts()).toEqual({});
     expect(existsSync(join(outDir, 'downstream.csv'))).toBe(false);
+  });
+
+  it('passes the run\'s interrupt on to the watch: interrupted between two pages, it reads no further and still writes downstream.csv', async () => {
+    const { emulator: em, store: s, budget: b, gateway, runId, outDir } = await setUp();
+    erasedInRun(s, runId, 'late@example.com', 'cus_late', 'DSR-L', new Date(Date.now() - 60_000).toISOString());
+    for (let i = 0; i < 150; i++) await em.dispatch('POST', '/v1/customers', { email: `late${i}@example.com` });
+    const interrupt = new AbortController();
+    const interrupting: StripeGateway = {
+      ...gateway,
+      listCustomerEvents: async (params) => {
+        const page = await gateway.listCustomerEvents(params);
+        interrupt.abort();
+        return page;
+      },
+    };
+    const report = await afterErasure({ gateway: interrupting, store: s, logger: createSilentLogger(), runId, outDir, redact: true, signal: interrupt.signal });
+    expect(report.watch).toMatchObject({ source: 'events', pages: 1, seen: 100 });
+    expect(b.callCounts()).toEqual({ 'events.list': 1, 'webhook_endpoints.list': 1 });
+    expect(report.downstreamPath).toBe(join(outDir, 'downstream.csv'));
+    expect(s.watchCursor()).toBeUndefined();
   });
 
   it('when the watch cannot read Stripe: one warning, no count, downstream.csv still written, and the cursor left for the next run', async () => {

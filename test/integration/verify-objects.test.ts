@@ -208,6 +208,21 @@ describe('ObjectVerifier', () => {
     expect(store.objectStatus('cus_a')).toBe('redaction_pending');
   });
 
+  it('reads an object Stripe holds validated once a run: no re-read while the run goes on, none at the end', async () => {
+    const { emulator: em, store, runId, gateway, sent } = await setUp([['pi_young', 'payment_intent']], { youngCharges: 'validated', youngDays: 90 });
+    await redactInStripe(gateway, em, { payment_intents: ['pi_young'] });
+    sent.length = 0;
+    const verifier = new ObjectVerifier({ gateway, store, logger: createSilentLogger() }, { recheckMs: 1 });
+    verifier.enqueue(['pi_young']);
+    await until(() => store.identifierOutcome(store.idKey('pi_young'))?.objects[0]?.stripe?.stated === 'validated');
+    // Timers fire in order: a re-read due 1 ms after the read would have been sent before this 20 ms one ends.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toEqual(['verify.payment_intents.retrieve']);
+    await verifier.finish(runId);
+    expect(sent).toEqual(['verify.payment_intents.retrieve']);
+    expect(verifier.counts).toEqual({ objects: 1, reads: 1, verified: 0 });
+  });
+
   it('in its final pass reads every object of the run still awaiting proof, a batch at a time', async () => {
     const ids = Array.from({ length: 5 }, (_, i) => `cus_n${i}`);
     const { store, runId, gateway, sent } = await setUp(ids.map((id) => [id, 'customer']));

@@ -77,6 +77,8 @@ describe('the reappearance watch', () => {
       reappeared: [{ customerId: back.id, customerCreated: iso(back.created), requestKey: key, requestId: 'DSR-1', settledOn: settledAt.slice(0, 10) }],
     });
     expect(warnings).toEqual([]);
+    // It read events as planned: nothing to say.
+    expect(outcome).not.toHaveProperty('note');
     expect(infos).toEqual([['reappearance watch', { source: 'events', from: settledAt, pages: 1, seen: 3, reappeared: 1 }]]);
     expect(s.watchCursor()).toBe(now - 300);
   });
