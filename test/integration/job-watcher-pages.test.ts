@@ -73,6 +73,16 @@ describe('JobWatcher paging', () => {
     expect(sent).toEqual(['redaction_jobs.list', 'redaction_jobs.retrieve', 'redaction_jobs.retrieve']);
   });
 
+  it('spends one list page on three waits, half of them rounded down, and retrieves what it did not reach', async () => {
+    sent.length = 0;
+    // The three oldest jobs are on the second page; three waits allow one page only.
+    const watcher = new JobWatcher(gateway, { pollIntervalMs: 5 });
+    const settled = await Promise.all(older.slice(0, 3).map((job) => watcher.waitSettled(job.id, job.created)));
+    watcher.close();
+    expect(settled.map((job) => job.status)).toEqual(['ready', 'ready', 'ready']);
+    expect(sent).toEqual(['redaction_jobs.list', 'redaction_jobs.retrieve', 'redaction_jobs.retrieve', 'redaction_jobs.retrieve']);
+  });
+
   it('stops paging once the page showed every job it waits for', async () => {
     sent.length = 0;
     const watcher = new JobWatcher(gateway, { pollIntervalMs: 5 });

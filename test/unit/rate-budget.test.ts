@@ -78,7 +78,7 @@ describe('RateBudget', () => {
     expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 1, maxEndpointRps: 0 })).toThrow('Expected `maxEndpointRps` to be a number from 1 and up, got `0`');
     expect(() => new RateBudget({ maxRps: 5, maxSearchRps: 1, maxInFlight: 1.5 })).toThrow(/`maxInFlight`.*`1.5`/);
     // The lowest values allowed.
-    expect(() => new RateBudget({ maxRps: 1, maxSearchRps: 1, maxInFlight: 1 }).close()).not.toThrow();
+    expect(() => new RateBudget({ maxRps: 1, maxSearchRps: 1, maxInFlight: 1, maxEndpointRps: 1 }).close()).not.toThrow();
   });
 
   it('never has more requests in flight than maxInFlight, however fast the pace', async () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { retryDelayMs, shouldRetry, withRetry } from '../../src/pipeline/retry.js';
@@ -47,5 +48,35 @@ describe('retries as Stripe specifies them', () => {
     expect(calls).toBe(1);
     // Not a timing assertion of the code under test's speed: a minute's wait that did not happen.
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('leaves no listener on the run\'s signal after its waits, whether they ran out or were interrupted', async () => {
+    // A run retries thousands of times under one signal: a listener left per wait would pile up.
+    const run = new AbortController();
+    let calls = 0;
+    const answer = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw error({ retryAfterMs: 1 });
+        return 'answer';
+      },
+      POLICY,
+      () => {},
+      run.signal,
+    );
+    expect([answer, calls]).toEqual(['answer', 3]);
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+
+    const interrupt = new AbortController();
+    const retried = withRetry(
+      async () => {
+        throw error({ retryAfterMs: 60_000 });
+      },
+      POLICY,
+      () => setTimeout(() => interrupt.abort(), 5),
+      interrupt.signal,
+    );
+    await expect(retried).rejects.toThrow('boom');
+    expect(getEventListeners(interrupt.signal, 'abort')).toHaveLength(0);
   });
 });
