@@ -324,6 +324,9 @@ describe('a create refused', () => {
     const session = unsent(brief({ objectIds: ['cs_test_1'] }))([lock, fact({ kind: 'own_holder', owner: null }), fact({ kind: 'listed_holders', jobs: [] })]);
     expect(session.actions[2]).toMatchObject({ change: { blockers: [{ erroringObject: { id: 'cs_test_1', objectType: 'checkout.session' } }] } });
     expect((session.actions[2] as Extract<JobAction, { kind: 'update_objects' }>).change.blockers?.[0]).not.toHaveProperty('heldBy');
+    // An identifier of a kind this tool does not know is still named, as of an unknown type.
+    const stranger = unsent(brief({ objectIds: ['zz_1'] }))([lock, fact({ kind: 'own_holder', owner: null }), fact({ kind: 'listed_holders', jobs: [] })]);
+    expect(stranger.actions[2]).toMatchObject({ change: { blockers: [{ erroringObject: { id: 'zz_1', objectType: 'unknown' } }] } });
   });
 });
 
@@ -447,6 +450,8 @@ describe('a failed validation', () => {
     expect(allCarried.next).toEqual(expect.objectContaining({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_a'], waiters: ['pi_b'] }] }));
     // Nothing a customer's cascade could carry: no look-up.
     const onPi = verror('invalid_state', 'pi_b', 'payment_intent');
+    // Only identifiers of a kind a customer's cascade holds are asked about.
+    expect(fresh(brief({ objectIds: ['cus_a', 'pi_b', 'zz_9'] }), view('failed', 'error', [fixable]), steps).actions).toEqual([{ kind: 'look_up', what: { kind: 'carried', ids: ['pi_b'], customers: ['cus_a'] } }]);
     // And the blocked one's new job has nothing waiting on it.
     expect(fresh(b, view('failed', 'error', [onPi]), steps).next).toEqual(expect.objectContaining({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_a', 'cus_c', 'cs_test_d'] }, { kind: 'split_off', ids: ['pi_b'] }] }));
     expect(fresh(brief({ objectIds: ['cus_a', 'cus_c'] }), view('failed', 'error', [fixable]), steps).next).toEqual(expect.objectContaining({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_c'] }, { kind: 'split_off', ids: ['cus_a'] }] }));
