@@ -119,6 +119,11 @@ describe('whatever the moment', () => {
     expect(walk(brief(), [start('unsent'), { kind: 'created', view: view('validating') }, settled(view('failed', 'error', [], false)), fact({ kind: 'owners', owners: new Map() })]).actions[1]).toMatchObject({
       change: { reasons: [{ message: 'unexpected fact owners while failed' }] },
     });
+    // Waiting for the owners of a failed validation's errors, any other fact is a stray.
+    const awaitingOwners = [start('unsent'), { kind: 'created', view: view('validating') }, settled(view('failed', 'error', [verror('invalid_state', 'pi_1', 'payment_intent')]))] satisfies JobEvent[];
+    const pair = brief({ objectIds: ['cus_a', 'cus_b'] });
+    expect(walk(pair, awaitingOwners).actions.at(-1)).toMatchObject({ kind: 'look_up', what: { kind: 'owners' } });
+    expect(walk(pair, [...awaitingOwners, fact({ kind: 'gone', ids: [] })]).actions[1]).toMatchObject({ change: { status: 'failed', reasons: [{ message: 'unexpected fact gone while failed' }] } });
     expect(walk(brief(), [start('validating'), answered('ready')]).actions[1]).toMatchObject({ change: { reasons: [{ message: 'unexpected answered while waiting' }] } });
     expect(walk(brief(), [start('validating'), refused('ready')]).actions[1]).toMatchObject({ change: { reasons: [{ message: 'unexpected transition_refused while waiting' }] } });
     for (const at of ['creating', 'create_missing', 'create_locked', 'create_waiting', 'failed', 'triage', 'deciding', 'naming_holders', 'settled', 'carrying'] as const) {
@@ -319,6 +324,9 @@ describe('a create refused', () => {
     const session = unsent(brief({ objectIds: ['cs_test_1'] }))([lock, fact({ kind: 'own_holder', owner: null }), fact({ kind: 'listed_holders', jobs: [] })]);
     expect(session.actions[2]).toMatchObject({ change: { blockers: [{ erroringObject: { id: 'cs_test_1', objectType: 'checkout.session' } }] } });
     expect((session.actions[2] as Extract<JobAction, { kind: 'update_objects' }>).change.blockers?.[0]).not.toHaveProperty('heldBy');
+    // An identifier of a kind this tool does not know is still named, as of an unknown type.
+    const stranger = unsent(brief({ objectIds: ['zz_1'] }))([lock, fact({ kind: 'own_holder', owner: null }), fact({ kind: 'listed_holders', jobs: [] })]);
+    expect(stranger.actions[2]).toMatchObject({ change: { blockers: [{ erroringObject: { id: 'zz_1', objectType: 'unknown' } }] } });
   });
 });
 
@@ -442,8 +450,11 @@ describe('a failed validation', () => {
     expect(allCarried.next).toEqual(expect.objectContaining({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_a'], waiters: ['pi_b'] }] }));
     // Nothing a customer's cascade could carry: no look-up.
     const onPi = verror('invalid_state', 'pi_b', 'payment_intent');
-    expect(fresh(b, view('failed', 'error', [onPi]), steps).next).toMatchObject({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_a', 'cus_c', 'cs_test_d'] }, { kind: 'split_off', ids: ['pi_b'] }] });
-    expect(fresh(brief({ objectIds: ['cus_a', 'cus_c'] }), view('failed', 'error', [fixable]), steps).next).toMatchObject({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_c'] }, { kind: 'split_off', ids: ['cus_a'] }] });
+    // Only identifiers of a kind a customer's cascade holds are asked about.
+    expect(fresh(brief({ objectIds: ['cus_a', 'pi_b', 'zz_9'] }), view('failed', 'error', [fixable]), steps).actions).toEqual([{ kind: 'look_up', what: { kind: 'carried', ids: ['pi_b'], customers: ['cus_a'] } }]);
+    // And the blocked one's new job has nothing waiting on it.
+    expect(fresh(b, view('failed', 'error', [onPi]), steps).next).toEqual(expect.objectContaining({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_a', 'cus_c', 'cs_test_d'] }, { kind: 'split_off', ids: ['pi_b'] }] }));
+    expect(fresh(brief({ objectIds: ['cus_a', 'cus_c'] }), view('failed', 'error', [fixable]), steps).next).toEqual(expect.objectContaining({ at: 'canceling', then: [{ kind: 'split_off', ids: ['cus_c'] }, { kind: 'split_off', ids: ['cus_a'] }] }));
   });
 
   it('in a redact run, several listed under fix: each goes on alone, the clean ones together', () => {

@@ -63,4 +63,44 @@ describe('ReportGate: which rows the report writes while the jobs run', () => {
     g.open();
     await expect(g.ready(2, 'email:settled')).rejects.toBe(error);
   });
+
+  it('writes a row as soon as reading has noted that very row, and never forgets rows noted before', async () => {
+    const g = gate();
+    g.readingWaits(true);
+    g.noted(500);
+    expect(await state(g.ready(500, 'email:settled'))).toBe('resolved');
+    // A later note of an earlier row (reading never goes back) does not take rows back.
+    g.noted(10);
+    expect(await state(g.ready(400, 'email:settled'))).toBe('resolved');
+  });
+
+  it('writes the settled rows waiting once reading is over, though it never waited on Stripe', async () => {
+    const g = gate();
+    g.noted(3);
+    const settled = g.ready(2, 'email:settled');
+    const invalid = g.ready(3, undefined);
+    expect(await state(settled)).toBe('waiting');
+    g.readingDone();
+    expect(await state(settled)).toBe('resolved');
+    expect(await state(invalid)).toBe('resolved');
+  });
+
+  it("lets the event loop turn every 64 rows written early, so the jobs' timers never wait behind the report", async () => {
+    const g = gate();
+    g.readingDone();
+    g.noted(1000);
+    let turned = false;
+    const turn = () => new Promise<void>((resolve) => setImmediate(() => ((turned = true), resolve())));
+    for (const block of [0, 64]) {
+      turned = false;
+      const next = turn();
+      // 63 rows go within the turn (their promises resolve without the loop turning)...
+      for (let row = block + 1; row < block + 64; row += 1) await g.ready(row, 'email:settled');
+      expect(turned).toBe(false);
+      // ...the 64th only after it.
+      await g.ready(block + 64, 'email:settled');
+      expect(turned).toBe(true);
+      await next;
+    }
+  });
 });
