@@ -57,20 +57,21 @@ export class SettledKeys {
     return new SettledKeys(digests, size);
   }
 
-  has(key: string): boolean {
-    if (this.size === 0) return false;
+  /** Where `key` sits among the settled digests; -1 when it is not settled. */
+  indexOf(key: string): number {
+    if (this.size === 0) return -1;
     const digest = settledDigest(key);
     let low = 0;
     let high = this.size - 1;
     while (low <= high) {
       const middle = (low + high) >>> 1;
       const order = this.digests.compare(digest, 0, DIGEST_BYTES, middle * DIGEST_BYTES, (middle + 1) * DIGEST_BYTES);
-      if (order === 0) return true;
+      if (order === 0) return middle;
       // `order` compares the buffer's entry with the digest: the entry sorts after it → look lower.
       if (order > 0) high = middle - 1;
       else low = middle + 1;
     }
-    return false;
+    return -1;
   }
 }
 
@@ -82,4 +83,45 @@ export function noteSettledKey(sql: StateSql, key: string, level: number): void 
 /** Forgets a settled key (`expire`). */
 export function forgetSettledKey(sql: StateSql, key: string): void {
   sql.prepare('DELETE FROM settled_keys WHERE digest = ?').run(settledDigest(key));
+}
+
+/** A run's notes of the settled keys it read: by index among the settled digests, the first row + 1 (0: not read). */
+interface SettledNotes {
+  keys: SettledKeys;
+  rows: Uint32Array;
+}
+
+/** A settled key read without a row number. */
+const NO_ROW = 0xffffffff;
+
+/**
+ * The settled keys each run of this connection read, and the first row naming each: in memory (4
+ * bytes per settled key), since a random insert into a table of a million for each row cost more
+ * than all the rest of a settled row's planning. Keyed by the connection (every part of the store
+ * shares it), then by run.
+ */
+const notesByConnection = new WeakMap<StateSql, Map<string, SettledNotes[]>>();
+
+/** Notes that run `runId` read settled key number `index` of `keys` at `row`; false when it had already. */
+export function noteSettledRead(sql: StateSql, runId: string, keys: SettledKeys, index: number, row: number | undefined): boolean {
+  let runs = notesByConnection.get(sql);
+  if (runs === undefined) notesByConnection.set(sql, (runs = new Map()));
+  let notes = runs.get(runId)?.find((n) => n.keys === keys);
+  if (notes === undefined) {
+    notes = { keys, rows: new Uint32Array(keys.size) };
+    runs.set(runId, [...(runs.get(runId) ?? []), notes]);
+  }
+  if (notes.rows[index] !== 0) return false;
+  notes.rows[index] = row === undefined ? NO_ROW : row + 1;
+  return true;
+}
+
+/** Whether run `runId` read `key` as settled, and at which first row. */
+export function settledReadOf(sql: StateSql, key: string, runId: string): { firstRow: number | undefined } | undefined {
+  for (const notes of notesByConnection.get(sql)?.get(runId) ?? []) {
+    const index = notes.keys.indexOf(key);
+    const noted = index < 0 ? 0 : (notes.rows[index] as number);
+    if (noted !== 0) return { firstRow: noted === NO_ROW ? undefined : noted - 1 };
+  }
+  return undefined;
 }

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { StateSql } from './state-sql.js';
-import { hasRunIdentifiers, RUN_IDENTIFIERS_TABLE } from './state-identifiers.js';
+import { hasRunIdentifiers, RUN_IDENTIFIER_KEYS_SQL } from './state-identifiers.js';
 
 export const AFTER_ERASURE_TABLES = `
 CREATE TABLE IF NOT EXISTS erasures (
@@ -115,10 +115,10 @@ export function sqliteAfterErasureReader(sql: StateSql): AfterErasureReader {
         .prepare(
           `SELECT e.identifier_key AS key, e.request_id AS requestId, e.settled_at AS settledAt,
                   (SELECT group_concat(object_id, ' ') FROM (SELECT object_id FROM resolutions WHERE identifier_key = e.identifier_key ORDER BY object_id)) AS objectIds
-             FROM erasures e JOIN ${RUN_IDENTIFIERS_TABLE} r ON r.identifier_key = e.identifier_key AND r.run_id = ?
+             FROM erasures e JOIN ${RUN_IDENTIFIER_KEYS_SQL} r ON r.identifier_key = e.identifier_key
             ORDER BY e.settled_at, e.identifier_key`,
         )
-        .iterate(runId) as IterableIterator<{ key: string; requestId: string | null; settledAt: string; objectIds: string | null }>;
+        .iterate({ runId }) as IterableIterator<{ key: string; requestId: string | null; settledAt: string; objectIds: string | null }>;
       for (const row of rows) yield { key: row.key, requestId: row.requestId, settledAt: row.settledAt, objectIds: row.objectIds ? row.objectIds.split(' ') : [] };
     },
   };

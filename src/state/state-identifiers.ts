@@ -2,7 +2,7 @@ import { DONE_OBJECT_STATUSES, LOOKED_UP_FOR_GOOD_OBJECT_STATUSES } from '../dom
 import { sqlList, type StateSql } from './state-sql.js';
 import { serializeReasons } from './state-reasons.js';
 import type { IdentifierLedger } from './identifier-ledger.js';
-import { forgetSettledKey, noteSettledKey, SETTLED_FOR, SettledKeys } from './settled-keys.js';
+import { forgetSettledKey, noteSettledKey, noteSettledRead, SETTLED_FOR, SettledKeys } from './settled-keys.js';
 
 /** Object statuses whose identifier needs no lookup again (domain/object-status.ts), as an SQL list. */
 const LOOKED_UP_SQL = sqlList(LOOKED_UP_FOR_GOOD_OBJECT_STATUSES);
@@ -24,6 +24,15 @@ const ABSENCE = { unconfirmed: 0, customers: 1, customersAndGuests: 2 } as const
 export const RUN_IDENTIFIERS_TABLE = 'temp.run_identifiers';
 const CREATE_RUN_IDENTIFIERS =
   'CREATE TEMP TABLE IF NOT EXISTS run_identifiers (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL, first_row INTEGER, settled INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (identifier_key, run_id)) WITHOUT ROWID';
+/**
+ * The settled keys a run read (settled-keys.ts), appended as read: the run's after-erasure files
+ * list them with the rest. Their dedupe and first rows are kept in memory (noteSettledRead).
+ */
+const CREATE_RUN_SETTLED = 'CREATE TEMP TABLE IF NOT EXISTS run_settled (identifier_key TEXT NOT NULL, run_id TEXT NOT NULL)';
+
+/** Every identifier run `runId` read, as SQL to join on (`identifier_key`); call only when {@link hasRunIdentifiers}. */
+export const RUN_IDENTIFIER_KEYS_SQL =
+  '(SELECT identifier_key FROM temp.run_identifiers WHERE run_id = @runId UNION SELECT identifier_key FROM temp.run_settled WHERE run_id = @runId)';
 
 /** Whether this connection has noted identifiers for a run (the TEMP table above exists). */
 export function hasRunIdentifiers(sql: StateSql): boolean {
@@ -42,6 +51,7 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
     noteIdentifier(key, type, runId, { guests = true, row } = {}) {
       if (!runIdentifiersReady) {
         sql.prepare(CREATE_RUN_IDENTIFIERS).run();
+        sql.prepare(CREATE_RUN_SETTLED).run();
         runIdentifiersReady = true;
       }
       let settledKeys = settledFor.get(guests);
@@ -49,10 +59,12 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
         settledKeys = SettledKeys.load(sql, guests);
         settledFor.set(guests, settledKeys);
       }
-      if (settledKeys.has(key)) {
-        // Settled for good on an earlier night: noted for this run's report, and nothing read or written.
-        const noted = sql.prepare(`INSERT OR IGNORE INTO ${RUN_IDENTIFIERS_TABLE} (identifier_key, run_id, first_row, settled) VALUES (?, ?, ?, 1)`).run(key, runId, row ?? null);
-        return { first: noted.changes > 0, needsLookup: false };
+      const settledIndex = settledKeys.indexOf(key);
+      if (settledIndex >= 0) {
+        // Settled for good on an earlier night: noted for this run's report, and nothing read or written to the state.
+        const first = noteSettledRead(sql, runId, settledKeys, settledIndex, row);
+        if (first) sql.prepare('INSERT INTO temp.run_settled (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
+        return { first, needsLookup: false };
       }
       const noted = sql.prepare(`INSERT OR IGNORE INTO ${RUN_IDENTIFIERS_TABLE} (identifier_key, run_id, first_row) VALUES (?, ?, ?)`).run(key, runId, row ?? null);
       if (noted.changes === 0) return { first: false, needsLookup: false };

@@ -1,6 +1,7 @@
 import type { StateSql } from './state-sql.js';
 import type { InvalidRead, RowReadLedger, RowReadHistory } from './state-store.js';
 import { hasRunIdentifiers, RUN_IDENTIFIERS_TABLE } from './state-identifiers.js';
+import { settledReadOf } from './settled-keys.js';
 
 /**
  * The `invalid_reads` table (state-schema.ts): the rows a run reported `invalid`, keyed by a
@@ -32,6 +33,8 @@ export function sqliteRowReadHistory(sql: StateSql): RowReadHistory {
   let hasFirstRows = false;
   return {
     firstRowOf(key, runId) {
+      const settled = settledReadOf(sql, key, runId);
+      if (settled !== undefined) return settled.firstRow;
       // The run that noted rows made the TEMP table on this connection; any other reader knows none.
       hasFirstRows ||= hasRunIdentifiers(sql);
       if (!hasFirstRows) return undefined;
@@ -39,6 +42,7 @@ export function sqliteRowReadHistory(sql: StateSql): RowReadHistory {
       return r?.first_row ?? undefined;
     },
     foundSettledWhenNoted(key, runId) {
+      if (settledReadOf(sql, key, runId) !== undefined) return true;
       hasFirstRows ||= hasRunIdentifiers(sql);
       if (!hasFirstRows) return false;
       const r = sql.prepare(`SELECT settled FROM ${RUN_IDENTIFIERS_TABLE} WHERE identifier_key = ? AND run_id = ?`).get(key, runId) as { settled: number } | undefined;

@@ -99,6 +99,11 @@ describe('StateStore', () => {
     });
     expect(later.firstRowOf(redacted, third)).toBe(4);
     expect(later.foundSettledWhenNoted(redacted, third)).toBe(true);
+    expect(later.foundSettledWhenNoted(open, third)).toBe(false);
+    // Passed by, it is still one of the run's requests: its erasure is listed for the run's downstream.csv.
+    later.noteErasure(redacted, { requestId: null, suppressionDigest: null, settledAt: '2026-12-01T00:00:00.000Z' });
+    later.noteErasure(absentAll, { requestId: null, suppressionDigest: null, settledAt: '2026-12-01T00:00:00.000Z' });
+    expect([...later.erasuresOfRun(third)].map((e) => e.key)).toEqual([redacted]);
     expect(later.identifierRuns(redacted).map((r) => r.id)).toEqual([first]);
     // A run that looks for guests passes by only what a lookup with guests settled; the other is read again.
     const fourth = later.startRun('redact', 'night.csv');
