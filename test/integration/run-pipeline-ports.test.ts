@@ -169,3 +169,37 @@ describe('runPipeline, an interrupt while a job is out', () => {
     expect(next.rows.map((r) => r.job_id)).toEqual([rows[0]?.job_id, rows[0]?.job_id]);
   });
 });
+
+/** 500 rows of one customer's email, then `more` rows of another's: the first chunk of rows is noted (and batched) before the second is read. */
+const twoChunks = (more: number) => ['email', ...Array<string>(500).fill('c0@example.com'), ...Array<string>(more).fill('c1@example.com'), ''].join('\n');
+
+describe('runPipeline, reading and looking up at once', () => {
+  it('looks up a full batch of identifiers while the rest of the file is still being read', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(2) } });
+    const seen: RunProgress[] = [];
+    const { summary } = await runIn(tempDir(), emulator, twoChunks(100), { lookupBatchSize: 1 }, { onProgress: (p) => seen.push({ ...p }) });
+    expect(summary.statuses.redacted).toBe(600);
+    // The first 500 rows hold one identifier: a batch of one, looked up before row 501 is read.
+    expect(seen.find((p) => p.phase === 'read' && p.lookupsDone === 1)).toMatchObject({ rows: 500, totalRows: 600 });
+  });
+
+  it('reads no further once interrupted: what comes after is neither noted nor looked up', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(2) } });
+    const controller = new AbortController();
+    const seen: RunProgress[] = [];
+    const { summary, rows } = await runIn(tempDir(), emulator, twoChunks(500), { lookupBatchSize: 1 }, {
+      signal: controller.signal,
+      // Interrupted as the first batch is queued for its look-up, at row 500.
+      onProgress: (p) => {
+        seen.push({ ...p });
+        if (p.phase === 'read') controller.abort();
+      },
+    });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.apiCalls.byOperation['customers.search'] ?? 0).toBeLessThanOrEqual(1);
+    expect(summary.apiCalls.byOperation['redaction_jobs.create']).toBeUndefined();
+    expect(Math.max(...seen.filter((p) => p.phase !== 'check').map((p) => p.rows))).toBe(500);
+    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['pending']));
+  });
+});
+
