@@ -4,6 +4,7 @@
  * says of the deadline and the columns.
  */
 import { readFileSync } from 'node:fs';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
@@ -92,4 +93,37 @@ describe('runPipeline report, shaped by the options', () => {
     expect(summary.column).toMatchObject({ name: 'email', unusableRows: 1, skippedRows: 2 });
     expect(summary.statuses).toMatchObject({ redacted: 2, invalid: 1, skipped: 2 });
   });
+
+  it("hands every row to report.html and to the state's register, and ends the run in the state with its summary", async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed });
+    const ws = pipelineWorkspace(emulator);
+    const { summary } = await ws.run('ref,email\nR1,c0@example.com\nR2,nobody@example.com\nR3,bad\n', { column: 'email', requestIdColumn: 'ref' });
+    const html = readFileSync(summary.reportPath, 'utf8');
+    for (const [status, n] of [['redacted', 1], ['not_found', 1], ['invalid', 1]] as const) {
+      expect(html).toMatch(new RegExp(`<tr data-status="${status}"><td>[^<]*<span class="code">${status}</span></td><td class="n">${n}</td></tr>`));
+    }
+    const store = openStateStore({ path: ws.statePath });
+    try {
+      expect(store.requestRecords().map((r) => [r.requestId, r.outcome, r.runs]).sort()).toEqual([
+        ['R1', 'erased', [summary.runId]],
+        ['R2', 'no_data', [summary.runId]],
+        ['R3', 'not_erased', [summary.runId]],
+      ]);
+      const [run] = store.runs();
+      expect(run).toMatchObject({ id: summary.runId, endedAt: expect.any(String), summary: { runId: summary.runId, rows: 3, endedAt: summary.endedAt, resultsSha256: summary.resultsSha256 } });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('watches for reappearances after a redact run only: a plan run reads no erasure back', async () => {
+    emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed });
+    const ws = pipelineWorkspace(emulator);
+    const plan = await ws.run('email\nc0@example.com\n', { mode: 'plan' });
+    expect(plan.summary).toMatchObject({ reappeared: null, reappearedPath: null, downstreamPath: null });
+    const redact = await ws.run('email\nc0@example.com\n');
+    expect(redact.summary.reappeared).toBe(0);
+    expect(redact.summary.downstreamPath).toBe(`${ws.dir}/downstream.csv`);
+  });
 });
+
