@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { classifyIdentifier } from '../../src/domain/identifier.js';
 import type { IdentifierOutcome, RowOutcome } from '../../src/domain/row-outcome.js';
+import type { RecordColumns } from '../../src/input/request-record-columns.js';
 import { requestFactsOf, type RowDue } from '../../src/pipeline/request-facts.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
 
@@ -25,12 +26,12 @@ const outcome = (o: Partial<RowOutcome>): RowOutcome => ({
   ...o,
 });
 const NO_DUE: RowDue = { receivedDate: null, dueBy: null, extendedOn: null };
-const NO_COLUMNS = { requestId: null, channel: null, extension: null };
+const NO_COLUMNS: RecordColumns = { requestId: null, channel: null, extension: null };
 const identifierWith = (...statuses: string[]): IdentifierOutcome =>
   ({ resolved: true, reasons: [], updatedAt: '', objects: statuses.map((status, i) => ({ id: `cus_${i}`, status, jobId: null, jobIds: [], errorCodes: [], reasons: [], blockers: [] })) }) as unknown as IdentifierOutcome;
 
 /** The facts of a row `[request id, identifier, channel]`. */
-function factsOf(cells: string[], o: Partial<RowOutcome>, identifier?: IdentifierOutcome, due: RowDue = NO_DUE, columns = { requestId: 0, channel: 2, extension: null }) {
+function factsOf(cells: string[], o: Partial<RowOutcome>, identifier?: IdentifierOutcome, due: RowDue = NO_DUE, columns: RecordColumns = { requestId: 0, channel: 2, extension: null }) {
   const classified = classifyIdentifier(cells[1] ?? '');
   return requestFactsOf({ fields: cells, identifier: cells[1] ?? '' }, classified, outcome(o), identifier, due, columns, store);
 }
