@@ -193,12 +193,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   };
   scheduler.use({ drive: (job) => driveJob(job, ctx), follow: (job) => followJob(job, ctx) });
   const onInterrupt = () => logger.warn('interrupted: stopping; unfinished rows are reported pending and the next run continues them');
-  ports.signal?.addEventListener('abort', onInterrupt, { once: true });
+  // An AbortSignal aborts once: no `once` needed, and both listeners go in `finally`.
+  ports.signal?.addEventListener('abort', onInterrupt);
   const onStop = () => {
     watcher.close();
     verifier.close();
   };
-  scheduler.signal.addEventListener('abort', onStop, { once: true });
+  scheduler.signal.addEventListener('abort', onStop);
 
   const lookup = new CustomerLookup({ gateway, store, logger, lookup: options.lookup, guests: options.guests ?? true, mode: options.mode });
   const intake = new RequestIntake({
@@ -225,7 +226,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
       await intake.take(row);
     }
     if (!scheduler.stopped) intake.noteRows();
-    if (!scheduler.stopped && options.mode !== 'plan') {
+    if (!scheduler.stopped) {
       // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
       // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
       // acts on nothing its input does not name.
@@ -265,7 +266,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
  * Jobs earlier runs left live that this run takes up. A validate run takes up the failed jobs a
  * redact run kept for its input: validated again (with fix when asked), reported, then canceled —
  * so the advice "a validate run with fix will tell" holds for blocked rows too. The next redact
- * run gives their objects a new job.
+ * run gives their objects a new job. A plan run takes up nothing: it acts on no job.
  */
 function leftoverJobs(store: StateStore, mode: RunMode): StoredJob[] {
   if (mode === 'redact') return store.liveJobs();

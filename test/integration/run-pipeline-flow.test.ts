@@ -39,7 +39,7 @@ describe('runPipeline, a validate run and the jobs earlier runs left', () => {
     expect((await emulator.stripe.privacy.redactionJobs.retrieve(jobId)).status).not.toBe('canceled');
   });
 
-  it('neither takes up nor follows the failed job another input left: only a redact run follows it', async () => {
+  it('neither takes up nor follows the failed job another input left: only a redact run follows it; a plan run acts on none', async () => {
     emulator = await startTestEmulator({
       validationMs: 5,
       redactionMs: 5,
@@ -48,6 +48,10 @@ describe('runPipeline, a validate run and the jobs earlier runs left', () => {
     const ws = pipelineWorkspace(emulator);
     const blocked = await ws.run('email\npi@example.com\n');
     expect(blocked.rows[0]?.status).toBe('needs_action');
+    // A plan run over the blocked input acts on no job, not even its own input's failed one.
+    const plan = await ws.run('email\npi@example.com\n', { mode: 'plan' });
+    expect(plan.summary.jobs.driven).toBe(0);
+    expect(Object.keys(plan.summary.apiCalls.byOperation).filter((op) => op.startsWith('redaction_jobs.'))).toEqual([]);
     const validate = await ws.run('email\nc0@example.com\n', { mode: 'validate' });
     expect(validate.summary.otherInputs).toEqual({ jobs: 0, byStatus: {} });
     expect(validate.rows[0]?.status).toBe('ready');
