@@ -34,10 +34,10 @@ describe('runPipeline report, shaped by the options', () => {
   it('rolls a due date off a holiday, and moves it by the extension a row notified', async () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed });
     // Received Monday 2026-11-02: due Wednesday 2026-12-02 under the default month.
-    const csv = 'ref,email,opened,extended\nR1,bad-one,2026-11-02,\nR2,bad-two,2026-11-02,2026-11-20\n';
+    const csv = 'ref,email,opened,extended\nR1,bad-one,2026-11-02,\nR2,bad-two,2026-11-02,2026-11-20\nR3,bad-three,2026-11-02,soon\n';
     const ws = pipelineWorkspace(emulator);
     const plain = await ws.run(csv, { column: 'email', receivedColumn: 'opened' });
-    expect(plain.rows.map((r) => r.due_by)).toEqual(['2026-12-02', '2026-12-02']);
+    expect(plain.rows.map((r) => r.due_by)).toEqual(['2026-12-02', '2026-12-02', '2026-12-02']);
     const { rows, summary } = await ws.run(csv, {
       column: 'email',
       receivedColumn: 'opened',
@@ -47,7 +47,10 @@ describe('runPipeline report, shaped by the options', () => {
       extension: { amount: 10, unit: 'd' },
     });
     // The holiday moves R1 to Thursday; R2's extension of 10 days from its due date lands on Saturday the 12th, rolled to Monday.
-    expect(rows.map((r) => r.due_by)).toEqual(['2026-12-03', '2026-12-14']);
+    expect(rows.map((r) => r.due_by)).toEqual(['2026-12-03', '2026-12-14', '2026-12-03']);
+    // An extension date that does not read is said so, and no extension applied.
+    expect(rows[2]?.messages?.split('\n')).toContainEqual(expect.stringMatching(/^extension date: .*: no extension applied$/));
+    expect(rows[0]?.messages ?? '').not.toMatch(/extension date/);
     expect(summary.deadline).toBe('1m');
     expect(summary.requestIdColumn).toBe(0);
     expect(plain.summary.requestIdColumn).toBeNull();
