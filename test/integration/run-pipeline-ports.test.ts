@@ -173,6 +173,22 @@ describe('runPipeline, an interrupt while a job is out', () => {
 /** 500 rows of one customer's email, then `more` rows of another's: the first chunk of rows is noted (and batched) before the second is read. */
 const twoChunks = (more: number) => ['email', ...Array<string>(500).fill('c0@example.com'), ...Array<string>(more).fill('c1@example.com'), ''].join('\n');
 
+describe('runPipeline, interrupted before reading', () => {
+  it('takes up and follows no job an earlier run left', async () => {
+    emulator = await startTestEmulator({ validationMs: 400, redactionMs: 5, seed: { customers: clean(1) } });
+    const dir = tempDir();
+    const first = await runIn(dir, emulator, 'email\nc0@example.com\n', { jobTimeoutMs: 50 });
+    expect(first.rows[0]?.status).toBe('pending');
+    const controller = new AbortController();
+    // Interrupted while the input is checked, before the run reads a row.
+    const { summary } = await runIn(dir, emulator, 'email\nc0@example.com\n', {}, { signal: controller.signal, onProgress: (p) => p.phase === 'check' && controller.abort() });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.jobs.driven).toBe(0);
+    expect(summary.otherInputs).toEqual({ jobs: 0, byStatus: {} });
+    expect(summary.apiCalls.total).toBe(0);
+  });
+});
+
 describe('runPipeline, reading and looking up at once', () => {
   it('looks up a full batch of identifiers while the rest of the file is still being read', async () => {
     emulator = await startTestEmulator({ validationMs: 5, redactionMs: 5, seed: { customers: clean(2) } });
