@@ -38,6 +38,13 @@ describe('checkInput: how usable the identifier column is, over the whole file',
     expect(checked.column).toMatchObject({ requests: 3, invalid: 2, skipped: 0 });
   });
 
+  it('reads the column --column names, not the one it would choose itself', async () => {
+    const path = await fixture('primary,secondary\na@example.com,cus_a\nb@example.com,cus_b\n');
+    expect((await checkInput({ inputPath: path })).info.identifierColumnName).toBe('primary');
+    const named = await checkInput({ inputPath: path, column: 'secondary' });
+    expect(named.info).toMatchObject({ identifierColumn: 1, identifierColumnName: 'secondary' });
+  });
+
   it('counts footer and separator lines after the data as skipped, not invalid, and reads them so', async () => {
     const path = await fixture('id;email;note\nR1;a@example.com;x\nR2;b@example.com;y\n;;\nTotal records: 2;;\nAcme GmbH;;\n');
     const checked = await checkInput({ inputPath: path });
