@@ -194,12 +194,13 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
   };
   scheduler.use({ drive: (job) => driveJob(job, ctx), follow: (job) => followJob(job, ctx) });
   const onInterrupt = () => logger.warn('interrupted: stopping; unfinished rows are reported pending and the next run continues them');
-  ports.signal?.addEventListener('abort', onInterrupt, { once: true });
+  // An AbortSignal aborts once: no `once` needed, and both listeners go in `finally`.
+  ports.signal?.addEventListener('abort', onInterrupt);
   const onStop = () => {
     watcher.close();
     verifier.close();
   };
-  scheduler.signal.addEventListener('abort', onStop, { once: true });
+  scheduler.signal.addEventListener('abort', onStop);
 
   // The report begins now: rows settled before this run are written while Stripe works on the rest.
   const gate = new ReportGate((key) => store.foundSettledWhenNoted(key, runId));
@@ -232,7 +233,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
     }
     if (!scheduler.stopped) intake.noteRows();
     gate.readingDone();
-    if (!scheduler.stopped && options.mode !== 'plan') {
+    if (!scheduler.stopped) {
       // Finish what earlier runs of this input left: unsent creates replay with their keys, failed
       // jobs re-validate. Jobs of other inputs are only followed, to record how they end: this run
       // acts on nothing its input does not name.
@@ -272,7 +273,7 @@ export async function runPipeline(options: RunOptions, ports: RunPorts): Promise
  * Jobs earlier runs left live that this run takes up. A validate run takes up the failed jobs a
  * redact run kept for its input: validated again (with fix when asked), reported, then canceled —
  * so the advice "a validate run with fix will tell" holds for blocked rows too. The next redact
- * run gives their objects a new job.
+ * run gives their objects a new job. A plan run takes up nothing: it acts on no job.
  */
 function leftoverJobs(store: StateStore, mode: RunMode): StoredJob[] {
   if (mode === 'redact') return store.liveJobs();

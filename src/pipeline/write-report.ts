@@ -177,7 +177,7 @@ export async function writeReport(
         identifierType: row.notARequest !== undefined ? 'unknown' : classified.type,
         status: outcome.status,
         objectIds: outcome.objectIds,
-        jobId: outcome.jobIds.length > 0 ? outcome.jobIds.join(' ') : null,
+        jobId: outcome.jobIds.join(' ') || null,
         earlierJobIds: outcome.earlierJobIds,
         blockingCodes: outcome.blockingCodes,
         fixes: outcome.fixes,
