@@ -91,6 +91,8 @@ async function canceledJob(ids: string[]): Promise<void> {
   const id = await foreignJob(ids);
   await waitForJobStatus(emulator.stripe, id, ['ready', 'failed']);
   await emulator.stripe.privacy.redactionJobs.cancel(id);
+  // `canceling` still holds its objects (a live job): the decoy is one that is over.
+  await waitForJobStatus(emulator.stripe, id, ['canceled']);
 }
 
 async function ask(what: LookUp, job: StoredJob, d: TestDrive) {
