@@ -87,21 +87,22 @@ describe('logger privacy', () => {
   });
 
   it('scrubs a long string in linear time', () => {
-    // A ratio, not a wall-clock bound (machines here are shared): four times the input costs about
-    // four times the time when scrubbing is linear, sixteen when it is quadratic.
+    // A ratio, not a wall-clock bound (machines here are shared): sixteen times the input costs
+    // about sixteen times the time when scrubbing is linear, 256 when it is quadratic. The fastest of
+    // five tries: a busy machine only ever adds time.
     const scrub = createScrubber('k');
     const input = (n: number) => `${'a'.repeat(n)}@x.com ${'b'.repeat(n)}`;
     const cost = (text: string) => {
-      const times = [0, 1, 2].map(() => {
+      const times = [0, 1, 2, 3, 4].map(() => {
         const started = performance.now();
         expect(scrub(text)).not.toContain('@x.com');
         return performance.now() - started;
       });
-      return times.sort((a, b) => a - b)[1] as number;
+      return Math.min(...times);
     };
-    const small = cost(input(50_000));
-    const large = cost(input(200_000));
-    expect(large / Math.max(small, 0.5)).toBeLessThan(10);
+    const small = cost(input(20_000));
+    const large = cost(input(320_000));
+    expect(large / Math.max(small, 0.2)).toBeLessThan(64);
   });
 });
 
