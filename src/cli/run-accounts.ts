@@ -18,8 +18,7 @@ import { partColumnName, type AccountPart, type AccountSplit } from '../input/sp
 import { checkInput, runPipeline, type CheckedInput, type RunSummary } from '../pipeline/run-pipeline.js';
 import { INTERRUPTED_MESSAGE } from '../pipeline/write-report.js';
 import { recordRunInLedger } from '../pipeline/record-run-in-ledger.js';
-import { readRecipients } from '../pipeline/after-erasure.js';
-import type { Recipient } from '../domain/recipients.js';
+import { platformRecipients } from './platform-recipients.js';
 import type { OpenedState } from './open-state.js';
 import { openBudget, openGateway, openState, ResourceStack } from './run-resources.js';
 import type { RunConfig } from './run-config.js';
@@ -201,7 +200,7 @@ export async function runAccounts(
   const ownOutcome = outcomes.find((o) => o.own);
   // The platform's own endpoints — its Connect endpoints receive every connected account's events —
   // named once: by the key's own account's run, or read here when the input had no row for it.
-  const recipients = ownOutcome?.summary ? ownOutcome.summary.recipients : await platformRecipients();
+  const recipients = ownOutcome?.summary ? ownOutcome.summary.recipients : await platformRecipients(config, { ...(context.apiBase ? { apiBase: context.apiBase } : {}), logger, signal });
   const summary = {
     runId: merged.runIds.join(' '),
     interrupted: signal.aborted,
@@ -275,29 +274,5 @@ export async function runAccounts(
     await recordRunInLedger(outcome.state.store, outcome.summary, { account: outcome.account, summaryPath, ...(ledgerKey ? { ledgerKey } : {}) });
   }
   return { summary, outcomes };
-  }
-
-  /** The key's own account's webhook endpoints that receive personal data; null when the key may not read them. */
-  async function platformRecipients(): Promise<Recipient[] | null> {
-    if (signal.aborted) return null;
-    const resources = new ResourceStack();
-    try {
-      const budget = openBudget(resources, { maxRps: config.maxRps, maxSearchRps: config.maxSearchRps, maxEndpointRps: config.maxEndpointRps });
-      const gateway = openGateway({
-        apiKey: config.apiKey,
-        ...(context.apiBase ? { apiBase: context.apiBase } : {}),
-        budget,
-        logger,
-        signal,
-        ...(config.stripeVersion !== undefined ? { stripeVersion: config.stripeVersion } : {}),
-      });
-      return await readRecipients(gateway, logger);
-    } catch (error) {
-      // The accounts' runs are done and their reports merged: a failed read costs a warning, never the run.
-      logger.warn(`the platform's webhook endpoints could not be read: ${error instanceof Error ? error.message : String(error)}`);
-      return null;
-    } finally {
-      await resources.close();
-    }
   }
 }
