@@ -89,19 +89,19 @@ async function writeRows(
       mode: options.mode,
       runId,
       interrupted,
-      ...(ready ? { ready } : {}),
+      ready,
       livemode: options.livemode,
       deadline: options.deadline ?? DEFAULT_DEADLINE,
-      ...(options.dateOrder !== undefined ? { dateOrder: options.dateOrder } : {}),
-      ...(options.holidays !== undefined ? { holidays: options.holidays } : {}),
-      ...(options.extension !== undefined ? { extension: options.extension } : {}),
+      dateOrder: options.dateOrder,
+      holidays: options.holidays,
+      extension: options.extension,
       recordColumns: checked.recordColumns,
       onRequest: (request) => {
         requests.push(request);
         if (requests.length >= REQUEST_CHUNK_ROWS) flushRequests();
       },
       stateIsNew: options.stateIsNew ?? false,
-      ...(options.excel ? { excel: true } : {}),
+      excel: options.excel,
       onRow: (row, rowFacts) => {
         collector.add(row, rowFacts);
         erasures.add(row);
