@@ -223,20 +223,22 @@ describe("writeReport, each row's deadline", () => {
   });
 
   it("moves a due date by a row's notified extension, says when an extension date does not read, and tells the register", async () => {
-    const lines = ['id,received,extended', 'cus_a,2026-11-02,2026-11-20', 'cus_b,2026-11-02, 2026-11-20 ', 'cus_c,2026-11-02,soon', 'cus_d,2026-11-02,02/11/2026', ''];
+    const lines = ['id,received,extended', 'cus_a,2026-11-02,2026-11-20', 'cus_b,2026-11-02, 2026-11-20 ', 'cus_c,2026-11-02,soon', 'cus_d,2026-11-02,02/11/2026', 'cus_e,2026-11-02,   ', ''];
     const { rows, requests } = await report(lines.join('\n'), { columns: { receivedColumn: 'received', extensionColumn: 'extended' }, options: { extension: { amount: 10, unit: 'd' } } });
-    expect(rows.map((r) => r.result.dueBy)).toEqual(['2026-12-14', '2026-12-14', '2026-12-02', '2026-12-02']);
-    expect(requests.map((r) => r.extendedOn)).toEqual(['2026-11-20', '2026-11-20', null, null]);
+    expect(rows.map((r) => r.result.dueBy)).toEqual(['2026-12-14', '2026-12-14', '2026-12-02', '2026-12-02', '2026-12-02']);
+    expect(requests.map((r) => r.extendedOn)).toEqual(['2026-11-20', '2026-11-20', null, null, null]);
     const dueMessages = rows.map((r) => r.result.messages.filter((m) => m !== NOT_LOOKED_UP_WORDS));
+    // A blank extension cell is no extension, and nothing to say.
+    expect(dueMessages[4]).toEqual([]);
     expect(dueMessages[2]).toEqual(["extension date: 'soon' is not a date this reads (YYYY-MM-DD, an ISO date-time, DD.MM.YYYY): no extension applied"]);
     expect(dueMessages[3]).toEqual([
       "extension date: '02/11/2026' is ambiguous (day-first or month-first?); write it as YYYY-MM-DD or pass --date-order dmy|mdy: no extension applied",
     ]);
     // Read in the order the run was given: 2 November, day first.
     const dmy = await report(lines.join('\n'), { columns: { receivedColumn: 'received', extensionColumn: 'extended' }, options: { dateOrder: 'dmy', holidays: new Set(['2026-12-14']) } });
-    expect(dmy.requests.map((r) => r.extendedOn)).toEqual(['2026-11-20', '2026-11-20', null, '2026-11-02']);
+    expect(dmy.requests.map((r) => r.extendedOn)).toEqual(['2026-11-20', '2026-11-20', null, '2026-11-02', null]);
     // The default extension of two months from 2 Dec is 2 Feb; the holiday on the 14th is no matter here.
-    expect(dmy.rows.map((r) => r.result.dueBy)).toEqual(['2027-02-02', '2027-02-02', '2026-12-02', '2027-02-02']);
+    expect(dmy.rows.map((r) => r.result.dueBy)).toEqual(['2027-02-02', '2027-02-02', '2026-12-02', '2027-02-02', '2026-12-02']);
   });
 
   it('rolls a due date off a holiday it is given', async () => {
