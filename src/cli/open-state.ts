@@ -68,6 +68,11 @@ export async function openStateForAccount(options: {
   logger: Logger;
   /** `--stripe-account`: the gateway acts for this connected account; named in a refusal. */
   stripeAccount?: string;
+  /**
+   * Why this command never starts a state (e.g. "a watch never starts a state"): a state that does
+   * not exist yet is then refused (`ConfigError` CONFIG_STATE) instead of created.
+   */
+  mustExist?: string;
 }): Promise<OpenedState> {
   const { gateway, livemode, logger } = options;
   const explicitPath = options.statePath === undefined || options.statePath === ':memory:' ? options.statePath : resolve(options.statePath);
@@ -87,6 +92,12 @@ export async function openStateForAccount(options: {
       path = explicitPath;
     }
     const isNew = path === ':memory:' || !existsSync(path);
+    if (isNew && options.mustExist !== undefined) {
+      throw new ConfigError(`there is no state of ${describeAccount({ accountId: account.id, livemode })} at ${path} (${options.mustExist}): run first, or name a state with --state`, {
+        code: 'CONFIG_STATE',
+        option: '--state',
+      });
+    }
     store = openStateStore({ path, ...(options.hashKey ? { hashKey: options.hashKey } : {}) });
     const current: StateAccount = { accountId: account.id, livemode };
     const binding = store.bindAccount(current);

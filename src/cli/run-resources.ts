@@ -2,8 +2,8 @@
  * The composition root of a run or a selftest: every resource it holds — logger, spooled stdin,
  * built-in emulator, rate budget, state and its lock, signal handlers — is opened through a
  * {@link ResourceStack}, which closes them in the reverse order of opening, each exactly once,
- * whatever fails. run-command, run-accounts (per account), selftest-command and the test helper
- * build their resources here, so none of them keeps its own list of what to close.
+ * whatever fails. run-command, run-accounts (per account), selftest-command, watch-command and the
+ * test helper build their resources here, so none of them keeps its own list of what to close.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,22 +1,19 @@
 /**
- * `stripe-redact watch [--state FILE]`: the reappearance watch on its own (every redact run does it
- * too). Reads the account's customer events since the state's cursor, writes `<out>/reappeared.csv`
- * and exits 3 when someone whose request was erased came back — never acting on them.
+ * `stripe-redact watch [--state FILE] [--stripe-account acct_…]`: the reappearance watch on its own
+ * (every redact run does it too). Reads the account's customer events since the state's cursor,
+ * writes `<out>/reappeared.csv` and exits 3 when someone whose request was erased came back — never
+ * acting on them. Its resources are opened as a run's are (run-resources.ts).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { GatewayError, StripeRedactError } from '../errors.js';
 import { createLogger, type Logger } from '../io/logger.js';
-import type { StateStore } from '../state/state-store.js';
-import { budgetedSend } from '../pipeline/budgeted-send.js';
-import { RateBudget } from '../pipeline/rate-budget.js';
-import { DEFAULT_RETRY_POLICY } from '../pipeline/retry.js';
 import { reportReappearances, watchReappearances } from '../pipeline/watch-reappearances.js';
-import { createStripeGateway } from '../stripe/stripe-gateway.js';
 import { afterErasureLines } from './after-erasure-lines.js';
-import { openStateForAccount } from './open-state.js';
+import { openBudget, openGateway, openState, ResourceStack } from './run-resources.js';
 import { parseRunConfig } from './run-config.js';
+import { accountStatePath } from './state-path.js';
 import { parseCommandLine, usageLine, withUsageErrors } from './usage.js';
 import { outcomeOfEarlyExit, type CommandOutcome } from './exit-codes.js';
 
@@ -28,6 +25,7 @@ interface RawWatchOptions {
   apiBase?: string;
   live?: boolean;
   maxRps?: string;
+  stripeAccount?: string;
   logLevel?: string;
   quiet?: boolean;
 }
@@ -41,6 +39,7 @@ function buildCommand(): Command {
       .option('--api-base <url>', 'another Stripe-compatible base URL (e.g. a running emulator)')
       .option('--live', 'required to use a live-mode key (sk_live_, rk_live_)')
       .option('--max-rps <n>', 'request budget per second (default: 50 live, 20 test)')
+      .option('--stripe-account <id>', "watch this connected account (acct_…): its default state, or with --state the one beside FILE (FILE.acct_….db)")
       .option('--log-level <level>', 'what reaches stderr: error, warn, info or debug (default: info on a TTY, warn otherwise)')
       .option('--quiet', 'errors only on stderr: no summary')
       .addHelpText(
@@ -68,32 +67,38 @@ export async function watchCommand(argv: string[]): Promise<CommandOutcome> {
     return { kind: 'usage' };
   }
   const config = parsed.config;
-  if (raw.state !== undefined && !existsSync(resolve(raw.state))) {
-    process.stderr.write(usageLine(`--state ${resolve(raw.state)}: there is no such state file (a watch never starts a state)`, HELP_HINT));
+  // With --stripe-account, --state names the platform's state and the account's is the one beside
+  // it, as for expire and suppression (docs/contract.md#watch).
+  const statePath = config.stripeAccount === undefined ? raw.state : accountStatePath(raw.state, config.stripeAccount);
+  if (statePath !== undefined && !existsSync(resolve(statePath))) {
+    process.stderr.write(usageLine(`--state ${resolve(statePath)}: there is no such state file (a watch never starts a state)`, HELP_HINT));
     return { kind: 'usage' };
   }
+  const stack = new ResourceStack();
   let logger: Logger | undefined;
-  let store: StateStore | undefined;
-  let release: (() => void) | undefined;
-  const budget = new RateBudget({ maxRps: config.maxRps, maxSearchRps: config.maxSearchRps });
   try {
-    logger = createLogger({ format: config.logFormat, level: config.logLevel, logFile: join(config.outDir, 'stripe-redact.log'), logFileLevel: 'debug', stream: process.stderr });
-    const log = logger;
-    const gateway = createStripeGateway({
+    logger = stack.use(
+      createLogger({ format: config.logFormat, level: config.logLevel, logFile: join(config.outDir, 'stripe-redact.log'), logFileLevel: 'debug', stream: process.stderr }),
+      (l) => l.close(),
+    );
+    const budget = openBudget(stack, { maxRps: config.maxRps, maxSearchRps: config.maxSearchRps });
+    const gateway = openGateway({
       apiKey: config.apiKey,
       ...(config.target.kind === 'url' ? { apiBase: config.target.url } : {}),
-      send: budgetedSend(budget, DEFAULT_RETRY_POLICY, log, new AbortController().signal),
-      onResponse: (event) => log.debug('stripe response', event),
+      budget,
+      logger,
+      ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
     });
-    const state = await openStateForAccount({
+    const state = await openState(stack, {
       gateway,
-      statePath: config.statePath,
+      statePath,
       livemode: config.livemode,
       ...(process.env.STRIPE_REDACT_HASH_KEY ? { hashKey: process.env.STRIPE_REDACT_HASH_KEY } : {}),
       logger,
+      ...(config.stripeAccount !== undefined ? { stripeAccount: config.stripeAccount } : {}),
+      mustExist: 'a watch never starts a state',
     });
-    store = state.store;
-    release = state.release;
+    const { store } = state;
     const outcome = await watchReappearances({ gateway, store, logger, runId: null });
     const reappearedPath = outcome.source === 'skipped' ? null : await reportReappearances(store, config.outDir, outcome.reappeared);
     if (!config.quiet) {
@@ -117,9 +122,6 @@ export async function watchCommand(argv: string[]): Promise<CommandOutcome> {
     if (!(error instanceof StripeRedactError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return { kind: 'error', error };
   } finally {
-    budget.close();
-    store?.close();
-    release?.();
-    await logger?.close();
+    await stack.close();
   }
 }

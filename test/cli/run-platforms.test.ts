@@ -22,6 +22,7 @@ import {
   writeInput,
   type CliEmulator,
 } from '../helpers/cli.js';
+import { stripeFor } from '../helpers/emulator.js';
 
 const emulators: CliEmulator[] = [];
 afterEach(async () => {
@@ -276,6 +277,59 @@ describe('--stripe-account', () => {
     expect(result.code, describeRun(result)).toBe(1);
     expect(result.stderr).toContain('acct_nothere');
     expect(result.stderr).toContain('account_invalid');
+  });
+});
+
+describe('watch --stripe-account', () => {
+  it("watches the connected account's state for people who came back there, and refuses to start a state", async () => {
+    const emulator = await platformEmulator();
+    const dir = await tempDir();
+    const out = join(dir, 'out');
+    const input = await writeInput(dir, 'request_id,email,stripe_account\nr1,ann@example.com,acct_shopA\nr2,dee@example.com,acct_shopB\n');
+    const run = await runCli(['run', input, ...emulator.runArgs(out)], { env: TEST_KEY_ENV });
+    expect(run.code, describeRun(run)).toBe(0);
+    // The next day Dee signs up again on shop B, and Ann on the platform itself (not shop A).
+    expect((await fetch(`${emulator.url}/_emulator/clock/advance?seconds=86400`, { method: 'POST' })).status).toBe(200);
+    const stripe = stripeFor(emulator);
+    const dee = await stripe.customers.create({ email: 'dee@example.com' }, { stripeAccount: 'acct_shopB' });
+    await stripe.customers.create({ email: 'ann@example.com' });
+    expect((await fetch(`${emulator.url}/_emulator/clock/advance?seconds=86400`, { method: 'POST' })).status).toBe(200);
+    const platformState = join(out, 'state.db');
+    const watch = (account: string, to: string) => runCli(['watch', '--state', platformState, '--stripe-account', account, '--api-base', emulator.url, '--out', join(dir, to)], { env: TEST_KEY_ENV });
+
+    const accountsOfCalls = async (run: Promise<Awaited<ReturnType<typeof runCli>>>) => {
+      const from = emulator.requests.length;
+      const result = await run;
+      return { result, accounts: new Set(emulator.requests.slice(from).map((r) => r.account)) };
+    };
+
+    const shopB = await accountsOfCalls(watch('acct_shopB', 'watch-b'));
+    expect(shopB.result.code, describeRun(shopB.result)).toBe(3);
+    expect(shopB.result.stderr).toContain(`state: ${join(out, 'state.acct_shopB.db')} (acct_shopB, test mode)`);
+    // Every call of the watch went to its account.
+    expect(shopB.accounts).toEqual(new Set(['acct_shopB']));
+    const reappeared = readFileSync(join(dir, 'watch-b', 'reappeared.csv'), 'utf8');
+    expect(reappeared).toContain(`${dee.id},`);
+    expect(reappeared).toContain(',r2,');
+    // Shop A's requests came back nowhere on shop A; Ann on the platform is not shop A's.
+    const shopA = await accountsOfCalls(watch('acct_shopA', 'watch-a'));
+    expect(shopA.result.code, describeRun(shopA.result)).toBe(0);
+    expect(shopA.accounts).toEqual(new Set(['acct_shopA']));
+    expect(readFileSync(join(dir, 'watch-a', 'reappeared.csv'), 'utf8').trim().split('\n')).toHaveLength(1);
+
+    // A connected account with no state beside --state: usage, nothing sent.
+    const before = emulator.requests.length;
+    const none = await runCli(['watch', '--state', platformState, '--stripe-account', 'acct_shopC', '--api-base', emulator.url, '--out', join(dir, 'watch-c')], { env: TEST_KEY_ENV });
+    expect(none.code, describeRun(none)).toBe(2);
+    expect(none.stderr).toContain(`${join(out, 'state.acct_shopC.db')}: there is no such state file`);
+    expect(emulator.requests.length).toBe(before);
+    // Nor is a default state started: an empty state directory holds none of shop B's.
+    const stateHome = join(dir, 'empty-state-home');
+    mkdirSync(stateHome);
+    const fresh = await runCli(['watch', '--stripe-account', 'acct_shopB', '--api-base', emulator.url, '--out', join(dir, 'watch-fresh')], { env: { ...TEST_KEY_ENV, XDG_STATE_HOME: stateHome } });
+    expect(fresh.code, describeRun(fresh)).toBe(2);
+    expect(fresh.stderr).toContain('there is no state of acct_shopB (test mode)');
+    expect(existsSync(join(stateHome, 'stripe-redact', 'acct_shopB-test.db'))).toBe(false);
   });
 });
 
