@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -232,6 +233,20 @@ describe('writeResultsFile', () => {
     await expect(writeResultsFile(path, ['email'], 1, failing())).rejects.toThrow('boom');
     expect(await readFile(path, 'utf8')).toBe(before);
     expect(await readdir(out)).toEqual(['results.csv']);
+  });
+
+  it("removes the temporary files a killed process left of the same file, and no live process's or other file's", async () => {
+    const out = join(dir, 'left-temporaries');
+    await mkdir(out);
+    // A process that has exited: its pid names no process now.
+    const child = spawn(process.execPath, ['-e', '']);
+    const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
+    const left = [`.results.csv.${deadPid}.0123456789ab.tmp`, `.results.csv.${process.ppid}.0123456789ab.tmp`, `.summary.json.${deadPid}.0123456789ab.tmp`, `.results.csv.${deadPid}.notours.tmp`];
+    for (const name of left) await writeFile(join(out, name), 'partial');
+    await writeResultsFile(join(out, 'results.csv'), ['email'], 1, from([result()]));
+    // The dead run's results.csv temporary is gone; a live process's, another file's and a name not
+    // of this writer's making stay.
+    expect((await readdir(out)).sort()).toEqual([left[1], left[2], left[3], 'results.csv'].sort());
   });
 
   it('replaces an existing file whole on success', async () => {
