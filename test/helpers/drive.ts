@@ -13,7 +13,11 @@ import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
 import type { ObjectOutcome } from '../../src/domain/row-outcome.js';
-import { recordingGateway, type TestEmulator } from './emulator.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { RateBudget } from '../../src/pipeline/rate-budget.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
+import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -48,11 +52,27 @@ export interface DriveBenchOptions {
   ids: string[];
   /** @default Infinity */
   maxWaitMs?: number;
+  /**
+   * Send through a rate budget and the production retry policy (its delays shrunk), as a run does,
+   * so that a test sees what the retries make of an answer; else each request once, its first error
+   * seen as it is. @default false
+   */
+  budgeted?: boolean;
 }
 
-export function driveBench(emulator: TestEmulator, options: DriveBenchOptions): DriveBench {
+export function driveBench(emulator: Pick<RunningEmulator, 'url'>, options: DriveBenchOptions): DriveBench {
   const store = openStateStore({ path: ':memory:' });
-  const { gateway, sent } = recordingGateway(emulator);
+  const budget = options.budgeted ? new RateBudget({ maxRps: 200, maxSearchRps: 100 }) : undefined;
+  const paced = budget && budgetedSend(budget, { ...DEFAULT_RETRY_POLICY, baseDelayMs: 10, maxDelayMs: 20 });
+  const sent: string[] = [];
+  const gateway = createStripeGateway({
+    apiKey: 'sk_test_drive',
+    apiBase: emulator.url,
+    send: (kind, label, request) => {
+      sent.push(label);
+      return paced ? paced(kind, label, request) : request();
+    },
+  });
   const runId = store.startRun(options.mode ?? 'redact', 'requests.csv');
   for (const id of options.ids) {
     store.noteIdentifier(store.idKey(id), 'customer', runId);
@@ -97,6 +117,7 @@ export function driveBench(emulator: TestEmulator, options: DriveBenchOptions): 
     object: (id) => store.identifierOutcome(store.idKey(id))?.objects.find((o) => o.id === id),
     close: () => {
       watcher.close();
+      budget?.close();
       store.close();
     },
   };

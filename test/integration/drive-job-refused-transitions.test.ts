@@ -13,11 +13,11 @@ import type { StateStore } from '../../src/state/state-store.js';
 import type { DriveContext } from '../../src/pipeline/drive-context.js';
 import { driveJob } from '../../src/pipeline/drive-job.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { testDrive, type TestDrive } from '../helpers/drive-context.js';
+import { driveBench, type DriveBench } from '../helpers/drive.js';
 import { waitForJobStatus } from '../helpers/redaction-jobs.js';
 
 let emulator: TestEmulator | undefined;
-let drive: TestDrive | undefined;
+let drive: DriveBench | undefined;
 let store: StateStore | undefined;
 afterEach(async () => {
   drive?.close();
@@ -50,9 +50,10 @@ async function setup(options: { refusalStatus?: '409' | '400'; mode?: 'validate'
     },
     logger: (e) => requests.push(e),
   });
-  drive = testDrive(emulator, { customers: ['cus_r1', 'cus_r2'], ...(options.mode ? { mode: options.mode } : {}) });
+  drive = driveBench(emulator, { ids: ['cus_r1', 'cus_r2'], budgeted: true, maxWaitMs: 10_000, ...(options.mode ? { mode: options.mode } : {}) });
   store = drive.store;
-  const { ctx, run, spawned } = drive;
+  const { runId: run, spawned } = drive;
+  const ctx = drive.context();
   const sent = (operation: string) => requests.filter((r) => r.operation === operation && r.status !== 0).length;
   return { ctx, run, spawned, sent };
 }

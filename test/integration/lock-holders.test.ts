@@ -12,7 +12,9 @@ import type { StoredJob } from '../../src/state/state-store.js';
 import { lookUp } from '../../src/pipeline/job-lookups.js';
 import { waitsFor } from '../../src/pipeline/lock-holders.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { testDrive, type TestDrive } from '../helpers/drive-context.js';
+import type { DriveContext } from '../../src/pipeline/drive-context.js';
+import type { StateStore } from '../../src/state/state-store.js';
+import { driveBench, type DriveBench } from '../helpers/drive.js';
 import { waitForJobStatus } from '../helpers/redaction-jobs.js';
 
 let emulator: TestEmulator;
@@ -39,18 +41,33 @@ beforeEach(async () => {
     },
   });
 });
-afterEach(() => emulator.close());
+const benches: DriveBench[] = [];
+afterEach(async () => {
+  for (const bench of benches.splice(0)) bench.close();
+  await emulator.close();
+});
+
+/** A state, the run its identifiers were noted in, and a driver's context over them. */
+interface TestDrive {
+  ctx: DriveContext;
+  store: StateStore;
+  run: string;
+  /** The `customerOf` asks, as `type:id`. */
+  asked: string[];
+}
 
 /** A state and driver context; `customerOf` asks are recorded as `asked`. */
-function drive(): TestDrive & { asked: string[] } {
-  const d = testDrive(emulator, { customers: ['cus_jane', 'cus_ann', 'cus_a', 'cus_b', 'cus_c', 'cus_d'] });
+function drive(): TestDrive {
+  const bench = driveBench(emulator, { ids: ['cus_jane', 'cus_ann', 'cus_a', 'cus_b', 'cus_c', 'cus_d'], maxWaitMs: 10_000 });
+  benches.push(bench);
   const asked: string[] = [];
-  const customerOf = d.ctx.customerOf;
-  d.ctx.customerOf = (id, type) => {
-    asked.push(`${type}:${id}`);
-    return customerOf(id, type);
-  };
-  return Object.assign(d, { asked });
+  const ctx = bench.context({
+    customerOf: (id, type) => {
+      asked.push(`${type}:${id}`);
+      return bench.gateway.customerOf(id, type);
+    },
+  });
+  return { ctx, store: bench.store, run: bench.runId, asked };
 }
 
 /** Counts the pages of Stripe's job list the context reads from now on. */
@@ -114,14 +131,12 @@ describe('the twin of a create replayed past its idempotency key', () => {
     const replayed = await ownJob(d, ['cus_a', 'cus_b'], { unsent: true });
 
     expect(await ask({ kind: 'twin' }, replayed, d)).toEqual({ kind: 'twin', twin: expect.objectContaining({ id: twin }) });
-    d.close();
   });
 
   it('is none when Stripe lists no such job', async () => {
     const d = drive();
     const replayed = await ownJob(d, ['cus_d'], { unsent: true });
     expect(await ask({ kind: 'twin' }, replayed, d)).toEqual({ kind: 'twin', twin: null });
-    d.close();
   });
 });
 
@@ -149,7 +164,6 @@ describe('a lock held by a job of this state', () => {
     expect(d.asked).toEqual([]);
     // Held only by the job that asks: not a holder.
     expect(await owners(new Map([['cus_jane', [lockedOn('cus_jane', 'customer')]]]), janes)).toEqual({ kind: 'lock_owners', owners: new Map() });
-    d.close();
   });
 
   it('is a job of ours that succeeded in this run, but not one that succeeded before it', async () => {
@@ -161,7 +175,6 @@ describe('a lock held by a job of this state', () => {
     expect(await ask({ kind: 'lock_owners', locked: locks }, asker, d)).toEqual({ kind: 'lock_owners', owners: new Map() });
     d.ctx.memory.noteSucceeded(done.localId);
     expect(await ask({ kind: 'lock_owners', locked: locks }, asker, d)).toEqual({ kind: 'lock_owners', owners: new Map([['cus_a', done.localId]]) });
-    d.close();
   });
 
   it('a lone identifier of a refused create: the job naming it, or for a customer a job of ours naming one of its objects', async () => {
@@ -193,7 +206,6 @@ describe('a lock held by a job of this state', () => {
     expect(d.asked).toEqual(['unknown:zz_1']);
     const direct = await ownJob(d, ['cus_jane'], { unsent: true });
     expect(await own('cus_jane')).toEqual({ kind: 'own_holder', owner: direct.localId });
-    d.close();
   });
 
   it('is named by its Stripe id once Stripe has one', async () => {
@@ -202,7 +214,6 @@ describe('a lock held by a job of this state', () => {
     expect(waitsFor(unsent.localId, d.ctx)).toEqual({ code: 'waits_for_own_job' });
     d.store.recordJobCreated(unsent, 'prj_named', 'validating', 0);
     expect(waitsFor(unsent.localId, d.ctx)).toEqual({ code: 'waits_for_own_job', job: 'prj_named' });
-    d.close();
   });
 });
 
@@ -228,7 +239,6 @@ describe("a lock held by another's job", () => {
       d,
     );
     expect(holders).toEqual({ kind: 'lock_holders', holders: [{ own: true }, { own: false, heldBy: theirs }, { own: false }, { own: false }] });
-    d.close();
   });
 
   it("a refused create's lone identifier: the live jobs Stripe lists naming it or its customer, each once", async () => {
@@ -244,7 +254,6 @@ describe("a lock held by another's job", () => {
     // A customer has no customer to ask for.
     expect(await listed('cus_jane')).toEqual({ kind: 'listed_holders', jobs: [byBoth, byCustomer] });
     expect(d.asked).toEqual(['checkout.session:cs_test_jane']);
-    d.close();
   });
 });
 
@@ -263,7 +272,6 @@ describe('the facts a failed job is triaged by', () => {
     expect(await ask({ kind: 'gone', ids: ['pi_jane_open', 'pi_gone', 'xx_nothing'] }, job, d)).toEqual({ kind: 'gone', ids: ['pi_gone'] });
     expect(d.store.objectStatus('pi_gone')).toBe('not_found');
     expect(d.store.objectStatus('pi_jane_open')).toBe('queued');
-    d.close();
   });
 
   it('the validation errors Stripe lists, the blockers and fixes the state recorded, and which owners succeeded in this run', async () => {
@@ -283,7 +291,6 @@ describe('the facts a failed job is triaged by', () => {
     const other = await ownJob(d, ['cus_a'], { unsent: true });
     d.ctx.memory.noteSucceeded(other.localId);
     expect(lookUp({ kind: 'finished_owners', owners: [job.localId, other.localId] }, job, d.ctx)).toEqual({ kind: 'finished_owners', owners: [other.localId] });
-    d.close();
   });
 });
 
@@ -300,6 +307,5 @@ describe("Stripe's job list, read for a holder", () => {
     for (let i = 0; i < 100; i += 1) await foreignJob([i % 2 ? 'cus_b' : 'cus_c']);
     expect(await ask({ kind: 'listed_holders', id: 'cus_a' }, asker, d)).toEqual({ kind: 'listed_holders', jobs: [holder] });
     expect(pagesRead()).toBe(1 + 2);
-    d.close();
   });
 });
