@@ -11,8 +11,12 @@ import { join } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
 import type { NotARequest } from '../domain/export-footer.js';
 import { InputFileError } from '../errors.js';
+import { pidAfterPrefix, removeLeftBehind } from '../io/left-behind.js';
 import { findNamedColumn, normaliseHeaderCell } from './request-columns.js';
 import { readRequestRows, type RequestFileInfo } from './request-reader.js';
+
+/** The private directories' names begin so, then the pid of the run that made them. */
+const SPLIT_PREFIX = 'stripe-redact-accounts-';
 
 /** Headers that propose an account column; it is one only when its non-empty cells are all account ids. */
 export const KNOWN_ACCOUNT_HEADERS = ['account', 'stripe_account', 'account_id'] as const;
@@ -80,9 +84,12 @@ export function findAccountColumn(info: RequestFileInfo, option: string | undefi
  * Returns `undefined` (and leaves no file) when the column was only proposed by its header and a
  * cell is no account id, or no row names an account: it is then an input column like any other.
  * Under `--account-column`, a cell that is no account id is an `InputFileError` naming its row.
+ * The splits a run killed outright left in the same place are removed first (io/left-behind.ts).
  */
-export async function splitByAccount(info: RequestFileInfo, column: AccountColumn): Promise<AccountSplit | undefined> {
-  const dir = mkdtempSync(join(tmpdir(), 'stripe-redact-accounts-'));
+export async function splitByAccount(info: RequestFileInfo, column: AccountColumn, options: { parentDir?: string } = {}): Promise<AccountSplit | undefined> {
+  const parent = options.parentDir ?? tmpdir();
+  removeLeftBehind(parent, pidAfterPrefix(SPLIT_PREFIX));
+  const dir = mkdtempSync(join(parent, `${SPLIT_PREFIX}${process.pid}-`));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   // Parts given up: every file closed before the directory goes, or a part whose open is still in
   // flight fails on the removed directory, with no one listening, and takes the process down.

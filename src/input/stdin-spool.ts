@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { InputFileError } from '../errors.js';
+import { pidAfterPrefix, removeLeftBehind } from '../io/left-behind.js';
+
+/** The private directories' names begin so, then the pid of the run that made them. */
+const SPOOL_PREFIX = 'stripe-redact-stdin-';
 
 /** How messages, the state and the summary name an input read from `-`. */
 export const STDIN_NAME = 'standard input';
@@ -30,14 +34,17 @@ export interface SpoolOptions {
  * Copies `source` (standard input) to a private file. The copy is removed by `remove()`, and also
  * when the process exits without calling it (`process.exit` on a second Ctrl-C), or when SIGINT or
  * SIGTERM arrives while nothing else handles them (during the copy, before the run's graceful stop
- * is set up); only a SIGKILL leaves it, in a directory named `stripe-redact-stdin-*` that only its
- * owner can read.
+ * is set up); only a SIGKILL leaves it, in a directory named `stripe-redact-stdin-<pid>-*` that only
+ * its owner can read — and the next spool in the same place removes it (io/left-behind.ts).
  *
  * @throws {InputFileError} `INPUT_UNREADABLE` when reading or writing fails (the copy is removed).
  */
 export async function spoolInput(source: NodeJS.ReadableStream, options: SpoolOptions = {}): Promise<SpooledInput> {
+  const parent = options.parentDir ?? tmpdir();
+  // The copies of runs killed outright: the emails in them are not left lying around.
+  removeLeftBehind(parent, pidAfterPrefix(SPOOL_PREFIX));
   // mkdtemp makes the directory 0700, so nobody else can even list it.
-  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'stripe-redact-stdin-'));
+  const dir = mkdtempSync(join(parent, `${SPOOL_PREFIX}${process.pid}-`));
   const path = join(dir, 'requests.csv');
   const remove = () => {
     process.off('exit', remove);

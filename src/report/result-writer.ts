@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { removeLeftBehind } from '../io/left-behind.js';
 import { neutraliseCell } from './spreadsheet-safe.js';
 
 /** The columns appended after the input's own, in this order (a stable contract). */
@@ -187,31 +188,6 @@ export function operatorLine(flags: string): string {
 const TEMPORARY_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 /**
- * Removes the temporary files of `name` that a killed process left behind (SIGKILL or a power cut
- * runs no `catch`; a report begun early leaves a partial results.csv so): those whose process is
- * gone. Another live process's temporary, or one of this process, is left to it.
- */
-async function removeLeftTemporaries(directory: string, name: string): Promise<void> {
-  for (const entry of await readdir(directory)) {
-    const match = TEMPORARY_NAME.exec(entry);
-    if (match === null || match[1] !== name) continue;
-    const pid = Number(match[2]);
-    if (pid === process.pid || isProcessAlive(pid)) continue;
-    await rm(join(directory, entry), { force: true });
-  }
-}
-
-/** Whether a process with this id exists (signal 0 checks without sending; EPERM: it exists, not ours). */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
  * Runs `write` against a temporary file next to `path`, then fsyncs and renames it over `path`.
  * On any failure the temporary file is removed and the error rethrown; `path` is untouched.
  */
@@ -219,7 +195,11 @@ async function writeAtomically(path: string, write: (out: Writable) => Promise<v
   const target = resolve(path);
   const directory = dirname(target);
   await mkdir(directory, { recursive: true });
-  await removeLeftTemporaries(directory, basename(target));
+  // A run killed outright (a report begun early) left its temporary of this file: its process is gone.
+  removeLeftBehind(directory, (entry) => {
+    const match = TEMPORARY_NAME.exec(entry);
+    return match !== null && match[1] === basename(target) ? Number(match[2]) : undefined;
+  });
   const temporary = join(directory, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 
   // `flush`: fsync before the descriptor closes, so the rename never exposes unwritten data.

@@ -1,5 +1,6 @@
 /** Splitting a platform's input by each row's account (input/split-by-account.ts), as the CLI does before any account is read. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +32,24 @@ describe('splitByAccount', () => {
       expect(readFileSync(split.parts[0]!.path, 'utf8')).toBe('input column 1,input column 2\na@example.com,acct_one\nc@example.com,acct_one\n');
     } finally {
       split.remove();
+    }
+  });
+
+  it('removes the split a run killed outright left in the same place, and makes its own under its pid', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'split-left-'));
+    const child = spawn(process.execPath, ['-e', '']);
+    const dead = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
+    const left = join(parent, `stripe-redact-accounts-${dead}-AbC123`);
+    mkdirSync(left);
+    writeFileSync(join(left, 'part-0.csv'), 'ada@example.com,acct_one\n');
+    const info = await infoOf('email,account\na@example.com,acct_one\n');
+    const split = (await splitByAccount(info, findAccountColumn(info, undefined)!, { parentDir: parent }))!;
+    try {
+      expect(existsSync(left)).toBe(false);
+      expect(readdirSync(parent)).toEqual([expect.stringMatching(new RegExp(`^stripe-redact-accounts-${process.pid}-`))]);
+    } finally {
+      split.remove();
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 

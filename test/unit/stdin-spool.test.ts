@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,6 +36,27 @@ describe('spoolInput', () => {
     process.listeners('exit').at(-1)?.call(process, 0);
     expect(existsSync(dirname(spooled.path))).toBe(false);
     expect(process.listenerCount('exit')).toBe(listeners);
+  });
+
+  it('removes the copy a run killed outright left in the same place, and not a live run\'s', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'stdin-spool-left-'));
+    try {
+      const child = spawn(process.execPath, ['-e', '']);
+      const dead = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
+      const left = join(parent, `stripe-redact-stdin-${dead}-AbC123`);
+      mkdirSync(left);
+      writeFileSync(join(left, 'requests.csv'), 'email\nada@example.com\n');
+      const live = join(parent, `stripe-redact-stdin-${process.ppid}-DeF456`);
+      mkdirSync(live);
+      const spooled = await spoolInput(Readable.from([Buffer.from('email\n')]), { parentDir: parent });
+      expect(existsSync(left)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+      // Its own directory names this process, for the next run to tell.
+      expect(dirname(spooled.path).split('/').at(-1)).toMatch(new RegExp(`^stripe-redact-stdin-${process.pid}-`));
+      spooled.remove();
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 
   it('reports a failing stream as unreadable standard input and leaves nothing behind', async () => {
