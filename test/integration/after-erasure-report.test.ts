@@ -10,14 +10,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger, type Logger } from '../../src/io/logger.js';
 import { afterErasure, ErasureNotes } from '../../src/pipeline/after-erasure.js';
-import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { openGateway } from '../../src/cli/run-resources.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import type { ResultRow } from '../../src/report/result-writer.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import { suppressionDigest } from '../../src/state/suppression-digest.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emulator: TestEmulator | undefined;
@@ -63,7 +62,7 @@ async function setUp(seed: Parameters<typeof startTestEmulator>[0] = {}) {
   emulator = await startTestEmulator(seed);
   store = openStateStore({ path: ':memory:' });
   budget = new RateBudget({ maxRps: 1000, maxSearchRps: 100 });
-  const gateway = createStripeGateway({ apiKey: 'sk_test_after', apiBase: emulator.url, send: budgetedSend(budget, { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 }) });
+  const gateway = openGateway({ apiKey: 'sk_test_after', apiBase: emulator.url, budget, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
   const runId = store.startRun('redact', 'in.csv');
   const outDir = mkdtempSync(join(tmpdir(), 'stripe-redact-after-'));
   return { emulator, store, budget, gateway, runId, outDir };

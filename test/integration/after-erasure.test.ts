@@ -7,11 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger, type Logger } from '../../src/io/logger.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
-import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { openGateway } from '../../src/cli/run-resources.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
 import { reportReappearances, watchReappearances } from '../../src/pipeline/watch-reappearances.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
@@ -36,7 +35,7 @@ function warningsLogger(): { logger: Logger; warnings: string[] } {
 
 function gatewayFor(e: TestEmulator) {
   const budget = new RateBudget({ maxRps: 1000, maxSearchRps: 100 });
-  const gateway = createStripeGateway({ apiKey: 'sk_test_watch', apiBase: e.url, send: budgetedSend(budget, { ...DEFAULT_RETRY_POLICY, baseDelayMs: 5, maxDelayMs: 20 }) });
+  const gateway = openGateway({ apiKey: 'sk_test_watch', apiBase: e.url, budget, retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 5, maxDelayMs: 20 } });
   return { gateway, budget };
 }
 

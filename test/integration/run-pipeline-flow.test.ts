@@ -10,11 +10,10 @@ import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
 import { createSilentLogger } from '../../src/io/logger.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
-import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { openGateway } from '../../src/cli/run-resources.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
 import { runPipeline } from '../../src/pipeline/run-pipeline.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -92,7 +91,7 @@ describe('runPipeline, back-pressure', () => {
     writeFileSync(inputPath, csv);
     const store = openStateStore({ path: join(dir, 'state.db') });
     const budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
-    const gateway = createStripeGateway({ apiKey: 'sk_test_pipeline', apiBase: emulator.url, send: budgetedSend(budget, { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 }) });
+    const gateway = openGateway({ apiKey: 'sk_test_pipeline', apiBase: emulator.url, budget, retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 } });
     const seen: RunProgress[] = [];
     try {
       const summary = await runPipeline(

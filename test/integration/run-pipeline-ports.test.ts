@@ -9,12 +9,11 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger, type Logger } from '../../src/io/logger.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
-import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { openGateway } from '../../src/cli/run-resources.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
 import { runPipeline, type RunOptions, type RunProgress, type RunSummary } from '../../src/pipeline/run-pipeline.js';
 import { INTERRUPTED_MESSAGE } from '../../src/pipeline/write-report.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -53,7 +52,7 @@ async function runIn(dir: string, e: TestEmulator, csv: string, options: Partial
   writeFileSync(inputPath, csv);
   const store = openStateStore({ path: join(dir, 'state.db') });
   const budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
-  const base = createStripeGateway({ apiKey: 'sk_test_pipeline', apiBase: e.url, send: budgetedSend(budget, { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 }) });
+  const base = openGateway({ apiKey: 'sk_test_pipeline', apiBase: e.url, budget, retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 } });
   const gateway = ports.wrap ? ports.wrap(base) : base;
   try {
     const summary = await runPipeline(

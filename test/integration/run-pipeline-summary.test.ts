@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/io/logger.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
-import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { openGateway } from '../../src/cli/run-resources.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/pipeline/retry.js';
 import { runPipeline, type RunProgress, type RunSummary } from '../../src/pipeline/run-pipeline.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { pipelineWorkspace } from '../helpers/pipeline.js';
 
@@ -39,7 +38,7 @@ async function runWithPorts(
   writeFileSync(inputPath, csv);
   const store = openStateStore({ path: join(dir, 'state.db') });
   const budget = new RateBudget({ maxRps: 200, maxSearchRps: 100 });
-  const gateway = createStripeGateway({ apiKey: 'sk_test_pipeline', apiBase: e.url, send: budgetedSend(budget, { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 }) });
+  const gateway = openGateway({ apiKey: 'sk_test_pipeline', apiBase: e.url, budget, retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 20, maxDelayMs: 100 } });
   try {
     const summary = await runPipeline(
       { inputPath, outDir: dir, mode: 'redact', validationBehavior: 'error', lookup: 'auto', jobConcurrency: 20, pollIntervalMs: 10, livemode: false },

@@ -6,13 +6,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger, type Logger, type LogFields } from '../../src/io/logger.js';
-import { budgetedSend } from '../../src/pipeline/budgeted-send.js';
+import { openGateway } from '../../src/cli/run-resources.js';
 import { RateBudget } from '../../src/pipeline/rate-budget.js';
 import { watchReappearances } from '../../src/pipeline/watch-reappearances.js';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import type { StripeGateway } from '../../src/stripe/gateway.js';
-import { createStripeGateway } from '../../src/stripe/stripe-gateway.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const DAY = 86_400;
@@ -43,7 +42,7 @@ async function setUp() {
   emulator = await startTestEmulator();
   store = openStateStore({ path: ':memory:' });
   budget = new RateBudget({ maxRps: 1000, maxSearchRps: 100 });
-  const gateway = createStripeGateway({ apiKey: 'sk_test_cursor', apiBase: emulator.url, send: budgetedSend(budget, { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 }) });
+  const gateway = openGateway({ apiKey: 'sk_test_cursor', apiBase: emulator.url, budget, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
   return { emulator, store, budget, gateway, now: Math.floor(Date.now() / 1000) };
 }
 
