@@ -3,6 +3,7 @@
  * them into exit codes (docs/contract.md#exit-codes: 2 for a wrong command line or state name, 1 for a
  * state that cannot be read).
  */
+import { stripeAccountProblem } from '../domain/account-id.js';
 import { ConfigError, StripeRedactError } from '../errors.js';
 import type { StateReader } from '../state/state-store.js';
 import { openStateToRead } from './read-state.js';
@@ -19,9 +20,8 @@ export const STRIPE_ACCOUNT_OPTION = ['--stripe-account <acct>', "a connected ac
  * @throws {ConfigError} `CONFIG_STATE` when it is not an `acct_` id.
  */
 export function checkStateAccount(stripeAccount: string | undefined): void {
-  if (stripeAccount !== undefined && !/^acct_[A-Za-z0-9]+$/.test(stripeAccount)) {
-    throw new ConfigError(`--stripe-account must be a connected account id such as acct_1Example; got '${stripeAccount}'`, { code: 'CONFIG_STATE', option: '--stripe-account' });
-  }
+  const problem = stripeAccountProblem(stripeAccount);
+  if (problem !== undefined) throw new ConfigError(problem, { code: 'CONFIG_STATE', option: '--stripe-account' });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DEFAULT_DEADLINE, parseDeadlineSpec, type DateOrder, type DeadlineSpec } from '../domain/deadline.js';
+import { stripeAccountProblem } from '../domain/account-id.js';
 import type { ValidationBehavior } from '../domain/job.js';
 import type { RunMode } from '../domain/row-status.js';
 import { INPUT_ENCODINGS, parseInputEncoding, type InputEncoding } from '../input/input-encoding.js';
@@ -117,9 +118,6 @@ export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 
-/** A Stripe account id, as `--stripe-account` and an account column hold it. */
-export const ACCOUNT_ID_PATTERN = /^acct_[A-Za-z0-9]+$/;
-
 export interface ConfigProblem {
   option: string;
   message: string;
@@ -172,8 +170,9 @@ export function parseRunConfig(
   if (stateProblem) problems.push({ option: '--state', message: stateProblem });
   const stripeVersionIssue = raw.stripeVersion === undefined ? undefined : stripeVersionProblem(raw.stripeVersion);
   if (stripeVersionIssue) problems.push({ option: '--stripe-version', message: stripeVersionIssue });
-  if (raw.stripeAccount !== undefined && !ACCOUNT_ID_PATTERN.test(raw.stripeAccount)) {
-    problems.push({ option: '--stripe-account', message: `--stripe-account must be a connected account id such as acct_1Example; got '${raw.stripeAccount}'` });
+  const accountProblem = stripeAccountProblem(raw.stripeAccount);
+  if (accountProblem !== undefined) {
+    problems.push({ option: '--stripe-account', message: accountProblem });
   }
   if (raw.accountColumn !== undefined && raw.accountColumn.trim() === '') problems.push({ option: '--account-column', message: '--account-column must name a column' });
   if (raw.stripeAccount !== undefined && raw.accountColumn !== undefined) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { stripeAccountProblem } from '../domain/account-id.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -90,9 +91,8 @@ export function parseSelftestConfig(raw: RawSelftestOptions, env: NodeJS.Process
     if (raw.json.trim() === '') problems.push('--json must name a file');
     else if (!existsSync(dir) || !statSync(dir).isDirectory()) problems.push(`--json ${raw.json}: the directory ${dir} does not exist`);
   }
-  if (raw.stripeAccount !== undefined && !/^acct_[A-Za-z0-9]+$/.test(raw.stripeAccount)) {
-    problems.push(`--stripe-account must be a connected account id such as acct_1Example; got '${raw.stripeAccount}'`);
-  }
+  const accountProblem = stripeAccountProblem(raw.stripeAccount);
+  if (accountProblem !== undefined) problems.push(accountProblem);
   if (problems.length > 0) return { problems };
   return {
     config: {

@@ -3,6 +3,7 @@
  * directory, so that no choice of `--out` (a dated folder each night) starts a cron job over with an
  * empty state, and no key of another account or mode can pick up a state that is not its own.
  */
+import { isAccountId } from '../domain/account-id.js';
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
@@ -28,7 +29,7 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: 
 
 /** The default state file of an account and mode: `<dir>/acct_123-live.db` or `…-test.db`. */
 export function defaultStatePath(accountId: string, livemode: boolean, env: NodeJS.ProcessEnv = process.env): string {
-  if (!/^acct_[A-Za-z0-9]+$/.test(accountId)) throw new TypeError(`Expected an account id such as acct_1Example, got '${accountId}'`);
+  if (!isAccountId(accountId)) throw new TypeError(`Expected an account id such as acct_1Example, got '${accountId}'`);
   return join(defaultStateDir(env), `${accountId}-${livemode ? 'live' : 'test'}.db`);
 }
 

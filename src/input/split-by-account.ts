@@ -4,6 +4,7 @@
  * delimiter, under a header of its own (`input column N`). Each file is run as an input of its own; {@link AccountSplit.order} is what
  * puts their reports back together in input order.
  */
+import { isAccountId } from '../domain/account-id.js';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +21,6 @@ const SPLIT_PREFIX = 'stripe-redact-accounts-';
 
 /** Headers that propose an account column; it is one only when its non-empty cells are all account ids. */
 export const KNOWN_ACCOUNT_HEADERS = ['account', 'stripe_account', 'account_id'] as const;
-
-const ACCOUNT_ID = /^acct_[A-Za-z0-9]+$/;
 
 /** The name of column `index` (0-based) in a part's header: how a part's columns are named to its run. */
 export function partColumnName(index: number): string {
@@ -137,7 +136,7 @@ export async function splitByAccount(info: RequestFileInfo, column: AccountColum
         continue;
       }
       const account = (row.fields[column.index] ?? '').trim();
-      if (account !== '' && !ACCOUNT_ID.test(account)) {
+      if (account !== '' && !isAccountId(account)) {
         if (column.chosenBy === 'header') {
           await discard();
           return undefined;

@@ -3,6 +3,7 @@
  * views (src/stripe/stripe-shapes.ts), every request sent through the caller's `send` with SDK
  * errors mapped (src/stripe/stripe-errors.ts) — rate budget and retries live there: one owner.
  */
+import { isAccountId } from '../domain/account-id.js';
 import type Stripe from 'stripe';
 import { GatewayError } from '../errors.js';
 import { OBJECT_KINDS } from '../domain/identifier.js';
@@ -43,7 +44,7 @@ export function createStripeGateway(options: StripeGatewayOptions): StripeGatewa
       // GET /v1/account: the key's own account.
       const account = await send('read', 'account.retrieve', () => stripe.accounts.retrieveCurrent());
       // The id names the default state file: anything but an account id is refused, not used.
-      if (typeof account.id !== 'string' || !/^acct_[A-Za-z0-9]+$/.test(account.id)) {
+      if (typeof account.id !== 'string' || !isAccountId(account.id)) {
         throw new GatewayError(`GET /v1/account answered no account id (got '${String(account.id)}')`, { kind: 'api', retryable: false });
       }
       const displayName = account.settings?.dashboard?.display_name ?? account.business_profile?.name ?? null;
