@@ -37,7 +37,8 @@ function stripeRecordOf(o: {
  */
 export function sqliteStateHistory(sql: StateSql): StateHistory {
   const runs = (): StoredRun[] => {
-    const rows = sql.prepare('SELECT id, mode, input_path, started_at, ended_at, summary FROM runs ORDER BY started_at, id').all() as {
+    // Ties in started_at (runs of one millisecond) go by insertion, not by the id's random tail.
+    const rows = sql.prepare('SELECT id, mode, input_path, started_at, ended_at, summary FROM runs ORDER BY started_at, rowid').all() as {
       id: string;
       mode: RunMode;
       input_path: string;

@@ -42,8 +42,8 @@ export function sqliteLedgerReader(sql: StateSql): LedgerReader {
     },
     ledgerRuns() {
       const query = has('run_ledger')
-        ? 'SELECT r.id, r.started_at, r.ended_at, l.hash AS ledger_hash FROM runs r LEFT JOIN run_ledger l ON l.run_id = r.id ORDER BY r.started_at, r.id'
-        : 'SELECT id, started_at, ended_at, NULL AS ledger_hash FROM runs ORDER BY started_at, id';
+        ? 'SELECT r.id, r.started_at, r.ended_at, l.hash AS ledger_hash FROM runs r LEFT JOIN run_ledger l ON l.run_id = r.id ORDER BY r.started_at, r.rowid'
+        : 'SELECT id, started_at, ended_at, NULL AS ledger_hash FROM runs ORDER BY started_at, rowid';
       return (sql.prepare(query).all() as { id: string; started_at: string; ended_at: string | null; ledger_hash: string | null }[]).map(
         (r) => ({ id: r.id, startedAt: r.started_at, endedAt: r.ended_at, ledgerHash: r.ledger_hash }),
       );

@@ -53,7 +53,7 @@ export function sqliteRowReadHistory(sql: StateSql): RowReadHistory {
       const reads: InvalidRead[] = [];
       const select = sql.prepare(
         `SELECT i.run_id, i.via, i.first_row, i.rows, i.reason, i.at, r.input_path
-           FROM invalid_reads i LEFT JOIN runs r ON r.id = i.run_id WHERE i.key = ? ORDER BY i.at, i.run_id`,
+           FROM invalid_reads i LEFT JOIN runs r ON r.id = i.run_id WHERE i.key = ? ORDER BY i.at, i.rowid`,
       );
       for (const key of keys) {
         for (const r of select.all(key) as { run_id: string; via: InvalidRead['via']; first_row: number; rows: number; reason: string; at: string; input_path: string | null }[]) {

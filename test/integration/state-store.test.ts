@@ -36,6 +36,16 @@ describe('StateStore', () => {
     expect(store.noteIdentifier(key, 'customer', 'run_c')).toEqual({ first: true, needsLookup: false });
   });
 
+  it('lists runs started in the same instant in the order they started, in history and in the ledger', () => {
+    // Run ids end in a random tail, so ordering ties by id shuffled runs of one millisecond.
+    const at = new Date('2026-12-07T00:10:35.000Z');
+    const store = openStateStore({ path: ':memory:', clock: () => at });
+    const started = Array.from({ length: 12 }, () => store.startRun('redact', 'night.csv'));
+    expect(store.runs().map((r) => r.id)).toEqual(started);
+    expect(store.ledgerRuns().map((r) => r.id)).toEqual(started);
+    store.close();
+  });
+
   it('records a run among an identifier\'s runs while it may act on it, and reads a settled one again without a write', () => {
     const path = statePath();
     const store = openStateStore({ path });
