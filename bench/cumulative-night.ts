@@ -13,6 +13,7 @@ import { copyFileSync, createWriteStream, existsSync, renameSync, rmSync, statSy
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { wordReason } from '../src/domain/reason.js';
 import { openStateStore } from '../src/state/sqlite-state-store.js';
 import type { RequestFacts } from '../src/state/state-requests.js';
 import { suppressionDigest } from '../src/state/suppression-digest.js';
@@ -43,8 +44,11 @@ export const FRESH_MISSING_EVERY = 10;
 export const freshCustomerId = (i: number) => `cus_new${i}`;
 const settledCustomerId = (i: number) => `cus_settled${i}`;
 
-/** What a `not_found` row's register line says (its `basis`), as the night's report writes it. */
-const NOT_FOUND_BASIS = 'no Stripe customer has this email';
+/**
+ * What a `not_found` row's register line says (its `basis`), as the night's report words it for an
+ * absence stored without a reason (domain/row-outcome.ts): the same words, or every line is rewritten.
+ */
+const NOT_FOUND_BASIS = wordReason({ code: 'no_customer' });
 
 /**
  * The state earlier nights left: `shape.settled` emails, each settled — redacted and verified in a

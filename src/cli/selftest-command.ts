@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { stripeAccountProblem } from '../domain/account-id.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
+import { stripeAccountProblem } from '../domain/account-id.js';
 import { parseCommandLine } from './usage.js';
 import { GatewayError } from '../errors.js';
 import { writeJsonFileAtomic } from '../report/result-writer.js';

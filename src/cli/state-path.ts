@@ -3,11 +3,11 @@
  * directory, so that no choice of `--out` (a dated folder each night) starts a cron job over with an
  * empty state, and no key of another account or mode can pick up a state that is not its own.
  */
-import { isAccountId } from '../domain/account-id.js';
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
+import { isAccountId } from '../domain/account-id.js';
 
 const APP = 'stripe-redact';
 

@@ -4,12 +4,12 @@
  * delimiter, under a header of its own (`input column N`). Each file is run as an input of its own; {@link AccountSplit.order} is what
  * puts their reports back together in input order.
  */
-import { isAccountId } from '../domain/account-id.js';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
+import { isAccountId } from '../domain/account-id.js';
 import type { NotARequest } from '../domain/export-footer.js';
 import { InputFileError } from '../errors.js';
 import { pidAfterPrefix, removeLeftBehind } from '../io/left-behind.js';

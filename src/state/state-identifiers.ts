@@ -69,8 +69,9 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
       const noted = sql.prepare(`INSERT OR IGNORE INTO ${RUN_IDENTIFIERS_TABLE} (identifier_key, run_id, first_row) VALUES (?, ?, ?)`).run(key, runId, row ?? null);
       if (noted.changes === 0) return { first: false, needsLookup: false };
       // The run among the identifier's runs: once per distinct identifier per run, inside the caller's chunk transaction.
+      const addRun = () => sql.prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
       const recordRun = () => {
-        sql.prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
+        addRun();
         sql.prepare('UPDATE identifiers SET seen_run = ? WHERE key = ?').run(runId, key);
       };
       // One read: the identifier and how many of its objects are looked up for good, and done.
@@ -85,7 +86,7 @@ export function sqliteIdentifierLedger(sql: StateSql): IdentifierLedger {
         .get(key) as { resolved_at: string | null; absence_confirmed: number; total: number; lookedUp: number | null; done: number | null } | undefined;
       if (!known) {
         sql.prepare('INSERT INTO identifiers (key, type, seen_run, updated_at) VALUES (?, ?, ?, ?)').run(key, type, runId, sql.now());
-        sql.prepare('INSERT OR IGNORE INTO identifier_runs (identifier_key, run_id) VALUES (?, ?)').run(key, runId);
+        addRun();
         return { first: true, needsLookup: true };
       }
       if (known.resolved_at === null) {

@@ -70,38 +70,53 @@ const toRecord = (r: Row): RequestRecord => ({
   expiredAt: r.expired_at,
 });
 
+/**
+ * A register line's columns that a run writes, each with its value's name: one list for the read,
+ * the insert, the update and the comparison that skips an unchanged line.
+ */
+const LINE_COLUMNS = [
+  ['request_key', 'requestKey'],
+  ['identifier_key', 'identifierKey'],
+  ['request_id', 'requestId'],
+  ['received', 'received'],
+  ['manner', 'manner'],
+  ['due_by', 'dueBy'],
+  ['extended_on', 'extendedOn'],
+  ['settled_on', 'settledOn'],
+  ['outcome', 'outcome'],
+  ['basis', 'basis'],
+  ['runs', 'runs'],
+  ['jobs', 'jobs'],
+] as const;
+
+type LineValues = { [C in (typeof LINE_COLUMNS)[number] as C[1]]: string | null };
+type StoredLine = { [C in (typeof LINE_COLUMNS)[number] as C[0]]: string | null } & { expired_at: string | null };
+
 export function sqliteRequestRegisterWriter(sql: StateSql): RequestRegisterWriter {
   return {
     recordRequests(facts, runId) {
       if (facts.length === 0) return;
       const today = sql.now().slice(0, 10);
-      const get = sql.prepare(
-        'SELECT request_key, identifier_key, request_id, received, manner, due_by, extended_on, settled_on, outcome, basis, runs, jobs, expired_at FROM requests WHERE ref = ?',
-      );
+      const columns = LINE_COLUMNS.map(([column]) => column);
+      const get = sql.prepare(`SELECT ${columns.join(', ')}, expired_at FROM requests WHERE ref = ?`);
       const insert = sql.prepare(
-        `INSERT INTO requests (ref, request_key, identifier_key, request_id, received, first_seen, manner, due_by, extended_on, settled_on, outcome, basis, runs, jobs)
-           VALUES (@ref, @requestKey, @identifierKey, @requestId, @received, @today, @manner, @dueBy, @extendedOn, @settledOn, @outcome, @basis, @runs, @jobs)`,
+        `INSERT INTO requests (ref, first_seen, ${columns.join(', ')}) VALUES (@ref, @today, ${LINE_COLUMNS.map(([, value]) => `@${value}`).join(', ')})`,
       );
-      const update = sql.prepare(
-        `UPDATE requests SET request_key = @requestKey, identifier_key = @identifierKey, request_id = @requestId, received = @received,
-           manner = @manner, due_by = @dueBy, extended_on = @extendedOn, settled_on = @settledOn, outcome = @outcome, basis = @basis,
-           runs = @runs, jobs = @jobs WHERE ref = @ref`,
-      );
+      const update = sql.prepare(`UPDATE requests SET ${LINE_COLUMNS.map(([column, value]) => `${column} = @${value}`).join(', ')} WHERE ref = @ref`);
       sql.transaction(() => {
         for (const f of facts) {
-          const known = get.get(f.ref) as StoredFacts | undefined;
+          const known = get.get(f.ref) as StoredLine | undefined;
           // An expired request keeps its accountability half as it was when it expired.
           if (known?.expired_at) continue;
-          const runs = known ? (JSON.parse(known.runs) as string[]) : [];
+          const runs = known ? (JSON.parse(known.runs as string) as string[]) : [];
           // The runs that read it until it settled: a later run that reads a settled request again
           // only reports it, and a cumulative export would otherwise add every night to every line.
           if (!runs.includes(runId) && !(known?.settled_on && isSettledOutcome(f.outcome))) runs.push(runId);
-          const jobs = known ? (JSON.parse(known.jobs) as string[]) : [];
+          const jobs = known ? (JSON.parse(known.jobs as string) as string[]) : [];
           for (const job of f.jobIds) if (!jobs.includes(job)) jobs.push(job);
           // The first day it settled stays; a request that no longer reads settled has no such day.
           const settledOn = isSettledOutcome(f.outcome) ? (known?.settled_on ?? f.settledDay ?? today) : null;
-          const values = {
-            ref: f.ref,
+          const line: LineValues = {
             requestKey: f.requestKey,
             identifierKey: f.identifierKey,
             requestId: f.requestId,
@@ -114,50 +129,14 @@ export function sqliteRequestRegisterWriter(sql: StateSql): RequestRegisterWrite
             basis: f.basis,
             runs: JSON.stringify(runs),
             jobs: JSON.stringify(jobs),
-            today,
           };
+          if (known === undefined) insert.run({ ...line, ref: f.ref, today });
           // A line that would read the same is not written again: an unchanged update still writes its page.
-          if (known && sameLine(known, values)) continue;
-          if (known) update.run(values);
-          else insert.run(values);
+          else if (LINE_COLUMNS.some(([column, value]) => known[column] !== line[value])) update.run({ ...line, ref: f.ref });
         }
       });
     },
   };
-}
-
-/** A register line as stored, as recordRequests compares it. */
-interface StoredFacts {
-  request_key: string;
-  identifier_key: string | null;
-  request_id: string | null;
-  received: string | null;
-  manner: string | null;
-  due_by: string | null;
-  extended_on: string | null;
-  settled_on: string | null;
-  outcome: string;
-  basis: string | null;
-  runs: string;
-  jobs: string;
-  expired_at: string | null;
-}
-
-function sameLine(known: StoredFacts, next: { requestKey: string; identifierKey: string | null; requestId: string | null; received: string | null; manner: string | null; dueBy: string | null; extendedOn: string | null; settledOn: string | null; outcome: string; basis: string | null; runs: string; jobs: string }): boolean {
-  return (
-    known.request_key === next.requestKey &&
-    known.identifier_key === next.identifierKey &&
-    known.request_id === next.requestId &&
-    known.received === next.received &&
-    known.manner === next.manner &&
-    known.due_by === next.dueBy &&
-    known.extended_on === next.extendedOn &&
-    known.settled_on === next.settledOn &&
-    known.outcome === next.outcome &&
-    known.basis === next.basis &&
-    known.runs === next.runs &&
-    known.jobs === next.jobs
-  );
 }
 
 export function sqliteRequestRegisterReader(sql: StateSql): RequestRegisterReader {

@@ -31,22 +31,24 @@ export function sqliteRowReadHistory(sql: StateSql): RowReadHistory {
   const hasTable = (name: string) => sql.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   const hasInvalid = hasTable('invalid_reads');
   let hasFirstRows = false;
+  /** How this connection's run noted an identifier (state-identifiers.ts), when it did. */
+  const noted = (key: string, runId: string) => {
+    // The run that noted rows made the TEMP table on this connection; any other reader knows none.
+    hasFirstRows ||= hasRunIdentifiers(sql);
+    if (!hasFirstRows) return undefined;
+    return sql.prepare(`SELECT first_row, settled FROM ${RUN_IDENTIFIERS_TABLE} WHERE identifier_key = ? AND run_id = ?`).get(key, runId) as
+      | { first_row: number | null; settled: number }
+      | undefined;
+  };
   return {
     firstRowOf(key, runId) {
       const settled = settledReadOf(sql, key, runId);
       if (settled !== undefined) return settled.firstRow;
-      // The run that noted rows made the TEMP table on this connection; any other reader knows none.
-      hasFirstRows ||= hasRunIdentifiers(sql);
-      if (!hasFirstRows) return undefined;
-      const r = sql.prepare(`SELECT first_row FROM ${RUN_IDENTIFIERS_TABLE} WHERE identifier_key = ? AND run_id = ?`).get(key, runId) as { first_row: number | null } | undefined;
-      return r?.first_row ?? undefined;
+      return noted(key, runId)?.first_row ?? undefined;
     },
     foundSettledWhenNoted(key, runId) {
       if (settledReadOf(sql, key, runId) !== undefined) return true;
-      hasFirstRows ||= hasRunIdentifiers(sql);
-      if (!hasFirstRows) return false;
-      const r = sql.prepare(`SELECT settled FROM ${RUN_IDENTIFIERS_TABLE} WHERE identifier_key = ? AND run_id = ?`).get(key, runId) as { settled: number } | undefined;
-      return r?.settled === 1;
+      return noted(key, runId)?.settled === 1;
     },
     invalidReads(keys) {
       if (!hasInvalid || keys.length === 0) return [];

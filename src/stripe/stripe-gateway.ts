@@ -3,8 +3,8 @@
  * views (src/stripe/stripe-shapes.ts), every request sent through the caller's `send` with SDK
  * errors mapped (src/stripe/stripe-errors.ts) — rate budget and retries live there: one owner.
  */
-import { isAccountId } from '../domain/account-id.js';
 import type Stripe from 'stripe';
+import { isAccountId } from '../domain/account-id.js';
 import { GatewayError } from '../errors.js';
 import { OBJECT_KINDS } from '../domain/identifier.js';
 import { buildEmailSearchQuery } from '../domain/email-search-query.js';

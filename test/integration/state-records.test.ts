@@ -46,6 +46,29 @@ describe('the register in the state', () => {
     store.close();
   });
 
+  it('writes nothing for a line that would read the same: a settled request read again by a later night leaves the file as it was', () => {
+    const path = statePath();
+    const store = openStateStore({ path, clock: () => new Date('2026-12-06T10:00:00Z') });
+    // Another connection sees the file's data_version change only when a commit wrote to it.
+    const observer = new Database(path, { readonly: true });
+    const version = () => observer.pragma('data_version', { simple: true }) as number;
+    /** Records `line` in a new run; whether that wrote to the file (the run's own row aside). */
+    const wrote = (line: RequestFacts): boolean => {
+      const runId = store.startRun('redact', 'in.csv');
+      const before = version();
+      store.recordRequests([line], runId);
+      return version() !== before;
+    };
+    const settled = facts({ outcome: 'erased', basis: null, settledDay: '2026-12-05' });
+    expect(wrote(settled)).toBe(true);
+    expect(wrote(settled)).toBe(false);
+    expect(wrote({ ...settled, manner: 'email' })).toBe(true);
+    expect(wrote({ ...settled, manner: 'email' })).toBe(false);
+    expect(store.requestRecords()[0]).toMatchObject({ manner: 'email', settledOn: '2026-12-05' });
+    observer.close();
+    store.close();
+  });
+
   it('migrates a version-5 state to 6, and reads one read-only as empty', () => {
     const path = statePath();
     const store = openStateStore({ path });
